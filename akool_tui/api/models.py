@@ -1,0 +1,356 @@
+"""Typed records of the AKool Live Avatar API.
+
+Every ``from_api`` tolerates unknown fields (kept in ``extra``), missing optional
+fields, ``""`` / ``{}`` for absent values, and values of the wrong type (ignored
+rather than raised). ``create_time`` (ms since the epoch) becomes an aware UTC
+datetime.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from enum import IntEnum
+from typing import Any, Generic, TypeVar
+
+from .secrets import masked_mapping
+
+#: uploaded resources stay valid for 7 days (spec section 2)
+RESOURCE_VALIDITY = timedelta(days=7)
+DEFAULT_AVATAR_ID = "dvp_Tristan_cloth2_1080P"
+STREAM_TYPES = ("agora", "livekit", "trtc")
+
+
+class SessionStatus(IntEnum):
+    QUEUEING = 1
+    PROCESSING = 2
+    COMPLETED = 3
+    FAILED = 4
+
+    @property
+    def label(self) -> str:
+        return {1: "queueing", 2: "live", 3: "closed", 4: "failed"}[self.value]
+
+
+class AvatarStatus(IntEnum):
+    QUEUEING = 1
+    PROCESSING = 2
+    SUCCESS = 3
+    FAILED = 4
+
+    @property
+    def label(self) -> str:
+        return {1: "queueing", 2: "processing", 3: "ready", 4: "failed"}[self.value]
+
+
+class AvatarSource(IntEnum):
+    OFFICIAL = 2
+    USER = 3
+
+    @property
+    def label(self) -> str:
+        return "official" if self is AvatarSource.OFFICIAL else "custom"
+
+
+# -- tolerant field readers -------------------------------------------------
+
+
+def _str(d: Mapping[str, Any], key: str, default: str = "") -> str:
+    v = d.get(key)
+    if v is None or isinstance(v, (dict, list)):
+        return default
+    return str(v)
+
+
+def _opt_str(d: Mapping[str, Any], key: str) -> str | None:
+    v = _str(d, key)
+    return v or None
+
+
+def _int(d: Mapping[str, Any], key: str) -> int | None:
+    v = d.get(key)
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, int):
+        return v
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, str):
+        try:
+            return int(v.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def _bool(d: Mapping[str, Any], key: str) -> bool | None:
+    v = d.get(key)
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, (int, float)):
+        return bool(v)
+    if isinstance(v, str):
+        s = v.strip().lower()
+        if s in ("true", "1", "yes"):
+            return True
+        if s in ("false", "0", "no"):
+            return False
+    return None
+
+
+def _time(d: Mapping[str, Any], key: str) -> datetime | None:
+    v = d.get(key)
+    if isinstance(v, bool) or v in (None, ""):
+        return None
+    try:
+        ms = float(v)
+    except (TypeError, ValueError):
+        if isinstance(v, str):
+            try:
+                t = datetime.fromisoformat(v.replace("Z", "+00:00"))
+            except ValueError:
+                return None
+            return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+        return None
+    # seconds or milliseconds since the epoch
+    if ms < 1e11:
+        ms *= 1000
+    try:
+        return datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
+
+
+def _enum(enum: type[IntEnum], value: int | None):
+    if value is None:
+        return None
+    try:
+        return enum(value)
+    except ValueError:
+        return None
+
+
+def _mapping(v: Any) -> Mapping[str, Any]:
+    return v if isinstance(v, Mapping) else {}
+
+
+def _extra(d: Mapping[str, Any], known: set[str]) -> dict[str, Any]:
+    return {k: v for k, v in d.items() if k not in known}
+
+
+# -- records ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Join information for the real-time room. Secrets: never printed in full."""
+
+    stream_type: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_api(cls, raw: Any, stream_type: str | None = None) -> Credentials:
+        values = dict(_mapping(raw))
+        st = stream_type or ""
+        if not st:
+            for candidate in ("livekit", "trtc", "agora", "websocket"):
+                if any(k.startswith(candidate) for k in values):
+                    st = candidate
+                    break
+        return cls(stream_type=st or "agora", values=values)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    def masked(self) -> dict[str, Any]:
+        return masked_mapping(self.values)
+
+    def __bool__(self) -> bool:
+        return bool(self.values)
+
+    def __repr__(self) -> str:
+        return f"Credentials(stream_type={self.stream_type!r}, values={self.masked()!r})"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True)
+class Session:
+    id: str
+    status: SessionStatus | None = None
+    stream_type: str = "agora"
+    avatar_id: str = ""
+    duration: int | None = None
+    create_time: datetime | None = None
+    uid: str = ""
+    type: int | None = None
+    credentials: Credentials = field(default_factory=lambda: Credentials("agora"))
+    extra: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    _KNOWN = {"_id", "id", "status", "stream_type", "avatar_id", "duration", "create_time",
+              "uid", "type", "credentials"}
+
+    @classmethod
+    def from_api(cls, raw: Any) -> Session:
+        d = _mapping(raw)
+        stream_type = _str(d, "stream_type") or ""
+        creds = Credentials.from_api(d.get("credentials"), stream_type or None)
+        return cls(
+            id=_str(d, "_id") or _str(d, "id"),
+            status=_enum(SessionStatus, _int(d, "status")),
+            stream_type=stream_type or creds.stream_type,
+            avatar_id=_str(d, "avatar_id"),
+            duration=_int(d, "duration"),
+            create_time=_time(d, "create_time"),
+            uid=_str(d, "uid"),
+            type=_int(d, "type"),
+            credentials=creds,
+            extra=_extra(d, cls._KNOWN),
+        )
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label if self.status else "unknown"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (SessionStatus.QUEUEING, SessionStatus.PROCESSING)
+
+    @property
+    def expires_at(self) -> datetime | None:
+        if self.create_time is None or self.duration is None:
+            return None
+        return self.create_time + timedelta(seconds=self.duration)
+
+    def time_left(self, now: datetime | None = None) -> timedelta | None:
+        """Time until ``duration`` runs out; None when unknown or closed."""
+        if not self.is_open:
+            return None
+        end = self.expires_at
+        if end is None:
+            return None
+        now = now or datetime.now(timezone.utc)
+        return max(end - now, timedelta(0))
+
+
+@dataclass(frozen=True)
+class Avatar:
+    avatar_id: str
+    name: str = ""
+    id: str = ""
+    uid: str = ""
+    type: int | None = None
+    source: AvatarSource | None = None
+    voice_id: str = ""
+    url: str = ""
+    thumbnail_url: str = ""
+    gender: str = ""
+    available: bool | None = None
+    status: AvatarStatus | None = None
+    create_time: datetime | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    _KNOWN = {"_id", "uid", "type", "from", "avatar_id", "voice_id", "name", "url",
+              "thumbnailUrl", "gender", "available", "status", "create_time"}
+
+    @classmethod
+    def from_api(cls, raw: Any) -> Avatar:
+        d = _mapping(raw)
+        return cls(
+            avatar_id=_str(d, "avatar_id"),
+            name=_str(d, "name"),
+            id=_str(d, "_id"),
+            uid=_str(d, "uid"),
+            type=_int(d, "type"),
+            source=_enum(AvatarSource, _int(d, "from")),
+            voice_id=_str(d, "voice_id"),
+            url=_str(d, "url"),
+            thumbnail_url=_str(d, "thumbnailUrl"),
+            gender=_str(d, "gender"),
+            available=_bool(d, "available"),
+            status=_enum(AvatarStatus, _int(d, "status")),
+            create_time=_time(d, "create_time"),
+            extra=_extra(d, cls._KNOWN),
+        )
+
+    @property
+    def source_label(self) -> str:
+        return self.source.label if self.source else ""
+
+    @property
+    def status_label(self) -> str:
+        if self.status is not None:
+            return self.status.label
+        if self.available is True:
+            return "ready"
+        if self.available is False:
+            return "unavailable"
+        return "unknown"
+
+    def valid_until(self) -> datetime | None:
+        """Uploaded resources are valid for 7 days after creation."""
+        if self.create_time is None:
+            return None
+        return self.create_time + RESOURCE_VALIDITY
+
+
+@dataclass(frozen=True)
+class Voice:
+    voice_id: str
+    name: str = ""
+    gender: str = ""
+    language: str = ""
+    locale: str = ""
+    preview: str = ""
+    support_stream: bool | None = None
+    type: int | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    _KNOWN = {"voice_id", "name", "gender", "language", "locale", "preview",
+              "support_stream", "type"}
+
+    @classmethod
+    def from_api(cls, raw: Any) -> Voice:
+        d = _mapping(raw)
+        return cls(
+            voice_id=_str(d, "voice_id"),
+            name=_str(d, "name"),
+            gender=_str(d, "gender"),
+            language=_str(d, "language"),
+            locale=_str(d, "locale"),
+            preview=_str(d, "preview"),
+            support_stream=_bool(d, "support_stream"),
+            type=_int(d, "type"),
+            extra=_extra(d, cls._KNOWN),
+        )
+
+
+@dataclass(frozen=True)
+class Language:
+    lang_code: str
+    lang_name: str = ""
+    url: str = ""
+
+    @classmethod
+    def from_api(cls, raw: Any) -> Language:
+        d = _mapping(raw)
+        return cls(lang_code=_str(d, "lang_code"), lang_name=_str(d, "lang_name"),
+                   url=_str(d, "url"))
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    result: list[T]
+    count: int
+    page: int = 1
+    size: int = 100
+
+    @property
+    def pages(self) -> int:
+        if self.size <= 0:
+            return 1
+        return max(1, -(-self.count // self.size))
