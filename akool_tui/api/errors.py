@@ -164,6 +164,10 @@ class ConfigError(AkoolError):
     """Local configuration is missing or invalid (no request was sent)."""
 
 
+class MissingCredentialsError(ConfigError, AuthError):
+    """No usable credentials are configured; raised before any request is sent."""
+
+
 _CODE_CLASSES: dict[int, type[ApiError]] = {
     1003: ParamError,
     1004: PermissionDeniedError,

@@ -1,0 +1,25 @@
+"""The API client and the stream layer never import Textual (checked in a fresh interpreter)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+CHECK = (
+    "import akool_tui.api, akool_tui.api.client, akool_tui.api.auth, akool_tui.stream; import sys; "
+    "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.')); "
+    "assert not bad, bad"
+)
+
+
+def test_api_and_stream_do_not_import_textual() -> None:
+    done = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_check_detects_textual() -> None:
+    """The same probe fails when Textual is imported, so the test above can fail."""
+    probe = "import textual.app; " + CHECK
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0
+    assert "textual" in done.stderr
