@@ -141,20 +141,20 @@ class Config:
 
     @property
     def auth_mode(self) -> str:
-        """``"token"`` (clientId/clientSecret), ``"api-key"`` or ``"none"``.
+        """``"client credentials"``, ``"api key"`` or ``"none"`` (as ``AkoolClient.auth_mode``).
 
-        When both are set the token wins, as ``Authorization`` wins over
-        ``x-api-key`` on the service.
+        When both are set the client credentials (a bearer token) win, as
+        ``Authorization`` wins over ``x-api-key`` on the service.
         """
         if self.client_id and self.client_secret:
-            return "token"
+            return "client credentials"
         if self.api_key:
-            return "api-key"
+            return "api key"
         return "none"
 
     def client_kwargs(self) -> dict[str, Any]:
         """Keyword arguments for :class:`akool_tui.api.client.AkoolClient`."""
-        token = self.auth_mode == "token"
+        token = self.auth_mode == "client credentials"
         return {
             "base_url": self.base_url,
             "api_key": None if token or not self.api_key else self.api_key,
@@ -294,8 +294,7 @@ class _Reader:
             raise self.fail(key, f"expected {_KIND_NAMES[spec.kind]}, got {_type_name(value)}")
         problem = spec.check(value) if spec.check else None
         if problem:
-            shown = "" if key.split(".")[-1] in SECRET_KEYS else f", got {value!r}"
-            raise self.fail(key, f"expected {problem}{shown}")
+            raise self.fail(key, f"expected {problem}{_shown(key, value)}")
         return float(value) if spec.kind == "number" else value
 
     def config(self, data: Mapping[str, Any]) -> Config:
@@ -332,6 +331,13 @@ class _Reader:
                 raise self.fail(f"keymap.{key}", "expected a key such as \"ctrl+r\" "
                             f"(several separated by commas), got {_type_name(value)}")
         return dict(raw)
+
+
+def _shown(key: str, value: Any) -> str:
+    """``", got <value>"`` unless the value may hold a secret (keys, URLs with user info)."""
+    if key.split(".")[-1] in SECRET_KEYS or (isinstance(value, str) and "@" in value):
+        return ""
+    return f", got {value!r}"
 
 
 def _all_top_keys() -> list[str]:
@@ -460,7 +466,7 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
         if key == "base_url":
             problem = v.validate_base_url(value)
             if problem:
-                raise ConfigError(f"{var}: expected {problem}, got {value!r}")
+                raise ConfigError(f"{var}: expected {problem}{_shown(key, value)}")
         if key in cfg.file_keys:
             cfg.file_values[key] = getattr(cfg, key)
         cfg.env_values[key] = value

@@ -143,6 +143,10 @@ def validate_base_url(value: object) -> str | None:
     if problem:
         return "an https URL such as https://openapi.akool.com"
     parts = urlsplit(str(value).strip())
+    if parts.username is not None or parts.password is not None:
+        return "an https URL without a user name or password"
+    if parts.query or parts.fragment:
+        return "an https URL without a query or fragment"
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         return "an https URL (http is allowed only for localhost, 127.0.0.0/8 and ::1)"
     return None

@@ -82,7 +82,7 @@ def test_round_trip_and_mode_0600_on_create(tmp_path):
     assert mode(path) == 0o600
     loaded = load_config(path, env={})
     assert loaded == original
-    assert loaded.auth_mode == "token"
+    assert loaded.auth_mode == "client credentials"
     assert loaded.client_kwargs() == {"base_url": "http://127.0.0.1:8765", "api_key": None,
                                       "client_id": "client-1", "client_secret": "secret-0123456789"}
 
@@ -245,6 +245,8 @@ def test_unknown_key_suggests_close_match(tmp_path):
         ("[keymap]\nrefresh = 5\n", "keymap.refresh", "ctrl+r"),
         ("base_url = 'http://api.example.com'\n", "base_url", "https"),
         ("base_url = 'openapi.akool.com'\n", "base_url", "https URL"),
+        ("base_url = 'https://u:p@api.example.com'\n", "base_url", "user name"),
+        ("base_url = 'https://api.example.com/?x=1'\n", "base_url", "query"),
         ("[llm]\nbase_url = 'http://10.0.0.5/v1'\n", "llm.base_url", "https"),
     ],
 )
@@ -263,6 +265,10 @@ def test_secret_values_are_not_echoed_in_errors(tmp_path):
     with pytest.raises(ConfigError) as info:
         load_config(path, env={})
     assert "123456789123" not in str(info.value) and "a string" in str(info.value)
+    path = write(tmp_path / "config.toml", "base_url = 'https://me:hunter2@api.example.com'\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(path, env={})
+    assert "hunter2" not in str(info.value)
 
 
 @pytest.mark.parametrize(
@@ -286,7 +292,7 @@ def test_repr_masks_secrets():
 
 def test_auth_mode_and_client_kwargs():
     cfg = Config(api_key="key-0123456789")
-    assert cfg.auth_mode == "api-key" and cfg.has_credentials
+    assert cfg.auth_mode == "api key" and cfg.has_credentials
     assert cfg.client_kwargs()["api_key"] == "key-0123456789"
     assert not Config(client_id="only-id").has_credentials
 
