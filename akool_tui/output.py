@@ -1,0 +1,169 @@
+"""Plain-text tables and JSON for the headless CLI (no Textual import).
+
+Tables are for people: aligned columns, times as "4 minutes ago", status
+labels, secrets masked. JSON is for machines: every field, enums as their
+numbers plus a ``*_label``, times in ISO 8601, secrets masked.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta, timezone
+from enum import IntEnum
+from typing import Any
+
+import humanize
+
+from .api.models import Avatar, Credentials, Language, Session, Voice
+from .api.secrets import masked_mapping
+
+# -- humane values -------------------------------------------------------------
+
+
+def ago(when: datetime | None, now: datetime) -> str:
+    """``"4 minutes ago"``; ``""`` when unknown."""
+    if when is None:
+        return ""
+    return humanize.naturaltime(when, when=now)
+
+
+def short_duration(seconds: float | timedelta | None) -> str:
+    """``"10m"``, ``"1h 5m"``, ``"45s"``; ``""`` when unknown."""
+    if seconds is None:
+        return ""
+    total = int(seconds.total_seconds() if isinstance(seconds, timedelta) else seconds)
+    hours, rest = divmod(max(total, 0), 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{hours}h" if hours else "", f"{minutes}m" if minutes else "",
+             f"{secs}s" if secs and not hours else ""]
+    return " ".join(p for p in parts if p) or "0s"
+
+
+def count(n: int, noun: str) -> str:
+    """``"1,234 sessions"``, ``"1 session"``."""
+    return f"{humanize.intcomma(n)} {noun if n == 1 else noun + 's'}"
+
+
+# -- tables -------------------------------------------------------------------------
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], *,
+          right: Iterable[int] = ()) -> str:
+    """Columns separated by two spaces; indexes in ``right`` are right-aligned."""
+    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    right = set(right)
+    lines = []
+    for row in cells:
+        parts = [c.rjust(w) if i in right else c.ljust(w)
+                 for i, (c, w) in enumerate(zip(row, widths, strict=True))]
+        lines.append("  ".join(parts).rstrip())
+    return "\n".join(lines)
+
+
+def details(pairs: Iterable[tuple[str, Any]]) -> str:
+    """``label: value`` lines with the labels aligned."""
+    pairs = [(k, "" if v is None else str(v)) for k, v in pairs]
+    width = max((len(k) for k, _ in pairs), default=0)
+    return "\n".join(f"{k + ':':<{width + 1}} {v}".rstrip() for k, v in pairs)
+
+
+def sessions_table(sessions: Sequence[Session], now: datetime) -> str:
+    rows = [
+        (s.id, s.status_label, s.avatar_id, s.stream_type, short_duration(s.duration),
+         ago(s.create_time, now), short_duration(s.time_left(now)))
+        for s in sessions
+    ]
+    return table(("ID", "STATUS", "AVATAR", "STREAM", "DURATION", "CREATED", "LEFT"), rows,
+                 right=(4, 6))
+
+
+def session_details(s: Session, now: datetime) -> str:
+    pairs: list[tuple[str, Any]] = [
+        ("id", s.id),
+        ("status", s.status_label),
+        ("avatar", s.avatar_id),
+        ("stream type", s.stream_type),
+        ("duration", short_duration(s.duration)),
+        ("created", ago(s.create_time, now)),
+    ]
+    left = s.time_left(now)
+    if left is not None:
+        pairs.append(("time left", short_duration(left)))
+    for key, value in s.credentials.masked().items():
+        pairs.append((f"credentials.{key}", value))
+    return details(pairs)
+
+
+def avatars_table(avatars: Sequence[Avatar], now: datetime) -> str:
+    rows = [
+        (a.avatar_id, a.name, a.source_label, a.status_label, a.gender, ago(a.create_time, now))
+        for a in avatars
+    ]
+    return table(("AVATAR ID", "NAME", "SOURCE", "STATUS", "GENDER", "CREATED"), rows)
+
+
+def avatar_details(a: Avatar, now: datetime) -> str:
+    pairs: list[tuple[str, Any]] = [
+        ("avatar id", a.avatar_id),
+        ("name", a.name),
+        ("record id", a.id),
+        ("status", a.status_label),
+        ("source", a.source_label),
+        ("created", ago(a.create_time, now)),
+        ("preview", a.url),
+    ]
+    until = a.valid_until()
+    if until is not None:
+        left = until - now
+        pairs.append(("valid", "expired" if left <= timedelta(0)
+                      else f"{humanize.naturaldelta(left)} left"))
+    return details((k, v) for k, v in pairs if v not in ("", None))
+
+
+def voices_table(voices: Sequence[Voice]) -> str:
+    rows = [(x.voice_id, x.name, x.gender, x.language, x.locale,
+             "yes" if x.support_stream else "no") for x in voices]
+    return table(("VOICE ID", "NAME", "GENDER", "LANGUAGE", "LOCALE", "STREAM"), rows)
+
+
+def languages_table(languages: Sequence[Language]) -> str:
+    return table(("CODE", "LANGUAGE"), [(x.lang_code, x.lang_name) for x in languages])
+
+
+# -- JSON -------------------------------------------------------------------------------
+
+
+def jsonable(value: Any) -> Any:
+    """Records, enums, datetimes and mappings as JSON-ready data, secrets masked."""
+    if isinstance(value, Credentials):
+        return value.masked()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(value):
+            if f.name == "extra":
+                continue
+            item = getattr(value, f.name)
+            out[f.name] = jsonable(item)
+            if isinstance(item, IntEnum):
+                out[f"{f.name}_label"] = item.label  # type: ignore[attr-defined]
+        if isinstance(value, Session):
+            left = value.time_left()
+            out["time_left"] = None if left is None else int(left.total_seconds())
+        return out
+    if isinstance(value, IntEnum):
+        return int(value)
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in masked_mapping(value).items()}
+    if isinstance(value, (list, tuple, set)):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(jsonable(value), indent=2, ensure_ascii=False)
+

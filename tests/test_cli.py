@@ -1,0 +1,316 @@
+"""The headless CLI, run in-process through ``main(argv)`` against the real simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from akool_tui.api.client import AkoolClient
+from akool_tui.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch, tmp_path):
+    """No real user config or credentials leak into a test."""
+    for var in ("AKOOL_API_KEY", "AKOOL_CLIENT_ID", "AKOOL_CLIENT_SECRET", "AKOOL_BASE_URL",
+                "AKOOL_TUI_DEBUG"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AKOOL_TUI_CONFIG", str(tmp_path / "config.toml"))
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    """``cli(*argv, key="demo") -> (exit code, stdout, stderr)``."""
+
+    def run(*argv: str, key: str | None = "demo") -> tuple[int, str, str]:
+        if key is None:
+            monkeypatch.delenv("AKOOL_API_KEY", raising=False)
+        else:
+            monkeypatch.setenv("AKOOL_API_KEY", key)
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def one_error_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("akool-tui: ") and "Traceback" not in err
+    return lines[0]
+
+
+def direct(sim, method: str, *args, **kwargs):
+    """Call the API with the real client (an independent view of the server)."""
+
+    async def go():
+        async with AkoolClient(sim.base_url, api_key="demo") as client:
+            return await getattr(client, method)(*args, **kwargs)
+
+    return asyncio.run(go())
+
+
+def table_rows(out: str) -> list[list[str]]:
+    """Data rows of a table (header and summary line left out), split on 2+ spaces."""
+    lines = out.strip().split("\n\n")[0].splitlines()
+    return [re.split(r"\s{2,}", line.strip()) for line in lines[1:]]
+
+
+# -- sessions ------------------------------------------------------------------------
+
+
+def test_sessions_list_table(simulator, cli):
+    code, out, err = cli("--base-url", simulator.base_url, "sessions", "list")
+    assert code == 0 and err == ""
+    header = out.splitlines()[0].split()
+    assert header == ["ID", "STATUS", "AVATAR", "STREAM", "DURATION", "CREATED", "LEFT"]
+    sessions = direct(simulator, "list_all_sessions")
+    rows = table_rows(out)
+    assert sorted(r[0] for r in rows) == sorted(s.id for s in sessions)
+    assert {r[1] for r in rows} <= {"queueing", "live", "closed", "failed"}
+    assert any(" ago" in line for line in out.splitlines()[1:])
+    open_count = sum(s.is_open for s in sessions)
+    assert out.rstrip().endswith(f"{len(sessions)} sessions, {open_count} open")
+
+
+def test_sessions_list_status_json(simulator, cli):
+    code, out, _ = cli("sessions", "list", "--status", "closed", "--json",
+                       "--base-url", simulator.base_url)
+    assert code == 0
+    data = json.loads(out)
+    expected = direct(simulator, "list_all_sessions", status=3)
+    assert sorted(d["id"] for d in data) == sorted(s.id for s in expected) and data
+    assert {(d["status"], d["status_label"]) for d in data} == {(3, "closed")}
+    times = [d["create_time"] for d in data]
+    assert times == sorted(times, reverse=True)
+
+
+def test_sessions_create_show_close(simulator, cli):
+    url = ("--base-url", simulator.base_url)
+    code, out, err = cli(*url, "--json", "sessions", "create", "--avatar",
+                         "dvp_Tristan_cloth2_1080P", "--duration", "120",
+                         "--stream-type", "livekit", "--mode", "1", "--lang", "en")
+    assert code == 0, err
+    created = json.loads(out)
+    assert created["stream_type"] == "livekit" and created["duration"] == 120
+    assert created["credentials"]["livekit_token"].startswith("••••")
+    real = direct(simulator, "session_detail", created["id"])
+    full_token = real.credentials.get("livekit_token")
+    assert full_token and full_token not in out
+
+    code, out, _ = cli(*url, "sessions", "show", created["id"])
+    assert code == 0
+    assert re.search(rf"^id:\s+{created['id']}$", out, re.M)
+    assert re.search(r"^stream type:\s+livekit$", out, re.M)
+    assert "credentials.livekit_token:" in out and full_token not in out
+    assert full_token[-4:] in out
+
+    code, out, _ = cli(*url, "sessions", "close", created["id"])
+    assert (code, out.strip()) == (0, f"closed {created['id']}")
+    assert direct(simulator, "session_detail", created["id"]).status_label == "closed"
+
+
+def test_sessions_create_uses_config_defaults(simulator, cli, tmp_path):
+    (tmp_path / "config.toml").write_text(
+        '[defaults]\nduration = 77\nstream_type = "trtc"\nspeed = 1.1\n')
+    code, out, err = cli("--base-url", simulator.base_url, "--json", "sessions", "create")
+    assert code == 0, err
+    created = json.loads(out)
+    assert (created["duration"], created["stream_type"]) == (77, "trtc")
+    assert created["avatar_id"] == "dvp_Tristan_cloth2_1080P"
+    assert created["credentials"]["trtc_user_sig"].startswith("••••")
+
+
+def test_close_twice_and_unknown_exit_1(simulator, cli):
+    session = direct(simulator, "create_session", duration=60)
+    url = ("--base-url", simulator.base_url)
+    assert cli(*url, "sessions", "close", session.id)[0] == 0
+    code, out, err = cli(*url, "sessions", "close", session.id)
+    assert code == 1 and out == ""
+    assert "already closed" in one_error_line(err) and "1219" in err
+    code, out, err = cli(*url, "--json", "sessions", "close", "nosuchsession", session.id)
+    assert code == 1
+    results = json.loads(out)
+    assert [r["id"] for r in results] == ["nosuchsession", session.id]
+    assert not any(r["closed"] for r in results)
+    assert len(err.strip().splitlines()) == 2 and "1216" in err
+
+
+def test_show_unknown_session_1216(simulator, cli):
+    code, out, err = cli("--base-url", simulator.base_url, "sessions", "show", "nope")
+    assert code == 1 and out == ""
+    assert "does not exist" in one_error_line(err) and "1216" in err
+
+
+def test_server_parameter_error_1003(simulator, cli):
+    code, _, err = cli("--base-url", simulator.base_url, "sessions", "create", "--lang", "xx")
+    assert code == 1
+    line = one_error_line(err)
+    assert "1003" in line and "xx" in line
+
+
+def test_busy_1215(simulator_factory, cli):
+    sim = simulator_factory(max_concurrent=1)
+    url = ("--base-url", sim.base_url)
+    assert cli(*url, "sessions", "create", "--duration", "30")[0] == 0
+    code, _, err = cli(*url, "sessions", "create", "--duration", "30")
+    assert code == 1 and "1215" in one_error_line(err)
+
+
+def test_bad_credentials_exit_1(simulator, cli):
+    code, out, err = cli("--base-url", simulator.base_url, "sessions", "list", key="wrong-key-123456")
+    assert code == 1 and out == ""
+    line = one_error_line(err)
+    assert "1101" in line and "wrong-key-123456" not in err
+
+
+def test_connection_refused_exit_1(cli):
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    code, out, err = cli("--base-url", f"http://127.0.0.1:{port}", "languages", "list")
+    assert code == 1 and out == ""
+    one_error_line(err)
+
+
+def test_no_credentials_exit_2(cli):
+    code, out, err = cli("sessions", "list", key=None)
+    assert code == 2 and out == ""
+    line = one_error_line(err)
+    assert "AKOOL_API_KEY" in line and "akool-tui --demo" in line
+
+
+def test_usage_errors_exit_2_one_line(cli):
+    for argv in (["sessions"], ["sessions", "list", "--bogus"],
+                 ["sessions", "create", "--duration", "0"], ["sessions", "list", "--status", "9"],
+                 ["avatars", "upload", "--url", "https://x.example/a.mp4", "--avatar-id", "a_b"],
+                 ["--base-url", "http://api.example.com", "languages", "list"],
+                 ["--demo", "--base-url", "https://x.example", "sessions", "list"]):
+        code, out, err = cli(*argv)
+        assert code == 2 and out == "", argv
+        one_error_line(err)
+
+
+def test_bad_config_file_exit_2(cli, tmp_path):
+    (tmp_path / "config.toml").write_text("[ui]\ntheme = 'x'\ncolour = 'red'\n")
+    code, _, err = cli("sessions", "list")
+    line = one_error_line(err)
+    assert code == 2 and "config.toml" in line and "line 3" in line and "ui.colour" in line
+
+
+# -- avatars, voices, languages ---------------------------------------------------------
+
+
+def test_avatars_list(simulator, cli):
+    code, out, _ = cli("--base-url", simulator.base_url, "avatars", "list")
+    assert code == 0
+    avatars = direct(simulator, "list_all_avatars")
+    assert sorted(r[0] for r in table_rows(out)) == sorted(a.avatar_id for a in avatars)
+    assert out.rstrip().endswith(f"{len(avatars)} avatars")
+    code, out, _ = cli("--base-url", simulator.base_url, "avatars", "list", "--json")
+    assert len(json.loads(out)) == len(avatars)
+
+
+def test_avatar_upload_wait_success(simulator_factory, cli):
+    sim = simulator_factory(time_scale=20.0)
+    code, out, err = cli("--base-url", sim.base_url, "avatars", "upload", "--url",
+                         "https://cdn.example.com/me.mp4", "--avatar-id", "myAvatar1",
+                         "--name", "Me", "--wait")
+    assert code == 0, err
+    assert re.search(r"^status:\s+ready$", out, re.M)
+    progress = err.strip().splitlines()
+    assert progress[-1].startswith("akool-tui: avatar myAvatar1: ready")
+    assert len(progress) >= 2  # at least one state before "ready"
+    assert direct(sim, "avatar_detail", "myAvatar1").status_label == "ready"
+
+
+def test_avatar_upload_wait_failure_exit_1(simulator_factory, cli):
+    sim = simulator_factory(time_scale=20.0)
+    code, out, err = cli("--base-url", sim.base_url, "--json", "avatars", "upload", "--url",
+                         "https://unreachable.example/me.mp4", "--avatar-id", "broken1", "--wait")
+    assert code == 1
+    assert json.loads(out)["status_label"] == "failed"
+    assert "failed" in err.strip().splitlines()[-1]
+
+
+def test_avatar_upload_existing_id_1222(simulator, cli):
+    existing = direct(simulator, "list_all_avatars")
+    official = next(a for a in existing if re.fullmatch(r"[a-zA-Z0-9]+", a.avatar_id))
+    code, _, err = cli("--base-url", simulator.base_url, "avatars", "upload", "--url",
+                       "https://cdn.example.com/x.mp4", "--avatar-id", official.avatar_id)
+    assert code == 1 and "1222" in one_error_line(err)
+
+
+def test_voices_and_languages(simulator, cli):
+    url = ("--base-url", simulator.base_url)
+    code, out, _ = cli(*url, "voices", "list")
+    voices = direct(simulator, "list_all_voices", 2)
+    assert code == 0 and sorted(r[0] for r in table_rows(out)) == sorted(x.voice_id for x in voices)
+    code, out, _ = cli(*url, "voices", "list", "--type", "1", "--json")
+    assert code == 0 and all(v["type"] == 1 for v in json.loads(out))
+    code, out, _ = cli(*url, "languages", "list", "--json")
+    languages = direct(simulator, "list_languages")
+    assert [x["lang_code"] for x in json.loads(out)] == [x.lang_code for x in languages]
+    code, out, _ = cli(*url, "languages", "list")
+    assert out.splitlines()[0].split() == ["CODE", "LANGUAGE"]
+
+
+# -- config, demo, console fallback -------------------------------------------------------
+
+
+def test_config_path_and_show_masks_secrets(cli, tmp_path, monkeypatch):
+    path = tmp_path / "config.toml"
+    path.write_text('client_id = "me"\nclient_secret = "file-secret-abcdef123"\n')
+    code, out, _ = cli("config", "path")
+    assert (code, out.strip()) == (0, str(path))
+    code, out, _ = cli("config", "show", key="env-key-0000009876")
+    assert code == 0
+    assert "file-secret-abcdef123" not in out and "env-key-0000009876" not in out
+    assert 'client_secret = "••••f123"  # file' in out
+    assert 'api_key = "••••9876"  # env AKOOL_API_KEY' in out
+    assert "# auth: client credentials" in out
+    code, out, _ = cli("config", "show", "--json", key="env-key-0000009876")
+    data = json.loads(out)
+    assert data["config"]["api_key"] == "••••9876" and data["sources"]["api_key"] == "env"
+    assert "file-secret-abcdef123" not in out
+
+
+def test_demo_sessions_list_prints_table(cli, tmp_path):
+    code, out, err = cli("sessions", "list", "--demo", key=None)
+    assert code == 0, err
+    assert out.splitlines()[0].split()[:2] == ["ID", "STATUS"]
+    assert len(table_rows(out)) == 300
+    assert not (tmp_path / "config.toml").exists()  # demo writes nothing
+
+
+def test_no_command_without_tty_prints_sessions(simulator, cli):
+    code, out, _ = cli("--base-url", simulator.base_url)
+    assert code == 0 and out.splitlines()[0].startswith("ID")
+
+
+def test_serve_rejects_bad_port(cli):
+    code, _, err = cli("serve", "--port", "0")
+    assert code == 2 and "port" in one_error_line(err)
+
+
+def test_help_runs_in_a_subprocess_without_textual():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AKOOL")}
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "akool_tui", "--help"],
+                          capture_output=True, text=True, cwd=REPO, env=env, timeout=60)
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("usage: akool-tui")
+    for command in ("sessions", "avatars", "voices", "languages", "config", "simulator", "serve"):
+        assert command in proc.stdout
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in proc.stderr.splitlines()}
+    assert imported.isdisjoint({"textual", "httpx", "uvicorn", "starlette"}), imported
