@@ -40,7 +40,10 @@ def mask(secret: str | None, keep: int = 4) -> str:
 
 def is_secret_key(key: str) -> bool:
     k = key.lower()
-    return k in SECRET_KEYS or k.endswith("_token") or k.endswith("secret") or k.endswith("_sig")
+    return (
+        k in SECRET_KEYS
+        or k.endswith(("_token", "secret", "_sig", "_app_id"))
+    )
 
 
 def masked_mapping(data: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,208 @@
+"""The akool-tui Textual app: modes, themes, keymap, palette, client ownership."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from ..api.secrets import mask
+from .commands import ScreenActionsProvider
+from .themes import bundled_theme_dir, load_themes, user_theme_dir, with_app_variables
+
+if TYPE_CHECKING:
+    from ..api.client import AkoolClient
+    from ..config import Config
+
+
+def _sessions():
+    from .screens.sessions import SessionsScreen
+
+    return SessionsScreen()
+
+
+def _avatars():
+    from .screens.avatars import AvatarsScreen
+
+    return AvatarsScreen()
+
+
+def _chat():
+    from .screens.chat import ChatScreen
+
+    return ChatScreen()
+
+
+def _settings():
+    from .screens.settings import SettingsScreen
+
+    return SettingsScreen()
+
+
+class AkoolApp(App):
+    """Operator console for AKool Live Avatar sessions."""
+
+    TITLE = "akool-tui"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {ScreenActionsProvider}
+    MODES = {"sessions": _sessions, "avatars": _avatars, "chat": _chat, "settings": _settings}
+    BINDINGS = [
+        Binding("1", "switch_mode('sessions')", "Sessions", id="app.sessions",
+                tooltip="Live sessions"),
+        Binding("2", "switch_mode('avatars')", "Avatars", id="app.avatars",
+                tooltip="Streaming avatars and uploads"),
+        Binding("3", "switch_mode('chat')", "Chat", id="app.chat",
+                tooltip="Talk to a live avatar"),
+        Binding("4", "switch_mode('settings')", "Settings", id="app.settings",
+                tooltip="Voice, language, mode, background"),
+        Binding("question_mark", "help", "Keys", id="app.help", tooltip="List every key"),
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave akool-tui"),
+    ]
+
+    def __init__(self, config: Config, *, demo: bool = False, watch_tty: bool = True) -> None:
+        super().__init__()
+        self.config = config
+        self.demo = demo
+        self._watch_tty = watch_tty
+        self._client: AkoolClient | None = None
+        self.animation_level = "full" if config.ui.animations else "none"
+
+    # -- identity shown in the status line -----------------------------------
+
+    @property
+    def endpoint_label(self) -> str:
+        url = self.config.base_url
+        return url.removeprefix("https://").removeprefix("http://")
+
+    @property
+    def auth_label(self) -> str:
+        cfg = self.config
+        if cfg.api_key:
+            return f"api key {mask(cfg.api_key)}"
+        if cfg.client_id:
+            return f"client {cfg.client_id}"
+        return "no credentials"
+
+    # -- the one API client ---------------------------------------------------
+
+    @property
+    def client(self) -> AkoolClient:
+        if self._client is None:
+            from ..api.client import AkoolClient
+
+            self._client = AkoolClient(**self.config.client_kwargs())
+        return self._client
+
+    def reset_client(self) -> None:
+        """Forget the client (credentials changed); the next use builds a new one."""
+        old, self._client = self._client, None
+        if old is not None:
+            self.run_worker(old.aclose(), exit_on_error=False)
+
+    # -- life cycle -----------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self._load_themes()
+        if self.config.keymap:
+            self.set_keymap(self.config.keymap)
+        if self._watch_tty:
+            self._install_tty_watch()
+        if self.config.has_credentials or self.demo:
+            self.switch_mode("sessions")
+        else:
+            from .screens.first_run import FirstRunScreen
+
+            self.push_screen(FirstRunScreen(), self._first_run_done)
+
+    def _first_run_done(self, saved: bool | None) -> None:
+        if saved:
+            self.reset_client()
+            self.switch_mode("sessions")
+        else:
+            self.exit(1, message="No credentials: set AKOOL_API_KEY or run `akool-tui --demo`.")
+
+    async def on_unmount(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+
+    # -- themes -----------------------------------------------------------------
+
+    def _load_themes(self) -> None:
+        themes, problems = load_themes([bundled_theme_dir(), user_theme_dir()])
+        for theme in themes:
+            self.register_theme(theme)
+        for problem in problems:  # reported once, then skipped
+            self.notify(f"Theme skipped: {problem}", severity="warning", timeout=8)
+        wanted = self.config.ui.theme
+        if wanted in self.available_themes:
+            self.theme = wanted
+        else:
+            if wanted:
+                self.notify(f"Unknown theme {wanted!r}; using akool-dark", severity="warning")
+            self.theme = "akool-dark"
+
+    def get_css_variables(self) -> dict[str, str]:
+        return with_app_variables(super().get_css_variables())
+
+    def watch_theme(self, theme: str) -> None:
+        if self.is_mounted and theme != self.config.ui.theme:
+            self.config.ui.theme = theme
+            if not self.demo:
+                self._save_config_quietly()
+
+    def _save_config_quietly(self) -> None:
+        from ..config import save_config
+
+        try:
+            save_config(self.config)
+        except Exception as error:  # a read-only home must not crash the app
+            self.notify(f"Could not save config: {error}", severity="error")
+
+    # -- palette, help, terminal ------------------------------------------------
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for mode in self.MODES:
+            yield SystemCommand(f"Go to {mode}", f"Switch to the {mode} screen",
+                                lambda m=mode: self.switch_mode(m))
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def _install_tty_watch(self) -> None:
+        """Exit cleanly when the controlling terminal goes away (SSH drop)."""
+        try:
+            import asyncio
+
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._tty_gone)
+        except (NotImplementedError, RuntimeError, ValueError, AttributeError):
+            pass
+        if sys.__stdout__ is not None and sys.__stdout__.isatty():
+            self.set_interval(2.0, self._check_tty)
+
+    def _check_tty(self) -> None:
+        try:
+            alive = os.isatty(sys.__stdout__.fileno()) and os.isatty(sys.__stdin__.fileno())
+        except (OSError, ValueError, AttributeError):
+            alive = False
+        if not alive:
+            self._tty_gone()
+
+    def _tty_gone(self) -> None:
+        self.exit(0)
+
+
+def run_app(config: Config, *, demo: bool = False) -> int:
+    """Run the console; returns the process exit code."""
+    app = AkoolApp(config, demo=demo)
+    result = app.run(mouse=config.ui.mouse)
+    return result if isinstance(result, int) else (app.return_code or 0)

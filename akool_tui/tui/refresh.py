@@ -1,0 +1,112 @@
+"""The refresh loop behind every live table (no widgets here).
+
+Modelled on dolphie's WorkerManager: the next tick is scheduled only after the
+previous fetch finished, ticks are skipped while paused or while a modal screen is
+open, and errors back off exponentially (with jitter) up to a ceiling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+MIN_INTERVAL = 1.0
+MAX_BACKOFF = 60.0
+
+
+@dataclass
+class RefreshState:
+    """What the status line shows about one refresh loop."""
+
+    interval: float = 5.0
+    paused: bool = False
+    errors: int = 0  # errors since start (shown)
+    consecutive_errors: int = 0
+    last_success: float | None = None  # time.time() of the last good fetch
+    last_error: str = ""
+    in_flight: bool = False
+    next_delay: float = field(default=0.0)
+
+    def delay(self) -> float:
+        """Seconds until the next tick: the interval, or a backoff after errors."""
+        if self.consecutive_errors == 0:
+            return self.interval
+        backoff = min(MAX_BACKOFF, self.interval * 2 ** min(self.consecutive_errors, 6))
+        return backoff * (0.5 + random.random() / 2)
+
+
+class RefreshLoop:
+    """Run ``fetch`` now and then; report through ``on_result`` / ``on_error``.
+
+    ``blocked`` tells whether a tick must be skipped (a modal is open). Call
+    :meth:`run` inside a Textual worker; :meth:`trigger` refreshes at once.
+    """
+
+    def __init__(
+        self,
+        fetch: Callable[[], Awaitable[object]],
+        on_result: Callable[[object], None],
+        on_error: Callable[[BaseException], None],
+        *,
+        interval: float = 5.0,
+        blocked: Callable[[], bool] = lambda: False,
+    ) -> None:
+        self._fetch = fetch
+        self._on_result = on_result
+        self._on_error = on_error
+        self._blocked = blocked
+        self.state = RefreshState(interval=max(MIN_INTERVAL, interval))
+        self._wake = asyncio.Event()
+        self._forced = False
+
+    def trigger(self) -> None:
+        """Refresh now (also while paused, as ctrl+r does in k9s)."""
+        self._forced = True
+        self._wake.set()
+
+    def set_paused(self, paused: bool) -> None:
+        self.state.paused = paused
+        if not paused:
+            self._wake.set()
+
+    def set_interval(self, seconds: float) -> None:
+        self.state.interval = max(MIN_INTERVAL, seconds)
+        self._wake.set()
+
+    async def tick(self) -> None:
+        """One fetch, reported; never raises (except cancellation)."""
+        self.state.in_flight = True
+        try:
+            result = await self._fetch()
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # reported, never fatal
+            self.state.errors += 1
+            self.state.consecutive_errors += 1
+            self.state.last_error = str(error)
+            self._on_error(error)
+        else:
+            self.state.consecutive_errors = 0
+            self.state.last_error = ""
+            self.state.last_success = time.time()
+            self._on_result(result)
+        finally:
+            self.state.in_flight = False
+
+    async def run(self) -> None:
+        while True:
+            forced, self._forced = self._forced, False
+            if forced or not (self.state.paused or self._blocked()):
+                await self.tick()
+            delay = self.state.delay()
+            self.state.next_delay = delay
+            self._wake.clear()
+            if self._forced:
+                continue
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+            except asyncio.TimeoutError:
+                pass

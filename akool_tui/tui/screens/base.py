@@ -1,0 +1,111 @@
+"""The frame every main screen shares: body, status line, footer, refresh loop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from ..refresh import RefreshLoop
+from ..status import StatusLine
+
+
+class Refreshed(Message):
+    """A refresh fetched new data (posted by the worker, applied by the handler)."""
+
+    def __init__(self, result: Any) -> None:
+        super().__init__()
+        self.result = result
+
+
+class RefreshFailed(Message):
+    def __init__(self, error: BaseException) -> None:
+        super().__init__()
+        self.error = error
+
+
+class MainScreen(Screen):
+    """A screen with a live refresh loop. Subclasses implement ``fetch`` (network,
+    runs in a worker) and ``apply`` (widget state, runs in the message handler)."""
+
+    BINDINGS = [
+        Binding("ctrl+r", "refresh_now", "Refresh", id="screen.refresh",
+                tooltip="Fetch fresh data now"),
+        Binding("p", "toggle_pause", "Pause", id="screen.pause",
+                tooltip="Pause or resume the live refresh"),
+    ]
+
+    #: whether this screen runs a refresh loop
+    LIVE = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loop: RefreshLoop | None = None
+        self._last_error_shown = ""
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_body()
+        yield StatusLine(id="status")
+        yield Footer(compact=True)
+
+    def compose_body(self) -> ComposeResult:  # pragma: no cover - abstract
+        yield from ()
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    def on_mount(self) -> None:
+        if not self.LIVE:
+            return
+        self.loop = RefreshLoop(
+            self.fetch,
+            lambda result: self.post_message(Refreshed(result)),
+            lambda error: self.post_message(RefreshFailed(error)),
+            interval=self.app.config.refresh_interval,
+            blocked=lambda: self.app.screen is not self,
+        )
+        self.status.bind_state(self.loop.state)
+        self.run_worker(self.loop.run(), name=f"{self.id or type(self).__name__}-refresh",
+                        group="refresh", exclusive=True, exit_on_error=False)
+
+    def on_screen_resume(self) -> None:
+        # coming back from a modal or another mode: show fresh data at once
+        if self.loop is not None and self.loop.state.last_success is not None:
+            self.loop.trigger()
+
+    async def fetch(self) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def apply(self, result: Any) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def on_refreshed(self, message: Refreshed) -> None:
+        message.stop()
+        self._last_error_shown = ""
+        self.apply(message.result)
+        self.status.update_status()
+
+    def on_refresh_failed(self, message: RefreshFailed) -> None:
+        message.stop()
+        text = str(message.error) or type(message.error).__name__
+        if text != self._last_error_shown:  # notify once per distinct error
+            self._last_error_shown = text
+            self.notify(f"Refresh failed: {text}", severity="error", timeout=6)
+        self.status.update_status()
+
+    def action_refresh_now(self) -> None:
+        if self.loop is not None:
+            self.loop.trigger()
+            self.notify("Refreshing…", timeout=1.5)
+
+    def action_toggle_pause(self) -> None:
+        if self.loop is None:
+            return
+        self.loop.set_paused(not self.loop.state.paused)
+        self.status.update_status()
+        self.notify("Refresh paused" if self.loop.state.paused else "Refresh resumed", timeout=2)

@@ -1,0 +1,139 @@
+"""Pieces the screens share: filter bar, confirm dialog, detail pane."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import humanize
+from rich.table import Table
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from ...api.models import Avatar, Session
+
+
+class FilterBar(Input):
+    """The `/` filter: hidden until opened, esc (on the screen) clears it."""
+
+    DEFAULT_CSS = """
+    FilterBar { display: none; dock: top; height: 3; }
+    FilterBar.-open { display: block; }
+    """
+
+    def open(self) -> None:
+        self.add_class("-open")
+        self.focus()
+
+    def clear(self) -> None:
+        self.value = ""
+        self.remove_class("-open")
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Destructive actions ask first. y / enter confirms, n / esc cancels."""
+
+    BINDINGS = [
+        Binding("y", "confirm", "Yes", id="confirm.yes"),
+        Binding("n,escape", "cancel", "No", id="confirm.no"),
+    ]
+
+    def __init__(self, question: str, *, confirm_label: str = "OK") -> None:
+        super().__init__()
+        self._question = question
+        self._confirm_label = confirm_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box", classes="dialog"):
+            yield Static(self._question, id="confirm-question")
+            with Horizontal(classes="buttons"):
+                yield Button(f"{self._confirm_label} (y)", variant="error", id="yes")
+                yield Button("Cancel (n)", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    @on(Button.Pressed, "#yes")
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#no")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+def _kv_table(rows: list[tuple[str, str | Text]]) -> Table:
+    table = Table.grid(padding=(0, 1))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    for key, value in rows:
+        table.add_row(key, value)
+    return table
+
+
+def _when(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    ago = humanize.naturaltime(datetime.now(timezone.utc) - value)
+    return f"{value.astimezone():%Y-%m-%d %H:%M:%S} ({ago})"
+
+
+class DetailPane(VerticalScroll):
+    """Right-hand detail of the row under the cursor; credentials always masked."""
+
+    DEFAULT_CSS = """
+    DetailPane { display: none; width: 46; border-left: solid $primary; padding: 0 1; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="detail-body")
+
+    def _show(self, title: str, rows: list[tuple[str, str | Text]]) -> None:
+        body = self.query_one("#detail-body", Static)
+        grid = Table.grid()
+        grid.add_row(Text(title, style="bold underline"))
+        grid.add_row(_kv_table(rows))
+        body.update(grid)
+
+    def show_session(self, session: Session | None) -> None:
+        if session is None:
+            self._show("No session selected", [])
+            return
+        rows: list[tuple[str, str | Text]] = [
+            ("id", session.id),
+            ("status", session.status_label),
+            ("avatar", session.avatar_id or "—"),
+            ("stream", session.stream_type),
+            ("created", _when(session.create_time)),
+            ("duration", f"{session.duration} s" if session.duration is not None else "—"),
+            ("expires", _when(session.expires_at)),
+        ]
+        for key, value in session.credentials.masked().items():
+            rows.append((key, str(value)))
+        self._show("Session", rows)
+
+    def show_avatar(self, avatar: Avatar | None) -> None:
+        if avatar is None:
+            self._show("No avatar selected", [])
+            return
+        rows: list[tuple[str, str | Text]] = [
+            ("avatar_id", avatar.avatar_id),
+            ("name", avatar.name or "—"),
+            ("source", avatar.source_label or "—"),
+            ("gender", avatar.gender or "—"),
+            ("voice", avatar.voice_id or "—"),
+            ("status", avatar.status_label),
+            ("preview", avatar.url or "—"),
+        ]
+        if avatar.create_time is not None:
+            rows.append(("uploaded", _when(avatar.create_time)))
+            until = avatar.valid_until()
+            if until is not None:
+                left = until - datetime.now(timezone.utc)
+                rows.append(("valid for", humanize.naturaldelta(left)
+                             if left.total_seconds() > 0 else "expired"))
+        self._show("Avatar", rows)

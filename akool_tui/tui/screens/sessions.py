@@ -1,0 +1,326 @@
+"""Sessions: a live table of every session, with filter, sort, detail, create, close."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import humanize
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Input
+
+from ...api.models import Session, SessionStatus
+from ..widgets.live_table import Column, LiveTable
+from .base import MainScreen
+from .common import ConfirmScreen, DetailPane, FilterBar
+
+STATUS_FILTERS: tuple[tuple[str, SessionStatus | None], ...] = (
+    ("all", None),
+    ("live", SessionStatus.PROCESSING),
+    ("queueing", SessionStatus.QUEUEING),
+    ("closed", SessionStatus.COMPLETED),
+    ("failed", SessionStatus.FAILED),
+)
+
+
+def short_id(session_id: str) -> str:
+    return session_id[-8:] if len(session_id) > 8 else session_id
+
+
+def format_left(row: dict[str, Any], now: datetime) -> str:
+    """Time left until the session's duration runs out, as m:ss (h:mm:ss)."""
+    session: Session = row["session"]
+    left = session.time_left(now)
+    if left is None:
+        return "—"
+    seconds = int(left.total_seconds())
+    if seconds <= 0:
+        return "0:00 !"  # still open although its time ran out: stuck
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def left_sort_key(row: dict[str, Any]) -> float:
+    end = row["session"].expires_at
+    return end.timestamp() if end is not None and row["session"].is_open else float("inf")
+
+
+def format_created(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    return humanize.naturaltime(datetime.now(timezone.utc) - value)
+
+
+def format_duration(value: int | None) -> str:
+    if value is None:
+        return "—"
+    m, s = divmod(value, 60)
+    return f"{m}m{s:02d}s" if m else f"{s}s"
+
+
+def status_style(value: str, row: dict[str, Any]) -> str:
+    return {
+        "live": "$status-live bold",
+        "queueing": "$status-queueing",
+        "closed": "$status-closed",
+        "failed": "$status-failed bold",
+    }.get(value, "")
+
+
+COLUMNS = [
+    Column("id", "ID", width=10, formatter=short_id),
+    Column("avatar", "Avatar", width=26),
+    Column("status", "Status", width=9, style=status_style),
+    Column("stream", "Stream", width=9),
+    Column("created", "Created", width=16, formatter=format_created,
+           sort_key=lambda row: row["created"].timestamp() if row["created"] else 0.0),
+    Column("duration", "Duration", width=9, align="right", formatter=format_duration,
+           sort_key=lambda row: row["duration"] or 0),
+    Column("left", "Left", width=9, align="right", live=True, compute=format_left,
+           sort_key=left_sort_key),
+]
+
+
+def session_row(session: Session) -> dict[str, Any]:
+    return {
+        "id": session.id,
+        "avatar": session.avatar_id,
+        "status": session.status_label,
+        "stream": session.stream_type,
+        "created": session.create_time,
+        "duration": session.duration,
+        "session": session,
+    }
+
+
+class SessionsClosed(Message):
+    def __init__(self, closed: list[str], failures: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.closed = closed
+        self.failures = failures
+
+
+class SessionsScreen(MainScreen):
+    TITLE = "Sessions"
+    BINDINGS = [
+        Binding("slash", "filter", "Filter", id="sessions.filter",
+                tooltip="Filter by id, avatar or status"),
+        Binding("escape", "clear_filter", "Clear", id="sessions.clear", show=False,
+                tooltip="Clear the filter and close the detail pane"),
+        Binding("f", "cycle_status", "Status", id="sessions.status_filter", show=False,
+                tooltip="Cycle the status quick filter: all, live, queueing, closed, failed"),
+        Binding("n", "new_session", "New", id="sessions.new", tooltip="Create a session"),
+        Binding("c", "close_session", "Close", id="sessions.close",
+                tooltip="Close the session under the cursor"),
+        Binding("C", "close_marked", "Close marked", id="sessions.close_marked", show=False,
+                tooltip="Close every marked session (space marks)"),
+        Binding("enter", "toggle_detail", "Detail", id="sessions.detail", show=False,
+                tooltip="Show or hide the session detail"),
+        Binding("t", "open_chat", "Chat", id="sessions.chat", show=False,
+                tooltip="Chat with the session under the cursor"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._status_index = 0
+        self._sessions: dict[str, Session] = {}
+
+    def compose_body(self) -> ComposeResult:
+        yield FilterBar(placeholder="filter sessions: id, avatar or status", id="filter")
+        with Horizontal(id="body"):
+            yield LiveTable(COLUMNS, id="sessions-table", empty_text="No sessions yet")
+            yield DetailPane(id="detail")
+
+    @property
+    def table(self) -> LiveTable:
+        return self.query_one(LiveTable)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.table.sort_by("created", reverse=True)  # newest first
+        self.table.focus()
+
+    async def fetch(self) -> list[Session]:
+        return await self.app.client.list_all_sessions()
+
+    def apply(self, sessions: list[Session]) -> None:
+        self._sessions = {s.id: s for s in sessions}
+        self.table.set_rows([(s.id, session_row(s)) for s in sessions])
+        self._update_extra()
+        self._refresh_detail()
+
+    def _update_extra(self) -> None:
+        live = sum(1 for s in self._sessions.values() if s.status is SessionStatus.PROCESSING)
+        parts = [f"{humanize.intcomma(len(self._sessions))} sessions", f"{live} live"]
+        label = STATUS_FILTERS[self._status_index][0]
+        if label != "all":
+            parts.append(f"showing {label}")
+        if self.table.filter_text:
+            parts.append(f"filter '{self.table.filter_text}'")
+        if marked := len(self.table.marked_keys):
+            parts.append(f"{marked} marked")
+        self.status.set_extra(", ".join(parts))
+
+    # -- filter, quick filters, sort ------------------------------------------
+
+    def action_filter(self) -> None:
+        self.query_one(FilterBar).open()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.table.filter_text = event.value
+        self._update_extra()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.table.focus()
+
+    def action_clear_filter(self) -> None:
+        detail = self.query_one(DetailPane)
+        if detail.display:
+            detail.display = False
+        self.query_one(FilterBar).clear()
+        self.table.filter_text = ""
+        self.table.focus()
+        self._update_extra()
+
+    def action_cycle_status(self) -> None:
+        self._status_index = (self._status_index + 1) % len(STATUS_FILTERS)
+        label, status = STATUS_FILTERS[self._status_index]
+        self.table.row_filter = None if status is None else (
+            lambda key, row, status=status: row["session"].status is status)
+        self._update_extra()
+        self.notify(f"Showing {label} sessions", timeout=1.5)
+
+    @on(LiveTable.MarksChanged)
+    def _marks_changed(self) -> None:
+        self._update_extra()
+
+    # -- detail -----------------------------------------------------------------
+
+    def _cursor_session(self) -> Session | None:
+        key = self.table.cursor_key
+        return self._sessions.get(key) if key else None
+
+    def action_toggle_detail(self) -> None:
+        detail = self.query_one(DetailPane)
+        detail.display = not detail.display
+        self._refresh_detail()
+
+    @on(LiveTable.RowSelected)
+    def _row_selected(self) -> None:
+        self.action_toggle_detail()
+
+    @on(LiveTable.RowHighlighted)
+    def _row_highlighted(self) -> None:
+        self._refresh_detail()
+
+    def _refresh_detail(self) -> None:
+        detail = self.query_one(DetailPane)
+        if detail.display:
+            detail.show_session(self._cursor_session())
+
+    # -- create -----------------------------------------------------------------
+
+    def action_new_session(self) -> None:
+        from .new_session import NewSessionScreen
+
+        self.app.push_screen(NewSessionScreen(), self._session_created)
+
+    def _session_created(self, session: Session | None) -> None:
+        if session is None:
+            return
+        self._sessions[session.id] = session
+        self.table.update_row(session.id, session_row(session))
+        self.table.move_cursor_to_key(session.id)
+        if self.loop is not None:
+            self.loop.trigger()
+
+    # -- close ----------------------------------------------------------------
+
+    def action_close_session(self) -> None:
+        session = self._cursor_session()
+        if session is None:
+            self.notify("No session under the cursor", severity="warning")
+            return
+        if not session.is_open:
+            self.notify(f"Session {short_id(session.id)} is already {session.status_label}",
+                        severity="warning")
+            return
+        self._confirm_close([session.id])
+
+    def action_close_marked(self) -> None:
+        keys = [k for k in self.table.marked_keys if k in self._sessions]
+        open_keys = [k for k in keys if self._sessions[k].is_open]
+        if not keys:
+            self.notify("Nothing marked: space marks a row", severity="warning")
+            return
+        if not open_keys:
+            self.notify("None of the marked sessions is open", severity="warning")
+            return
+        self._confirm_close(open_keys)
+
+    def _confirm_close(self, ids: list[str]) -> None:
+        if len(ids) == 1:
+            question = f"Close session {short_id(ids[0])} ({self._sessions[ids[0]].avatar_id})?"
+        else:
+            question = f"Close {len(ids)} marked sessions?"
+
+        def done(confirmed: bool | None) -> None:
+            if confirmed:
+                self.notify(f"Closing {len(ids)} session{'s' if len(ids) > 1 else ''}…",
+                            timeout=2)
+                self._close_worker(ids)
+
+        self.app.push_screen(ConfirmScreen(question, confirm_label="Close"), done)
+
+    @work(group="close")
+    async def _close_worker(self, ids: list[str]) -> None:
+        import asyncio
+
+        from ...api.errors import AkoolError, SessionClosedError
+
+        client = self.app.client
+        closed: list[str] = []
+        failures: list[tuple[str, str]] = []
+        semaphore = asyncio.Semaphore(8)
+
+        async def close(session_id: str) -> None:
+            async with semaphore:
+                try:
+                    await client.close_session(session_id)
+                except SessionClosedError:
+                    closed.append(session_id)  # someone else closed it: same outcome
+                except AkoolError as error:
+                    failures.append((session_id, str(error)))
+                else:
+                    closed.append(session_id)
+
+        await asyncio.gather(*(close(i) for i in ids))
+        self.post_message(SessionsClosed(closed, failures))
+
+    def on_sessions_closed(self, message: SessionsClosed) -> None:
+        if message.closed:
+            self.notify(f"Closed {len(message.closed)} session"
+                        f"{'s' if len(message.closed) > 1 else ''}")
+        for session_id, error in message.failures[:3]:
+            self.notify(f"Could not close {short_id(session_id)}: {error}", severity="error")
+        if len(message.failures) > 3:
+            self.notify(f"…and {len(message.failures) - 3} more failures", severity="error")
+        self.table.clear_marks()
+        self._update_extra()
+        if self.loop is not None:
+            self.loop.trigger()
+
+    # -- chat ------------------------------------------------------------------
+
+    def action_open_chat(self) -> None:
+        session = self._cursor_session()
+        if session is not None:
+            self.app.chat_session_id = session.id
+        self.app.switch_mode("chat")

@@ -1,0 +1,85 @@
+"""The status line: endpoint, auth mode, last refresh age, interval, pause, errors."""
+
+from __future__ import annotations
+
+import time
+
+import humanize
+from textual.content import Content
+from textual.widgets import Static
+
+from .refresh import RefreshState
+
+
+def refresh_age(last: float | None, now: float | None = None) -> str:
+    if last is None:
+        return "never"
+    seconds = max(0.0, (now or time.time()) - last)
+    if seconds < 1.5:
+        return "just now"
+    return humanize.naturaltime(seconds)
+
+
+class StatusLine(Static):
+    """One line at the bottom of a main screen. Re-rendered at most once a second,
+    and only when its text changed."""
+
+    DEFAULT_CSS = """
+    StatusLine {
+        height: 1;
+        background: $panel;
+        color: $foreground;
+        padding: 0 1;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id, markup=False)
+        self._state: RefreshState | None = None
+        self._extra: str = ""
+        self._last_plain = None
+
+    def bind_state(self, state: RefreshState) -> None:
+        self._state = state
+        self.update_status()
+
+    def set_extra(self, text: str) -> None:
+        """Screen-specific text (e.g. '312 sessions, 41 live, 2 marked')."""
+        if text != self._extra:
+            self._extra = text
+            self.update_status()
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.update_status)
+
+    def build(self) -> Content:
+        app = self.app
+        endpoint = "DEMO (simulator)" if getattr(app, "demo", False) else getattr(app, "endpoint_label", "")
+        parts: list[tuple[str, str]] = [(endpoint, "bold"), (getattr(app, "auth_label", ""), "")]
+        st = self._state
+        if st is not None:
+            age = "refreshing…" if st.in_flight and st.last_success is None else refresh_age(st.last_success)
+            parts.append((f"refreshed {age}", ""))
+            parts.append((f"every {st.interval:g}s", ""))
+            if st.paused:
+                parts.append(("PAUSED", "bold reverse"))
+            if st.errors:
+                style = "bold $error" if st.consecutive_errors else "$warning"
+                label = f"errors {st.errors}"
+                if st.consecutive_errors:
+                    label += f" (retry in {st.next_delay:.0f}s)"
+                parts.append((label, style))
+        if self._extra:
+            parts.append((self._extra, ""))
+        pieces: list[tuple[str, str]] = []
+        for chunk, style in (p for p in parts if p[0]):
+            if pieces:
+                pieces.append((" │ ", "dim"))
+            pieces.append((chunk, style))
+        return Content.assemble(*pieces)
+
+    def update_status(self) -> None:
+        text = self.build()
+        if text.plain != self._last_plain:
+            self._last_plain = text.plain
+            self.update(text)
