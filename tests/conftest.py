@@ -1,0 +1,45 @@
+"""Shared fixtures: the real simulator served over loopback HTTP."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from akool_tui.simulator import RunningSimulator, SimulatorConfig, run_background
+
+#: small, quiet defaults for tests: no background churn, little data, seed 1
+TEST_DEFAULTS: dict[str, Any] = {"seed": 1, "sessions": 40, "avatars": 12, "churn": False}
+
+SimulatorFactory = Callable[..., RunningSimulator]
+
+
+@pytest.fixture
+def simulator_factory() -> Iterator[SimulatorFactory]:
+    """``factory(cfg=None, **overrides) -> RunningSimulator``; all stopped at teardown.
+
+    Overrides are :class:`SimulatorConfig` fields on top of the test defaults
+    (churn off, seed 1, 40 sessions, 12 avatars) or of ``cfg`` when given.
+    """
+    started: list[RunningSimulator] = []
+
+    def factory(cfg: SimulatorConfig | None = None, **overrides: Any) -> RunningSimulator:
+        if cfg is None:
+            cfg = SimulatorConfig(**{**TEST_DEFAULTS, **overrides})
+        elif overrides:
+            cfg = dataclasses.replace(cfg, **overrides)
+        sim = run_background(cfg)
+        started.append(sim)
+        return sim
+
+    yield factory
+    for sim in started:
+        sim.stop()
+
+
+@pytest.fixture
+def simulator(simulator_factory: SimulatorFactory) -> RunningSimulator:
+    """A running simulator with the test defaults (churn off, seed 1, small data)."""
+    return simulator_factory()
