@@ -71,8 +71,12 @@ class LiveKitTransport(BaseTransport):
     async def connect(self) -> None:
         if self._state is not TransportState.CLOSED or self._closing:
             raise TransportError(f"cannot connect: the channel is {self._state}")
-        factory = self._room_factory or load_rtc().Room
         self._set_state(TransportState.CONNECTING, self.url)
+        try:
+            factory = self._room_factory or load_rtc().Room
+        except TransportError as exc:
+            self._fail(str(exc))
+            raise
         room = factory()
         room.on("data_received", self._on_data)
         room.on("reconnecting", self._on_reconnecting)
