@@ -16,7 +16,7 @@ from typing import Any
 
 import humanize
 
-from .api.models import Avatar, Credentials, Language, Session, Voice
+from .api.models import Avatar, AvatarSource, Credentials, Language, Session, Voice
 from .api.secrets import masked_mapping
 
 # -- humane values -------------------------------------------------------------
@@ -97,12 +97,22 @@ def session_details(s: Session, now: datetime) -> str:
     return details(pairs)
 
 
+def validity(a: Avatar, now: datetime) -> str:
+    """How long an uploaded avatar stays valid (uploads last 7 days); ``""`` for official ones."""
+    until = a.valid_until()
+    if until is None or a.source is AvatarSource.OFFICIAL:
+        return ""
+    left = until - now
+    return "expired" if left <= timedelta(0) else f"{humanize.naturaldelta(left)} left"
+
+
 def avatars_table(avatars: Sequence[Avatar], now: datetime) -> str:
     rows = [
-        (a.avatar_id, a.name, a.source_label, a.status_label, a.gender, ago(a.create_time, now))
+        (a.avatar_id, a.name, a.source_label, a.status_label, a.gender, ago(a.create_time, now),
+         validity(a, now))
         for a in avatars
     ]
-    return table(("AVATAR ID", "NAME", "SOURCE", "STATUS", "GENDER", "CREATED"), rows)
+    return table(("AVATAR ID", "NAME", "SOURCE", "STATUS", "GENDER", "CREATED", "VALID"), rows)
 
 
 def avatar_details(a: Avatar, now: datetime) -> str:
@@ -114,12 +124,8 @@ def avatar_details(a: Avatar, now: datetime) -> str:
         ("source", a.source_label),
         ("created", ago(a.create_time, now)),
         ("preview", a.url),
+        ("valid", validity(a, now)),
     ]
-    until = a.valid_until()
-    if until is not None:
-        left = until - now
-        pairs.append(("valid", "expired" if left <= timedelta(0)
-                      else f"{humanize.naturaldelta(left)} left"))
     return details((k, v) for k, v in pairs if v not in ("", None))
 
 

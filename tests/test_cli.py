@@ -6,9 +6,11 @@ import asyncio
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -229,6 +231,7 @@ def test_avatar_upload_wait_success(simulator_factory, cli):
                          "--name", "Me", "--wait")
     assert code == 0, err
     assert re.search(r"^status:\s+ready$", out, re.M)
+    assert re.search(r"^valid:\s+[67] days left$", out, re.M)  # uploads last 7 days
     progress = err.strip().splitlines()
     assert progress[-1].startswith("akool-tui: avatar myAvatar1: ready")
     assert len(progress) >= 2  # at least one state before "ready"
@@ -286,8 +289,29 @@ def test_config_path_and_show_masks_secrets(cli, tmp_path, monkeypatch):
     assert "file-secret-abcdef123" not in out
 
 
+def test_ctrl_c_exits_130(simulator_factory, cli):
+    sim = simulator_factory(time_scale=0.001)  # the upload never finishes
+    done = threading.Event()
+
+    def interrupt() -> None:
+        if not done.is_set():
+            os.kill(os.getpid(), signal.SIGINT)
+
+    timer = threading.Timer(0.5, interrupt)
+    timer.start()
+    try:
+        code, _, err = cli("--base-url", sim.base_url, "avatars", "upload", "--url",
+                           "https://cdn.example.com/a.mp4", "--avatar-id", "slow1", "--wait")
+    finally:
+        done.set()
+        timer.cancel()
+    assert code == 130
+    assert err.strip().splitlines()[-1] == "akool-tui: interrupted"
+
+
 def test_demo_sessions_list_prints_table(cli, tmp_path):
-    code, out, err = cli("sessions", "list", "--demo", key=None)
+    # the user's (here: wrong) credentials are not used in demo mode
+    code, out, err = cli("sessions", "list", "--demo", key="wrong-key-123456")
     assert code == 0, err
     assert out.splitlines()[0].split()[:2] == ["ID", "STATUS"]
     assert len(table_rows(out)) == 300
