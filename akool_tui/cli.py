@@ -174,6 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
     command(config, "path", "print the config file path", cmd_config_path)
     command(config, "show", "print the effective config (secrets masked)", cmd_config_show)
 
+    # the simulator's own options are parsed in cmd_simulator, so that building this
+    # parser never imports the simulator: everything after "simulator" is passed on
     p = commands.add_parser("simulator", help="run the bundled AKool simulator server",
                             add_help=False, prefix_chars="\0")
     p.add_argument("args", nargs=argparse.REMAINDER,
@@ -438,13 +440,14 @@ def cmd_config_show(ctx: Context) -> int:
 # -- simulator, serve, console --------------------------------------------------------------------
 
 
-def cmd_simulator(ctx: Context) -> int:
+def cmd_simulator(args: argparse.Namespace) -> int:
+    """Serve the simulator in the foreground (needs no config and no credentials)."""
     from .simulator.cli import add_arguments, config_from_args, serve_forever
 
     parser = _Parser(prog=f"{PROG} simulator",
                      description="Run the bundled AKool simulator (same API as the service).")
     add_arguments(parser)
-    ns = parser.parse_args([x for x in ctx.args.args if x != "--demo"])
+    ns = parser.parse_args([x for x in args.args if x != "--demo"])
     try:
         sim_config = config_from_args(ns)
     except ValueError as error:
@@ -514,7 +517,7 @@ def run(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     func = getattr(args, "func", None)
     if func is cmd_simulator:
-        return cmd_simulator(Context(args, None))  # type: ignore[arg-type]
+        return cmd_simulator(args)
     with contextlib.ExitStack() as stack:
         ctx = Context(args, _load(args, stack))
         return (func or cmd_console)(ctx)

@@ -198,7 +198,8 @@ def test_usage_errors_exit_2_one_line(cli):
                  ["sessions", "create", "--duration", "0"], ["sessions", "list", "--status", "9"],
                  ["avatars", "upload", "--url", "https://x.example/a.mp4", "--avatar-id", "a_b"],
                  ["--base-url", "http://api.example.com", "languages", "list"],
-                 ["--demo", "--base-url", "https://x.example", "sessions", "list"]):
+                 ["--demo", "--base-url", "https://x.example", "sessions", "list"],
+                 ["simulator", "--port", "70000"]):
         code, out, err = cli(*argv)
         assert code == 2 and out == "", argv
         one_error_line(err)
