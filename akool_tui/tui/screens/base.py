@@ -70,7 +70,7 @@ class MainScreen(Screen):
             blocked=lambda: self.app.screen is not self,
         )
         self.status.bind_state(self.loop.state)
-        self.run_worker(self.loop.run(), name=f"{self.id or type(self).__name__}-refresh",
+        self.run_worker(self.loop.run, name=f"{self.id or type(self).__name__}-refresh",
                         group="refresh", exclusive=True, exit_on_error=False)
 
     def on_screen_resume(self) -> None:
