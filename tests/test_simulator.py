@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from akool_tui.simulator import SimulatorConfig, SimulatorState, run_background
-from akool_tui.simulator.cli import add_arguments, banner, config_from_args
+from akool_tui.simulator.cli import add_arguments, banner, config_from_args, serve_forever
 
 V3, V4 = "/api/open/v3", "/api/open/v4"
 TOKEN = f"{V3}/getToken"
@@ -36,6 +36,18 @@ def connect(sim, headers: dict[str, str] | None = None) -> httpx.Client:
 @pytest.fixture
 def api(simulator) -> Iterator[httpx.Client]:
     with connect(simulator) as client:
+        yield client
+
+
+@pytest.fixture
+def slow_sim(simulator_factory):
+    """Lifecycle steps of two simulated minutes: only clock.advance moves them."""
+    return simulator_factory(queue_delay=120.0, avatar_steps=120.0)
+
+
+@pytest.fixture
+def slow_api(slow_sim) -> Iterator[httpx.Client]:
+    with connect(slow_sim) as client:
         yield client
 
 
@@ -194,7 +206,8 @@ def test_bad_query_is_1003(shared_api, path, params) -> None:
 def test_bad_bodies_are_1003(api) -> None:
     assert code(api.post(CLOSE, json={})) == 1003
     assert code(api.post(CLOSE, json={"id": ""})) == 1003
-    assert code(api.post(CREATE, content=b"{not json", headers={"content-type": "application/json"})) == 1003
+    not_json = api.post(CREATE, content=b"{not json", headers={"content-type": "application/json"})
+    assert code(not_json) == 1003
     assert code(api.post(CREATE, json=[1, 2])) == 1003
 
 
@@ -244,50 +257,53 @@ def test_concurrent_cap_is_1215(simulator_factory) -> None:
 # -- lifecycle ----------------------------------------------------------------------------
 
 
-def test_session_lifecycle_by_expiry_and_by_close(simulator, api) -> None:
-    clock, cfg = simulator.state.clock, simulator.cfg
-    expiring, closing = create(api, duration=30), create(api, duration=600)
-    assert status_of(api, expiring["_id"]) == status_of(api, closing["_id"]) == 1
+def test_session_lifecycle_by_expiry_and_by_close(slow_sim, slow_api) -> None:
+    clock, cfg = slow_sim.state.clock, slow_sim.cfg
+    # the duration counts from creation: 120 s queueing, then 60 s live
+    expiring, closing = create(slow_api, duration=180), create(slow_api, duration=600)
+    assert status_of(slow_api, expiring["_id"]) == status_of(slow_api, closing["_id"]) == 1
     clock.advance(cfg.queue_delay)
-    assert status_of(api, expiring["_id"]) == status_of(api, closing["_id"]) == 2
+    assert status_of(slow_api, expiring["_id"]) == status_of(slow_api, closing["_id"]) == 2
     clock.advance(30)
-    assert status_of(api, expiring["_id"]) == 3
-    assert status_of(api, closing["_id"]) == 2
-    assert code(api.post(CLOSE, json={"id": expiring["_id"]})) == 1219
-    ok(api.post(CLOSE, json={"id": closing["_id"]}))
-    assert status_of(api, closing["_id"]) == 3
-    closed = {s["_id"] for s in ok(api.get(LIST, params={"status": 3, "size": 5}))["result"]}
+    assert status_of(slow_api, expiring["_id"]) == 2
+    clock.advance(30)
+    assert status_of(slow_api, expiring["_id"]) == 3
+    assert status_of(slow_api, closing["_id"]) == 2
+    assert code(slow_api.post(CLOSE, json={"id": expiring["_id"]})) == 1219
+    ok(slow_api.post(CLOSE, json={"id": closing["_id"]}))
+    assert status_of(slow_api, closing["_id"]) == 3
+    closed = {s["_id"] for s in ok(slow_api.get(LIST, params={"status": 3, "size": 5}))["result"]}
     assert {expiring["_id"], closing["_id"]} <= closed
-    assert simulator.state.session_status(closing["_id"]) == 3
+    assert slow_sim.state.session_status(closing["_id"]) == 3
 
 
-def test_avatar_upload_lifecycle(simulator, api) -> None:
-    clock, step = simulator.state.clock, simulator.cfg.avatar_steps
-    good = ok(api.post(AVATAR_CREATE, json={**UPLOAD, "name": "Me"}))
-    bad = ok(api.post(AVATAR_CREATE, json={**UPLOAD, "avatar_id": "lost1",
+def test_avatar_upload_lifecycle(slow_sim, slow_api) -> None:
+    clock, step = slow_sim.state.clock, slow_sim.cfg.avatar_steps
+    good = ok(slow_api.post(AVATAR_CREATE, json={**UPLOAD, "name": "Me"}))
+    bad = ok(slow_api.post(AVATAR_CREATE, json={**UPLOAD, "avatar_id": "lost1",
                                            "url": "https://unreachable.example.com/x.mp4"}))
-    invalid = ok(api.post(AVATAR_CREATE, json={**UPLOAD, "avatar_id": "lost2",
+    invalid = ok(slow_api.post(AVATAR_CREATE, json={**UPLOAD, "avatar_id": "lost2",
                                                "url": "https://media.host.invalid/x.mp4"}))
     assert (good["status"], good["avatar_id"], good["name"], good["type"]) == (1, "myAvatar1", "Me", 2)
     assert good["_id"] and good["from"] == 3 and isinstance(good["create_time"], int)
-    assert code(api.post(AVATAR_CREATE, json=UPLOAD)) == 1222
+    assert code(slow_api.post(AVATAR_CREATE, json=UPLOAD)) == 1222
 
     def statuses() -> list[int]:
-        return [ok(api.get(AVATAR_STATUS, params={"id": a["_id"]}))["status"]
+        return [ok(slow_api.get(AVATAR_STATUS, params={"id": a["_id"]}))["status"]
                 for a in (good, bad, invalid)]
 
-    assert code(api.post(CREATE, json={"avatar_id": "myAvatar1", "duration": 60})) == 1214
+    assert code(slow_api.post(CREATE, json={"avatar_id": "myAvatar1", "duration": 60})) == 1214
     clock.advance(step)
     assert statuses() == [2, 2, 2]
-    assert code(api.post(CREATE, json={"avatar_id": "myAvatar1", "duration": 60})) == 1214
+    assert code(slow_api.post(CREATE, json={"avatar_id": "myAvatar1", "duration": 60})) == 1214
     clock.advance(step)
     assert statuses() == [3, 4, 4]
-    detail = ok(api.get(AVATAR_DETAIL, params={"avatar_id": "myAvatar1"}))
+    detail = ok(slow_api.get(AVATAR_DETAIL, params={"avatar_id": "myAvatar1"}))
     assert detail["status"] == 3 and detail["available"] is True
-    assert ok(api.get(AVATAR_DETAIL, params={"avatar_id": "lost1"}))["available"] is False
-    assert create(api, avatar_id="myAvatar1")["avatar_id"] == "myAvatar1"
-    assert code(api.post(CREATE, json={"avatar_id": "lost1", "duration": 60})) == 1220
-    listed = {a["avatar_id"] for a in ok(api.get(AVATAR_LIST))["result"]}
+    assert ok(slow_api.get(AVATAR_DETAIL, params={"avatar_id": "lost1"}))["available"] is False
+    assert create(slow_api, avatar_id="myAvatar1")["avatar_id"] == "myAvatar1"
+    assert code(slow_api.post(CREATE, json={"avatar_id": "lost1", "duration": 60})) == 1220
+    listed = {a["avatar_id"] for a in ok(slow_api.get(AVATAR_LIST))["result"]}
     assert {"myAvatar1", "lost1", "lost2", DEFAULT_AVATAR} <= listed
 
 
@@ -313,25 +329,26 @@ def test_pagination_over_250_sessions(simulator_factory) -> None:
         assert avatars["count"] == 13 and len(avatars["result"]) == 5
 
 
-def test_status_filter(simulator, api) -> None:
-    total = ok(api.get(LIST))["count"]
+def test_status_filter(slow_sim, slow_api) -> None:
+    total = ok(slow_api.get(LIST))["count"]
     counts = {}
     for status in (1, 2, 3, 4):
-        page = ok(api.get(LIST, params={"status": status}))
+        page = ok(slow_api.get(LIST, params={"status": status}))
         assert all(s["status"] == status for s in page["result"])
         counts[status] = page["count"]
     assert sum(counts.values()) == total
     assert counts[1] >= 1 and counts[2] >= 1 and counts[3] >= 1  # seeded: queueing, live, closed
-    rec = create(api)
-    assert ok(api.get(LIST, params={"status": 1}))["count"] == counts[1] + 1
-    assert ok(api.get(LIST, params={"status": 1, "size": 1}))["result"][0]["_id"] == rec["_id"]
+    rec = create(slow_api)
+    assert ok(slow_api.get(LIST, params={"status": 1}))["count"] == counts[1] + 1
+    assert ok(slow_api.get(LIST, params={"status": 1, "size": 1}))["result"][0]["_id"] == rec["_id"]
 
 
 def test_voices_and_languages(shared_api) -> None:
     first = ok(shared_api.get(VOICES))
     assert first["count"] >= 30 and len(first["result"]) == 10 and first["page"] == 1
     everything = ok(shared_api.get(VOICES, params={"size": 100}))["result"]
-    assert {"voice_id", "name", "gender", "language", "locale", "preview", "support_stream"} <= everything[0].keys()
+    fields = {"voice_id", "name", "gender", "language", "locale", "preview", "support_stream"}
+    assert fields <= everything[0].keys()
     assert len({v["language"] for v in everything}) >= 15
     streaming = ok(shared_api.get(VOICES, params={"support_stream": 1, "size": 100}))
     assert 0 < streaming["count"] < len(everything)
@@ -393,7 +410,10 @@ def _outcomes(sim, n: int) -> list[str]:
             except ValueError:
                 out.append("not-json")
                 continue
-            out.append("ok" if body.get("code") == 1000 else "no-code" if "code" not in body else "?")
+            if "code" not in body:
+                out.append("no-code")
+            else:
+                out.append("ok" if body["code"] == 1000 else str(body["code"]))
     return out
 
 
@@ -467,8 +487,9 @@ def test_background_server_stops_cleanly() -> None:
 
 
 def test_bad_settings_are_refused() -> None:
-    for bad in ({"error_rate": 1.5}, {"error_rate": 0.6, "malformed_rate": 0.6}, {"sessions": -1},
-                {"time_scale": 0}, {"api_key": ""}, {"token_expiry_calls": 0}, {"latency": float("nan")}):
+    for bad in ({"error_rate": 1.5}, {"error_rate": 0.6, "malformed_rate": 0.6},
+                {"sessions": -1}, {"time_scale": 0}, {"api_key": ""}, {"token_expiry_calls": 0},
+                {"latency": float("nan")}):
         with pytest.raises(ValueError, match=next(iter(bad)).split("_")[0]):
             SimulatorConfig(**bad)
 
@@ -479,7 +500,8 @@ def test_cli_arguments_and_banner() -> None:
     ns = parser.parse_args(["--port", "0", "--sessions", "7", "--no-churn", "--error-rate", "0.1",
                             "--token-expiry-calls", "4", "--api-key", "my-private-key-987"])
     cfg = config_from_args(ns)
-    assert (ns.port, cfg.sessions, cfg.churn, cfg.error_rate, cfg.token_expiry_calls) == (0, 7, False, 0.1, 4)
+    assert (ns.port, cfg.sessions, cfg.churn) == (0, 7, False)
+    assert (cfg.error_rate, cfg.token_expiry_calls) == (0.1, 4)
     line = banner(cfg, "http://127.0.0.1:9")
     assert "my-private-key-987" not in line and line.endswith("987)")
     assert banner(SimulatorConfig(), "http://h:1") == "AKool simulator on http://h:1 (api key: demo)"
@@ -502,3 +524,9 @@ def test_python_m_serves() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_busy_port_is_one_clear_error(simulator) -> None:
+    with pytest.raises(SystemExit) as info:
+        serve_forever(SimulatorConfig(churn=False), "127.0.0.1", simulator.port)
+    assert f"cannot listen on 127.0.0.1:{simulator.port}" in str(info.value)

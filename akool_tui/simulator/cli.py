@@ -15,18 +15,23 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
 
 
-def _number(kind: type, lo: float, hi: float = math.inf, *, open_lo: bool = False) -> Callable[[str], float]:
+def _number(
+    kind: type, lo: float, hi: float = math.inf, *, open_lo: bool = False
+) -> Callable[[str], float]:
+    """An argparse type: ``kind`` (int or float) within ``lo``..``hi``."""
+
     def parse(text: str) -> float:
         try:
             value = kind(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"not a {'whole ' if kind is int else ''}number: {text!r}") from None
+            what = "whole number" if kind is int else "number"
+            raise argparse.ArgumentTypeError(f"not a {what}: {text!r}") from None
         low_ok = value > lo if open_lo else value >= lo
         if not (low_ok and value <= hi) or (isinstance(value, float) and not math.isfinite(value)):
-            low = f"above {lo}" if open_lo else f"at least {lo}"
-            raise argparse.ArgumentTypeError(
-                f"{text} is out of range: must be {low}" + (f" and at most {hi}" if hi != math.inf else "")
-            )
+            bound = f"above {lo}" if open_lo else f"at least {lo}"
+            if hi != math.inf:
+                bound += f" and at most {hi}"
+            raise argparse.ArgumentTypeError(f"{text} is out of range: must be {bound}")
         return value
 
     return parse
@@ -98,7 +103,8 @@ def serve_forever(cfg: SimulatorConfig, host: str = DEFAULT_HOST, port: int = DE
     try:
         sock = bind(host, port)
     except OSError as err:
-        raise SystemExit(f"akool-tui simulator: cannot listen on {host}:{port}: {err.strerror or err}")
+        reason = err.strerror or err
+        raise SystemExit(f"akool-tui simulator: cannot listen on {host}:{port}: {reason}") from None
     with sock:
         state = SimulatorState(cfg)
         server = make_server(cfg, state)

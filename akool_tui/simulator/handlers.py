@@ -59,13 +59,18 @@ async def get_token(request: Request, state: SimulatorState) -> Response:
     client_id = string(body, "clientId", required=True)
     client_secret = string(body, "clientSecret", required=True)
     cfg = state.cfg
-    if not (same_secret(client_id, cfg.client_id) and same_secret(client_secret, cfg.client_secret)):
+    known = same_secret(client_id, cfg.client_id) and same_secret(client_secret, cfg.client_secret)
+    if not known:
         raise SimError(1101, "invalid clientId or clientSecret")
     # the token sits at the top level of this answer, not in data
     return JSONResponse({"code": 1000, "msg": "OK", "token": state.issue_token()})
 
 
 # -- avatars ------------------------------------------------------------------------
+
+
+def _avatar_data(state: SimulatorState, rec: AvatarRecord) -> dict[str, Any]:
+    return rec.to_api(state.clock.now(), state.cfg.avatar_steps, state.uid)
 
 
 async def upload_avatar(request: Request, state: SimulatorState) -> dict[str, Any]:
@@ -82,10 +87,6 @@ async def upload_avatar(request: Request, state: SimulatorState) -> dict[str, An
     name = string(body, "name")
     rec = state.upload_avatar(avatar_id, url, name.strip() if name else None)
     return _avatar_data(state, rec)
-
-
-def _avatar_data(state: SimulatorState, rec: AvatarRecord) -> dict[str, Any]:
-    return rec.to_api(state.clock.now(), state.cfg.avatar_steps, state.uid)
 
 
 async def avatar_upload_status(request: Request, state: SimulatorState) -> dict[str, Any]:

@@ -4,17 +4,20 @@ Sessions are kept in three ordered lists so that listing any page of 100 000 of
 them costs O(page size): ``_ordered`` (every session, oldest first), ``_settled``
 (closed / failed ones by final status) and ``_open`` (the few still queueing or
 live). Reads first move open sessions whose time is up into ``_settled``.
-All mutation happens on the server's event loop; tests only read and advance
-the clock.
+Public methods hold a lock: the server's event loop and test threads may both
+call them.
 """
 
 from __future__ import annotations
 
 import bisect
 import dataclasses
+import functools
 import random
 import secrets
-from typing import Any
+import threading
+from collections.abc import Callable
+from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 from . import catalog
@@ -33,6 +36,9 @@ from .records import (
     jwt_like,
 )
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
 DURATIONS = (60, 120, 300, 600, 600, 900, 1200, 1800, 1800, 3600)
 HISTORY_SECONDS = 30 * 86_400
 TOKEN_LIFETIME = 365 * 86_400
@@ -47,6 +53,17 @@ class SimError(Exception):
         super().__init__(msg)
         self.code = code
         self.msg = msg
+
+
+def _locked(method: Callable[P, R]) -> Callable[P, R]:
+    """Serialise a state method: the server loop and test threads may both call in."""
+
+    @functools.wraps(method)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with args[0]._lock:  # type: ignore[attr-defined]
+            return method(*args, **kwargs)
+
+    return wrapper
 
 
 def _by_create(rec: SessionRecord) -> float:
@@ -100,6 +117,7 @@ class SimulatorState:
         self._settled: dict[int, list[SessionRecord]] = {CLOSED: [], FAILED: []}
         self._id_rng = random.Random(f"ids:{cfg.seed}")
         self._churn_rng = random.Random(f"churn:{cfg.seed}")
+        self._lock = threading.RLock()
         self._seed_avatars(rng, now)
         self._seed_sessions(rng, now)
 
@@ -120,7 +138,7 @@ class SimulatorState:
         n_user = self.cfg.avatars * 2 // 5
         n_official = self.cfg.avatars - n_user
         people, outfits = catalog.AVATAR_PEOPLE, catalog.OUTFITS
-        i = 0
+        i = 1  # Tristan (the default avatar) already leads the list
         while len(self.avatars) < n_official + 1:
             person = people[i % len(people)]
             outfit = outfits[(i // len(people)) % len(outfits)]
@@ -211,6 +229,7 @@ class SimulatorState:
                 still.append(rec)
         self._open = still
 
+    @_locked
     def open_sessions(self) -> list[SessionRecord]:
         """Sessions still queueing or live, oldest first."""
         self._settle(self.clock.now())
@@ -223,6 +242,7 @@ class SimulatorState:
             return None
         return rec.status_at(self.clock.now(), self.cfg.queue_delay)
 
+    @_locked
     def list_sessions(
         self, page: int, size: int, status: int | None = None
     ) -> tuple[int, list[SessionRecord]]:
@@ -249,6 +269,7 @@ class SimulatorState:
             if sid not in self.sessions:
                 return sid
 
+    @_locked
     def create_session(
         self, avatar_id: str, duration: int, stream_type: str = "agora", **options: Any
     ) -> SessionRecord:
@@ -285,6 +306,7 @@ class SimulatorState:
         self._open.append(rec)
         return rec
 
+    @_locked
     def close_session(self, session_id: str) -> SessionRecord:
         rec = self.sessions.get(session_id)
         if rec is None:
@@ -307,6 +329,7 @@ class SimulatorState:
         start = (page - 1) * size
         return len(everything), everything[start:start + size]
 
+    @_locked
     def upload_avatar(self, avatar_id: str, url: str, name: str | None) -> AvatarRecord:
         if avatar_id in self.avatars:
             raise SimError(1222, f"avatar_id {avatar_id!r} already exists")
@@ -321,6 +344,7 @@ class SimulatorState:
 
     # -- tokens -----------------------------------------------------------------------
 
+    @_locked
     def issue_token(self) -> str:
         now = int(self.clock.now())
         token = jwt_like(
@@ -331,6 +355,7 @@ class SimulatorState:
         self.tokens[token] = 0
         return token
 
+    @_locked
     def use_token(self, token: str) -> bool:
         """Count one authenticated call; False when unknown or worn out (1101)."""
         calls = self.tokens.get(token)
@@ -342,6 +367,7 @@ class SimulatorState:
 
     # -- churn ------------------------------------------------------------------------
 
+    @_locked
     def churn_step(self) -> None:
         """One bounded step of background activity: maybe one new, maybe one closed."""
         now = self.clock.now()
