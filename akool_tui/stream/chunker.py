@@ -3,16 +3,15 @@
 Every part is cut at a code point (never inside a UTF-8 sequence); lone surrogates
 are replaced by U+FFFD first. A cut prefers the end of a sentence, then whitespace,
 then a place that does not separate a character from its combining marks, and
-falls back to any code point. The cost of each code point inside the JSON string is
-computed once, so chunking is linear in the text length.
+falls back to any code point. Each part's end is found by a binary search whose
+probes encode at most one part-sized window, so chunking is O(n log limit).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
-from itertools import accumulate
+from json.encoder import encode_basestring
 
 from .codec import ChatMessage, clean_text, encode
 
@@ -24,22 +23,15 @@ _PREFER_WINDOW = 0.5
 #: how far a hard cut may move back to keep a grapheme together
 _GRAPHEME_BACKOFF = 16
 
-_SENTENCE_END = re.compile(r"(?:[.!?;:…]+[\"')\]]*\s+|[。！？；]+|\n+)")
-_SPACE = re.compile(r"\s+")
+# greedy ``.*`` first: a match ends at the LAST boundary of the window
+_LAST_SENTENCE_END = re.compile(r"(?s).*(?:[.!?;:…]+[\"')\]]*\s+|[。！？；]+|\n+)")
+_LAST_SPACE = re.compile(r"(?s).*\s+")
 _JOINERS = frozenset("\u200d\ufe0e\ufe0f")
-_SHORT_ESCAPES = frozenset('"\\\n\r\t\b\f')
 
 
-def _char_cost(ch: str) -> int:
-    """Bytes ``ch`` takes inside a compact JSON string with ensure_ascii=False."""
-    o = ord(ch)
-    if o < 0x80:
-        if ch in _SHORT_ESCAPES:
-            return 2
-        return 6 if o < 0x20 else 1
-    if o < 0x800:
-        return 2
-    return 3 if o < 0x10000 else 4
+def _cost(text: str) -> int:
+    """Bytes ``text`` adds inside a compact JSON string (ensure_ascii=False)."""
+    return len(encode_basestring(text).encode("utf-8")) - 2
 
 
 def _overhead(mid: str, idx: int) -> int:
@@ -54,16 +46,33 @@ def _keeps_grapheme(text: str, cut: int) -> bool:
                 or unicodedata.category(ch) == "Mn")
 
 
+def _furthest_end(text: str, start: int, budget: int) -> int:
+    """The largest ``end`` with ``_cost(text[start:end]) <= budget`` (at least start + 1).
+
+    Every code point costs at least one byte, so ``end <= start + budget``: each
+    probe encodes at most one window, and a binary search needs ~log2(budget) probes.
+    """
+    hi = min(len(text), start + budget)
+    if _cost(text[start:hi]) <= budget:
+        return hi
+    lo = start + 1  # one code point always fits (budget >= its largest cost)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _cost(text[start:mid]) <= budget:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
 def _best_cut(text: str, start: int, end: int) -> int:
     """Where to end the part ``text[start:end]`` (``end`` is the furthest that fits)."""
     if end >= len(text):
         return end
     lo = start + max(1, int((end - start) * _PREFER_WINDOW))
     window = text[lo:end]
-    for pattern in (_SENTENCE_END, _SPACE):
-        last = None
-        for last in pattern.finditer(window):
-            pass
+    for pattern in (_LAST_SENTENCE_END, _LAST_SPACE):
+        last = pattern.match(window)
         if last is not None:
             return lo + last.end()
     for cut in range(end, max(start, end - _GRAPHEME_BACKOFF), -1):
@@ -85,15 +94,13 @@ def chunk_text(text: str, *, mid: str, limit: int = DEFAULT_LIMIT) -> list[ChatM
     text = clean_text(text)
     if _overhead(mid, 0) + _MAX_CHAR_COST > limit:
         raise ValueError(f"message limit {limit} bytes is too small for message id {mid!r}")
-    cumulative = [0, *accumulate(map(_char_cost, text))]
     parts: list[str] = []
     start = 0
     while start < len(text):
         budget = limit - _overhead(mid, len(parts))
         if budget < _MAX_CHAR_COST:
             raise ValueError(f"message limit {limit} bytes is too small for {len(parts)} parts")
-        # furthest end with cumulative[end] - cumulative[start] <= budget
-        end = bisect_right(cumulative, cumulative[start] + budget, lo=start) - 1
+        end = _furthest_end(text, start, budget)
         cut = _best_cut(text, start, end)
         parts.append(text[start:cut])
         start = cut
