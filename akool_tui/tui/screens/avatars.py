@@ -8,16 +8,15 @@ from datetime import datetime
 from typing import Any
 
 import humanize
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import Input
 
 from ...api.models import Avatar, AvatarStatus
 from ..widgets.live_table import Column, LiveTable
-from .base import MainScreen
+from .base import TableScreen
 from .common import DetailPane, FilterBar
 
 UPLOAD_POLL_SECONDS = 2.0
@@ -47,10 +46,10 @@ def valid_left(row: dict[str, Any], now: datetime) -> str:
 
 
 COLUMNS = [
-    Column("avatar_id", "Avatar ID", width=28),
-    Column("name", "Name", width=20),
+    Column("avatar_id", "Avatar ID", width=26),
+    Column("name", "Name", width=16),
     Column("gender", "Gender", width=7),
-    Column("voice", "Voice", width=16),
+    Column("voice", "Voice", width=14),
     Column("source", "Source", width=9),
     Column("status", "Status", width=11, style=status_style),
     Column("available", "Avail", width=6, formatter=_yes_no),
@@ -80,7 +79,7 @@ class UploadProgress(Message):
         self.error = error
 
 
-class AvatarsScreen(MainScreen):
+class AvatarsScreen(TableScreen):
     TITLE = "Avatars"
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="avatars.filter",
@@ -104,14 +103,6 @@ class AvatarsScreen(MainScreen):
             yield LiveTable(COLUMNS, id="avatars-table", empty_text="No avatars yet")
             yield DetailPane(id="detail")
 
-    @property
-    def table(self) -> LiveTable:
-        return self.query_one(LiveTable)
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.table.focus()
-
     async def fetch(self) -> list[Avatar]:
         return await self.app.client.list_all_avatars()
 
@@ -125,10 +116,10 @@ class AvatarsScreen(MainScreen):
                 merged[avatar_id] = upload
         self._avatars = merged
         self.table.set_rows([(k, avatar_row(a)) for k, a in merged.items()])
-        self._update_extra()
-        self._refresh_detail()
+        self.update_extra()
+        self.refresh_detail()
 
-    def _update_extra(self) -> None:
+    def update_extra(self) -> None:
         processing = sum(1 for a in self._uploads.values()
                          if a.status in (AvatarStatus.QUEUEING, AvatarStatus.PROCESSING))
         parts = [f"{len(self._avatars)} avatars"]
@@ -138,45 +129,8 @@ class AvatarsScreen(MainScreen):
             parts.append(f"filter '{self.table.filter_text}'")
         self.status.set_extra(", ".join(parts))
 
-    # -- filter / sort / detail ---------------------------------------------------
-
-    def action_filter(self) -> None:
-        self.query_one(FilterBar).open()
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.table.filter_text = event.value
-        self._update_extra()
-
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
-        self.table.focus()
-
-    def action_clear_filter(self) -> None:
-        self.query_one(DetailPane).display = False
-        self.query_one(FilterBar).clear()
-        self.table.filter_text = ""
-        self.table.focus()
-        self._update_extra()
-
-    def action_toggle_detail(self) -> None:
-        detail = self.query_one(DetailPane)
-        detail.display = not detail.display
-        self._refresh_detail()
-
-    @on(LiveTable.RowSelected)
-    def _row_selected(self) -> None:
-        self.action_toggle_detail()
-
-    @on(LiveTable.RowHighlighted)
-    def _row_highlighted(self) -> None:
-        self._refresh_detail()
-
-    def _refresh_detail(self) -> None:
-        detail = self.query_one(DetailPane)
-        if detail.display:
-            key = self.table.cursor_key
-            detail.show_avatar(self._avatars.get(key) if key else None)
+    def show_detail(self, pane: DetailPane, key: str | None) -> None:
+        pane.show_avatar(self._avatars.get(key) if key else None)
 
     # -- upload -------------------------------------------------------------------
 
@@ -198,7 +152,7 @@ class AvatarsScreen(MainScreen):
         self._uploads[avatar.avatar_id] = avatar
         self._avatars[avatar.avatar_id] = avatar
         self.table.update_row(avatar.avatar_id, avatar_row(avatar))
-        self._update_extra()
+        self.update_extra()
 
     @work(group="uploads")
     async def _watch_upload(self, avatar: Avatar) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import Footer, Input
 
 from ..refresh import RefreshLoop
 from ..status import StatusLine
@@ -109,3 +110,70 @@ class MainScreen(Screen):
         self.loop.set_paused(not self.loop.state.paused)
         self.status.update_status()
         self.notify("Refresh paused" if self.loop.state.paused else "Refresh resumed", timeout=2)
+
+
+class TableScreen(MainScreen):
+    """A main screen around one LiveTable with a `/` filter bar and a detail pane.
+
+    Subclasses compose a FilterBar (id "filter"), the LiveTable and a DetailPane, and
+    implement ``show_detail(pane, key)`` and ``update_extra()``.
+    """
+
+    @property
+    def table(self):
+        from ..widgets.live_table import LiveTable
+
+        return self.query_one(LiveTable)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.table.focus()
+
+    def update_extra(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def show_detail(self, pane, key: str | None) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def action_filter(self) -> None:
+        from .common import FilterBar
+
+        self.query_one(FilterBar).open()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.table.filter_text = event.value
+        self.update_extra()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self) -> None:
+        self.table.focus()
+
+    def action_clear_filter(self) -> None:
+        from .common import DetailPane, FilterBar
+
+        self.query_one(DetailPane).display = False
+        self.query_one(FilterBar).clear()
+        self.table.filter_text = ""
+        self.table.focus()
+        self.update_extra()
+
+    def action_toggle_detail(self) -> None:
+        from .common import DetailPane
+
+        detail = self.query_one(DetailPane)
+        detail.display = not detail.display
+        self.refresh_detail()
+
+    def on_live_table_row_selected(self) -> None:
+        self.action_toggle_detail()
+
+    def on_live_table_row_highlighted(self) -> None:
+        self.refresh_detail()
+
+    def refresh_detail(self) -> None:
+        from .common import DetailPane
+
+        detail = self.query_one(DetailPane)
+        if detail.display:
+            self.show_detail(detail, self.table.cursor_key)

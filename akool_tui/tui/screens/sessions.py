@@ -11,11 +11,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import Input
 
 from ...api.models import Session, SessionStatus
 from ..widgets.live_table import Column, LiveTable
-from .base import MainScreen
+from .base import TableScreen
 from .common import ConfirmScreen, DetailPane, FilterBar
 
 STATUS_FILTERS: tuple[tuple[str, SessionStatus | None], ...] = (
@@ -105,7 +104,7 @@ class SessionsClosed(Message):
         self.failures = failures
 
 
-class SessionsScreen(MainScreen):
+class SessionsScreen(TableScreen):
     TITLE = "Sessions"
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="sessions.filter",
@@ -136,14 +135,9 @@ class SessionsScreen(MainScreen):
             yield LiveTable(COLUMNS, id="sessions-table", empty_text="No sessions yet")
             yield DetailPane(id="detail")
 
-    @property
-    def table(self) -> LiveTable:
-        return self.query_one(LiveTable)
-
     def on_mount(self) -> None:
         super().on_mount()
         self.table.sort_by("created", reverse=True)  # newest first
-        self.table.focus()
 
     async def fetch(self) -> list[Session]:
         return await self.app.client.list_all_sessions()
@@ -151,10 +145,10 @@ class SessionsScreen(MainScreen):
     def apply(self, sessions: list[Session]) -> None:
         self._sessions = {s.id: s for s in sessions}
         self.table.set_rows([(s.id, session_row(s)) for s in sessions])
-        self._update_extra()
-        self._refresh_detail()
+        self.update_extra()
+        self.refresh_detail()
 
-    def _update_extra(self) -> None:
+    def update_extra(self) -> None:
         live = sum(1 for s in self._sessions.values() if s.status is SessionStatus.PROCESSING)
         parts = [f"{humanize.intcomma(len(self._sessions))} sessions", f"{live} live"]
         label = STATUS_FILTERS[self._status_index][0]
@@ -166,40 +160,19 @@ class SessionsScreen(MainScreen):
             parts.append(f"{marked} marked")
         self.status.set_extra(", ".join(parts))
 
-    # -- filter, quick filters, sort ------------------------------------------
-
-    def action_filter(self) -> None:
-        self.query_one(FilterBar).open()
-
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self.table.filter_text = event.value
-        self._update_extra()
-
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self) -> None:
-        self.table.focus()
-
-    def action_clear_filter(self) -> None:
-        detail = self.query_one(DetailPane)
-        if detail.display:
-            detail.display = False
-        self.query_one(FilterBar).clear()
-        self.table.filter_text = ""
-        self.table.focus()
-        self._update_extra()
+    # -- quick filters ---------------------------------------------------------
 
     def action_cycle_status(self) -> None:
         self._status_index = (self._status_index + 1) % len(STATUS_FILTERS)
         label, status = STATUS_FILTERS[self._status_index]
         self.table.row_filter = None if status is None else (
             lambda key, row, status=status: row["session"].status is status)
-        self._update_extra()
+        self.update_extra()
         self.notify(f"Showing {label} sessions", timeout=1.5)
 
     @on(LiveTable.MarksChanged)
     def _marks_changed(self) -> None:
-        self._update_extra()
+        self.update_extra()
 
     # -- detail -----------------------------------------------------------------
 
@@ -207,23 +180,8 @@ class SessionsScreen(MainScreen):
         key = self.table.cursor_key
         return self._sessions.get(key) if key else None
 
-    def action_toggle_detail(self) -> None:
-        detail = self.query_one(DetailPane)
-        detail.display = not detail.display
-        self._refresh_detail()
-
-    @on(LiveTable.RowSelected)
-    def _row_selected(self) -> None:
-        self.action_toggle_detail()
-
-    @on(LiveTable.RowHighlighted)
-    def _row_highlighted(self) -> None:
-        self._refresh_detail()
-
-    def _refresh_detail(self) -> None:
-        detail = self.query_one(DetailPane)
-        if detail.display:
-            detail.show_session(self._cursor_session())
+    def show_detail(self, pane: DetailPane, key: str | None) -> None:
+        pane.show_session(self._sessions.get(key) if key else None)
 
     # -- create -----------------------------------------------------------------
 
@@ -313,7 +271,7 @@ class SessionsScreen(MainScreen):
         if len(message.failures) > 3:
             self.notify(f"…and {len(message.failures) - 3} more failures", severity="error")
         self.table.clear_marks()
-        self._update_extra()
+        self.update_extra()
         if self.loop is not None:
             self.loop.trigger()
 
