@@ -1,0 +1,571 @@
+"""The data side of :class:`~akool_tui.tui.widgets.live_table.LiveTable` (no Textual here).
+
+`TableModel` holds rows by key, applies diffs, and keeps the *visible order*: the keys that
+pass the filter, sorted.  Everything is plain dict/list work so that 100 000 rows stay cheap:
+
+* ``order`` is kept ascending by an "order key" (``seq`` when unsorted, ``(primary, seq)``
+  when sorted; ``seq`` is the row's insertion number, so ties keep insertion order).  A key's
+  position is found with :func:`bisect.bisect_left` in O(log n), so no key -> index map has
+  to be rebuilt after every change.  A descending sort is the same list read backwards.
+* a small diff is applied in place (pop + insort per moved row); a large one rebuilds the
+  order.  Both are written as generators of steps so the widget can run them either at once
+  or in slices that yield to the event loop (``LiveTable.set_rows_async``).
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_left, insort
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from itertools import islice
+from typing import Any, Literal
+
+Row = Mapping[str, Any]
+RowsInput = Mapping[str, Row] | Iterable[tuple[str, Row]]
+RowFilter = Callable[[str, Row], bool]
+
+#: Rows handled between two yields of a step generator.
+SLICE = 1000
+#: Diffs touching more rows than this rebuild the order instead of patching it.
+INCREMENTAL_LIMIT = 256
+#: Sorted runs are merged in slices when a sliced rebuild sorts more rows than this.
+RUN_SIZE = 10_000
+
+
+def utc_now() -> datetime:
+    """The default clock for live columns."""
+    return datetime.now(timezone.utc)
+
+
+def _default_format(value: Any) -> str:
+    return value if type(value) is str else str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of a :class:`LiveTable`.
+
+    Attributes:
+        key: Key of the value in each row mapping (and the column's id).
+        label: Header text.
+        width: Fixed width in cells, or ``None`` to fit the widest value shown so far
+            (between ``min_width`` and ``max_width``).
+        align: "left", "center" or "right".
+        sort_key: ``sort_key(row)`` gives the value to sort by; ``None`` sorts by the cell
+            value (the computed value for live columns).  ``None`` values sort last.
+        style: ``style(value, row)`` gives a style for the cell: a Rich ``Style``, a style
+            string that may use theme variables (``"$success bold"``,
+            ``"$text on $error"``), or ``None``.
+        formatter: ``formatter(value)`` gives the cell text (``None`` always shows as "").
+        live: The value is computed from the row and the clock, and re-rendered every
+            second for the visible rows (countdowns).
+        compute: ``compute(row, now)`` for live columns.
+        searchable: Whether the filter text looks at this column (default: not live).
+        sortable: Whether the column can be sorted by.
+    """
+
+    key: str
+    label: str
+    width: int | None = None
+    min_width: int = 1
+    max_width: int = 40
+    align: Literal["left", "center", "right"] = "left"
+    sort_key: Callable[[Row], Any] | None = None
+    style: Callable[[Any, Row], Any] | None = None
+    formatter: Callable[[Any], str] = _default_format
+    live: bool = False
+    compute: Callable[[Row, Any], Any] | None = None
+    searchable: bool | None = None
+    sortable: bool = True
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            raise ValueError("Column key must not be empty")
+        if self.align not in ("left", "center", "right"):
+            raise ValueError(f"Column {self.key!r}: align must be left, center or right")
+        if self.width is not None and self.width < 1:
+            raise ValueError(f"Column {self.key!r}: width must be at least 1")
+        if not 1 <= self.min_width <= self.max_width:
+            raise ValueError(f"Column {self.key!r}: need 1 <= min_width <= max_width")
+        if self.live and self.compute is None:
+            raise ValueError(f"Column {self.key!r}: a live column needs compute(row, now)")
+
+    @property
+    def is_searchable(self) -> bool:
+        return (not self.live) if self.searchable is None else self.searchable
+
+    def format(self, value: Any) -> str:
+        """Cell text for a value; a failing formatter falls back to ``str``."""
+        if value is None:
+            return ""
+        if self.formatter is _default_format:
+            return value if type(value) is str else str(value)
+        try:
+            return str(self.formatter(value))
+        except Exception:  # tolerant: odd data from the API must not crash the table
+            return str(value)
+
+    def value(self, row: Row, now: Any) -> Any:
+        """The cell value: the row's value, or the computed one for live columns."""
+        if self.compute is not None:
+            try:
+                return self.compute(row, now)
+            except Exception:
+                return None
+        return row.get(self.key)
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _sortable(value: Any, as_text: bool) -> tuple[Any, ...]:
+    """The order of one value: ``None`` last, text case-insensitive.
+
+    :meth:`TableModel._sorted` orders whole lists the same way without the tuples.
+    """
+    if value is None:
+        return (1,)
+    if as_text:
+        return (0, str(value).casefold())
+    return (0, value.casefold() if type(value) is str else value)
+
+
+def normalise_rows(rows: RowsInput) -> Mapping[str, Row]:
+    """Accept a mapping or (key, row) pairs; later pairs win on duplicate keys."""
+    if isinstance(rows, Mapping):
+        return rows
+    try:
+        return dict(rows)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"rows must be a mapping or (key, row) pairs: {error}") from None
+
+
+class Delta:
+    """What one update changed.
+
+    ``old`` maps every changed or added key to its previous row (``None`` when new);
+    ``removed`` maps removed keys to their last row; ``moved`` says whether the visible
+    order may have changed (rows appeared, vanished or moved).
+    """
+
+    __slots__ = ("old", "removed", "moved")
+
+    def __init__(self) -> None:
+        self.old: dict[str, Row | None] = {}
+        self.removed: dict[str, Row] = {}
+        self.moved = False
+
+    def __bool__(self) -> bool:
+        return bool(self.old or self.removed or self.moved)
+
+
+class TableModel:
+    """Rows by key plus the filtered, sorted visible order."""
+
+    def __init__(self, columns: Sequence[Column], clock: Callable[[], Any] = utc_now) -> None:
+        columns = tuple(columns)
+        if not columns:
+            raise ValueError("a table needs at least one column")
+        keys = [column.key for column in columns]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"duplicate column keys in {keys}")
+        self.columns = columns
+        self.column_index = {column.key: index for index, column in enumerate(columns)}
+        self._searchable = [column for column in columns if column.is_searchable]
+        self.clock = clock
+        #: Diffs touching more rows than this rebuild the order instead of patching it.
+        self.incremental_limit = INCREMENTAL_LIMIT
+        self.rows: dict[str, Row] = {}
+        self._seq: dict[str, int] = {}
+        self._next_seq = 0
+        self.order: list[str] = []
+        self.reverse = False
+        self.sort_column: Column | None = None
+        self._sort_now: Any = None
+        self._sort_as_text = False
+        self.filter_text = ""
+        self._needle = ""
+        self.row_filter: RowFilter | None = None
+        self._narrow = False
+        self._cells: dict[str, tuple[str, ...]] = {}
+        self._search: dict[str, str] = {}
+        #: True while the order does not reflect the rows (a rebuild is pending).
+        self.stale = False
+        #: Bumped on every change; a sliced rebuild starts over when it moves.
+        self.version = 0
+
+    # -- reading ------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        """Number of visible rows."""
+        return len(self.order)
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self._needle) or self.row_filter is not None
+
+    def key_at(self, index: int) -> str:
+        """Key of the row at a display index."""
+        return self.order[-1 - index] if self.reverse else self.order[index]
+
+    def window(self, start: int, count: int) -> list[str]:
+        """Keys of the display rows ``start .. start + count``."""
+        start = max(0, start)
+        if count <= 0:
+            return []
+        if not self.reverse:
+            return self.order[start : start + count]
+        end = len(self.order) - start
+        return self.order[max(0, end - count) : max(0, end)][::-1]
+
+    def index_of(self, key: str) -> int | None:
+        """Display index of a key, or ``None`` if it is not visible."""
+        position = self._find(key)
+        if position is None:
+            return None
+        return len(self.order) - 1 - position if self.reverse else position
+
+    def cells(self, key: str) -> tuple[str, ...]:
+        """Formatted text of a row's cells (live columns are empty here)."""
+        cells = self._cells.get(key)
+        if cells is None:
+            row = self.rows[key]
+            cells = self._cells[key] = tuple(
+                "" if column.live else column.format(row.get(column.key))
+                for column in self.columns
+            )
+        return cells
+
+    # -- order keys ---------------------------------------------------------------
+
+    def _sort_value(self, row: Row) -> Any:
+        column = self.sort_column
+        assert column is not None
+        if column.sort_key is not None:
+            try:
+                return column.sort_key(row)
+            except Exception:
+                return None
+        if column.compute is not None:
+            return column.value(row, self._sort_now)
+        return row.get(column.key)
+
+    def _order_key(self, key: str) -> Any:
+        if self.sort_column is None:
+            return self._seq[key]
+        value = self._sort_value(self.rows[key])
+        return (_sortable(value, self._sort_as_text), self._seq[key])
+
+    def _find(self, key: str) -> int | None:
+        """Position of a key in ``order`` (ascending), or ``None``."""
+        if key not in self.rows:
+            return None
+        if self.stale:
+            try:
+                return self.order.index(key)
+            except ValueError:
+                return None
+        order = self.order
+        position = bisect_left(order, self._order_key(key), key=self._order_key)
+        if position < len(order) and order[position] == key:
+            return position
+        return None
+
+    def _in_place(self, position: int, key: str) -> bool:
+        """Whether ``key`` still sorts between its neighbours at ``position``."""
+        order, own = self.order, self._order_key(key)
+        if position > 0 and self._order_key(order[position - 1]) > own:
+            return False
+        return position + 1 >= len(order) or own < self._order_key(order[position + 1])
+
+    # -- filtering ----------------------------------------------------------------
+
+    def _search_text(self, key: str) -> str:
+        text = self._search.get(key)
+        if text is None:
+            row = self.rows[key]
+            text = self._search[key] = "\x00".join(
+                [column.format(row.get(column.key)) for column in self._searchable]
+            ).casefold()
+        return text
+
+    def matches(self, key: str) -> bool:
+        if self._needle and self._needle not in self._search_text(key):
+            return False
+        if self.row_filter is not None:
+            try:
+                return bool(self.row_filter(key, self.rows[key]))
+            except Exception:
+                return True  # a broken predicate must not hide data
+        return True
+
+    # -- diffs ----------------------------------------------------------------------
+
+    def diff_steps(
+        self, rows: Mapping[str, Row], full: bool, changes: dict[str, Row],
+        removed: list[str],
+    ) -> Iterator[None]:
+        """Compare ``rows`` with what the model holds, without changing anything.
+
+        Fills ``changes`` (key -> the new row, for changed and new keys) and, when
+        ``full``, ``removed`` (keys not in ``rows``).  Yields between slices.
+        """
+        get = self.rows.get
+        for chunk in _chunks(list(rows.items()), SLICE):
+            for key, row in [item for item in chunk if get(item[0]) != item[1]]:
+                if type(row) is not dict and not isinstance(row, Mapping):
+                    raise TypeError(f"row {key!r} must be a mapping, not {type(row).__name__}")
+                changes[key] = row
+            yield
+        if full:
+            for chunk in _chunks(list(self.rows), SLICE * 4):
+                removed.extend([key for key in chunk if key not in rows])
+                yield
+
+    def commit(
+        self, changes: Mapping[str, Row], removed: Sequence[str],
+        skip: Container[str] = frozenset(),
+    ) -> Delta:
+        """Store changed/new rows and drop removed ones, all at once (see commit_steps)."""
+        delta = Delta()
+        for _ in self.commit_steps(changes, removed, delta, skip):
+            pass
+        return delta
+
+    def commit_steps(
+        self, changes: Mapping[str, Row], removed: Sequence[str], delta: Delta,
+        skip: Container[str] = frozenset(),
+    ) -> Iterator[None]:
+        """Store changed/new rows and drop removed ones, recording them in ``delta``.
+
+        A small diff patches the order in place.  A large one stores the rows in slices
+        and leaves ``stale`` set: the caller must then run :meth:`rebuild_steps`.  Keys in
+        ``skip`` (checked as it goes) are left alone: they were updated one by one while
+        a sliced load was in flight, and are newer than the load.
+        """
+        rows = self.rows
+        if not self.stale and len(changes) + len(removed) <= self.incremental_limit:
+            self._patch_all(changes, removed, delta, skip)
+            if delta:
+                self.version += 1
+            return
+        self.stale = delta.moved = True
+        self.version += 1
+        for chunk in _chunks(removed, SLICE):
+            gone = [key for key in chunk if key in rows and key not in skip]
+            for key in gone:
+                delta.removed[key] = rows.pop(key)
+                del self._seq[key]
+            self._forget(gone)
+            self.version += 1
+            yield
+        for chunk in _chunks(list(changes.items()), SLICE):
+            if skip:
+                chunk = [item for item in chunk if item[0] not in skip]
+            get = rows.get
+            delta.old.update([(key, get(key)) for key, _ in chunk])
+            new = [key for key, _ in chunk if key not in self._seq]
+            if new:
+                first = self._next_seq
+                self._seq.update(zip(new, range(first, first + len(new))))
+                self._next_seq = first + len(new)
+            rows.update(chunk)
+            self._forget([key for key, _ in chunk])
+            self.version += 1
+            yield
+
+    def _patch_all(
+        self, changes: Mapping[str, Row], removed: Sequence[str], delta: Delta,
+        skip: Container[str],
+    ) -> None:
+        """Apply a small diff row by row, moving each row to its place in ``order``."""
+        rows, patching = self.rows, True
+        for key in removed:
+            if key not in rows or key in skip:
+                continue
+            if patching:
+                patching = self._patch(key, None)
+            delta.removed[key] = rows.pop(key)
+            self._forget([key])
+            del self._seq[key]
+        for key, row in changes.items():
+            if key in skip:
+                continue
+            old = rows.get(key)
+            position = None
+            if patching and old is not None:
+                position, patching = self._locate(key)
+            if old is None:
+                self._seq[key] = self._next_seq
+                self._next_seq += 1
+            rows[key] = row
+            self._forget([key])
+            delta.old[key] = old
+            if patching:
+                patching = self._patch(key, position, delta)
+        if delta.removed:
+            delta.moved = True
+        if not patching:
+            self.stale = delta.moved = True
+
+    def _locate(self, key: str) -> tuple[int | None, bool]:
+        """Position of a key before it changes, and whether patching can go on."""
+        try:
+            return self._find(key), True
+        except TypeError:  # values of mixed types in the sort column
+            self._sort_as_text = True
+            return None, False
+
+    def _patch(self, key: str, position: int | None, delta: Delta | None = None) -> bool:
+        """Move one key in ``order`` to where its (new) values belong.
+
+        For a removal (``delta`` is None) the key is only taken out.  Returns False when
+        the order can no longer be patched (mixed types in the sort column).
+        """
+        order = self.order
+        try:
+            if delta is None:
+                position = self._find(key)
+                if position is not None:
+                    order.pop(position)
+                return True
+            visible = self.matches(key)
+            if position is not None and visible and self._in_place(position, key):
+                return True
+            if position is not None:
+                order.pop(position)
+                delta.moved = True
+            if visible:
+                insort(order, key, key=self._order_key)
+                delta.moved = True
+        except TypeError:
+            self._sort_as_text = True
+            return False
+        return True
+
+    def _forget(self, keys: Iterable[str]) -> None:
+        if self._cells or self._search:
+            for key in keys:
+                self._cells.pop(key, None)
+                self._search.pop(key, None)
+
+    # -- rebuilding -------------------------------------------------------------
+
+    def rebuild_steps(self, sliced: bool = False) -> Iterator[None]:
+        """Recompute the visible order.
+
+        Yields between slices; if the rows change meanwhile (``version`` moves), starts
+        over, so the result always matches the rows.  ``sliced`` also splits the sort into
+        runs merged in slices (slower in total, but no step takes long).
+        """
+        self.stale = True
+        while True:
+            version = self.version
+            order = yield from self._build_order(sliced)
+            if version == self.version:
+                break
+            self._narrow = False  # the rows moved under a narrowing pass: do it all
+        self.order = order
+        self.stale = self._narrow = False
+
+    def _build_order(self, sliced: bool) -> Iterator[None]:
+        rows = self.rows
+        if self._narrow:
+            # More filter text: keep the current (sorted) order, drop what no longer matches.
+            keys = list(self.order)
+        else:
+            keys = list(rows)  # insertion (seq) order
+        if self.filtered:
+            matched: list[str] = []
+            matches = self.matches
+            for chunk in _chunks(keys, SLICE):
+                matched.extend([key for key in chunk if key in rows and matches(key)])
+                yield
+            keys = matched
+        if self.sort_column is None or self._narrow:
+            return keys
+        return (yield from self._sorted(keys, sliced))
+
+    def _sorted(self, keys: list[str], sliced: bool) -> Iterator[None]:
+        """``keys`` (in seq order) sorted like :func:`_sortable` would, ties by seq."""
+        rows, value, as_text = self.rows, self._sort_value, self._sort_as_text
+        normal: dict[str, Any] = {}
+        nones: list[str] = []
+        for chunk in _chunks(keys, SLICE):
+            for key in chunk:
+                row = rows.get(key)
+                raw = None if row is None else value(row)
+                if raw is None:
+                    nones.append(key)
+                elif as_text:
+                    normal[key] = str(raw).casefold()
+                else:
+                    normal[key] = raw.casefold() if type(raw) is str else raw
+            yield
+        rest = list(normal)
+        try:
+            ordered = yield from self._sort(rest, normal, sliced)
+        except TypeError:  # values of mixed types: compare them as text
+            self._sort_as_text = True
+            text = {key: str(value(rows[key])).casefold() for key in rest if key in rows}
+            ordered = yield from self._sort(list(text), text, sliced)
+        return ordered + nones
+
+    @staticmethod
+    def _sort(keys: list[str], normal: dict[str, Any], sliced: bool) -> Iterator[None]:
+        # Stable sorts keep seq order for ties, as the (value, seq) order key expects.
+        if not sliced or len(keys) <= RUN_SIZE:
+            keys.sort(key=normal.__getitem__)
+            return keys
+        runs = []
+        for chunk in _chunks(keys, RUN_SIZE):
+            runs.append(sorted(chunk, key=normal.__getitem__))
+            yield
+        merged = heapq.merge(*runs, key=normal.__getitem__)
+        out: list[str] = []
+        while chunk := list(islice(merged, SLICE)):
+            out.extend(chunk)
+            yield
+        return out
+
+    # -- settings -------------------------------------------------------------------
+
+    def set_filter(self, text: str, row_filter: RowFilter | None) -> bool:
+        """Change the filter; True if it changed (the caller then runs rebuild_steps).
+
+        Typing more characters only narrows the current order (no re-sort).
+        """
+        needle = text.casefold()
+        if needle == self._needle and row_filter is self.row_filter:
+            self.filter_text = text
+            return False
+        self._narrow = (
+            not self.stale and row_filter is self.row_filter and needle.startswith(self._needle)
+        )
+        self.filter_text, self._needle, self.row_filter = text, needle, row_filter
+        self.version += 1
+        self.stale = True
+        return True
+
+    def set_sort(self, column_key: str | None, reverse: bool) -> bool:
+        """Change the sort; True if the caller must run rebuild_steps."""
+        column = None
+        if column_key is not None:
+            if column_key not in self.column_index:
+                raise ValueError(f"no column {column_key!r}")
+            column = self.columns[self.column_index[column_key]]
+            if not column.sortable:
+                raise ValueError(f"column {column_key!r} is not sortable")
+        self.reverse = reverse
+        if column is self.sort_column:
+            return False
+        self.sort_column = column
+        self._sort_now = self.clock()
+        self._sort_as_text = self._narrow = False
+        self.version += 1
+        self.stale = True
+        return True

@@ -1,0 +1,459 @@
+"""Table speed: stock DataTable (baseline) vs LiveTable, at 10 000 and 100 000 rows.
+
+Run:  /work/venv/bin/python bench/table_bench.py [--repeats 3] [--idle 10] [--datatable-100k]
+
+Every app runs at 120x40 on a headless driver that *renders* (unlike Textual's test
+driver, which skips output) and counts the bytes Textual would write to the terminal.
+
+Measured (medians over ``--repeats`` runs):
+
+a. one changed cell on a visible row: CPU ms (``time.process_time`` from the call until
+   the resulting screen update is written) and bytes written.  DataTable: ``update_cell``;
+   LiveTable: ``update_row`` with one field changed, and ``set_rows`` of the whole row set
+   with one field changed (what a refresh does).
+b. loading 10 000 rows into an empty table: the longest event-loop block, seen by a probe
+   task that wakes every 5 ms and records how late it is (and the total load time).
+c. idle for ``--idle`` seconds with only countdown cells changing once a second: CPU % of
+   one core and bytes per second.  DataTable has no live cells, so its countdowns are
+   ``update_cell`` calls for the visible rows every second (what a screen would do).
+d. a minimal Textual app (one Label) idle for the same time: the floor.
+
+DataTable at 100 000 rows is skipped unless ``--datatable-100k`` is given (loading it
+takes minutes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import statistics
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from textual.app import App, ComposeResult  # noqa: E402
+from textual.drivers.headless_driver import HeadlessDriver  # noqa: E402
+from textual.widgets import DataTable, Label  # noqa: E402
+
+from akool_tui.tui.widgets import Column, LiveTable  # noqa: E402
+
+SIZE = (120, 40)
+STATUSES = ("queueing", "live", "closed", "failed")
+
+
+class CountingDriver(HeadlessDriver):
+    """A headless driver that lets Textual render, and counts what it would write."""
+
+    bytes_written = 0
+
+    @property
+    def is_headless(self) -> bool:
+        return False
+
+    def write(self, data: str) -> None:
+        CountingDriver.bytes_written += len(data.encode("utf-8"))
+
+
+class BenchApp(App[None]):
+    """Hosts one widget; `displayed` is set after every screen update is written."""
+
+    def __init__(self, make_widget: Callable[[], Any]) -> None:
+        super().__init__(driver_class=CountingDriver)
+        self._make_widget = make_widget
+        self.displayed = asyncio.Event()
+
+    def compose(self) -> ComposeResult:
+        yield self._make_widget()
+
+    def post_display_hook(self) -> None:
+        self.displayed.set()
+
+
+# -- data -------------------------------------------------------------------------------
+
+CLOCK = [1_700_000_000.0]
+
+
+def clock() -> float:
+    return CLOCK[0]
+
+
+def make_row(i: int) -> dict[str, Any]:
+    return {
+        "id": f"sess{i:08d}",
+        "avatar": f"avatar-{i % 97:03d}",
+        "status": STATUSES[i % 4],
+        "stream": "agora" if i % 3 else "livekit",
+        "created": f"2025-01-{1 + i % 28:02d} 12:{i % 60:02d}",
+        "duration": 60 + i % 3540,
+        "end": CLOCK[0] + 60 + (i * 37) % 3600,
+    }
+
+
+def make_rows(n: int) -> dict[str, dict[str, Any]]:
+    return {f"sess{i:08d}": make_row(i) for i in range(n)}
+
+
+def left_text(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+COLUMNS = [
+    Column("id", "ID", width=14),
+    Column("avatar", "Avatar", width=12),
+    Column("status", "Status", width=9),
+    Column("stream", "Stream", width=8),
+    Column("created", "Created", width=17),
+    Column("duration", "Duration", width=9, align="right"),
+    Column("left", "Left", width=7, align="right", live=True,
+           compute=lambda row, now: left_text(row["end"] - now)),
+]
+DT_COLUMNS = ["id", "avatar", "status", "stream", "created", "duration", "left"]
+
+
+def dt_row(row: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(row[c] for c in DT_COLUMNS[:-1]) + (left_text(row["end"] - CLOCK[0]),)
+
+
+# -- measuring helpers -------------------------------------------------------------------
+
+
+async def settle(app: BenchApp, quiet: float = 0.15, timeout: float = 60.0) -> None:
+    """Wait until no screen update has happened for ``quiet`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        app.displayed.clear()
+        try:
+            await asyncio.wait_for(app.displayed.wait(), quiet)
+        except asyncio.TimeoutError:
+            return
+
+
+async def cpu_and_bytes(app: BenchApp, action: Callable[[], Any]) -> tuple[float, int]:
+    """CPU ms and bytes from ``action()`` until its screen update is written."""
+    await settle(app)
+    gc.collect()
+    app.displayed.clear()
+    bytes0, cpu0 = CountingDriver.bytes_written, time.process_time()
+    result = action()
+    if asyncio.iscoroutine(result):
+        await result
+    try:
+        await asyncio.wait_for(app.displayed.wait(), 0.5)
+    except asyncio.TimeoutError:
+        pass  # nothing to paint
+    cpu = time.process_time() - cpu0
+    await settle(app)  # count any trailing update too
+    return cpu * 1000, CountingDriver.bytes_written - bytes0
+
+
+async def longest_block(
+    app: BenchApp, action: Callable[[], Any], busy: Callable[[], bool] = lambda: False,
+) -> tuple[float, float, float]:
+    """(longest event-loop block ms, total wall ms, CPU ms) while ``action`` runs and paints.
+
+    ``busy()`` tells whether background work started by the action is still running.
+    """
+    await settle(app)
+    gc.collect()
+    stop = asyncio.Event()
+    worst = [0.0]
+
+    async def probe() -> None:
+        while not stop.is_set():
+            started = time.perf_counter()
+            await asyncio.sleep(0.005)
+            worst[0] = max(worst[0], time.perf_counter() - started - 0.005)
+
+    probe_task = asyncio.create_task(probe())
+    await asyncio.sleep(0.02)
+    started, cpu0 = time.perf_counter(), time.process_time()
+    result = action()
+    if asyncio.iscoroutine(result):
+        await result
+    while busy():
+        await asyncio.sleep(0.001)
+    app.displayed.clear()
+    try:
+        await asyncio.wait_for(app.displayed.wait(), 0.5)
+    except asyncio.TimeoutError:
+        pass
+    total, cpu = time.perf_counter() - started, time.process_time() - cpu0
+    await settle(app)
+    stop.set()
+    await probe_task
+    return worst[0] * 1000, total * 1000, cpu * 1000
+
+
+async def idle_cost(app: BenchApp, seconds: float, tick: Callable[[], None] | None) -> tuple[float, float]:
+    """(CPU % of one core, bytes per second) over ``seconds`` with the clock running."""
+    await settle(app)
+    gc.collect()
+    bytes0, cpu0, wall0 = CountingDriver.bytes_written, time.process_time(), time.perf_counter()
+    end = wall0 + seconds
+    while (now := time.perf_counter()) < end:
+        await asyncio.sleep(min(1.0, end - now))
+        CLOCK[0] += 1.0
+        if tick is not None:
+            tick()
+    wall = time.perf_counter() - wall0
+    cpu = time.process_time() - cpu0
+    return 100 * cpu / wall, (CountingDriver.bytes_written - bytes0) / wall
+
+
+# -- scenarios ----------------------------------------------------------------------------
+
+
+def new_datatable() -> DataTable:
+    table: DataTable = DataTable(cursor_type="row")
+    for key in DT_COLUMNS:
+        table.add_column(key, key=key)
+    return table
+
+
+def new_livetable(live_interval: float = 1.0) -> LiveTable:
+    return LiveTable(COLUMNS, clock=clock, live_interval=live_interval)
+
+
+async def run_app(make: Callable[[], Any], body: Callable[[BenchApp], Awaitable[Any]]) -> Any:
+    app = BenchApp(make)
+    async with app.run_test(headless=False, size=SIZE) as pilot:
+        await pilot.pause()
+        return await body(app)
+
+
+def changed(rows: dict[str, dict[str, Any]], key: str, n: int) -> dict[str, Any]:
+    row = dict(rows[key])
+    row["status"] = STATUSES[(STATUSES.index(row["status"]) + 1 + n) % 4]
+    rows[key] = row
+    return row
+
+
+async def bench_datatable(n: int, repeats: int, idle: float) -> dict[str, Any]:
+    rows = make_rows(n)
+    out: dict[str, Any] = {}
+
+    async def body(app: BenchApp) -> None:
+        table = app.query_one(DataTable)
+        blocks = []
+        for _ in range(repeats if n == 10_000 else 1):
+            table.clear()
+            await settle(app)
+            blocks.append(await longest_block(
+                app, lambda: table.add_rows(((dt_row(r)) for r in rows.values()))))
+        out["load_block"] = [b[0] for b in blocks]
+        out["load_total"] = [b[1] for b in blocks]
+        table.clear()
+        table.add_rows((dt_row(r) for r in rows.values()))
+        await settle(app)
+        visible = list(table.rows)[:30]
+        results = []
+        for i in range(repeats * 2):
+            row_key = visible[5 + i % 20]
+            status = STATUSES[i % 4]
+            results.append(await cpu_and_bytes(
+                app, lambda: table.update_cell(row_key, "status", status)))
+        out["cell_cpu"] = [r[0] for r in results]
+        out["cell_bytes"] = [r[1] for r in results]
+
+        def tick() -> None:
+            for index, row_key in enumerate(visible[:38]):
+                table.update_cell(row_key, "left", left_text(
+                    rows[f"sess{index:08d}"]["end"] - CLOCK[0]))
+
+        idles = [await idle_cost(app, idle, tick) for _ in range(repeats)]
+        out["idle_cpu"] = [r[0] for r in idles]
+        out["idle_bps"] = [r[1] for r in idles]
+
+    await run_app(new_datatable, body)
+    return out
+
+
+async def bench_livetable(n: int, repeats: int, idle: float) -> dict[str, Any]:
+    rows = make_rows(n)
+    out: dict[str, Any] = {}
+
+    def record(name: str, samples: list[tuple[float, ...]], *fields: str) -> None:
+        for index, field_name in enumerate(fields):
+            if field_name:
+                out[f"{name}_{field_name}"] = [sample[index] for sample in samples]
+
+    async def body(app: BenchApp) -> None:
+        table = app.query_one(LiveTable)
+        busy = lambda: table.pending  # noqa: E731
+        sync, sliced = [], []
+        for _ in range(repeats):
+            if n == 10_000:
+                table.set_rows({})
+                sync.append(await longest_block(app, lambda: table.set_rows(rows)))
+            table.set_rows({})
+            sliced.append(await longest_block(app, lambda: table.set_rows_async(rows)))
+        record("load", sync, "block", "total")
+        record("load_async", sliced, "block", "total")
+        table.set_rows(rows)
+        table.focus()
+        await settle(app)
+        visible = [table.key_at(i) for i in range(30)]
+        one, full = [], []
+        for i in range(repeats * 2):
+            key = visible[5 + i % 20]
+            one.append(await cpu_and_bytes(
+                app, lambda: table.update_row(key, changed(rows, key, i))))
+            key = visible[6 + i % 20]
+            changed(rows, key, i)
+            full.append(await cpu_and_bytes(app, lambda: table.set_rows(rows)))
+        record("cell", one, "cpu", "bytes")
+        record("diff", full, "cpu", "bytes")
+        record("same", [await cpu_and_bytes(app, lambda: table.set_rows(rows))
+                        for _ in range(repeats)], "cpu", "bytes")
+        sort = [await longest_block(app, lambda: table.sort_by("avatar", reverse=bool(i % 2)),
+                                    busy) for i in range(repeats)]
+        record("sort", sort, "block", "total", "cpu")
+        filt = []
+        for _ in range(repeats):
+            table.filter_text = ""
+            while busy():
+                await asyncio.sleep(0.01)
+            table._model._search.clear()  # measure the first keystroke, cold
+            filt.append(await longest_block(
+                app, lambda: setattr(table, "filter_text", "avatar-01"), busy))
+        record("filter", filt, "block", "total", "cpu")
+        table.filter_text = ""
+        while busy():
+            await asyncio.sleep(0.01)
+
+    await run_app(lambda: new_livetable(live_interval=3600), body)
+
+    async def idle_body(app: BenchApp) -> None:
+        table = app.query_one(LiveTable)
+        table.set_rows(rows)
+        table.focus()
+        idles = [await idle_cost(app, idle, None) for _ in range(repeats)]
+        record("idle", idles, "cpu", "bps")
+
+    await run_app(new_livetable, idle_body)
+    return out
+
+
+async def bench_minimal(repeats: int, idle: float) -> dict[str, Any]:
+    async def body(app: BenchApp) -> dict[str, Any]:
+        idles = [await idle_cost(app, idle, None) for _ in range(repeats)]
+        return {"idle_cpu": [r[0] for r in idles], "idle_bps": [r[1] for r in idles]}
+
+    return await run_app(lambda: Label("idle"), body)
+
+
+# -- report ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    lines: list[str] = field(default_factory=list)
+
+    def add(self, line: str = "") -> None:
+        print(line, flush=True)
+        self.lines.append(line)
+
+
+def med(values: list[float] | None) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "skipped"
+    if unit == "B":
+        return f"{value:,.0f} B"
+    if unit == "B/s":
+        return f"{value:,.0f} B/s"
+    if unit == "%":
+        return f"{value:.2f} %"
+    return f"{value:,.1f} ms"
+
+
+def ratio(ours: float | None, base: float | None) -> str:
+    if ours is None or base is None or base == 0:
+        return "-"
+    return f"{ours / base:.3f}x"
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--idle", type=float, default=10.0, help="idle seconds per run")
+    parser.add_argument("--datatable-100k", action="store_true")
+    parser.add_argument("--write", type=Path, help="append the report (markdown) to this file")
+    args = parser.parse_args()
+
+    report = Report()
+    sizes = (10_000, 100_000)
+    results: dict[tuple[str, int], dict[str, Any]] = {}
+    for n in sizes:
+        if n == 10_000 or args.datatable_100k:
+            print(f"DataTable {n:,} rows ...", file=sys.stderr, flush=True)
+            results["DataTable", n] = await bench_datatable(n, args.repeats, args.idle)
+        print(f"LiveTable {n:,} rows ...", file=sys.stderr, flush=True)
+        results["LiveTable", n] = await bench_livetable(n, args.repeats, args.idle)
+    print("minimal app ...", file=sys.stderr, flush=True)
+    floor = await bench_minimal(args.repeats, args.idle)
+
+    report.add(f"Tables, {date.today().isoformat()}: `{' '.join([Path(sys.executable).name, *sys.argv])}`")
+    report.add(f"(medians of {args.repeats} runs, {SIZE[0]}x{SIZE[1]}, idle {args.idle:g} s per run)")
+    report.add()
+    report.add("| measure | rows | DataTable | LiveTable | ratio (ours / baseline) | target |")
+    report.add("|---|---|---|---|---|---|")
+    metrics = [
+        ("one changed cell: CPU", "cell_cpu", "ms", "<= 10 ms"),
+        ("one changed cell: bytes written", "cell_bytes", "B", "<= 2 KB"),
+        ("refresh diff (set_rows, 1 change): CPU", "diff_cpu", "ms", ""),
+        ("refresh diff (set_rows, 1 change): bytes", "diff_bytes", "B", ""),
+        ("identical set_rows: CPU", "same_cpu", "ms", ""),
+        ("identical set_rows: bytes", "same_bytes", "B", "0"),
+        ("load rows: longest block (sync)", "load_block", "ms", ""),
+        ("load rows: total (sync)", "load_total", "ms", ""),
+        ("load rows: longest block (set_rows_async)", "load_async_block", "ms", "<= 50 ms"),
+        ("load rows: total (set_rows_async)", "load_async_total", "ms", ""),
+        ("sort by text column: longest block", "sort_block", "ms", "<= 50 ms"),
+        ("sort by text column: until painted", "sort_total", "ms", "~100 ms"),
+        ("sort by text column: CPU", "sort_cpu", "ms", ""),
+        ("filter, first keystroke (cold): longest block", "filter_block", "ms", "<= 50 ms"),
+        ("filter, first keystroke (cold): until painted", "filter_total", "ms", "~100 ms"),
+        ("filter, first keystroke (cold): CPU", "filter_cpu", "ms", ""),
+        ("idle, countdowns only: CPU", "idle_cpu", "%", "< 1 %"),
+        ("idle, countdowns only: bytes/s", "idle_bps", "B/s", "countdown cells only"),
+    ]
+    for label, metric, unit, target in metrics:
+        for n in sizes:
+            base = med(results.get(("DataTable", n), {}).get(metric))
+            ours = med(results["LiveTable", n].get(metric))
+            if base is None and ours is None:
+                continue
+            # the sync/async load is the same operation for DataTable (it has no async load)
+            if metric == "load_async_block" and base is None:
+                base = med(results.get(("DataTable", n), {}).get("load_block"))
+            if metric == "load_async_total" and base is None:
+                base = med(results.get(("DataTable", n), {}).get("load_total"))
+            report.add(f"| {label} | {n:,} | {fmt(base, unit)} | {fmt(ours, unit)} | "
+                       f"{ratio(ours, base)} | {target} |")
+    report.add(f"| minimal app idle (floor): CPU | - | - | {fmt(med(floor['idle_cpu']), '%')} | - | - |")
+    report.add(f"| minimal app idle (floor): bytes/s | - | - | "
+               f"{fmt(med(floor['idle_bps']), 'B/s')} | - | - |")
+    if not args.datatable_100k:
+        report.add()
+        report.add("DataTable at 100 000 rows skipped (loading it takes minutes; "
+                   "`--datatable-100k` runs it).")
+    if args.write:
+        with args.write.open("a") as out:
+            out.write("\n".join(report.lines) + "\n")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
