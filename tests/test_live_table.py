@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import pytest
@@ -408,6 +409,34 @@ async def test_100k_rows_load_and_cursor_moves() -> None:
         await pilot.pause()
         assert table.cursor_key == "r000012" and table.row_count == 99_999
         assert "failed" in screen_text(table)[table.cursor_index - table.scroll_offset.y + 1]
+
+
+async def test_update_during_a_sliced_load_wins_and_set_rows_supersedes_a_load() -> None:
+    table = LiveTable(COLUMNS, clock=Clock())
+    app = TableApp(table)
+    rows = {f"r{i:05d}": make_row(i, id=f"r{i:05d}") for i in range(30_000)}
+    async with app.run_test(size=SIZE) as pilot:
+        load = asyncio.create_task(table.set_rows_async(rows, budget=0.001))
+        while not table.pending:
+            await asyncio.sleep(0)
+        table.update_row("r00005", make_row(5, id="r00005", status="failed"))
+        await load
+        assert table.row_count == 30_000 and not table.pending
+        assert table.get_row("r00005")["status"] == "failed"
+        assert visible_keys(table)[:3] == ["r00005", "r00000", "r00001"]  # insertion order
+
+        table.set_rows({key: rows[key] for key in list(rows)[:5]})
+        bigger = {f"s{i:05d}": make_row(i, id=f"s{i:05d}") for i in range(30_000)}
+        load = asyncio.create_task(table.set_rows_async(bigger, budget=0.001))
+        while not 5 < table.row_count:  # the load is storing rows
+            await asyncio.sleep(0.001)
+        final = {f"t{i}": make_row(i, id=f"t{i}") for i in range(3)}
+        table.set_rows(final)
+        await load
+        await pilot.pause()
+        assert table.row_count == 3 and visible_keys(table) == ["t0", "t1", "t2"]
+        assert table.cursor_key == "t0"
+        assert [line.split()[0] for line in screen_text(table)[1:4]] == ["t0", "t1", "t2"]
 
 
 async def test_big_table_sorts_and_filters_in_the_background() -> None:

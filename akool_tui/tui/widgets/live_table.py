@@ -344,13 +344,18 @@ class LiveTable(ScrollView, can_focus=True, inherit_bindings=False):
             if not await self._drain_async(steps, generation, budget):
                 self._repaint_all_pending = True  # superseded: the next change repaints
                 return
-            self._drop_marks(delta)
-            if self._model.stale:
-                self._repaint_all_pending = True  # if superseded, the next change repaints
-                steps = self._model.rebuild_steps(sliced=True)
-                if not await self._drain_async(steps, generation, budget):
-                    return
-            self._apply(delta, before)
+            self._drop_marks()
+            if not self._model.stale:
+                self._apply(delta, before)  # a small diff, patched in place
+                return
+            self._repaint_all_pending = True  # if superseded, the next change repaints
+            steps = self._model.rebuild_steps(sliced=True)
+            if not await self._drain_async(steps, generation, budget):
+                return
+            # The user may have moved while the order was rebuilt: keep the cursor row
+            # where it is on screen now.
+            self._forget_live(delta)
+            self._after_reorder(self._cursor_index - self.scroll_offset.y)
         finally:
             if generation == self._load_generation:
                 self._touched = None
@@ -876,26 +881,33 @@ class LiveTable(ScrollView, can_focus=True, inherit_bindings=False):
             return
         before = self._view()
         delta = self._model.commit(changes, removed)
-        self._drop_marks(delta)
+        self._drop_marks()
         if self._model.stale:
             if self.pending:
                 # A sliced load or reorder is rebuilding the order: it starts over (the
                 # version moved) and repaints when done.
+                self._forget_live(delta)
                 self._repaint_all_pending = True
                 return
             _drain(self._model.rebuild_steps())
         self._apply(delta, before)
 
-    def _drop_marks(self, delta: Delta) -> None:
-        if delta.removed and (gone := self._marks.intersection(delta.removed)):
+    def _drop_marks(self) -> None:
+        """Forget marks of rows that are gone."""
+        rows = self._model.rows
+        if gone := {key for key in self._marks if key not in rows}:
             self._marks -= gone
             self.post_message(self.MarksChanged(self, frozenset(self._marks)))
 
-    def _apply(self, delta: Delta, before: _View) -> None:
-        """Fix cursor, marks and scroll after a diff, and repaint what changed."""
-        model = self._model
+    def _forget_live(self, delta: Delta) -> None:
+        """Drop cached live cells of changed rows (they are computed from the row)."""
         if self._live:
             self._live = {key: cells for key, cells in self._live.items() if key not in delta.old}
+
+    def _apply(self, delta: Delta, before: _View) -> None:
+        """Fix cursor and scroll after a diff, and repaint the lines that changed."""
+        model = self._model
+        self._forget_live(delta)
         old_key, old_index = self._cursor_key, self._cursor_index
         count = len(model)
         index = model.index_of(old_key) if old_key is not None else None
