@@ -688,12 +688,23 @@ class LiveTable(ScrollView, can_focus=True, inherit_bindings=False):
             header=self._header_height,
             base=self.rich_style,
             header_style=component("live-table--header"),
-            cursor=component("live-table--cursor"),
-            marked=component("live-table--marked"),
-            mark=component("live-table--mark"),
-            even=component("live-table--even-row"),
-            empty=component("live-table--empty"),
+            cursor=self._overlay("live-table--cursor"),
+            marked=self._overlay("live-table--marked"),
+            mark=self._overlay("live-table--mark"),
+            even=self._overlay("live-table--even-row"),
+            empty=self._overlay("live-table--empty"),
         )
+
+    def _overlay(self, name: str) -> Style:
+        """A component style holding only what its rules set (so it layers on a row),
+        with colours as resolved against the widget (so ``$accent 25%`` is blended)."""
+        full = self.get_component_rich_style(name)
+        partial = self.get_component_rich_style(name, partial=True)
+        colors = Style(
+            color=full.color if partial.color is not None else None,
+            bgcolor=full.bgcolor if partial.bgcolor is not None else None,
+        )
+        return colors + partial.without_color
 
     def _render_header(self, frame: _Frame) -> Strip:
         style = frame.header_style
@@ -796,10 +807,11 @@ class LiveTable(ScrollView, can_focus=True, inherit_bindings=False):
         """Parse a style string, replacing ``$variable`` with the theme's colour."""
         style = self._style_cache.get(spec)
         if style is None:
+            variables = self.app.get_css_variables() if "$" in spec else {}
             tokens: list[str] = []
             for token in spec.split():
                 if token.startswith("$"):
-                    color = self._theme_color(token[1:])
+                    color = self._theme_color(variables.get(token[1:]))
                     if color is None:
                         if tokens and tokens[-1] == "on":
                             tokens.pop()
@@ -813,8 +825,8 @@ class LiveTable(ScrollView, can_focus=True, inherit_bindings=False):
             self._style_cache[spec] = style
         return style
 
-    def _theme_color(self, name: str) -> str | None:
-        value = self.app.theme_variables.get(name)
+    def _theme_color(self, value: str | None) -> str | None:
+        """A theme variable's value ("#RRGGBB", "#RRGGBBAA", "auto 87%") as an opaque hex."""
         if value is None:
             return None
         parts = value.split()
