@@ -8,6 +8,7 @@ never a header, a token or the body (which may carry a token).
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
@@ -15,6 +16,8 @@ import httpx
 from .errors import OK, HTTPStatusError, ProtocolError, error_for_code
 
 TOKEN_EXPIRED = 1101
+#: cheap pre-check so a large successful page is not decoded twice
+_MAYBE_EXPIRED = re.compile(rb'"code"\s*:\s*1101\b')
 
 
 def decode_body(response: httpx.Response, endpoint: str) -> dict[str, Any]:
@@ -56,7 +59,7 @@ def parse_envelope(response: httpx.Response, endpoint: str) -> dict[str, Any]:
 
 def is_token_expired(response: httpx.Response) -> bool:
     """Whether a (read) response is the envelope of code 1101."""
-    if response.status_code != 200 or b"1101" not in response.content:
+    if response.status_code != 200 or not _MAYBE_EXPIRED.search(response.content):
         return False
     try:
         body = json.loads(response.content)
