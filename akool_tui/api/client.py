@@ -111,7 +111,7 @@ def _compact(fields: Mapping[str, Any]) -> dict[str, Any]:
 
 def _require_text(value: Any, name: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ParamError(f"The {name} is empty", code=None)
+        raise ParamError(f"The {name} is empty")
     return value.strip()
 
 
