@@ -1,0 +1,78 @@
+"""The sessions screen's incremental refresh stays identical to the server's list."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+
+from akool_tui.demo import demo_config
+from akool_tui.tui.app import AkoolApp
+from akool_tui.tui.refresh import RefreshLoop, RefreshState
+
+
+async def _wait(pilot, condition, timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await pilot.pause(0.05)
+
+
+async def test_incremental_refresh_matches_server_after_creates_and_closes(simulator_factory):
+    sim = simulator_factory(sessions=250, max_concurrent=200)
+    cfg = demo_config(sim)
+    cfg.refresh_interval = 1.0
+    app = AkoolApp(cfg, demo=True, watch_tty=False)
+    async with app.run_test(size=(120, 34)) as pilot:
+        screen = app.screen
+        await _wait(pilot, lambda: screen.table.row_count == 250)
+        headers = {"x-api-key": "demo"}
+        async with httpx.AsyncClient(base_url=sim.base_url, headers=headers) as http:
+            created = []
+            for _ in range(3):
+                answer = await http.post("/api/open/v4/liveAvatar/session/create",
+                                         json={"avatar_id": "dvp_Tristan_cloth2_1080P",
+                                               "duration": 600})
+                created.append(answer.json()["data"]["_id"])
+            # let the screen see them open, then close two behind its back
+            await _wait(pilot, lambda: all(c in screen._sessions for c in created))
+            for session_id in created[:2]:
+                await http.post("/api/open/v4/liveAvatar/session/close", json={"id": session_id})
+        await _wait(pilot, lambda: all(screen._sessions[c].status_label == "closed"
+                                       for c in created[:2]))
+        # a partial tick did this, not a full refetch
+        assert screen._ticks_since_full > 0
+        server = {s.id: s.status for s in await app.client.list_all_sessions()}
+        assert {k: v.status for k, v in screen._sessions.items()} == server
+        assert screen.table.row_count == len(server) == 253
+
+
+async def test_refresh_loop_backs_off_after_errors_and_recovers():
+    calls: list[str] = []
+    outcomes = iter([RuntimeError("boom"), RuntimeError("boom"), "ok"])
+
+    async def fetch():
+        calls.append("fetch")
+        outcome = next(outcomes)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    results, errors = [], []
+    loop = RefreshLoop(fetch, results.append, errors.append, interval=1.0)
+    for _ in range(3):
+        await loop.tick()
+    assert [str(e) for e in errors] == ["boom", "boom"] and results == ["ok"]
+    assert loop.state.errors == 2 and loop.state.consecutive_errors == 0
+
+
+def test_backoff_grows_with_consecutive_errors_and_is_capped():
+    state = RefreshState(interval=5.0)
+    assert state.delay() == 5.0
+    state.consecutive_errors = 1
+    first = state.delay()
+    state.consecutive_errors = 3
+    third = state.delay()
+    assert 5.0 <= first <= 10.0 and 20.0 <= third <= 40.0
+    state.consecutive_errors = 50
+    assert state.delay() <= 60.0
