@@ -708,17 +708,16 @@ class LiveTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _render_header(self, frame: _Frame) -> Strip:
         style = frame.header_style
-        segments = [Segment(" " * MARK_WIDTH, style)]
+        texts = [" " * MARK_WIDTH]
         sort_column, reverse = self._model.sort_column, self._model.reverse
-        for column, cell_width in zip(self.columns, self._widths):
+        for column, cell_width in zip(self.columns, self._widths, strict=True):
             label = column.label
             if column is sort_column:
                 arrow = SORT_ARROWS[reverse]
                 label = (set_cell_size(label, cell_width - 2) if cell_len(label) > cell_width - 2
                          else label) + " " + arrow
-            segments.append(Segment(" " + _fit(label, cell_width, column.align) + " ", style))
-        strip = Strip(Segment.simplify(segments), self._total_width)
-        return strip.crop_extend(frame.scroll_x, frame.scroll_x + frame.width, style)
+            texts.append(" " + _fit(label, cell_width, column.align) + " ")
+        return self._to_strip([], texts, style, style, frame)
 
     def _render_empty(self, frame: _Frame) -> Strip:
         model = self._model
@@ -772,6 +771,24 @@ class LiveTable(ScrollView, can_focus=True, inherit_bindings=False):
             else:
                 texts.append(text)
                 texts.append(" ")
+        return self._to_strip(segments, texts, current, pad, frame)
+
+    def _to_strip(
+        self, segments: list[Segment], texts: list[str], current: Style, pad: Style,
+        frame: _Frame,
+    ) -> Strip:
+        """Finish a line: the last run, then padding or cropping to the widget width."""
+        spare = frame.width - self._total_width
+        if frame.scroll_x == 0 and spare >= 0:
+            # The common case: one Strip, no crop (Strips are not cheap to make).
+            if current is pad or current == pad:
+                texts.append(" " * spare)
+                segments.append(Segment("".join(texts), pad))
+            else:
+                segments.append(Segment("".join(texts), current))
+                if spare:
+                    segments.append(Segment(" " * spare, pad))
+            return Strip(segments, frame.width)
         segments.append(Segment("".join(texts), current))
         strip = Strip(segments, self._total_width)
         return strip.crop_extend(frame.scroll_x, frame.scroll_x + frame.width, pad)
@@ -793,7 +810,7 @@ class LiveTable(ScrollView, can_focus=True, inherit_bindings=False):
         assert column.style is not None
         try:
             spec = column.style(value, row)
-        except Exception:
+        except Exception:  # noqa: BLE001 - a user callable on API data
             return None
         if not spec:
             return None

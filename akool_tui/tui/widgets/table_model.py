@@ -14,12 +14,10 @@ pass the filter, sorted.  Everything is plain dict/list work so that 100 000 row
 
 from __future__ import annotations
 
-import heapq
 from bisect import bisect_left, insort
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from itertools import islice
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 Row = Mapping[str, Any]
@@ -30,13 +28,13 @@ RowFilter = Callable[[str, Row], bool]
 SLICE = 1000
 #: Diffs touching more rows than this rebuild the order instead of patching it.
 INCREMENTAL_LIMIT = 256
-#: Sorted runs are merged in slices when a sliced rebuild sorts more rows than this.
+#: A sliced rebuild sorts runs of this many rows before merging them.
 RUN_SIZE = 10_000
 
 
 def utc_now() -> datetime:
     """The default clock for live columns."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _default_format(value: Any) -> str:
@@ -104,7 +102,7 @@ class Column:
             return value if type(value) is str else str(value)
         try:
             return str(self.formatter(value))
-        except Exception:  # tolerant: odd data from the API must not crash the table
+        except Exception:  # noqa: BLE001 - odd data from the API must not crash the table
             return str(value)
 
     def value(self, row: Row, now: Any) -> Any:
@@ -112,7 +110,7 @@ class Column:
         if self.compute is not None:
             try:
                 return self.compute(row, now)
-            except Exception:
+            except Exception:  # noqa: BLE001 - a user callable on API data
                 return None
         return row.get(self.key)
 
@@ -152,7 +150,7 @@ class Delta:
     order may have changed (rows appeared, vanished or moved).
     """
 
-    __slots__ = ("old", "removed", "moved")
+    __slots__ = ("moved", "old", "removed")
 
     def __init__(self) -> None:
         self.old: dict[str, Row | None] = {}
@@ -248,7 +246,7 @@ class TableModel:
         if column.sort_key is not None:
             try:
                 return column.sort_key(row)
-            except Exception:
+            except Exception:  # noqa: BLE001 - a user callable on API data
                 return None
         if column.compute is not None:
             return column.value(row, self._sort_now)
@@ -318,7 +316,7 @@ class TableModel:
         if self.row_filter is not None:
             try:
                 return bool(self.row_filter(key, self.rows[key]))
-            except Exception:
+            except Exception:  # noqa: BLE001 - a user callable on API data
                 return True  # a broken predicate must not hide data
         return True
 
@@ -482,8 +480,8 @@ class TableModel:
         """Recompute the visible order.
 
         Yields between slices; if the rows change meanwhile (``version`` moves), starts
-        over, so the result always matches the rows.  ``sliced`` also splits the sort into
-        runs merged in slices (slower in total, but no step takes long).
+        over, so the result always matches the rows.  ``sliced`` also sorts in runs first,
+        so that no single step takes long.
         """
         self.stale = True
         while True:
@@ -517,13 +515,20 @@ class TableModel:
 
     def _sorted(self, keys: list[str], sliced: bool) -> Iterator[None]:
         """``keys`` (in seq order) sorted like :func:`_sortable` would, ties by seq."""
-        rows, value, as_text = self.rows, self._sort_value, self._sort_as_text
+        rows, as_text = self.rows, self._sort_as_text
+        column = self.sort_column
+        assert column is not None
+        plain = column.sort_key is None and column.compute is None
+        value = self._sort_value
+        get, name = rows.get, column.key
         normal: dict[str, Any] = {}
         nones: list[str] = []
         for chunk in _chunks(keys, SLICE):
-            for key in chunk:
-                row = rows.get(key)
-                raw = None if row is None else value(row)
+            if plain:  # the common case, without a call per row
+                raws = [None if (row := get(key)) is None else row.get(name) for key in chunk]
+            else:
+                raws = [None if (row := get(key)) is None else value(row) for key in chunk]
+            for key, raw in zip(chunk, raws, strict=True):
                 if raw is None:
                     nones.append(key)
                 elif as_text:
@@ -543,19 +548,16 @@ class TableModel:
     @staticmethod
     def _sort(keys: list[str], normal: dict[str, Any], sliced: bool) -> Iterator[None]:
         # Stable sorts keep seq order for ties, as the (value, seq) order key expects.
-        if not sliced or len(keys) <= RUN_SIZE:
-            keys.sort(key=normal.__getitem__)
-            return keys
-        runs = []
-        for chunk in _chunks(keys, RUN_SIZE):
-            runs.append(sorted(chunk, key=normal.__getitem__))
-            yield
-        merged = heapq.merge(*runs, key=normal.__getitem__)
-        out: list[str] = []
-        while chunk := list(islice(merged, SLICE)):
-            out.extend(chunk)
-            yield
-        return out
+        if sliced:
+            # Sort runs in slices first; the final sort then only merges sorted runs
+            # (timsort finds them), which is several times quicker than sorting from
+            # scratch and still all in C.
+            for start in range(0, len(keys), RUN_SIZE):
+                keys[start : start + RUN_SIZE] = sorted(
+                    keys[start : start + RUN_SIZE], key=normal.__getitem__)
+                yield
+        keys.sort(key=normal.__getitem__)
+        return keys
 
     # -- settings -------------------------------------------------------------------
 
