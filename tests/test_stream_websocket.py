@@ -166,11 +166,12 @@ async def test_reconnect_refused_reports_queued_payloads_failed(sim):
         await until(lambda: live_avatars(sim.state, session.id), what="avatar")
         live_avatars(sim.state, session.id)[0].request_disconnect()
         await until(lambda: c.t.state is TransportState.RECONNECTING, what="reconnecting")
-        await channel.send_chat(c.t, "this cannot be delivered")
+        mid = await channel.send_chat(c.t, "this cannot be delivered")
         close_session(sim, session)
         await until(lambda: c.t.state is TransportState.FAILED, timeout=8, what="failed")
         [(payloads, reason)] = c.failed
         assert b"this cannot be delivered" in payloads[0]
+        assert channel.failed_mids(payloads) == [mid]
         assert "session closed" in reason
         with pytest.raises(TransportClosed):
             await c.t.send(b"{}")

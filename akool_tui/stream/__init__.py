@@ -3,6 +3,14 @@
 Never imports Textual. ``livekit`` is imported only when a LiveKit transport connects.
 """
 
+from .channel import (
+    failed_mids,
+    messages,
+    send_chat,
+    send_command,
+    send_interrupt,
+    send_set_params,
+)
 from .chunker import DEFAULT_LIMIT, chunk_text
 from .codec import (
     ChatMessage,
@@ -53,9 +61,15 @@ __all__ = [
     "chunk_text",
     "decode",
     "encode",
+    "failed_mids",
     "interrupt",
+    "messages",
     "new_mid",
     "pacer_for",
+    "send_chat",
+    "send_command",
+    "send_interrupt",
+    "send_set_params",
     "set_params",
     "transport_for",
 ]

@@ -8,13 +8,16 @@ from .chunker import chunk_text
 from .codec import Command, Message, Notice, decode, encode, interrupt, new_mid, set_params
 from .transport import Transport
 
-__all__ = ["messages", "send_chat", "send_command", "send_interrupt", "send_set_params"]
+__all__ = ["failed_mids", "messages", "send_chat", "send_command", "send_interrupt",
+           "send_set_params"]
 
 
 async def send_chat(transport: Transport, text: str, *, mid: str | None = None) -> str:
     """Chunk ``text`` to the transport's limit and queue every part; returns the mid.
 
-    Raises ``ValueError`` for empty text (nothing is sent).
+    Raises ``ValueError`` for empty text (nothing is sent). To retry a message
+    reported failed, send the same text with the same ``mid``: parts that did
+    arrive the first time are ignored as duplicates by the receiver.
     """
     mid = mid or new_mid()
     for part in chunk_text(text, mid=mid, limit=transport.max_message_bytes):
@@ -42,3 +45,14 @@ async def messages(transport: Transport) -> AsyncIterator[Message | Notice]:
         item = decode(payload)
         if item is not None:
             yield item
+
+
+def failed_mids(payloads: list[bytes]) -> list[str]:
+    """The message ids in payloads reported by ``on_send_failed`` (unique, in order)."""
+    mids: dict[str, None] = {}
+    for payload in payloads:
+        msg = decode(payload)
+        mid = getattr(msg, "mid", None)
+        if isinstance(mid, str):
+            mids[mid] = None
+    return list(mids)
