@@ -275,3 +275,23 @@ def test_agora_and_trtc_sessions_get_the_livekit_advice():
             transport_for(session)
     with pytest.raises(TransportError, match="ws_url"):
         transport_for(Session.from_api({"_id": "s", "stream_type": "websocket"}))
+
+
+async def test_a_refusal_after_accept_4401_fails_without_reconnecting():
+    """Servers without handshake denials accept, then close with 4401: final, no retry."""
+    from websockets.asyncio.server import serve
+
+    connections = []
+
+    async def handler(ws) -> None:
+        connections.append(ws.request.headers.get("authorization"))
+        await ws.close(4401, "invalid stream token")
+
+    async with serve(handler, "127.0.0.1", 0) as server:
+        port = server.sockets[0].getsockname()[1]
+        c = Client(WebSocketTransport(f"ws://127.0.0.1:{port}/s", "bad-token-123", backoff_base=0.01))
+        async with c:
+            await until(lambda: c.t.state is TransportState.FAILED, what="failed")
+            await asyncio.sleep(0.1)
+        assert connections == ["Bearer bad-token-123"]  # no reconnect attempt
+        assert "invalid stream token (4401)" in c.states[-1][1]
