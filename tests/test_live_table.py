@@ -523,3 +523,19 @@ def test_patched_order_matches_a_rebuild(ops: list[tuple[str, int, int | None, b
         assert patched == rebuilt
         for index, key in enumerate(rebuilt):
             assert model.index_of(key) == index
+
+
+def test_sliced_sort_of_many_runs_matches_a_plain_sort() -> None:
+    columns = [Column("v", "V"), Column("w", "W")]
+    sliced, plain = TableModel(columns), TableModel(columns)
+    rows = {f"k{i}": {"v": (i * 7919) % 503 if i % 11 else None, "w": f"W{(i * 31) % 97}"}
+            for i in range(35_000)}  # several runs of RUN_SIZE, ties and Nones
+    for model, is_sliced in ((sliced, True), (plain, False)):
+        model.commit(rows, [])
+        _drain(model.rebuild_steps())
+        model.set_sort("v", False)
+        _drain(model.rebuild_steps(sliced=is_sliced))
+    keys = sliced.window(0, 35_000)
+    assert keys == plain.window(0, 35_000)
+    assert keys == sorted(rows, key=lambda k: (rows[k]["v"] is None, rows[k]["v"] or 0,
+                                               int(k[1:])))

@@ -472,8 +472,7 @@ class LiveTable(ScrollView, can_focus=True, inherit_bindings=False):
         if self._grow_columns(list(live), live_only=True):
             self._repaint_all()
             return
-        self.refresh(*filter(None, (self._cell_region(header + line, index)
-                                    for line, index in changed)))
+        self.refresh(*self._cell_runs(changed, header))
 
     # -- Textual hooks ------------------------------------------------------------------
 
@@ -871,6 +870,24 @@ class LiveTable(ScrollView, can_focus=True, inherit_bindings=False):
         line = index - self.scroll_offset.y
         if 0 <= line < self._body_height:
             self._refresh_line(self._header_height + line)
+
+    def _cell_runs(self, cells: list[tuple[int, int]], header: int) -> list[Region]:
+        """Regions covering changed cells, one per run of adjacent lines in a column
+        (fewer regions make a cheaper screen update than one per cell)."""
+        regions: list[Region] = []
+        for index in sorted({index for _, index in cells}):
+            lines = sorted(line for line, column in cells if column == index)
+            start = previous = lines[0]
+            for line in [*lines[1:], None]:
+                if line is not None and line == previous + 1:
+                    previous = line
+                    continue
+                region = self._cell_region(header + start, index)
+                if region is not None:
+                    regions.append(region._replace(height=previous - start + 1))
+                if line is not None:
+                    start = previous = line
+        return regions
 
     def _cell_region(self, y: int, column_index: int) -> Region | None:
         """The region of one cell on line ``y``, or None if it is scrolled out of view."""

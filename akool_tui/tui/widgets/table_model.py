@@ -28,7 +28,7 @@ RowFilter = Callable[[str, Row], bool]
 SLICE = 1000
 #: Diffs touching more rows than this rebuild the order instead of patching it.
 INCREMENTAL_LIMIT = 256
-#: A sliced rebuild sorts runs of this many rows before merging them.
+#: A sliced rebuild sorts runs of this many rows, then merges them pairwise.
 RUN_SIZE = 10_000
 
 
@@ -480,8 +480,8 @@ class TableModel:
         """Recompute the visible order.
 
         Yields between slices; if the rows change meanwhile (``version`` moves), starts
-        over, so the result always matches the rows.  ``sliced`` also sorts in runs first,
-        so that no single step takes long.
+        over, so the result always matches the rows.  ``sliced`` also sorts in runs merged
+        pairwise, so that no single step takes long.
         """
         self.stale = True
         while True:
@@ -548,16 +548,27 @@ class TableModel:
     @staticmethod
     def _sort(keys: list[str], normal: dict[str, Any], sliced: bool) -> Iterator[None]:
         # Stable sorts keep seq order for ties, as the (value, seq) order key expects.
-        if sliced:
-            # Sort runs in slices first; the final sort then only merges sorted runs
-            # (timsort finds them), which is several times quicker than sorting from
-            # scratch and still all in C.
-            for start in range(0, len(keys), RUN_SIZE):
-                keys[start : start + RUN_SIZE] = sorted(
-                    keys[start : start + RUN_SIZE], key=normal.__getitem__)
+        key = normal.__getitem__
+        if not sliced or len(keys) <= RUN_SIZE:
+            keys.sort(key=key)
+            return keys
+        # Sort runs, then merge them two by two (timsort merges two sorted runs in one
+        # linear pass, in C), one merge per step: no step handles more than two runs.
+        runs = []
+        for start in range(0, len(keys), RUN_SIZE):
+            runs.append(sorted(keys[start : start + RUN_SIZE], key=key))
+            yield
+        while len(runs) > 1:
+            merged = []
+            for index in range(0, len(runs) - 1, 2):
+                pair = runs[index] + runs[index + 1]
+                pair.sort(key=key)
+                merged.append(pair)
                 yield
-        keys.sort(key=normal.__getitem__)
-        return keys
+            if len(runs) % 2:
+                merged.append(runs[-1])
+            runs = merged
+        return runs[0]
 
     # -- settings -------------------------------------------------------------------
 
