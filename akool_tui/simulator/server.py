@@ -10,6 +10,7 @@ from types import TracebackType
 import uvicorn
 
 from .app import create_app
+from .clock import SimClock
 from .config import SimulatorConfig
 from .state import SimulatorState
 
@@ -61,11 +62,15 @@ class RunningSimulator:
 
     Use as a context manager or call :meth:`stop` (idempotent). ``base_url`` is
     ``http://HOST:PORT``; ``state`` is the live :class:`SimulatorState`.
+    ``clock`` replaces the default :class:`SimClock` (e.g. a frozen one for snapshots).
     """
 
-    def __init__(self, cfg: SimulatorConfig, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, cfg: SimulatorConfig, host: str = "127.0.0.1", port: int = 0,
+        *, clock: SimClock | None = None,
+    ) -> None:
         self.cfg = cfg
-        self.state = SimulatorState(cfg)
+        self.state = SimulatorState(cfg, clock)
         self._sock = bind(host, port)
         self.host = host
         self.port: int = self._sock.getsockname()[1]
@@ -118,7 +123,8 @@ class RunningSimulator:
 
 
 def run_background(
-    cfg: SimulatorConfig, host: str = "127.0.0.1", port: int = 0
+    cfg: SimulatorConfig, host: str = "127.0.0.1", port: int = 0,
+    *, clock: SimClock | None = None,
 ) -> RunningSimulator:
     """Start the simulator in a daemon thread; returns when it accepts connections."""
-    return RunningSimulator(cfg, host, port).start()
+    return RunningSimulator(cfg, host, port, clock=clock).start()
