@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
@@ -45,6 +46,14 @@ def _settings():
     return SettingsScreen()
 
 
+#: the footer shows the four screen keys as one compact group ("1234 screens")
+SCREENS = Binding.Group("screens", compact=True)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
 class AkoolApp(App):
     """Operator console for AKool Live Avatar sessions."""
 
@@ -54,24 +63,39 @@ class AkoolApp(App):
     MODES = {"sessions": _sessions, "avatars": _avatars, "chat": _chat, "settings": _settings}
     BINDINGS = [
         Binding("1", "switch_mode('sessions')", "Sessions", id="app.sessions",
-                tooltip="Live sessions"),
+                tooltip="Live sessions", group=SCREENS),
         Binding("2", "switch_mode('avatars')", "Avatars", id="app.avatars",
-                tooltip="Streaming avatars and uploads"),
+                tooltip="Streaming avatars and uploads", group=SCREENS),
         Binding("3", "switch_mode('chat')", "Chat", id="app.chat",
-                tooltip="Talk to a live avatar"),
+                tooltip="Talk to a live avatar", group=SCREENS),
         Binding("4", "switch_mode('settings')", "Settings", id="app.settings",
-                tooltip="Voice, language, mode, background"),
+                tooltip="Voice, language, mode, background", group=SCREENS),
         Binding("question_mark", "help", "Keys", id="app.help", tooltip="List every key"),
-        Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave akool-tui"),
+        Binding("q", "quit", "Quit", id="app.quit", show=False, tooltip="Leave akool-tui"),
     ]
 
-    def __init__(self, config: Config, *, demo: bool = False, watch_tty: bool = True) -> None:
+    def __init__(
+        self,
+        config: Config,
+        *,
+        demo: bool = False,
+        watch_tty: bool = True,
+        clock: Callable[[], datetime] | None = None,
+    ) -> None:
         super().__init__()
         self.config = config
         self.demo = demo
+        self._clock = clock or _utc_now
         self._watch_tty = watch_tty
         self._client: AkoolClient | None = None
         self.animation_level = "full" if config.ui.animations else "none"
+
+    def now(self) -> datetime:
+        """The time every relative time and countdown is shown against (UTC).
+
+        Tests and snapshots pass a fixed ``clock`` so that "4 minutes ago" is stable.
+        """
+        return self._clock()
 
     # -- identity shown in the status line -----------------------------------
 

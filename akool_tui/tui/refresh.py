@@ -41,7 +41,8 @@ class RefreshState:
 class RefreshLoop:
     """Run ``fetch`` now and then; report through ``on_result`` / ``on_error``.
 
-    ``blocked`` tells whether a tick must be skipped (a modal is open). Call
+    ``blocked`` tells whether a tick must be skipped (a modal is open); ``clock``
+    (seconds since the epoch) stamps ``state.last_success``. Call
     :meth:`run` inside a Textual worker; :meth:`trigger` refreshes at once.
     """
 
@@ -53,8 +54,10 @@ class RefreshLoop:
         *,
         interval: float = 5.0,
         blocked: Callable[[], bool] = lambda: False,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._fetch = fetch
+        self._clock = clock
         self._on_result = on_result
         self._on_error = on_error
         self._blocked = blocked
@@ -91,7 +94,7 @@ class RefreshLoop:
         else:
             self.state.consecutive_errors = 0
             self.state.last_error = ""
-            self.state.last_success = time.time()
+            self.state.last_success = self._clock()
             self._on_result(result)
         finally:
             self.state.in_flight = False

@@ -14,7 +14,7 @@ from .refresh import RefreshState
 def refresh_age(last: float | None, now: float | None = None) -> str:
     if last is None:
         return "never"
-    seconds = max(0.0, (now or time.time()) - last)
+    seconds = max(0.0, (time.time() if now is None else now) - last)
     if seconds < 1.5:
         return "just now"
     return humanize.naturaltime(seconds)
@@ -53,14 +53,13 @@ class StatusLine(Static):
         self.set_interval(1.0, self.update_status)
 
     def build(self) -> Content:
+        """Most important first (a narrow terminal cuts the end): where, whether the
+        data is live (paused, errors, age), the screen's counts, then the auth mode."""
         app = self.app
         endpoint = "DEMO (simulator)" if getattr(app, "demo", False) else getattr(app, "endpoint_label", "")
-        parts: list[tuple[str, str]] = [(endpoint, "bold"), (getattr(app, "auth_label", ""), "")]
+        parts: list[tuple[str, str]] = [(endpoint, "bold")]
         st = self._state
         if st is not None:
-            age = "refreshing…" if st.in_flight and st.last_success is None else refresh_age(st.last_success)
-            parts.append((f"refreshed {age}", ""))
-            parts.append((f"every {st.interval:g}s", ""))
             if st.paused:
                 parts.append(("PAUSED", "bold reverse"))
             if st.errors:
@@ -69,8 +68,12 @@ class StatusLine(Static):
                 if st.consecutive_errors:
                     label += f" (retry in {st.next_delay:.0f}s)"
                 parts.append((label, style))
+            age = ("refreshing…" if st.in_flight and st.last_success is None
+                   else refresh_age(st.last_success, app.now().timestamp()))
+            parts.append((f"refreshed {age}, every {st.interval:g}s", ""))
         if self._extra:
             parts.append((self._extra, ""))
+        parts.append((getattr(app, "auth_label", ""), ""))
         pieces: list[tuple[str, str]] = []
         for chunk, style in (p for p in parts if p[0]):
             if pieces:

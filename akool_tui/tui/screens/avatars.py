@@ -45,15 +45,16 @@ def valid_left(row: dict[str, Any], now: datetime) -> str:
     return humanize.naturaldelta(left) if left.total_seconds() > 0 else "expired"
 
 
+#: id, status, source and validity first: an upload's progress shows at 80 columns
 COLUMNS = [
-    Column("avatar_id", "Avatar ID", width=26),
+    Column("avatar_id", "Avatar ID", width=24),
+    Column("status", "Status", width=11, style=status_style),
+    Column("source", "Source", width=8),
+    Column("valid", "Valid for", width=10, live=True, compute=valid_left),
     Column("name", "Name", width=16),
+    Column("available", "Avail", width=5, formatter=_yes_no),
     Column("gender", "Gender", width=7),
     Column("voice", "Voice", width=14),
-    Column("source", "Source", width=9),
-    Column("status", "Status", width=11, style=status_style),
-    Column("available", "Avail", width=6, formatter=_yes_no),
-    Column("valid", "Valid for", width=10, live=True, compute=valid_left),
 ]
 
 
@@ -100,7 +101,8 @@ class AvatarsScreen(TableScreen):
     def compose_body(self) -> ComposeResult:
         yield FilterBar(placeholder="filter avatars: id, name, voice or status", id="filter")
         with Horizontal(id="body"):
-            yield LiveTable(COLUMNS, id="avatars-table", empty_text="No avatars yet")
+            yield LiveTable(COLUMNS, id="avatars-table", empty_text="No avatars yet",
+                            clock=self.app.now)
             yield DetailPane(id="detail")
 
     async def fetch(self) -> list[Avatar]:

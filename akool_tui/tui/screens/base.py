@@ -34,7 +34,7 @@ class MainScreen(Screen):
     runs in a worker) and ``apply`` (widget state, runs in the message handler)."""
 
     BINDINGS = [
-        Binding("ctrl+r", "refresh_now", "Refresh", id="screen.refresh",
+        Binding("ctrl+r", "refresh_now", "Refresh", id="screen.refresh", show=False,
                 tooltip="Fetch fresh data now"),
         Binding("p", "toggle_pause", "Pause", id="screen.pause",
                 tooltip="Pause or resume the live refresh"),
@@ -69,6 +69,7 @@ class MainScreen(Screen):
             lambda error: self.post_message(RefreshFailed(error)),
             interval=self.app.config.refresh_interval,
             blocked=lambda: self.app.screen is not self,
+            clock=lambda: self.app.now().timestamp(),
         )
         self.status.bind_state(self.loop.state)
         self.run_worker(self.loop.run, name=f"{self.id or type(self).__name__}-refresh",

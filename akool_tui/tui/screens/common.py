@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 import humanize
 from rich.table import Table
@@ -75,10 +75,10 @@ def _kv_table(rows: list[tuple[str, str | Text]]) -> Table:
     return table
 
 
-def _when(value: datetime | None) -> str:
+def _when(value: datetime | None, now: datetime) -> str:
     if value is None:
         return "—"
-    ago = humanize.naturaltime(datetime.now(timezone.utc) - value)
+    ago = humanize.naturaltime(now - value)
     return f"{value.astimezone():%Y-%m-%d %H:%M:%S} ({ago})"
 
 
@@ -108,14 +108,15 @@ class DetailPane(VerticalScroll):
             ("status", session.status_label),
             ("avatar", session.avatar_id or "—"),
             ("stream", session.stream_type),
-            ("created", _when(session.create_time)),
+            ("created", _when(session.create_time, now)),
             ("duration", f"{session.duration} s" if session.duration is not None else "—"),
-            ("expires", _when(session.expires_at)),
+            ("expires", _when(session.expires_at, now)),
         ]
         for key, value in session.credentials.masked().items():
             rows.append((key, str(value)))
         self._show("Session", rows)
 
+        now = self.app.now()
     def show_avatar(self, avatar: Avatar | None) -> None:
         if avatar is None:
             self._show("No avatar selected", [])
@@ -130,10 +131,11 @@ class DetailPane(VerticalScroll):
             ("preview", avatar.url or "—"),
         ]
         if avatar.create_time is not None:
-            rows.append(("uploaded", _when(avatar.create_time)))
+            now = self.app.now()
+            rows.append(("uploaded", _when(avatar.create_time, now)))
             until = avatar.valid_until()
             if until is not None:
-                left = until - datetime.now(timezone.utc)
+                left = until - now
                 rows.append(("valid for", humanize.naturaldelta(left)
                              if left.total_seconds() > 0 else "expired"))
         self._show("Avatar", rows)

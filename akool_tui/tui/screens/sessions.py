@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 import humanize
@@ -51,10 +51,12 @@ def left_sort_key(row: dict[str, Any]) -> float:
     return end.timestamp() if end is not None and row["session"].is_open else float("inf")
 
 
-def format_created(value: datetime | None) -> str:
+def format_created(row: dict[str, Any], now: datetime) -> str:
+    """"4 minutes ago", against the app's clock (a live column: it ages on screen)."""
+    value: datetime | None = row["created"]
     if value is None:
         return "—"
-    return humanize.naturaltime(datetime.now(timezone.utc) - value)
+    return humanize.naturaltime(now - value)
 
 
 def format_duration(value: int | None) -> str:
@@ -73,17 +75,19 @@ def status_style(value: str, row: dict[str, Any]) -> str:
     }.get(value, "")
 
 
+#: what an operator scans for comes first, so that 80 columns show id, status, time
+#: left, avatar and age (stream and duration scroll in from the right)
 COLUMNS = [
-    Column("id", "ID", width=10, formatter=short_id),
-    Column("avatar", "Avatar", width=26),
+    Column("id", "ID", width=8, formatter=short_id),
     Column("status", "Status", width=9, style=status_style),
-    Column("stream", "Stream", width=9),
-    Column("created", "Created", width=16, formatter=format_created,
-           sort_key=lambda row: row["created"].timestamp() if row["created"] else 0.0),
-    Column("duration", "Duration", width=9, align="right", formatter=format_duration,
-           sort_key=lambda row: row["duration"] or 0),
-    Column("left", "Left", width=9, align="right", live=True, compute=format_left,
+    Column("left", "Left", width=8, align="right", live=True, compute=format_left,
            sort_key=left_sort_key),
+    Column("avatar", "Avatar", width=24),
+    Column("created", "Created", width=15, live=True, compute=format_created,
+           sort_key=lambda row: row["created"].timestamp() if row["created"] else 0.0),
+    Column("stream", "Stream", width=9),
+    Column("duration", "Duration", width=8, align="right", formatter=format_duration,
+           sort_key=lambda row: row["duration"] or 0),
 ]
 
 
@@ -152,7 +156,8 @@ class SessionsScreen(TableScreen):
     def compose_body(self) -> ComposeResult:
         yield FilterBar(placeholder="filter sessions: id, avatar or status", id="filter")
         with Horizontal(id="body"):
-            yield LiveTable(COLUMNS, id="sessions-table", empty_text="No sessions yet")
+            yield LiveTable(COLUMNS, id="sessions-table", empty_text="No sessions yet",
+                            clock=self.app.now)
             yield DetailPane(id="detail")
 
     def on_mount(self) -> None:
