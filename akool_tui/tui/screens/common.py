@@ -12,7 +12,8 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.visual import VisualType
+from textual.widgets import Button, Input, Label, Static
 
 from ...api.models import Avatar, Session
 
@@ -32,6 +33,18 @@ class FilterBar(Input):
     def clear(self) -> None:
         self.value = ""
         self.remove_class("-open")
+
+
+class ErrorLabel(Label):
+    """An inline validation message that takes no room while it is empty."""
+
+    def __init__(self, *, id: str) -> None:
+        super().__init__("", id=id, classes="error")
+        self.display = False
+
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        super().update(content, layout=layout)
+        self.display = bool(content)
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -103,6 +116,7 @@ class DetailPane(VerticalScroll):
         if session is None:
             self._show("No session selected", [])
             return
+        now = self.app.now()
         rows: list[tuple[str, str | Text]] = [
             ("id", session.id),
             ("status", session.status_label),
@@ -116,7 +130,6 @@ class DetailPane(VerticalScroll):
             rows.append((key, str(value)))
         self._show("Session", rows)
 
-        now = self.app.now()
     def show_avatar(self, avatar: Avatar | None) -> None:
         if avatar is None:
             self._show("No avatar selected", [])

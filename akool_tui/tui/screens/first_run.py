@@ -10,6 +10,8 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
+from .common import ErrorLabel
+
 
 class CredentialsChecked(Message):
     def __init__(self, error: str = "", path: str = "") -> None:
@@ -39,7 +41,7 @@ class FirstRunScreen(ModalScreen[bool]):
             yield Input(placeholder="clientId", id="client-id", classes="client")
             yield Input(placeholder="clientSecret", password=True, id="client-secret",
                         classes="client")
-            yield Label("", id="first-run-error", classes="error")
+            yield ErrorLabel(id="first-run-error")
             with Horizontal(classes="buttons"):
                 yield Button("Check and save", variant="primary", id="save")
                 yield Button("Quit", id="quit")

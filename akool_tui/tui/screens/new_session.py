@@ -17,6 +17,7 @@ from ...validators import (
     validate_http_url,
     validate_session_avatar_id,
 )
+from .common import ErrorLabel
 
 
 class AvatarsLoaded(Message):
@@ -53,14 +54,15 @@ class NewSessionScreen(ModalScreen[Session | None]):
             yield Label("Avatar")
             yield Select([(d.avatar_id, d.avatar_id)], value=d.avatar_id, allow_blank=False,
                          id="avatar", compact=True)
-            yield Label("", id="avatar-error", classes="error")
+            yield ErrorLabel(id="avatar-error")
             yield Label("Duration (seconds, 1-3600)")
             yield Input(str(d.duration), id="duration", type="integer", compact=True)
-            yield Label("", id="duration-error", classes="error")
+            yield ErrorLabel(id="duration-error")
             yield Label("Stream type")
             default_stream = ("websocket" if self.app.demo else d.stream_type)
             yield Select([(t, t) for t in stream_types], allow_blank=False, id="stream",
-                         value=default_stream if default_stream in stream_types else "agora")
+                         value=default_stream if default_stream in stream_types else "agora",
+                         compact=True)
             yield Label("Mode")
             yield Select([("2 dialogue (AKool answers)", 2), ("1 retelling (speaks your text)", 1)],
                          value=d.mode_type if d.mode_type in (1, 2) else 2, allow_blank=False,
@@ -71,11 +73,11 @@ class NewSessionScreen(ModalScreen[Session | None]):
             yield Input(d.language, id="language", compact=True)
             yield Label("Background URL (optional)")
             yield Input(d.background_url, id="background", compact=True)
-            yield Label("", id="background-error", classes="error")
-            yield Label("", id="form-error", classes="error")
+            yield ErrorLabel(id="background-error")
+            yield ErrorLabel(id="form-error")
             with Horizontal(classes="buttons"):
-                yield Button("Create (ctrl+s)", variant="primary", id="create")
-                yield Button("Cancel (esc)", id="cancel")
+                yield Button("Create (ctrl+s)", variant="primary", id="create", compact=True)
+                yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#duration", Input).focus()
@@ -107,6 +109,8 @@ class NewSessionScreen(ModalScreen[Session | None]):
         select.set_options(options)
         ids = [a.avatar_id for a in usable]
         select.value = current if current in ids else ids[0]
+        # Select only relabels on a change of value: show the new label of the same avatar
+        select.mutate_reactive(Select.value)
 
     @on(Input.Changed)
     def _validate_field(self, event: Input.Changed) -> None:

@@ -14,6 +14,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from ...api.models import Avatar
 from ...validators import validate_avatar_id, validate_http_url
+from .common import ErrorLabel
 
 FIELDS = {
     "url": lambda v: validate_http_url(v),
@@ -42,20 +43,20 @@ class UploadScreen(ModalScreen[Avatar | None]):
                          classes="hint")
             yield Label("Video URL")
             yield Input(placeholder="https://…/avatar.mp4", id="url", compact=True)
-            yield Label("", id="url-error", classes="error")
+            yield ErrorLabel(id="url-error")
             yield Label("Avatar ID (letters and digits)")
             yield Input(placeholder="myavatar01", id="avatar_id", compact=True)
-            yield Label("", id="avatar_id-error", classes="error")
+            yield ErrorLabel(id="avatar_id-error")
             yield Label("Name (optional)")
             yield Input(id="name", compact=True)
             yield Label("Source")
             yield Select([("1 AKool or other direct link", 1),
                           ("2 YouTube / TikTok / X / Google Drive", 2)],
                          value=1, allow_blank=False, id="url_from", compact=True)
-            yield Label("", id="form-error", classes="error")
+            yield ErrorLabel(id="form-error")
             with Horizontal(classes="buttons"):
-                yield Button("Upload (ctrl+s)", variant="primary", id="submit")
-                yield Button("Cancel (esc)", id="cancel")
+                yield Button("Upload (ctrl+s)", variant="primary", id="submit", compact=True)
+                yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#url", Input).focus()
