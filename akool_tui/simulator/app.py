@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route, WebSocketRoute
 
-from . import handlers
+from . import handlers, llm_endpoint
 from .config import SimulatorConfig
 from .faults import FaultInjector
 from .state import SimError, SimulatorState
@@ -109,6 +109,7 @@ def create_app(cfg: SimulatorConfig, state: SimulatorState | None = None) -> Sta
     api = Api(state)
     routes: list[BaseRoute] = [api.route(*spec) for spec in ENDPOINTS]
     routes.append(WebSocketRoute(STREAM_PATH, websocket_endpoint, name="sim_stream"))
+    routes.extend(llm_endpoint.routes())  # bring-your-own-LLM stand-in: /v1/chat/completions
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -123,4 +124,5 @@ def create_app(cfg: SimulatorConfig, state: SimulatorState | None = None) -> Sta
 
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.simulator = state
+    app.state.llm_chunk_delay = llm_endpoint.CHUNK_DELAY
     return app
