@@ -1,0 +1,120 @@
+"""Avatars screen: upload with inline validation, then watch it process (1 -> 2 -> 3/4)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from akool_tui.simulator import RunningSimulator
+from akool_tui.tui.screens import avatars
+from akool_tui.tui.screens.avatars import AvatarsScreen, UploadProgress
+from akool_tui.tui.screens.upload import UploadScreen
+from tui_helpers import (  # noqa: F401 - fixtures
+    fill,
+    isolated_home,
+    make_app,
+    refresh_now,
+    running,
+    start_simulator,
+    type_text,
+    wait_for,
+    wait_loaded,
+    wait_message,
+)
+
+#: simulated seconds per processing step: nothing moves until the test advances the clock
+STEP = 1000.0
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[RunningSimulator]:
+    sim = start_simulator(avatar_steps=STEP)
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture(autouse=True)
+def fast_polls(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(avatars, "UPLOAD_POLL_SECONDS", 0.05)
+
+
+async def open_avatars(pilot) -> AvatarsScreen:
+    await wait_loaded(pilot)
+    await pilot.press("2")
+    screen = await wait_loaded(pilot)
+    assert isinstance(screen, AvatarsScreen)
+    return screen
+
+
+async def upload(pilot, url: str, avatar_id: str) -> None:
+    await pilot.press("u")
+    modal = pilot.app.screen
+    assert isinstance(modal, UploadScreen) and modal.query_one("#url").has_focus
+    await fill(pilot, modal.query_one("#url"), url)
+    await pilot.press("tab")
+    assert modal.query_one("#avatar_id").has_focus
+    await fill(pilot, modal.query_one("#avatar_id"), avatar_id)
+    await pilot.press("ctrl+s")
+
+
+async def test_upload_validates_inline_and_sends_nothing_until_fixed(sim, tmp_path):
+    app = make_app(sim, tmp_path)
+    async with running(app) as (pilot, _):
+        screen = await open_avatars(pilot)
+        known = set(sim.state.avatars)
+        await upload(pilot, "not a url", "my avatar")
+        modal = app.screen
+        assert isinstance(modal, UploadScreen)
+        url_error, id_error = modal.query_one("#url-error"), modal.query_one("#avatar_id-error")
+        assert url_error.display and "http(s) URL" in str(url_error.render())
+        assert id_error.display and "letters and digits" in str(id_error.render())
+        assert "Fix:" in str(modal.query_one("#form-error").render())
+        await pilot.pause(0.1)
+        assert set(sim.state.avatars) == known
+
+        field = modal.query_one("#avatar_id")
+        assert field.has_focus
+        field.value = ""
+        await type_text(pilot, "fixed01")
+        assert not id_error.display and url_error.display
+        await pilot.press("escape")
+        assert app.screen is screen and set(sim.state.avatars) == known
+
+
+async def test_upload_row_goes_queueing_processing_ready_with_a_notification(sim, tmp_path):
+    app = make_app(sim, tmp_path)
+    async with running(app) as (pilot, messages):
+        screen = await open_avatars(pilot)
+        table = screen.table
+        await upload(pilot, "https://cdn.example.com/ops/demo.mp4", "opsdemo1")
+        await wait_for(pilot, lambda: app.screen is screen, what="the upload modal to close")
+        assert "opsdemo1" in sim.state.avatars
+        assert table.get_row("opsdemo1")["status"] == "queueing"
+        assert table.cursor_key == "opsdemo1"
+        assert "1 processing" in screen.status.build().plain
+
+        for expected in ("processing", "ready"):
+            seen = messages.count(UploadProgress)
+            sim.state.clock.advance(STEP)
+            await wait_message(pilot, messages, UploadProgress, after=seen)
+            assert table.get_row("opsdemo1")["status"] == expected
+        assert "Avatar opsdemo1 is ready" in messages.notes("information")
+        assert "processing" not in screen.status.build().plain
+        row = table.get_row("opsdemo1")
+        assert avatars.valid_left(row, app.now()).endswith("days")  # valid for 7 days
+
+        await refresh_now(pilot, messages)  # the list now has it: still there, still ready
+        assert table.get_row("opsdemo1")["status"] == "ready"
+
+
+async def test_upload_from_an_unreachable_url_ends_failed(sim, tmp_path):
+    app = make_app(sim, tmp_path)
+    async with running(app) as (pilot, messages):
+        screen = await open_avatars(pilot)
+        await upload(pilot, "https://unreachable.example.com/v.mp4", "brokenclip2")
+        await wait_for(pilot, lambda: app.screen is screen, what="the upload modal to close")
+        sim.state.clock.advance(2 * STEP)
+        await wait_for(pilot, lambda: screen.table.get_row("brokenclip2")["status"] == "failed",
+                       what="the failed status")
+        assert "Avatar brokenclip2 failed to process" in messages.notes("error")

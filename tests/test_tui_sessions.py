@@ -1,0 +1,295 @@
+"""Sessions screen flows, driven with Pilot against the real simulator over loopback."""
+
+from __future__ import annotations
+
+from akool_tui.api.models import SessionStatus
+from akool_tui.simulator import RunningSimulator
+from akool_tui.simulator.state import CLOSED, LIVE, QUEUEING
+from akool_tui.tui.screens.base import Refreshed, RefreshFailed
+from akool_tui.tui.screens.common import ConfirmScreen, DetailPane, FilterBar
+from akool_tui.tui.screens.new_session import AvatarsLoaded, NewSessionScreen
+from akool_tui.tui.screens.sessions import SessionsClosed, short_id
+from tui_helpers import (  # noqa: F401 - fixtures
+    api_create,
+    isolated_home,
+    make_app,
+    refresh_now,
+    running,
+    screen_text,
+    shared_sim,
+    start_simulator,
+    table_keys,
+    type_text,
+    wait_for,
+    wait_loaded,
+    wait_message,
+)
+
+
+def server_status(sim: RunningSimulator, session_id: str) -> int | None:
+    return sim.state.session_status(session_id)
+
+
+async def open_modal(pilot, messages) -> NewSessionScreen:
+    before = messages.count(AvatarsLoaded)
+    await pilot.press("n")
+    await wait_message(pilot, messages, AvatarsLoaded, after=before)
+    assert isinstance(pilot.app.screen, NewSessionScreen)
+    return pilot.app.screen
+
+
+async def test_create_session_validates_duration_inline_then_adds_the_row(shared_sim, tmp_path):
+    app = make_app(shared_sim, tmp_path)
+    async with running(app) as (pilot, messages):
+        screen = await wait_loaded(pilot)
+        modal = await open_modal(pilot, messages)
+        duration = modal.query_one("#duration")
+        error = modal.query_one("#duration-error")
+        form_error = modal.query_one("#form-error")
+        assert duration.has_focus and not error.display
+        known = set(shared_sim.state.sessions)
+
+        await pilot.press("backspace", "backspace", "backspace", "0")
+        assert duration.value == "0"
+        assert error.display and "from 1 to 3600" in str(error.render())
+        await pilot.press("ctrl+s")
+        assert "duration" in str(form_error.render())
+        await pilot.press("backspace")
+        await type_text(pilot, "abc")  # the integer field takes no letters at all
+        assert duration.value == "" and "from 1 to 3600" in str(error.render())
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert app.screen is modal and set(shared_sim.state.sessions) == known, "sent anyway"
+
+        await type_text(pilot, "120")
+        assert not error.display
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen, what="the modal to close")
+        new = set(shared_sim.state.sessions) - known
+        assert len(new) == 1
+        (session_id,) = new
+        assert shared_sim.state.sessions[session_id].duration == 120
+        assert screen.table.get_row(session_id) is not None
+        assert screen.table.cursor_key == session_id
+        assert any(short_id(session_id) in note for note in messages.notes())
+
+
+async def test_close_asks_first_n_keeps_it_y_closes_it(shared_sim, tmp_path):
+    (session_id,) = await api_create(shared_sim)
+    app = make_app(shared_sim, tmp_path)
+    async with running(app) as (pilot, messages):
+        screen = await wait_loaded(pilot)
+        assert screen.table.move_cursor_to_key(session_id)
+
+        await pilot.press("c")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        assert app.screen is screen
+        await pilot.pause(0.2)
+        assert server_status(shared_sim, session_id) in (QUEUEING, LIVE)
+
+        await pilot.press("c")
+        assert isinstance(app.screen, ConfirmScreen)
+        before = messages.count(Refreshed)
+        await pilot.press("y")
+        closed = await wait_message(pilot, messages, SessionsClosed, after=0)
+        assert closed.closed == [session_id] and not closed.failures
+        assert server_status(shared_sim, session_id) == CLOSED
+        await wait_message(pilot, messages, Refreshed, after=before)
+        assert screen.table.get_row(session_id)["status"] == "closed"
+        assert screen.table.cursor_key == session_id
+
+        await pilot.press("c")  # closing a closed session is refused without asking
+        assert app.screen is screen
+        assert any("already closed" in note for note in messages.notes("warning"))
+
+
+async def test_space_marks_three_rows_and_shift_c_closes_them_all(shared_sim, tmp_path):
+    ids = await api_create(shared_sim, 3)
+    app = make_app(shared_sim, tmp_path)
+    async with running(app) as (pilot, messages):
+        screen = await wait_loaded(pilot)
+        for session_id in ids:
+            assert screen.table.move_cursor_to_key(session_id)
+            await pilot.press("space")
+        assert screen.table.marked_keys == frozenset(ids)
+        assert "3 marked" in screen.status.build().plain
+
+        await pilot.press("C")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Close 3 marked sessions?" in str(app.screen.query_one("#confirm-question").render())
+        before = messages.count(Refreshed)
+        await pilot.press("y")
+        closed = await wait_message(pilot, messages, SessionsClosed, after=0)
+        assert sorted(closed.closed) == sorted(ids)
+        await wait_message(pilot, messages, Refreshed, after=before)
+        assert all(server_status(shared_sim, i) == CLOSED for i in ids)
+        assert all(screen.table.get_row(i)["status"] == "closed" for i in ids)
+        assert not screen.table.marked_keys and "marked" not in screen.status.build().plain
+
+
+async def test_slash_filters_and_escape_clears(shared_sim, tmp_path):
+    app = make_app(shared_sim, tmp_path)
+    async with running(app) as (pilot, _):
+        screen = await wait_loaded(pilot)
+        table = screen.table
+        everything = table.row_count
+        target = table_keys(table)[5]
+
+        await pilot.press("slash")
+        bar = screen.query_one(FilterBar)
+        assert bar.display and bar.has_focus
+        await type_text(pilot, short_id(target))
+        assert table_keys(table) == [target]
+        assert f"filter '{short_id(target)}'" in screen.status.build().plain
+
+        await pilot.press("enter")  # back to the table, the filter stays
+        assert table.has_focus and table_keys(table) == [target]
+        await pilot.press("escape")
+        assert table.visible_row_count == everything and table.filter_text == ""
+        assert not bar.display and bar.value == ""
+
+        await pilot.press("slash")
+        await type_text(pilot, "closed")  # status text
+        closed = table_keys(table)
+        assert 0 < len(closed) < everything
+        assert all(table.get_row(k)["status"] == "closed" for k in closed)
+        await pilot.press("escape")  # also straight from the filter bar
+        assert table.visible_row_count == everything and table.has_focus
+
+
+async def test_f_cycles_the_status_quick_filter(shared_sim, tmp_path):
+    app = make_app(shared_sim, tmp_path)
+    async with running(app) as (pilot, _):
+        screen = await wait_loaded(pilot)
+        table = screen.table
+        everything = table.row_count
+        statuses = {k: row["session"].status for k, row in
+                    ((k, table.get_row(k)) for k in table_keys(table))}
+        for label, status in (("live", SessionStatus.PROCESSING),
+                              ("queueing", SessionStatus.QUEUEING),
+                              ("closed", SessionStatus.COMPLETED),
+                              ("failed", SessionStatus.FAILED)):
+            await pilot.press("f")
+            shown = table_keys(table)
+            assert sorted(shown) == sorted(k for k, s in statuses.items() if s is status), label
+            assert f"showing {label}" in screen.status.build().plain
+        await pilot.press("f")
+        assert table.visible_row_count == everything
+        assert "showing" not in screen.status.build().plain
+
+
+async def test_sort_by_keys_and_by_header_click(shared_sim, tmp_path):
+    app = make_app(shared_sim, tmp_path)
+    async with running(app) as (pilot, _):
+        screen = await wait_loaded(pilot)
+        table = screen.table
+
+        def column(key: str) -> list:
+            return [table.get_row(k)[key] for k in table_keys(table)]
+
+        created = column("created")
+        assert table.sort_column == "created" and created == sorted(created, reverse=True)
+        await pilot.press("s")  # the next column after "created"
+        assert table.sort_column == "stream" and table.sort_reverse
+        assert column("stream") == sorted(column("stream"), reverse=True)
+        await pilot.press("S")
+        assert not table.sort_reverse and column("stream") == sorted(column("stream"))
+
+        avatar = next(i for i, c in enumerate(table.columns) if c.key == "avatar")
+        await pilot.click(table, offset=(table._offsets[avatar] + 1, 0))
+        assert table.sort_column == "avatar" and not table.sort_reverse
+        avatars = [a.casefold() for a in column("avatar")]
+        assert avatars == sorted(avatars)
+        await pilot.click(table, offset=(table._offsets[avatar] + 1, 0))
+        assert table.sort_reverse
+        assert [a.casefold() for a in column("avatar")] == sorted(avatars, reverse=True)
+
+
+async def test_p_pauses_the_refresh_and_resumes_it(shared_sim, tmp_path):
+    app = make_app(shared_sim, tmp_path, interval=1.0)
+    async with running(app) as (pilot, messages):
+        screen = await wait_loaded(pilot)
+        await wait_message(pilot, messages, Refreshed, after=messages.count(Refreshed))
+        await pilot.press("p")
+        assert screen.loop.state.paused and "PAUSED" in screen.status.build().plain
+        await wait_for(pilot, lambda: not screen.loop.state.in_flight, what="a tick in flight")
+        await pilot.pause(0.1)  # its message, if any, is handled
+        paused_at = messages.count(Refreshed)
+        await pilot.pause(1.6)  # more than one interval: no tick while paused
+        assert messages.count(Refreshed) == paused_at
+
+        await pilot.press("ctrl+r")  # refresh-now still works while paused
+        await wait_message(pilot, messages, Refreshed, after=paused_at, timeout=3)
+        await pilot.press("p")
+        assert not screen.loop.state.paused and "PAUSED" not in screen.status.build().plain
+        resumed = messages.count(Refreshed)
+        await wait_message(pilot, messages, Refreshed, after=resumed, timeout=3)
+        await wait_message(pilot, messages, Refreshed, after=resumed + 1, timeout=3)
+
+
+async def test_refresh_keeps_the_cursor_on_its_session_while_new_ones_arrive(shared_sim, tmp_path):
+    app = make_app(shared_sim, tmp_path)
+    async with running(app) as (pilot, messages):
+        screen = await wait_loaded(pilot)
+        table = screen.table
+        await pilot.press("down", "down", "down", "down", "down", "down", "down")
+        key, index = table.cursor_key, table.cursor_index
+        assert index == 7
+        for round_ in (1, 2):
+            new = await api_create(shared_sim, 2)  # newest first: they land above the cursor
+            await refresh_now(pilot, messages)
+            assert all(table.get_row(k) is not None for k in new)
+            assert table.cursor_key == key
+            assert table.cursor_index == index + 2 * round_
+
+
+async def test_refresh_error_shows_in_status_line_and_notification_then_recovers(tmp_path):
+    sim = start_simulator()
+    app = make_app(sim, tmp_path, interval=1.0)
+    async with running(app) as (pilot, messages):
+        screen = await wait_loaded(pilot)
+        port, cfg = sim.port, sim.cfg
+        sim.stop()  # the service goes away
+        failed = await wait_message(pilot, messages, RefreshFailed, after=0, timeout=15)
+        state = screen.loop.state
+        assert state.consecutive_errors >= 1 and state.next_delay > state.interval
+        status = screen.status.build().plain
+        assert "errors" in status and "retry in" in status
+        await wait_for(pilot, lambda: state.errors >= 2, timeout=20, what="a second failure")
+        errors = messages.notes("error")  # the same error is notified once, not every tick
+        assert len(errors) == 1 and errors[0].startswith("Refresh failed")
+        assert str(failed.error) in errors[0]
+        assert screen.table.row_count > 0  # the last data stays on screen
+
+        sim = RunningSimulator(cfg, "127.0.0.1", port).start()  # and comes back
+        try:
+            await wait_for(pilot, lambda: state.consecutive_errors == 0 and state.errors >= 1,
+                           timeout=25, what="recovery")
+            await pilot.pause()
+            assert app.is_running and app.screen is screen
+            assert "retry in" not in screen.status.build().plain
+            assert len(messages.notes("error")) == 1
+        finally:
+            sim.stop()
+
+
+async def test_enter_opens_the_detail_with_credentials_masked(shared_sim, tmp_path):
+    (session_id,) = await api_create(shared_sim)
+    app = make_app(shared_sim, tmp_path)
+    async with running(app) as (pilot, _):
+        screen = await wait_loaded(pilot)
+        assert screen.table.move_cursor_to_key(session_id)
+        await pilot.press("enter")
+        pane = screen.query_one(DetailPane)
+        assert pane.display
+        session = await app.client.session_detail(session_id)
+        shown = screen_text(app)
+        assert session_id in shown
+        values, masked = session.credentials.values, session.credentials.masked()
+        secrets = {k: str(v) for k, v in values.items() if masked[k] != v}
+        assert secrets, "the simulator hands out credentials with secrets"
+        for key, secret in secrets.items():
+            assert str(masked[key]) in shown and secret not in shown.replace("\n", "")
+        await pilot.press("escape")
+        assert not pane.display
