@@ -1,0 +1,182 @@
+"""App frame: themes, keymap, first run, help, palette, status line."""
+
+from __future__ import annotations
+
+import stat
+import tomllib
+from pathlib import Path
+
+from textual.command import CommandList, CommandPalette
+from textual.widgets import DataTable, Input
+
+from akool_tui.config import load_config
+from akool_tui.tui.screens.first_run import CredentialsChecked, FirstRunScreen
+from akool_tui.tui.screens.help import HelpScreen
+from akool_tui.tui.screens.new_session import NewSessionScreen
+from akool_tui.tui.screens.sessions import SessionsScreen
+from tui_helpers import (  # noqa: F401 - fixtures
+    fill,
+    isolated_home,
+    make_app,
+    running,
+    shared_sim,
+    start_simulator,
+    wait_for,
+    wait_loaded,
+    wait_message,
+)
+
+
+async def test_theme_switch_is_saved_to_the_config_file(shared_sim, tmp_path):
+    app = make_app(shared_sim, tmp_path)
+    async with running(app) as (pilot, _):
+        await wait_loaded(pilot)
+        assert app.theme == "akool-dark"
+        assert {"akool-dark", "akool-light", "akool-high-contrast"} <= set(app.available_themes)
+        app.theme = "akool-light"
+        await pilot.pause()
+    assert app.config.ui.theme == "akool-light"
+    saved = tmp_path / "config.toml"
+    assert tomllib.loads(saved.read_text())["ui"]["theme"] == "akool-light"
+    assert stat.S_IMODE(saved.stat().st_mode) == 0o600
+    assert load_config(saved).ui.theme == "akool-light"
+
+
+async def test_a_broken_user_theme_is_reported_once_and_skipped(shared_sim, tmp_path,
+                                                              isolated_home: Path):
+    themes = isolated_home / "akool-tui" / "themes"
+    themes.mkdir(parents=True)
+    (themes / "broken.toml").write_text('name = "broken"\nprimary = "not-a-colour"\n')
+    (themes / "night.toml").write_text('name = "night-ops"\ndark = true\nprimary = "#FF8800"\n')
+    app = make_app(shared_sim, tmp_path)
+    app.config.ui.theme = "night-ops"
+    async with running(app) as (pilot, messages):
+        await wait_loaded(pilot)
+        assert app.theme == "night-ops"  # the good user theme is there and chosen
+        assert "broken" not in app.available_themes
+        await pilot.press("2")
+        await wait_loaded(pilot)
+        await pilot.press("1")
+        await pilot.pause()
+        warnings = [n for n in messages.notes("warning") if "broken.toml" in n]
+        assert len(warnings) == 1 and "not a colour" in warnings[0]
+        assert app.is_running
+
+
+async def test_keymap_override_rebinds_new_session(shared_sim, tmp_path):
+    app = make_app(shared_sim, tmp_path, keymap={"sessions.new": "ctrl+n"})
+    async with running(app) as (pilot, _):
+        screen = await wait_loaded(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        assert app.screen is screen
+        await pilot.press("ctrl+n")
+        assert isinstance(app.screen, NewSessionScreen)
+        await pilot.press("escape")
+        assert app.screen is screen
+        await pilot.press("question_mark")  # the help shows the new key
+        rows = help_rows(app)
+        assert [key for key, _, bid in rows if bid == "sessions.new"] == ["^n"]
+
+
+def help_rows(app) -> list[tuple[str, str, str]]:
+    assert isinstance(app.screen, HelpScreen)
+    table = app.screen.query_one(DataTable)
+    return [tuple(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
+
+
+async def test_question_mark_lists_every_key_with_its_binding_id(shared_sim, tmp_path):
+    app = make_app(shared_sim, tmp_path)
+    async with running(app) as (pilot, _):
+        await wait_loaded(pilot)
+        await pilot.press("question_mark")
+        ids = {binding_id for _, _, binding_id in help_rows(app)}
+        # the screen's own keys, hidden ones too, the shared ones and the app's
+        assert {"sessions.new", "sessions.close", "sessions.close_marked", "sessions.filter",
+                "sessions.status_filter", "screen.refresh", "screen.pause", "app.sessions",
+                "app.avatars", "app.help", "app.quit", "live_table.mark"} <= ids
+        await pilot.press("escape")
+        assert isinstance(app.screen, SessionsScreen)
+
+
+async def test_the_palette_lists_and_runs_the_current_screens_actions(shared_sim, tmp_path):
+    app = make_app(shared_sim, tmp_path)
+    async with running(app) as (pilot, _):
+        await wait_loaded(pilot)
+        await pilot.press("ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        commands = app.screen.query_one(CommandList)
+        await wait_for(pilot, lambda: commands.option_count > 0, what="palette commands")
+        titles = {str(commands.get_option_at_index(i).prompt).split("\n")[0]
+                  for i in range(commands.option_count)}
+        assert {"Sessions: New", "Sessions: Close", "Sessions: Close marked",
+                "Sessions: Pause", "Sessions: Refresh", "Sessions: Status"} <= titles
+        await fill(pilot, app.screen.query_one(Input), "sessions: new")
+        await wait_for(pilot, lambda: commands.option_count > 0
+                       and "New" in str(commands.get_option_at_index(0).prompt),
+                       what="the search hit")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, NewSessionScreen),
+                       what="the palette to run the action")
+
+
+async def test_status_line_shows_endpoint_masked_key_and_counts(tmp_path):
+    sim = start_simulator(api_key="sk-live-0123456789abcdef")
+    try:
+        app = make_app(sim, tmp_path)
+        async with running(app) as (pilot, _):
+            screen = await wait_loaded(pilot)
+            status = screen.status.build().plain
+            assert f"127.0.0.1:{sim.port}" in status
+            assert "cdef" in status and "0123456789" not in status
+            assert f"{screen.table.row_count} sessions" in status
+            assert "refreshed just now, every 60s" in status
+    finally:
+        sim.stop()
+
+
+async def test_first_run_asks_for_a_key_refuses_a_wrong_one_and_saves_the_right_one(
+        shared_sim, tmp_path):
+    app = make_app(shared_sim, tmp_path, credentials=False)
+    config_file = tmp_path / "config.toml"
+    async with running(app) as (pilot, messages):
+        await wait_for(pilot, lambda: isinstance(app.screen, FirstRunScreen), what="first run")
+        first_run = app.screen
+        key = first_run.query_one("#api-key", Input)
+        assert key.password  # masked input
+        await fill(pilot, key, "wrong-key")
+        await pilot.press("enter")
+        checked = await wait_message(pilot, messages, CredentialsChecked, after=0)
+        assert checked.error.startswith("Not accepted")
+        assert "Not accepted" in str(first_run.query_one("#first-run-error").render())
+        assert app.screen is first_run and not config_file.exists()
+
+        await fill(pilot, key, shared_sim.cfg.api_key)
+        await pilot.press("enter")
+        await wait_message(pilot, messages, CredentialsChecked, after=1)
+        screen = await wait_loaded(pilot)
+        assert isinstance(screen, SessionsScreen) and screen.table.row_count > 0
+    assert stat.S_IMODE(config_file.stat().st_mode) == 0o600
+    assert load_config(config_file).api_key == shared_sim.cfg.api_key
+
+
+async def test_first_run_with_client_credentials(shared_sim, tmp_path):
+    app = make_app(shared_sim, tmp_path, credentials=False)
+    async with running(app) as (pilot, messages):
+        await wait_for(pilot, lambda: isinstance(app.screen, FirstRunScreen), what="first run")
+        first_run = app.screen
+        await pilot.click("#kind-client")
+        assert not first_run.query_one("#api-key").display
+        await fill(pilot, first_run.query_one("#client-id", Input), shared_sim.cfg.client_id)
+        await pilot.press("enter")  # half filled: said so, nothing checked
+        assert "both clientId and clientSecret" in str(
+            first_run.query_one("#first-run-error").render())
+        await fill(pilot, first_run.query_one("#client-secret", Input),
+                   shared_sim.cfg.client_secret)
+        await pilot.press("enter")
+        await wait_message(pilot, messages, CredentialsChecked, after=0)
+        await wait_loaded(pilot)
+    saved = load_config(tmp_path / "config.toml")
+    assert (saved.client_id, saved.client_secret) == (shared_sim.cfg.client_id,
+                                                      shared_sim.cfg.client_secret)
+    assert saved.auth_mode == "client credentials"
