@@ -9,8 +9,8 @@ Measured (medians over ``--repeats`` runs):
 
 a. one changed cell on a visible row: CPU ms (``time.process_time`` from the call until
    the resulting screen update is written) and bytes written.  DataTable: ``update_cell``;
-   LiveTable: ``update_row`` with one field changed, and ``set_rows`` of the whole row set
-   with one field changed (what a refresh does).
+   LiveTable: ``update_row`` with one field changed, and ``set_rows``/``set_rows_async``
+   of the whole row set with one field changed (what a refresh does).
 b. loading 10 000 rows into an empty table: the longest event-loop block, seen by a probe
    task that wakes every 5 ms and records how late it is (and the total load time).
 c. idle for ``--idle`` seconds with only countdown cells changing once a second: CPU % of
@@ -19,7 +19,8 @@ c. idle for ``--idle`` seconds with only countdown cells changing once a second:
 d. a minimal Textual app (one Label) idle for the same time: the floor.
 
 DataTable at 100 000 rows is skipped unless ``--datatable-100k`` is given (loading it
-takes minutes).
+takes half a minute, its idle runs minutes).  Each table and size runs in a fresh
+interpreter started by this one command, so no heap left by another skews its numbers.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import json
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -312,6 +315,11 @@ async def bench_livetable(n: int, repeats: int, idle: float) -> dict[str, Any]:
             full.append(await cpu_and_bytes(app, lambda: table.set_rows(rows)))
         record("cell", one, "cpu", "bytes")
         record("diff", full, "cpu", "bytes")
+        sliced_diff = []
+        for i in range(repeats):
+            changed(rows, visible[7 + i], i)
+            sliced_diff.append(await longest_block(app, lambda: table.set_rows_async(rows)))
+        record("diff_async", sliced_diff, "block", "total", "cpu")
         record("same", [await cpu_and_bytes(app, lambda: table.set_rows(rows))
                         for _ in range(repeats)], "cpu", "bytes")
         # a different column each time, so every run really sorts 100k rows
@@ -387,25 +395,46 @@ def ratio(ours: float | None, base: float | None) -> str:
     return f"{ours / base:.3f}x"
 
 
-async def main() -> None:
+SCENARIOS: dict[str, Callable[[int, int, float], Awaitable[dict[str, Any]]]] = {
+    "DataTable": bench_datatable,
+    "LiveTable": bench_livetable,
+    "minimal": lambda n, repeats, idle: bench_minimal(repeats, idle),
+}
+
+
+def run_scenario(name: str, n: int, args: argparse.Namespace) -> dict[str, Any]:
+    """Run one scenario in a fresh interpreter, so no heap left by another skews it."""
+    print(f"{name} {n:,} rows ...", file=sys.stderr, flush=True)
+    command = [sys.executable, __file__, "--scenario", f"{name}:{n}",
+               "--repeats", str(args.repeats), "--idle", str(args.idle)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode:
+        sys.exit(f"{name} {n} failed:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--idle", type=float, default=10.0, help="idle seconds per run")
     parser.add_argument("--datatable-100k", action="store_true")
     parser.add_argument("--write", type=Path, help="append the report (markdown) to this file")
+    parser.add_argument("--scenario", help=argparse.SUPPRESS)  # NAME:ROWS, in a child
     args = parser.parse_args()
+    if args.scenario:
+        name, n = args.scenario.split(":")
+        out = asyncio.run(SCENARIOS[name](int(n), args.repeats, args.idle))
+        print(json.dumps(out))
+        return
 
     report = Report()
     sizes = (10_000, 100_000)
     results: dict[tuple[str, int], dict[str, Any]] = {}
     for n in sizes:
         if n == 10_000 or args.datatable_100k:
-            print(f"DataTable {n:,} rows ...", file=sys.stderr, flush=True)
-            results["DataTable", n] = await bench_datatable(n, args.repeats, args.idle)
-        print(f"LiveTable {n:,} rows ...", file=sys.stderr, flush=True)
-        results["LiveTable", n] = await bench_livetable(n, args.repeats, args.idle)
-    print("minimal app ...", file=sys.stderr, flush=True)
-    floor = await bench_minimal(args.repeats, args.idle)
+            results["DataTable", n] = run_scenario("DataTable", n, args)
+        results["LiveTable", n] = run_scenario("LiveTable", n, args)
+    floor = run_scenario("minimal", 0, args)
 
     report.add(f"Tables, {date.today().isoformat()}: `{' '.join([Path(sys.executable).name, *sys.argv])}`")
     report.add(f"(medians of {args.repeats} runs, {SIZE[0]}x{SIZE[1]}, idle {args.idle:g} s per run)")
@@ -417,6 +446,9 @@ async def main() -> None:
         ("one changed cell: bytes written", "cell_bytes", "B", "<= 2 KB"),
         ("refresh diff (set_rows, 1 change): CPU", "diff_cpu", "ms", ""),
         ("refresh diff (set_rows, 1 change): bytes", "diff_bytes", "B", ""),
+        ("refresh diff (set_rows_async, 1 change): longest block", "diff_async_block", "ms",
+         "<= 50 ms"),
+        ("refresh diff (set_rows_async, 1 change): CPU", "diff_async_cpu", "ms", ""),
         ("identical set_rows: CPU", "same_cpu", "ms", ""),
         ("identical set_rows: bytes", "same_bytes", "B", "0"),
         ("load rows: longest block (sync)", "load_block", "ms", ""),
@@ -450,7 +482,7 @@ async def main() -> None:
                f"{fmt(med(floor['idle_bps']), 'B/s')} | - | - |")
     if not args.datatable_100k:
         report.add()
-        report.add("DataTable at 100 000 rows skipped (loading it takes minutes; "
+        report.add("DataTable at 100 000 rows skipped (loading it takes half a minute; "
                    "`--datatable-100k` runs it).")
     if args.write:
         with args.write.open("a") as out:
@@ -458,4 +490,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()

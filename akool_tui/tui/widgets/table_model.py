@@ -298,10 +298,14 @@ class TableModel:
         if not missing:
             return
         row_list = [rows[key] for key in missing]
-        columns = [
-            [column.format(row.get(column.key)) for row in row_list]
-            for column in self._searchable
-        ]
+        columns = []
+        for column in self._searchable:
+            values = [row.get(column.key) for row in row_list]
+            if column.formatter is _default_format:  # Column.format, inlined
+                columns.append(["" if value is None else value if type(value) is str
+                                else str(value) for value in values])
+            else:
+                columns.append([column.format(value) for value in values])
         texts: Iterable[str]
         if len(columns) > 1:
             texts = map("\x00".join, zip(*columns))
@@ -313,12 +317,15 @@ class TableModel:
     def matches(self, key: str) -> bool:
         if self._needle and self._needle not in self._search_text(key):
             return False
-        if self.row_filter is not None:
-            try:
-                return bool(self.row_filter(key, self.rows[key]))
-            except Exception:  # noqa: BLE001 - a user callable on API data
-                return True  # a broken predicate must not hide data
-        return True
+        return self.row_filter is None or self._accepts(key)
+
+    def _accepts(self, key: str) -> bool:
+        """The row filter's verdict on a (present) row."""
+        assert self.row_filter is not None
+        try:
+            return bool(self.row_filter(key, self.rows[key]))
+        except Exception:  # noqa: BLE001 - a user callable on API data
+            return True  # a broken predicate must not hide data
 
     # -- diffs ----------------------------------------------------------------------
 
@@ -502,11 +509,23 @@ class TableModel:
             keys = list(rows)  # insertion (seq) order
         if self.filtered:
             matched: list[str] = []
-            matches = self.matches
-            for chunk in _chunks(keys, SLICE):
-                if self._needle:
+            needle, search = self._needle, self._search
+            if needle and len(search) < len(rows):
+                # Search texts first, in insertion order (memory order: much quicker than
+                # the sorted order for 100 000 rows).
+                for chunk in _chunks(list(rows), SLICE):
                     self._fill_search(chunk)
-                matched.extend([key for key in chunk if key in rows and matches(key)])
+                    yield
+            for chunk in _chunks(keys, SLICE):
+                if needle:
+                    # a row added meanwhile has no text yet; a row gone has none any more
+                    self._fill_search(chunk)
+                    chunk = [key for key in chunk if needle in search.get(key, "")]
+                else:
+                    chunk = [key for key in chunk if key in rows]
+                if self.row_filter is not None:
+                    chunk = [key for key in chunk if self._accepts(key)]
+                matched.extend(chunk)
                 yield
             keys = matched
         if self.sort_column is None or self._narrow:
