@@ -150,7 +150,7 @@ async def sse_data(lines: AsyncIterator[str]) -> AsyncIterator[str]:
             continue
         field, _, value = line.partition(":")
         if field == "data":
-            buf.append(value[1:] if value.startswith(" ") else value)
+            buf.append(value.removeprefix(" "))
     if buf:
         yield "\n".join(buf)
 

@@ -1,16 +1,602 @@
-"""Chat console (issue 4 fills this screen)."""
+"""Chat console: talk to a live avatar over its session's stream channel.
+
+Threading model (as harlequin's): the :class:`~akool_tui.conversation.Conversation`
+runs in workers (connect, read, send) and reports through an :class:`Inbox`; one
+:class:`ChatEvents` message per burst wakes the screen, and only its handler touches
+widgets. The transcript repaints at most ``FLUSH_HZ`` times a second however fast
+parts arrive.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.widgets import Static
+import asyncio
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any, ClassVar
 
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.widgets import Input, Select, Static
+
+from ...api.models import Session, SessionStatus
+from ...api.secrets import mask
+from ...conversation import (
+    DIALOGUE,
+    Ack,
+    ChannelState,
+    ChatPart,
+    Conversation,
+    Inbox,
+    Note,
+    Outgoing,
+    ReplyStats,
+    Speaking,
+)
+from ...llm import LlmClient, LlmError, LlmSettings
+from ...simulator.llm_endpoint import MODEL as SIMULATED_LLM
+from ...stream.transport import TransportState
+from ..widgets.transcript import Entry, Transcript
 from .base import MainScreen
+
+EXPORT_DIR_ENV = "AKOOL_TUI_EXPORT_DIR"
+STATE_MARKS = {
+    TransportState.CONNECTING: "◌ connecting",
+    TransportState.CONNECTED: "● connected",
+    TransportState.RECONNECTING: "◌ reconnecting",
+    TransportState.CLOSED: "○ closed",
+    TransportState.FAILED: "✗ failed",
+}
+
+
+def short_id(session_id: str) -> str:
+    return session_id[:10] + "…" if len(session_id) > 11 else session_id
+
+
+class ChatEvents(Message):
+    """The conversation has new events: the handler takes them from the inbox."""
+
+
+@dataclass
+class SessionsLoaded(Message):
+    sessions: list[Session]
+    error: str = ""
+
+
+@dataclass
+class SessionCreated(Message):
+    session: Session | None
+    error: str = ""
+
+
+@dataclass
+class ExportDone(Message):
+    paths: list[Path]
+    error: str = ""
+
+
+class ReconnectRequested(Message):
+    """Retry found the channel gone: start the connection again."""
+
+
+class HistoryInput(Input):
+    """An Input that remembers what was sent: up / down walk the history."""
+
+    BINDINGS = [
+        Binding("up", "history(-1)", "Previous", show=False, id="chat.history_prev"),
+        Binding("down", "history(1)", "Next", show=False, id="chat.history_next"),
+    ]
+    #: lines remembered
+    LIMIT = 200
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.history: list[str] = []
+        self._pos = 0
+        self._draft = ""
+
+    def remember(self, text: str) -> None:
+        if text and (not self.history or self.history[-1] != text):
+            self.history.append(text)
+            del self.history[:-self.LIMIT]
+        self._pos = len(self.history)
+        self._draft = ""
+
+    def action_history(self, step: int) -> None:
+        if not self.history:
+            return
+        if self._pos == len(self.history):
+            self._draft = self.value
+        self._pos = max(0, min(len(self.history), self._pos + step))
+        self.value = self.history[self._pos] if self._pos < len(self.history) else self._draft
+        self.cursor_position = len(self.value)
+
+
+def export_dir() -> Path:
+    """Where ctrl+s writes: ``$AKOOL_TUI_EXPORT_DIR`` or the current directory."""
+    return Path(os.environ.get(EXPORT_DIR_ENV) or Path.cwd()).expanduser()
+
+
+def _scrub(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        if secret and secret in text:
+            text = text.replace(secret, mask(secret))
+    return text
+
+
+def write_exports(entries: list[dict[str, Any]], directory: Path, stem: str,
+                  header: dict[str, str], secrets: list[str]) -> list[Path]:
+    """Write ``stem.md`` and ``stem.jsonl`` (a free name) into ``directory``."""
+    directory.mkdir(parents=True, exist_ok=True)
+    name, n = stem, 1
+    while (directory / f"{name}.md").exists() or (directory / f"{name}.jsonl").exists():
+        n += 1
+        name = f"{stem}-{n}"
+    md, jsonl = directory / f"{name}.md", directory / f"{name}.jsonl"
+    lines = ["# akool-tui chat transcript", ""]
+    lines += [f"- {key}: {value}" for key, value in header.items()]
+    lines.append("")
+    for e in entries:
+        note = f" _[{e['note']}]_" if e["note"] else ""
+        body = e["text"].replace("\n", "  \n")
+        lines += [f"**{e['role']}** ({e['time'] or '-'}): {body}{note}", ""]
+    md.write_text(_scrub("\n".join(lines), secrets), encoding="utf-8")
+    with jsonl.open("w", encoding="utf-8") as f:
+        for e in entries:
+            f.write(_scrub(json.dumps(e, ensure_ascii=False), secrets) + "\n")
+    return [md, jsonl]
 
 
 class ChatScreen(MainScreen):
     TITLE = "Chat"
     LIVE = False
+    DEFAULT_CSS = """
+    ChatScreen #chat-bar { height: 1; }
+    ChatScreen #chat-session { width: 1fr; }
+    ChatScreen #chat-state { width: 16; padding: 0 1; color: $foreground-muted; }
+    ChatScreen #chat-state.-connected { color: $success; }
+    ChatScreen #chat-state.-failed { color: $error; }
+    ChatScreen #chat-state.-connecting, ChatScreen #chat-state.-reconnecting { color: $warning; }
+    ChatScreen #chat-speaking { width: 12; color: $foreground-muted; }
+    ChatScreen #chat-speaking.-on { color: $accent; text-style: bold; }
+    ChatScreen #chat-input { margin: 0; }
+    """
+    BINDINGS = [
+        Binding("escape", "interrupt", "Interrupt", id="chat.interrupt",
+                tooltip="Stop the avatar speaking (and the LLM's answer)"),
+        Binding("ctrl+o", "pick_session", "Session", id="chat.pick",
+                tooltip="Choose the live session to talk to"),
+        Binding("ctrl+n", "new_session", "New", id="chat.new",
+                tooltip="Create a session with the saved defaults and connect"),
+        Binding("ctrl+y", "retry", "Retry", id="chat.retry",
+                tooltip="Send failed lines again; reconnect when the channel is gone"),
+        Binding("ctrl+s", "export", "Export", id="chat.export",
+                tooltip="Save the transcript as Markdown and JSONL"),
+        Binding("ctrl+l", "toggle_llm", "LLM", id="chat.llm", show=False,
+                tooltip="Use your own LLM in retelling mode (on/off)"),
+    ]
+    #: extra options for transport_for (tests slow the reconnect backoff down)
+    TRANSPORT_OPTIONS: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._inbox = Inbox(self._wake)
+        self.conversation = Conversation(self._inbox, mode=DIALOGUE)
+        self._sessions: dict[str, Session] = {}
+        self._session_id: str | None = None
+        self._handled_request: str | None = None
+        self._state = TransportState.CLOSED
+        self._speaking = False
+        self._stats: ReplyStats | None = None
+        self._llm: LlmClient | None = None
+        self._llm_wanted = True
+        self._outbox: asyncio.Queue[str] = asyncio.Queue()
+
+    # -- layout --------------------------------------------------------------------
 
     def compose_body(self) -> ComposeResult:
-        yield Static("The chat console is not built yet.", id="placeholder")
+        with Horizontal(id="chat-bar"):
+            yield Select([], prompt="Pick a live session (ctrl+o) or create one (ctrl+n)",
+                         id="chat-session", compact=True)
+            yield Static("", id="chat-state")
+            yield Static("", id="chat-speaking")
+        yield Transcript(id="transcript")
+        yield HistoryInput(placeholder="Say something to the avatar: enter sends, ↑↓ history, "
+                           "tab leaves the input",
+                           id="chat-input")
+
+    @property
+    def transcript(self) -> Transcript:
+        return self.query_one(Transcript)
+
+    @property
+    def chat_input(self) -> HistoryInput:
+        return self.query_one(HistoryInput)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.app.chat_conversation = self.conversation  # the settings screen applies through it
+        self._llm = self._make_llm()
+        self.conversation.llm = self._llm if self._llm_wanted else None
+        self._system("Pick a live session (ctrl+o) or create one (ctrl+n); esc interrupts the "
+                     "avatar, ctrl+s exports the transcript.")
+        self._show_state()
+        self.run_worker(self._send_loop, name="chat-send", group="chat-send",
+                        exit_on_error=False)
+        self.action_refresh_now()
+        self.chat_input.focus()
+
+    def on_screen_resume(self) -> None:
+        wanted = getattr(self.app, "chat_session_id", None)
+        if wanted and wanted != self._handled_request:
+            self.action_refresh_now()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action != "toggle_pause"  # no refresh loop here
+
+    # -- sessions ------------------------------------------------------------------
+
+    def action_refresh_now(self) -> None:
+        self.run_worker(self._fetch_sessions, name="chat-sessions", group="chat-sessions",
+                        exclusive=True, exit_on_error=False)
+
+    async def _fetch_sessions(self) -> None:
+        client = self.app.client
+        try:
+            queueing, live = await asyncio.gather(
+                client.list_all_sessions(status=SessionStatus.QUEUEING),
+                client.list_all_sessions(status=SessionStatus.PROCESSING))
+        except Exception as exc:  # shown, never a crash
+            self.post_message(SessionsLoaded([], str(exc) or type(exc).__name__))
+            return
+        sessions = sorted([*live, *queueing], key=lambda s: (s.create_time is None,
+                                                              s.create_time), reverse=True)
+        self.post_message(SessionsLoaded(sessions))
+
+    def _label(self, s: Session) -> str:
+        status = "" if s.status == SessionStatus.PROCESSING else f" ({s.status_label})"
+        return f"{short_id(s.id)}  {s.stream_type:<9} {s.avatar_id}{status}"
+
+    def on_sessions_loaded(self, message: SessionsLoaded) -> None:
+        if message.error:
+            self._system(f"Could not list sessions: {message.error}", role="error")
+            return
+        self._sessions = {s.id: s for s in message.sessions}
+        if self._session_id and self._session_id not in self._sessions:
+            current = self._session_id
+            self._sessions[current] = Session(id=current, stream_type="?")  # keep it selectable
+        self._set_options()
+        wanted = getattr(self.app, "chat_session_id", None)
+        if wanted and wanted != self._handled_request:
+            self._handled_request = wanted
+            if wanted in self._sessions:
+                self.query_one(Select).value = wanted
+            else:
+                self._system(f"Session {short_id(wanted)} is not open (closed or unknown): "
+                             "pick another one.", role="error")
+        elif not self._sessions:
+            self._system("No open sessions: ctrl+n creates one.")
+
+    def _set_options(self) -> None:
+        select = self.query_one(Select)
+        with self.prevent(Select.Changed):
+            select.set_options([(self._label(s), s.id) for s in self._sessions.values()])
+            if self._session_id in self._sessions:
+                select.value = self._session_id
+
+    @on(Select.Changed, "#chat-session")
+    def _session_picked(self, event: Select.Changed) -> None:
+        if isinstance(event.value, str) and event.value != self._session_id:
+            self._connect(event.value)
+            self.chat_input.focus()
+
+    def action_pick_session(self) -> None:
+        select = self.query_one(Select)
+        select.focus()
+        select.action_show_overlay()
+
+    def action_new_session(self) -> None:
+        self._system("Creating a session…")
+        self.run_worker(self._create_session, name="chat-create", group="chat-create",
+                        exclusive=True, exit_on_error=False)
+
+    async def _create_session(self) -> None:
+        d = self.app.config.defaults
+        try:
+            session = await self.app.client.create_session(
+                d.avatar_id, d.duration, voice_id=d.voice_id or None,
+                language=d.language or None, mode_type=d.mode_type,
+                background_url=d.background_url or None,
+                voice_params={"speed": d.speed} if d.speed != 1.0 else None,
+                stream_type="websocket" if self.app.demo else "livekit")
+        except Exception as exc:
+            self.post_message(SessionCreated(None, str(exc) or type(exc).__name__))
+            return
+        self.post_message(SessionCreated(session))
+
+    def on_session_created(self, message: SessionCreated) -> None:
+        if message.session is None:
+            self._system(f"Could not create a session: {message.error}", role="error")
+            return
+        s = message.session
+        self._system(f"Created session {s.id} ({s.stream_type}).", role="ok")
+        self._sessions = {s.id: s, **self._sessions}
+        self._set_options()
+        self._connect(s.id)
+        with self.prevent(Select.Changed):
+            self.query_one(Select).value = s.id
+
+    # -- connection ----------------------------------------------------------------
+
+    def _connect(self, session_id: str) -> None:
+        self._session_id = session_id
+        self.app.chat_session_id = session_id
+        self._handled_request = session_id
+        self._system(f"Session {session_id}")
+        self.run_worker(partial(self._run_conversation, session_id), name="chat-conn",
+                        group="chat-conn", exclusive=True, exit_on_error=False)
+
+    async def _run_conversation(self, session_id: str) -> None:
+        conv = self.conversation
+        try:
+            session = await self.app.client.session_detail(session_id)
+        except Exception as exc:
+            self._inbox(Note(f"Cannot open session {short_id(session_id)}: {exc}", "error"))
+            return
+        mode = session.extra.get("mode_type")
+        if mode in (1, 2):
+            conv.mode = mode
+        else:
+            conv.mode = self.app.config.defaults.mode_type
+        conv.transport_options = dict(self.TRANSPORT_OPTIONS)
+        await conv.run(session)
+
+    def _make_llm(self) -> LlmClient | None:
+        settings = LlmSettings.from_config(self.app.config.llm)
+        if settings is None and self.app.demo:  # the simulator serves a stand-in LLM
+            settings = LlmSettings(self.app.config.base_url.rstrip("/") + "/v1", SIMULATED_LLM)
+        if settings is None:
+            return None
+        try:
+            return LlmClient(settings)
+        except LlmError as exc:
+            self._system(f"LLM not used: {exc}", role="error")
+            return None
+
+    def action_toggle_llm(self) -> None:
+        if self._llm is None:
+            self.notify("No LLM configured: set [llm] base_url and model in the config",
+                        severity="warning")
+            return
+        self._llm_wanted = not self._llm_wanted
+        self.conversation.llm = self._llm if self._llm_wanted else None
+        self._system(f"Own LLM {'on' if self._llm_wanted else 'off'} "
+                     f"({self._llm.settings.model}; used in retelling mode).")
+        self._show_state()
+
+    async def on_unmount(self) -> None:
+        if getattr(self.app, "chat_conversation", None) is self.conversation:
+            self.app.chat_conversation = None
+        if self._llm is not None:
+            await self._llm.aclose()
+
+    # -- sending -------------------------------------------------------------------
+
+    @on(Input.Submitted, "#chat-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        if not text:
+            return
+        self.chat_input.remember(text)
+        self.chat_input.value = ""
+        self._outbox.put_nowait(text)
+
+    async def _send_loop(self) -> None:
+        """Sends typed lines one after another (in the order typed)."""
+        while True:
+            text = await self._outbox.get()
+            try:
+                await self.conversation.say(text)
+            except ValueError as exc:
+                self._inbox(Note(str(exc), "warning"))
+
+    def action_interrupt(self) -> None:
+        if not self.conversation.alive:
+            self.notify("Not connected: nothing to interrupt", severity="warning", timeout=2)
+            return
+        self.run_worker(self._interrupt, group="chat-cmd", exit_on_error=False)
+
+    async def _interrupt(self) -> None:
+        try:
+            await self.conversation.interrupt()
+        except Exception as exc:
+            self._inbox(Note(f"Interrupt not sent: {exc}", "error"))
+
+    def action_retry(self) -> None:
+        self.run_worker(self._retry, group="chat-cmd", exit_on_error=False)
+
+    async def _retry(self) -> None:
+        conv = self.conversation
+        count = await conv.retry()
+        if not conv.alive and self._session_id:
+            self._inbox(Note(f"Reconnecting to {short_id(self._session_id)}"
+                             + (f" to resend {count} line(s)" if count else "") + "…"))
+            self.post_message(ReconnectRequested())
+        elif not count:
+            self._inbox(Note("Nothing to retry."))
+
+    def on_reconnect_requested(self, message: ReconnectRequested) -> None:
+        if self._session_id:
+            self.run_worker(partial(self._run_conversation, self._session_id), name="chat-conn",
+                            group="chat-conn", exclusive=True, exit_on_error=False)
+
+    # -- events from the conversation (the only place widgets change) ------------------
+
+    def _wake(self) -> None:
+        self.post_message(ChatEvents())
+
+    def on_chat_events(self, message: ChatEvents) -> None:
+        message.stop()
+        status_changed = False
+        for event in self._inbox.take():
+            status_changed |= self._apply(event)
+        if status_changed:
+            self._show_state()
+
+    def _apply(self, ev: Any) -> bool:
+        """Apply one event; True when the status line needs an update."""
+        tr = self.transcript
+        if isinstance(ev, ChatPart):
+            key = f"in:{ev.mid}"
+            status = "incomplete" if ev.incomplete else ("" if ev.complete else "streaming")
+            note = "parts missing" if ev.incomplete else ""
+            if not tr.update(key, ev.text, status=status, note=note, stamp=ev.received_at):
+                tr.add("bot" if ev.sender == "bot" else "speech", ev.text, key=key,
+                       status=status, note=note, time=self.app.now())
+                tr.update(key, stamp=ev.received_at)
+            return False
+        if isinstance(ev, Outgoing):
+            self._apply_outgoing(ev)
+            return True
+        if isinstance(ev, Speaking):
+            self._speaking = ev.on
+            self._show_speaking()
+            return False
+        if isinstance(ev, Ack):
+            self._apply_ack(ev)
+            return False
+        if isinstance(ev, ReplyStats):
+            self._stats = ev
+            return True
+        if isinstance(ev, ChannelState):
+            return self._apply_state(ev)
+        if isinstance(ev, Note):
+            self._system(ev.text, role="error" if ev.level == "error" else "system")
+        return False
+
+    def _apply_outgoing(self, ev: Outgoing) -> None:
+        key = f"out:{ev.mid}"
+        if ev.status == "failed":
+            status, note = "failed", f"not sent: {ev.reason} · {self._key('retry')} retries"
+        elif ev.status == "queued":
+            status, note = "queued", f"queued: {ev.reason}" if ev.reason else "queued"
+        elif ev.status == "llm":
+            status, note = "", ev.reason
+        else:
+            status, note = "", ""
+        tr = self.transcript
+        if tr.get(key) is not None:
+            tr.update(key, status=status, note=note)
+        elif ev.origin == "user" or status:  # LLM sentences show only when not sent
+            tr.add("user" if ev.origin == "user" else "llm", ev.text, key=key, status=status,
+                   note=note, time=self.app.now())
+
+    def _apply_ack(self, ev: Ack) -> None:
+        ack = ev.ack
+        if ack.ok:
+            self._system(f"{ev.what} → {ack.msg or 'ok'}", role="ok")
+        else:
+            self._system(f"{ev.what} failed ({ack.code}): {ack.msg or 'no reason given'}",
+                         role="error")
+
+    def _apply_state(self, ev: ChannelState) -> bool:
+        if ev.state is self._state and ev.state is not TransportState.RECONNECTING:
+            return False
+        self._state = ev.state
+        detail = f": {ev.detail}" if ev.detail else ""
+        if ev.state is TransportState.CONNECTED:
+            self._system(f"Connected{' (' + ev.detail + ')' if ev.detail == 'reconnected' else ''}.",
+                         role="ok")
+        elif ev.state is TransportState.FAILED:
+            self._system(f"Channel failed{detail} · {self._key('retry')} reconnects", role="error")
+        elif ev.state is TransportState.RECONNECTING:
+            self._system(f"Reconnecting{detail}")
+        elif ev.state is TransportState.CLOSED:
+            self._system("Channel closed.")
+        if ev.state is not TransportState.CONNECTED and self._speaking:
+            self._speaking = False
+            self._show_speaking()
+        return True
+
+    # -- small views ------------------------------------------------------------------
+
+    def _system(self, text: str, *, role: str = "system") -> Entry:
+        return self.transcript.add(role, text, time=self.app.now())
+
+    def _key(self, action: str) -> str:
+        """How the key bound to ``action`` is shown (it may be rebound in the keymap)."""
+        for bindings in self._bindings.key_to_bindings.values():
+            for binding in bindings:
+                if binding.action == action:
+                    return self.app.get_key_display(binding)
+        return action
+
+    def _show_speaking(self) -> None:
+        indicator = self.query_one("#chat-speaking", Static)
+        indicator.update("◉ speaking" if self._speaking else "○ quiet")
+        indicator.set_class(self._speaking, "-on")
+
+    def _show_state(self) -> None:
+        conv = self.conversation
+        state = STATE_MARKS[self._state]
+        badge = self.query_one("#chat-state", Static)
+        badge.update(state)
+        badge.set_classes(f"-{self._state.value}")
+        self._show_speaking()
+        parts = [state if self._session_id else "no session"]
+        if conv.queued_count:
+            parts.append(f"{conv.queued_count} queued")
+        if conv.failed_count:
+            parts.append(f"{conv.failed_count} failed ({self._key('retry')})")
+        if conv.llm_active:
+            parts.append(f"LLM {conv.llm.settings.model}")
+        s = self._stats
+        if s is not None:
+            first = f"{s.first_part_s:.2f}s" if s.first_part_s is not None else "-"
+            parts.append(f"reply: 1st part {first}, {s.chars} ch, {s.duration_s:.1f}s")
+        self.status.set_extra(" · ".join(parts))
+
+    # -- export ------------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        entries = [self._entry_record(e) for e in self.transcript.entries]
+        conv = self.conversation
+        cfg = self.app.config
+        secrets = [*conv.secrets(), cfg.api_key, cfg.client_secret]
+        now = self.app.now()
+        sid = self._session_id or "no-session"
+        header = {"session": sid, "exported": now.isoformat(timespec="seconds"),
+                  "lines": str(len(entries))}
+        stem = f"akool-chat-{sid[:12]}-{now:%Y%m%d-%H%M%S}"
+        directory = export_dir()
+
+        def work() -> None:
+            try:
+                paths = write_exports(entries, directory, stem, header, secrets)
+            except OSError as exc:
+                self.post_message(ExportDone([], f"{exc.strerror or exc} ({directory})"))
+                return
+            self.post_message(ExportDone(paths))
+
+        self.run_worker(work, thread=True, group="chat-export", exit_on_error=False)
+
+    @staticmethod
+    def _entry_record(e: Entry) -> dict[str, Any]:
+        when = e.time.isoformat(timespec="seconds") if isinstance(e.time, datetime) else None
+        mid = e.key.split(":", 1)[1] if e.key else None
+        return {"time": when, "role": e.role, "text": e.text, "status": e.status,
+                "note": e.note, "mid": mid}
+
+    def on_export_done(self, message: ExportDone) -> None:
+        if message.error:
+            self.notify(f"Export failed: {message.error}", severity="error")
+            return
+        names = " and ".join(str(p) for p in message.paths)
+        self._system(f"Transcript saved to {names}", role="ok")
+        self.notify(f"Saved {names}", timeout=6)

@@ -1,16 +1,332 @@
-"""Settings (issue 4 fills this screen)."""
+"""Settings: the avatar's voice, language, mode, background and speed.
+
+"Apply" sends ``set-params`` to the session connected on the chat screen and shows
+the avatar's ack; "Save" keeps the values as the defaults of new sessions (written
+to the config file; in demo mode kept in memory only). Voices come from the Voice
+List API (types 1 and 2, streaming voices only) and are searchable; languages from
+the Language List API. Invalid input is shown at its field and nothing is sent.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.widgets import Static
+import asyncio
+from dataclasses import dataclass, replace
+from functools import partial
+from pathlib import Path
 
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Button, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from ...api.models import Language, Voice
+from ...config import SessionDefaults
+from ...stream.codec import CommandAck
+from ...validators import validate_http_url, validate_speed
 from .base import MainScreen
+
+MODES = [("1 · retelling: speaks your text verbatim (bring your own LLM)", 1),
+         ("2 · dialogue: AKool's LLM answers", 2)]
+#: the voice option meaning "the avatar's own voice" (no vid sent)
+NO_VOICE = "-"
+
+
+@dataclass
+class CatalogLoaded(Message):
+    voices: list[Voice]
+    languages: list[Language]
+    error: str = ""
+
+
+@dataclass
+class ParamsApplied(Message):
+    ack: CommandAck | None
+    error: str = ""
+
+
+@dataclass
+class DefaultsSaved(Message):
+    path: Path | None
+    error: str = ""
+
+
+def voice_label(v: Voice) -> str:
+    kind = "cloned" if v.type == 1 else "AKool"
+    return f"{v.name or v.voice_id:<20} {v.locale or v.language:<6} {v.gender:<7} {kind:<6} {v.voice_id}"
+
+
+def voice_matches(v: Voice, query: str) -> bool:
+    words = query.lower().split()
+    hay = " ".join((v.name, v.voice_id, v.language, v.locale, v.gender,
+                    "cloned" if v.type == 1 else "akool")).lower()
+    return all(w in hay for w in words)
 
 
 class SettingsScreen(MainScreen):
     TITLE = "Settings"
     LIVE = False
+    BINDINGS = [
+        Binding("ctrl+t", "apply", "Apply", id="settings.apply",
+                tooltip="Send these settings to the session connected on the chat screen"),
+        Binding("ctrl+s", "save", "Save", id="settings.save",
+                tooltip="Keep these settings as the defaults of new sessions"),
+        Binding("ctrl+f", "search_voice", "Voices", id="settings.search", show=False,
+                tooltip="Search the voices"),
+    ]
+    DEFAULT_CSS = """
+    SettingsScreen #settings-form { height: 1fr; padding: 0 2; }
+    SettingsScreen .field { height: auto; margin-top: 1; }
+    SettingsScreen .field-label { width: 12; padding-top: 1; text-style: bold; }
+    SettingsScreen .field-body { width: 1fr; height: auto; }
+    SettingsScreen #voice-list { height: 8; }
+    SettingsScreen #voice-current { color: $foreground-muted; }
+    SettingsScreen .error { color: $error; height: auto; }
+    SettingsScreen #settings-buttons { height: auto; margin-top: 1; }
+    SettingsScreen #settings-buttons Button { margin-right: 2; }
+    SettingsScreen #settings-result { height: auto; margin-top: 1; }
+    SettingsScreen #settings-result.-ok { color: $success; }
+    SettingsScreen #settings-result.-error { color: $error; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._voices: list[Voice] = []
+        self._voice: str = ""
+
+    # -- layout --------------------------------------------------------------------
 
     def compose_body(self) -> ComposeResult:
-        yield Static("The settings screen is not built yet.", id="placeholder")
+        d: SessionDefaults = self.app.config.defaults
+        with VerticalScroll(id="settings-form"):
+            with Horizontal(classes="field"):
+                yield Label("Voice", classes="field-label")
+                with Vertical(classes="field-body"):
+                    yield Input(placeholder="search voices: name, language, gender, id",
+                                id="voice-filter")
+                    yield OptionList(id="voice-list")
+                    yield Static("", id="voice-current")
+            with Horizontal(classes="field"):
+                yield Label("Language", classes="field-label")
+                with Vertical(classes="field-body"):
+                    yield Select([(d.language, d.language)] if d.language else [],
+                                 value=d.language or Select.BLANK, id="lang",
+                                 prompt="language (loading…)")
+            with Horizontal(classes="field"):
+                yield Label("Mode", classes="field-label")
+                with Vertical(classes="field-body"):
+                    yield Select(MODES, value=d.mode_type, allow_blank=False, id="mode")
+            with Horizontal(classes="field"):
+                yield Label("Background", classes="field-label")
+                with Vertical(classes="field-body"):
+                    yield Input(d.background_url, placeholder="https://… image or video "
+                                "(empty: none)", id="bgurl")
+                    yield Static("", id="bgurl-error", classes="error")
+            with Horizontal(classes="field"):
+                yield Label("Speed", classes="field-label")
+                with Vertical(classes="field-body"):
+                    yield Input(f"{d.speed:g}", placeholder="0.8 to 1.2", id="speed")
+                    yield Static("", id="speed-error", classes="error")
+            with Horizontal(id="settings-buttons"):
+                yield Button("Apply to chat (ctrl+t)", variant="primary", id="apply")
+                yield Button("Save defaults (ctrl+s)", id="save")
+            yield Static("", id="settings-result")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._voice = self.app.config.defaults.voice_id
+        self._show_voice()
+        self.status.set_extra("loading voices and languages…")
+        self.run_worker(self._load_catalog, name="settings-catalog", group="settings",
+                        exclusive=True, exit_on_error=False)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action != "toggle_pause"  # no refresh loop here
+
+    def action_refresh_now(self) -> None:
+        self.run_worker(self._load_catalog, name="settings-catalog", group="settings",
+                        exclusive=True, exit_on_error=False)
+
+    # -- catalog -------------------------------------------------------------------
+
+    async def _load_catalog(self) -> None:
+        client = self.app.client
+        try:
+            cloned, akool, languages = await asyncio.gather(
+                client.list_all_voices(1, support_stream=True),
+                client.list_all_voices(2, support_stream=True),
+                client.list_languages())
+        except Exception as exc:
+            self.post_message(CatalogLoaded([], [], str(exc) or type(exc).__name__))
+            return
+        voices = [v for v in (*akool, *cloned) if v.support_stream is not False]
+        self.post_message(CatalogLoaded(voices, languages))
+
+    def on_catalog_loaded(self, message: CatalogLoaded) -> None:
+        if message.error:
+            self.status.set_extra("catalog not loaded")
+            self._result(f"Could not load voices and languages: {message.error} "
+                         "(ctrl+r retries)", ok=False)
+            return
+        self._voices = message.voices
+        self._fill_voices(self.query_one("#voice-filter", Input).value)
+        lang = self.query_one("#lang", Select)
+        current = lang.value
+        options = [(f"{x.lang_name or x.lang_code} ({x.lang_code})", x.lang_code)
+                   for x in message.languages if x.lang_code]
+        if isinstance(current, str) and current not in {code for _, code in options}:
+            options.insert(0, (f"{current} (not in the list)", current))
+        lang.set_options(options)
+        if isinstance(current, str):
+            lang.value = current
+        self.status.set_extra(f"{len(self._voices)} streaming voices, "
+                              f"{len(message.languages)} languages")
+        self._show_voice()
+
+    def _fill_voices(self, query: str) -> None:
+        options = [Option("(the avatar's own voice)", id=NO_VOICE)]
+        options += [Option(voice_label(v), id=v.voice_id)
+                    for v in self._voices if voice_matches(v, query)]
+        voice_list = self.query_one("#voice-list", OptionList)
+        voice_list.set_options(options)
+        wanted = self._voice or NO_VOICE
+        for index, option in enumerate(options):
+            if option.id == wanted:
+                voice_list.highlighted = index
+                break
+
+    @on(Input.Changed, "#voice-filter")
+    def _voice_filter_changed(self, event: Input.Changed) -> None:
+        self._fill_voices(event.value)
+
+    @on(Input.Submitted, "#voice-filter")
+    def _voice_filter_submitted(self) -> None:
+        self.query_one("#voice-list", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#voice-list")
+    def _voice_selected(self, event: OptionList.OptionSelected) -> None:
+        self._voice = "" if event.option.id == NO_VOICE else (event.option.id or "")
+        self._show_voice()
+
+    def _show_voice(self) -> None:
+        if not self._voice:
+            text = "voice: the avatar's own (enter on a voice picks it)"
+        else:
+            voice = next((v for v in self._voices if v.voice_id == self._voice), None)
+            name = f"{voice.name} " if voice else ""
+            text = f"voice: {name}({self._voice})"
+        self.query_one("#voice-current", Static).update(text)
+
+    def action_search_voice(self) -> None:
+        self.query_one("#voice-filter", Input).focus()
+
+    # -- validation ------------------------------------------------------------------
+
+    def _check(self, field: str) -> str | None:
+        """Validate one input field and show the message at it; returns the problem."""
+        value = self.query_one(f"#{field}", Input).value.strip()
+        if field == "bgurl":
+            problem = validate_http_url(value, allow_empty=True)
+        else:
+            problem = validate_speed(value)
+        self.query_one(f"#{field}-error", Static).update(f"expected {problem}" if problem else "")
+        return problem
+
+    @on(Input.Changed, "#bgurl, #speed")
+    def _field_changed(self, event: Input.Changed) -> None:
+        if event.input.id:
+            self._check(event.input.id)
+
+    def _values(self) -> SessionDefaults | None:
+        """The form as session defaults, or None (messages shown) when invalid."""
+        bad = [f for f in ("bgurl", "speed") if self._check(f)]
+        if bad:
+            self.query_one(f"#{bad[0]}", Input).focus()
+            self._result("Fix the marked field" + ("s" if len(bad) > 1 else "")
+                         + ": nothing was sent or saved.", ok=False)
+            return None
+        lang = self.query_one("#lang", Select).value
+        mode = self.query_one("#mode", Select).value
+        return replace(
+            self.app.config.defaults,
+            voice_id=self._voice,
+            language=lang if isinstance(lang, str) else "",
+            mode_type=mode if isinstance(mode, int) else self.app.config.defaults.mode_type,
+            background_url=self.query_one("#bgurl", Input).value.strip(),
+            speed=float(self.query_one("#speed", Input).value.strip()),
+        )
+
+    def _result(self, text: str, *, ok: bool) -> None:
+        result = self.query_one("#settings-result", Static)
+        result.update(text)
+        result.set_classes("-ok" if ok else "-error")
+
+    # -- apply --------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#apply")
+    def action_apply(self) -> None:
+        values = self._values()
+        if values is None:
+            return
+        conversation = getattr(self.app, "chat_conversation", None)
+        if conversation is None or not conversation.alive:
+            self._result("No connected chat session: open Chat (3) and pick a session. "
+                         "Nothing was sent.", ok=False)
+            return
+        params = {"vid": values.voice_id or None, "lang": values.language or None,
+                  "mode": values.mode_type, "bgurl": values.background_url or None,
+                  "vparams": {"speed": values.speed}}
+        self._result("Applying…", ok=True)
+        self.run_worker(partial(self._apply, conversation, params), name="settings-apply",
+                        group="settings-apply", exclusive=True, exit_on_error=False)
+
+    async def _apply(self, conversation, params: dict) -> None:
+        try:
+            ack = await conversation.set_params(**params)
+        except Exception as exc:
+            self.post_message(ParamsApplied(None, str(exc) or type(exc).__name__))
+            return
+        self.post_message(ParamsApplied(ack))
+
+    def on_params_applied(self, message: ParamsApplied) -> None:
+        ack = message.ack
+        if ack is None:
+            self._result(f"✗ Not applied: {message.error}", ok=False)
+        elif ack.ok:
+            self._result(f"✓ Applied ({ack.code}): {ack.msg or 'ok'}", ok=True)
+        else:
+            self._result(f"✗ Refused ({ack.code}): {ack.msg or 'no reason given'}", ok=False)
+
+    # -- save ------------------------------------------------------------------------------
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        values = self._values()
+        if values is None:
+            return
+        cfg = self.app.config
+        cfg.defaults = replace(values, stream_type=cfg.defaults.stream_type)
+        if self.app.demo:
+            self._result("✓ Demo: kept as the defaults of new sessions for this run "
+                         "(not written to disk).", ok=True)
+            return
+        self.run_worker(self._save, thread=True, name="settings-save", group="settings-save",
+                        exclusive=True, exit_on_error=False)
+
+    def _save(self) -> None:
+        from ...config import save_config
+
+        try:
+            path = save_config(self.app.config)
+        except Exception as exc:
+            self.post_message(DefaultsSaved(None, str(exc)))
+            return
+        self.post_message(DefaultsSaved(path))
+
+    def on_defaults_saved(self, message: DefaultsSaved) -> None:
+        if message.path is None:
+            self._result(f"✗ Not saved: {message.error}", ok=False)
+        else:
+            self._result(f"✓ Saved as the defaults of new sessions in {message.path}", ok=True)

@@ -1,0 +1,417 @@
+"""The chat transcript: a Line-API widget built for text that streams in fast.
+
+Measured on the project's box, ``Markdown.get_stream`` at 200 parts/s takes a whole
+core (p95 paint 425 ms) and ``Log`` with a 20 Hz buffer 0.35 core (p95 71 ms; it
+re-renders the whole growing line). This widget:
+
+- keeps entries (user, bot, system... lines) and their word-wrapped spans;
+- coalesces updates: :meth:`Transcript.add` / :meth:`Transcript.update` only mark an
+  entry dirty, and a timer flushes at most ``FLUSH_HZ`` times a second (it pauses
+  when idle, so an idle transcript costs nothing);
+- re-wraps incrementally: when a streaming entry grows, only its last wrapped
+  lines are wrapped again (greedy wrapping never changes earlier lines), so a
+  70 KB reply costs the same per update as a short one;
+- builds a line's :class:`Strip` lazily in ``render_line`` and caches it until the
+  line changes; line lookup is a binary search over entry start lines, so 10 000
+  prior lines cost nothing per frame;
+- scrolls with new text only when the user is at the bottom (sticky scroll).
+
+Text is sanitised: control characters (a hostile payload could carry terminal
+escapes) become U+FFFD, tabs and carriage returns spaces.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.timer import Timer
+
+#: flushes per second at most (coalesced repaint rate while text streams)
+FLUSH_HZ = 30
+#: cells before the text: the role label ("you", "bot", ...) and padding
+GUTTER = 5
+#: narrowest text column wrapped to
+MIN_WRAP = 8
+#: entries kept; beyond this the oldest TRIM_BY are dropped
+MAX_ENTRIES = 50_000
+TRIM_BY = 5_000
+
+#: role -> (gutter label, component class of the text)
+ROLES: dict[str, tuple[str, str]] = {
+    "user": ("you", "transcript--user"),
+    "speech": ("you~", "transcript--user"),
+    "bot": ("bot", "transcript--bot"),
+    "llm": ("llm", "transcript--system"),
+    "system": ("·", "transcript--system"),
+    "ok": ("✓", "transcript--ok"),
+    "error": ("✗", "transcript--error"),
+}
+#: status -> component class of the note shown after the text
+NOTE_STYLES = {"failed": "transcript--error", "queued": "transcript--warning",
+               "incomplete": "transcript--warning"}
+
+_WORD = re.compile(r"\S+\s*|\s+")
+_CONTROL = {c: "\ufffd" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
+_CONTROL.update({ord("\n"): "\n", ord("\t"): " ", ord("\r"): " "})
+
+
+def sanitize(text: str) -> str:
+    """``text`` safe to paint: same length, controls replaced (newlines kept)."""
+    return text.translate(_CONTROL)
+
+
+def wrap_spans(text: str, width: int, start: int = 0) -> list[tuple[int, int]]:
+    """Greedy word wrap of ``text[start:]`` into ``(begin, end)`` spans of at most
+    ``width`` cells (trailing spaces aside). Newlines break lines; a word wider than
+    the line is cut by cells. Always at least one span."""
+    width = max(1, width)
+    spans: list[tuple[int, int]] = []
+    pos, n = start, len(text)
+    while True:
+        nl = text.find("\n", pos)
+        end = n if nl < 0 else nl
+        _wrap_paragraph(text, pos, end, width, spans)
+        if nl < 0:
+            return spans
+        pos = nl + 1
+
+
+def _wrap_paragraph(text: str, a: int, b: int, width: int,
+                    spans: list[tuple[int, int]]) -> None:
+    line_start, used = a, 0
+    for m in _WORD.finditer(text, a, b):
+        ws, we = m.span()
+        word = m.group()
+        core = cell_len(word.rstrip())
+        if used + core <= width:
+            used += cell_len(word)
+            continue
+        if ws > line_start:  # the word goes to the next line
+            spans.append((line_start, ws))
+            line_start, used = ws, 0
+        if core <= width:
+            used = cell_len(word)
+            continue
+        for ch_pos in range(ws, we):  # fold a word wider than the line
+            w = cell_len(text[ch_pos])
+            if used + w > width and ch_pos > line_start:
+                spans.append((line_start, ch_pos))
+                line_start, used = ch_pos, 0
+            used += w
+    spans.append((line_start, b))
+
+
+def _span_start(span: tuple[int, int]) -> int:
+    return span[0]
+
+
+class PaintProbe(Protocol):
+    """Optional instrumentation (the bench): receive stamps and flush moments."""
+
+    def received(self, stamp: float) -> None: ...
+
+    def flushed(self) -> None: ...
+
+
+@dataclass(eq=False)
+class Entry:
+    """One transcript line (wrapped over as many rows as it needs)."""
+
+    role: str
+    text: str
+    key: str | None = None
+    #: "", "streaming", "queued", "failed", "incomplete"
+    status: str = ""
+    #: shown after the text, e.g. "queued: waiting for the channel"
+    note: str = ""
+    time: datetime | None = None
+    index: int = 0
+    raw: str = field(default="", repr=False)
+    shown: str = field(default="", repr=False)
+    shown_text_len: int = field(default=0, repr=False)
+    spans: list[tuple[int, int]] = field(default_factory=list, repr=False)
+    width: int = field(default=0, repr=False)
+    strips: dict[int, Strip] = field(default_factory=dict, repr=False)
+
+    def display(self) -> str:
+        if self.status == "streaming":
+            return self.text + " ▍"
+        return f"{self.text}  [{self.note}]" if self.note else self.text
+
+
+class Transcript(ScrollView, can_focus=True):
+    """Chat lines that stream in; see the module docstring for how it stays fast."""
+
+    COMPONENT_CLASSES = {
+        "transcript--user", "transcript--bot", "transcript--system", "transcript--ok",
+        "transcript--error", "transcript--warning", "transcript--gutter",
+    }
+    DEFAULT_CSS = """
+    Transcript {
+        height: 1fr;
+        background: $background;
+        color: $foreground;
+        scrollbar-gutter: stable;
+        overflow-x: hidden;
+        & > .transcript--user { color: $accent; }
+        & > .transcript--bot { color: $foreground; }
+        & > .transcript--system { color: $foreground-muted; }
+        & > .transcript--ok { color: $success; }
+        & > .transcript--error { color: $error; }
+        & > .transcript--warning { color: $warning; }
+        & > .transcript--gutter { color: $primary; text-style: bold; }
+    }
+    """
+
+    def __init__(self, *, name: str | None = None, id: str | None = None,
+                 classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self._entries: list[Entry] = []
+        self._by_key: dict[str, Entry] = {}
+        self._starts: list[int] = []
+        self._total = 0
+        self._width = 0
+        self._dirty: set[Entry] = set()
+        self._styles: dict[str, Style] | None = None
+        self._timer: Timer | None = None
+        self.probe: PaintProbe | None = None
+
+    # -- public -------------------------------------------------------------------
+
+    @property
+    def entries(self) -> list[Entry]:
+        """The entries, oldest first (read-only use)."""
+        return self._entries
+
+    @property
+    def line_count(self) -> int:
+        """Wrapped lines as of the last flush."""
+        return self._total
+
+    def get(self, key: str) -> Entry | None:
+        return self._by_key.get(key)
+
+    def add(self, role: str, text: str, *, key: str | None = None, status: str = "",
+            note: str = "", time: datetime | None = None) -> Entry:
+        """Append an entry (shown at the next flush). A known ``key`` updates instead."""
+        if key is not None and key in self._by_key:
+            self.update(key, text, status=status, note=note)
+            return self._by_key[key]
+        entry = Entry(role if role in ROLES else "system", sanitize(text), key, status, note,
+                      time, index=len(self._entries), raw=text)
+        self._entries.append(entry)
+        self._starts.append(self._total)
+        if key is not None:
+            self._by_key[key] = entry
+        self._mark_dirty(entry)
+        if len(self._entries) > MAX_ENTRIES:
+            self._trim()
+        return entry
+
+    def update(self, key: str, text: str | None = None, *, status: str | None = None,
+               note: str | None = None, stamp: float | None = None) -> bool:
+        """Change an entry's text (e.g. a reply so far), status or note."""
+        entry = self._by_key.get(key)
+        if entry is None:
+            return False
+        if text is not None and text != entry.raw:
+            old = entry.raw
+            if len(text) > len(old) and text.startswith(old):
+                entry.text += sanitize(text[len(old):])  # streaming: only the new tail
+            else:
+                entry.text = sanitize(text)
+            entry.raw = text
+        if status is not None:
+            entry.status = status
+        if note is not None:
+            entry.note = note
+        if stamp is not None and self.probe is not None:
+            self.probe.received(stamp)
+        self._mark_dirty(entry)
+        return True
+
+    def lines_text(self) -> list[str]:
+        """Every wrapped line as plain text, gutter included (tests, debugging)."""
+        out = []
+        for entry in self._entries:
+            for k in range(len(entry.spans)):
+                out.append(self._strip(entry, k).text.rstrip())
+        return out
+
+    def flush(self) -> None:
+        """Apply pending changes now (normally done by the timer)."""
+        self._flush()
+
+    # -- life cycle --------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self._timer = self.set_interval(1 / FLUSH_HZ, self._flush, pause=not self._dirty,
+                                        name="transcript-flush")
+
+    def on_resize(self) -> None:
+        if self._wrap_width() != self._width:
+            self._mark_dirty(None)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles = None
+        for entry in self._entries:
+            entry.strips.clear()
+        self.refresh()
+
+    def _mark_dirty(self, entry: Entry | None) -> None:
+        if entry is not None:
+            self._dirty.add(entry)
+        if self._timer is not None:
+            self._timer.resume()
+
+    # -- layout ------------------------------------------------------------------
+
+    def _wrap_width(self) -> int:
+        return max(MIN_WRAP, self.scrollable_content_region.width - GUTTER)
+
+    def _at_end(self) -> bool:
+        return self.scroll_offset.y >= self.max_scroll_y
+
+    def _flush(self) -> None:
+        width = self._wrap_width()
+        if not self.size.width:
+            return  # not laid out yet: keep the changes for the first real flush
+        if not self._dirty and width == self._width:
+            if self._timer is not None:
+                self._timer.pause()
+            return
+        sticky = self._at_end()
+        if width != self._width:
+            self._width = width
+            self._rewrap_all()
+        first_changed = self._total
+        for entry in sorted(self._dirty, key=lambda e: e.index):
+            first_changed = min(first_changed, self._rewrap(entry))
+        self._dirty.clear()
+        self.virtual_size = Size(self.scrollable_content_region.width, self._total)
+        if sticky:
+            self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
+        top = self.scroll_offset.y
+        if first_changed < top + self.size.height:
+            start = max(first_changed, top)
+            self.refresh_lines(start, top + self.size.height - start)
+        if self.probe is not None:
+            self.probe.flushed()
+
+    def _rewrap_all(self) -> None:
+        total = 0
+        for i, entry in enumerate(self._entries):
+            entry.width = 0  # forces a full wrap
+            self._starts[i] = total
+            self._wrap(entry, 0)
+            total += len(entry.spans)
+        self._total = total
+        self._dirty.clear()
+        self.refresh()
+
+    def _rewrap(self, entry: Entry) -> int:
+        """Wrap ``entry`` again from where it changed; returns the first changed line
+        (in transcript coordinates). Later entries shift if its line count changed."""
+        display = entry.display()
+        keep = 0
+        if entry.width == self._width and entry.spans:
+            common = entry.shown_text_len if entry.text.startswith(
+                entry.shown[:entry.shown_text_len]) else 0
+            if common:
+                keep = max(0, bisect_right(entry.spans, common, key=_span_start) - 2)
+        before = len(entry.spans)
+        self._wrap(entry, keep, display)
+        delta = len(entry.spans) - before
+        if delta:
+            for i in range(entry.index + 1, len(self._starts)):
+                self._starts[i] += delta
+            self._total += delta
+        return self._starts[entry.index] + keep
+
+    def _wrap(self, entry: Entry, keep: int, display: str | None = None) -> None:
+        """Keep the first ``keep`` wrapped lines of ``entry``, wrap the rest again."""
+        display = entry.display() if display is None else display
+        start = entry.spans[keep][0] if keep else 0
+        entry.spans[keep:] = wrap_spans(display, self._width, start)
+        entry.shown, entry.shown_text_len, entry.width = display, len(entry.text), self._width
+        for k in [k for k in entry.strips if k >= keep]:
+            del entry.strips[k]
+
+    def _trim(self) -> None:
+        drop = self._entries[:TRIM_BY]
+        dropped_lines = self._starts[TRIM_BY] if TRIM_BY < len(self._starts) else self._total
+        del self._entries[:TRIM_BY]
+        del self._starts[:TRIM_BY]
+        for entry in drop:
+            if entry.key is not None:
+                self._by_key.pop(entry.key, None)
+            self._dirty.discard(entry)
+        for i, entry in enumerate(self._entries):
+            entry.index = i
+            self._starts[i] -= dropped_lines
+        self._total -= dropped_lines
+        self.virtual_size = Size(self.virtual_size.width, self._total)
+        self.scroll_to(y=max(0, self.scroll_offset.y - dropped_lines), animate=False,
+                       immediate=True)
+        self.refresh()
+
+    # -- painting ------------------------------------------------------------------
+
+    def _style(self, name: str) -> Style:
+        if self._styles is None:
+            base = self.rich_style
+            self._styles = {cls: base + self.get_component_rich_style(cls, partial=True)
+                            for cls in self.COMPONENT_CLASSES}
+            self._styles[""] = base
+        return self._styles[name]
+
+    def _strip(self, entry: Entry, k: int) -> Strip:
+        strip = entry.strips.get(k)
+        if strip is not None:
+            return strip
+        label, text_class = ROLES[entry.role]
+        gutter = (label if k == 0 else "").ljust(GUTTER - 1)[: GUTTER - 1] + " "
+        a, b = entry.spans[k]
+        shown, split = entry.shown, entry.shown_text_len
+        body, note = shown[a:min(b, split)], shown[max(a, split):b]
+        if not note:
+            body = body.rstrip()
+        else:
+            note = note.rstrip()
+        note_class = NOTE_STYLES.get(entry.status, "transcript--system")
+        segments = [Segment(gutter, self._style("transcript--gutter"))]
+        if body:
+            segments.append(Segment(body, self._style(text_class)))
+        if note:
+            segments.append(Segment(note, self._style(note_class)))
+        strip = Strip(segments, GUTTER + cell_len(body) + cell_len(note))
+        entry.strips[k] = strip
+        return strip
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        line = scroll_y + y
+        width = self.size.width
+        if line >= self._total or not self._entries:
+            return Strip.blank(width, self.rich_style)
+        i = bisect_right(self._starts, line) - 1
+        entry = self._entries[i]
+        k = line - self._starts[i]
+        if k >= len(entry.spans):  # not wrapped yet (between a change and its flush)
+            return Strip.blank(width, self.rich_style)
+        return self._strip(entry, k).crop_extend(scroll_x, scroll_x + width, self.rich_style)
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self._entries)

@@ -1,0 +1,230 @@
+"""The chat screen against the real simulator over loopback (Pilot, no mocks)."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+
+import httpx
+import pytest
+from textual.pilot import Pilot
+
+from akool_tui.demo import demo_config
+from akool_tui.simulator.llm_endpoint import answer_to
+from akool_tui.simulator.stream_channel import live_avatars
+from akool_tui.stream.transport import TransportState
+from akool_tui.tui.app import AkoolApp
+from akool_tui.tui.screens.chat import ChatScreen
+
+SIZE = (120, 34)
+CREATE = "/api/open/v4/liveAvatar/session/create"
+
+
+async def wait_for(pilot: Pilot, condition: Callable[[], object], what: str,
+                   timeout: float = 8.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await pilot.pause(0.01)
+
+
+def create_session(sim, mode_type: int = 2) -> str:
+    answer = httpx.post(sim.base_url + CREATE, headers={"x-api-key": sim.cfg.api_key}, json={
+        "avatar_id": "dvp_Tristan_cloth2_1080P", "duration": 600,
+        "stream_type": "websocket", "mode_type": mode_type}).json()
+    assert answer["code"] == 1000, answer
+    return answer["data"]["_id"]
+
+
+def make_app(sim) -> AkoolApp:
+    return AkoolApp(demo_config(sim), demo=True, watch_tty=False)
+
+
+async def open_chat(pilot: Pilot, session_id: str | None = None) -> ChatScreen:
+    """Switch to the chat screen (with ``session_id`` requested) and wait until connected."""
+    app = pilot.app
+    app.chat_session_id = session_id
+    await app.switch_mode("chat")
+    screen = app.screen
+    assert isinstance(screen, ChatScreen)
+    if session_id:
+        await wait_for(pilot, lambda: screen.conversation.connected, "connected")
+    return screen
+
+
+async def say(pilot: Pilot, text: str) -> None:
+    await pilot.press(*(c if c != " " else "space" for c in text), "enter")
+
+
+def texts(screen: ChatScreen, role: str) -> list[str]:
+    return [e.text for e in screen.transcript.entries if e.role == role]
+
+
+async def test_round_trip_streams_the_reply_with_speaking_indicator_and_metrics(simulator_factory):
+    sim = simulator_factory(sessions=0, queue_delay=0.0, reply_chars_per_s=120.0)
+    app = make_app(sim)
+    speaking_seen: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_chat(pilot)
+        await pilot.press("ctrl+n")  # create a websocket session from the chat screen
+        await wait_for(pilot, lambda: screen.conversation.connected, "connected")
+        assert app.chat_session_id in sim.state.sessions
+        await say(pilot, "hello avatar")
+        bot = lambda: [e for e in screen.transcript.entries if e.role == "bot"]
+        await wait_for(pilot, lambda: bot() and bot()[0].status == "streaming", "streaming")
+        partial = bot()[0].text
+        speaking_seen.append(str(screen.query_one("#chat-speaking").render()))
+        await wait_for(pilot, lambda: bot()[0].status == "" and not screen._speaking,
+                       "reply complete and quiet")
+        speaking_seen.append(str(screen.query_one("#chat-speaking").render()))
+        full = bot()[0].text
+        assert full.startswith(partial) and len(full) > len(partial)
+        assert "You said: \u201chello avatar\u201d" in full
+        assert texts(screen, "user") == ["hello avatar"]
+        assert speaking_seen == ["◉ speaking", "○ quiet"]
+        status = str(screen.status.render())
+        assert "● connected" in status and f"{len(full)} ch" in status and "1st part" in status
+        await pilot.press("up")  # the input remembers what was sent
+        assert screen.chat_input.value == "hello avatar"
+
+
+async def test_interrupt_is_acked_and_stops_the_reply(simulator_factory):
+    sim = simulator_factory(sessions=0, queue_delay=0.0, reply_chars_per_s=25.0)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_chat(pilot, create_session(sim))
+        await say(pilot, "tell me a long story")
+        await wait_for(pilot, lambda: screen._speaking, "speaking")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: "interrupt → interrupted" in texts(screen, "ok"), "ack")
+        await wait_for(pilot, lambda: not screen._speaking, "quiet")
+        (reply,) = [e for e in screen.transcript.entries if e.role == "bot"]
+        await wait_for(pilot, lambda: reply.status == "", "reply closed")
+        assert len(reply.text) < 100  # cut short, not the whole answer
+
+
+async def test_set_params_acks_ok_and_failed_with_the_servers_message(simulator_factory):
+    sim = simulator_factory(sessions=0, queue_delay=0.0)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_chat(pilot, create_session(sim))
+        ack = await screen.conversation.set_params(lang="fr", mode=1)
+        assert ack.ok
+        await wait_for(pilot, lambda: any("set-params lang=fr, mode=1 → updated" in t
+                                          for t in texts(screen, "ok")), "ok line")
+        assert screen.conversation.mode == 1
+        ack = await screen.conversation.set_params(vid="no-such-voice")
+        assert ack.code == 1003
+        await wait_for(pilot, lambda: any(
+            "set-params vid=no-such-voice failed (1003): unknown voice id 'no-such-voice'" in t
+            for t in texts(screen, "error")), "failed line")
+
+
+async def test_text_typed_while_reconnecting_is_queued_then_sent(simulator_factory, monkeypatch):
+    # a slow, seeded backoff leaves a 1-2 s window to type while reconnecting
+    monkeypatch.setattr(ChatScreen, "TRANSPORT_OPTIONS",
+                        {"backoff_base": 2.0, "rng": random.Random(5)})
+    sim = simulator_factory(sessions=0, queue_delay=0.0, reply_chars_per_s=400.0)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        sid = create_session(sim)
+        screen = await open_chat(pilot, sid)
+        live_avatars(sim.state, sid)[0].request_disconnect()
+        await wait_for(pilot, lambda: screen.conversation.state is TransportState.RECONNECTING,
+                       "reconnecting")
+        await say(pilot, "are you still there")
+        line = lambda: next(e for e in screen.transcript.entries if e.role == "user")
+        await wait_for(pilot, lambda: any(e.role == "user" for e in screen.transcript.entries),
+                       "user line")
+        assert line().status == "queued" and "queued" in line().note
+        assert "queued" in str(screen.status.render())
+        await wait_for(pilot, lambda: screen.conversation.connected, "reconnected")
+        await wait_for(pilot, lambda: line().status == "", "line sent")
+        await wait_for(pilot, lambda: any("are you still there" in t
+                                          for t in texts(screen, "bot")), "answer")
+        system = texts(screen, "system")
+        assert any(t.startswith("Reconnecting: connection lost (1012") for t in system)
+        assert "Connected (reconnected)." in texts(screen, "ok")
+
+
+async def test_line_typed_without_a_session_fails_visibly_and_retry_sends_it(simulator_factory):
+    sim = simulator_factory(sessions=0, queue_delay=0.0, reply_chars_per_s=400.0)
+    sid = create_session(sim)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_chat(pilot)
+        await say(pilot, "anybody home")
+        await wait_for(pilot, lambda: any(e.role == "user" for e in screen.transcript.entries),
+                       "user line")
+        (line,) = [e for e in screen.transcript.entries if e.role == "user"]
+        assert line.status == "failed" and line.note == "not sent: not connected · ^y retries"
+        assert "1 failed (^y)" in str(screen.status.render())
+        await wait_for(pilot, lambda: screen.query_one("#chat-session")._options[1:], "options")
+        screen.query_one("#chat-session").value = sid  # pick the session
+        await wait_for(pilot, lambda: screen.conversation.connected, "connected")
+        await pilot.press("ctrl+y")
+        await wait_for(pilot, lambda: line.status == "" and line.note == "", "resent")
+        await wait_for(pilot, lambda: any("anybody home" in t for t in texts(screen, "bot")),
+                       "answer")
+
+
+async def test_export_writes_markdown_and_jsonl_without_credentials(
+        simulator_factory, tmp_path, monkeypatch):
+    monkeypatch.setenv("AKOOL_TUI_EXPORT_DIR", str(tmp_path / "exports"))
+    sim = simulator_factory(sessions=0, queue_delay=0.0, reply_chars_per_s=400.0)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        sid = create_session(sim)
+        screen = await open_chat(pilot, sid)
+        await say(pilot, "export this please")
+        await wait_for(pilot, lambda: any(e.role == "bot" and e.status == ""
+                                          for e in screen.transcript.entries), "reply")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: any(t.startswith("Transcript saved to")
+                                          for t in texts(screen, "ok")), "saved")
+    files = sorted((tmp_path / "exports").iterdir())
+    assert [p.suffix for p in files] == [".jsonl", ".md"]
+    text_jsonl, text_md = (p.read_text(encoding="utf-8") for p in files)
+    records = [json.loads(line) for line in text_jsonl.splitlines()]
+    roles = [r["role"] for r in records]
+    assert "user" in roles and "bot" in roles
+    bot = next(r for r in records if r["role"] == "bot")
+    user = next(r for r in records if r["role"] == "user")
+    assert user["text"] == "export this please" and user["mid"]
+    assert bot["text"] in text_md and "**user**" in text_md and f"session: {sid}" in text_md
+    token = sim.state.sessions[sid].ws_token
+    assert token and token not in text_md and token not in text_jsonl
+    assert sim.cfg.api_key not in {r["text"] for r in records}
+
+
+async def test_retelling_with_own_llm_speaks_the_llms_answer_sentence_by_sentence(
+        simulator_factory):
+    sim = simulator_factory(sessions=0, queue_delay=0.0, reply_chars_per_s=2000.0)
+    app = make_app(sim)  # demo: the simulator's /v1 endpoint is the LLM
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_chat(pilot, create_session(sim, mode_type=1))
+        assert screen.conversation.llm_active
+        await say(pilot, "what about volcanoes")
+        expected = answer_to("what about volcanoes")
+        await wait_for(pilot, lambda: " ".join(t for e in screen.transcript.entries
+                                                if e.role == "bot" and e.status == ""
+                                                for t in [e.text]) == expected,
+                       "the LLM's answer spoken")
+        assert len(texts(screen, "bot")) == 4  # one avatar message per sentence
+        (user,) = [e for e in screen.transcript.entries if e.role == "user"]
+        assert user.note == "asking akool-sim-llm"
+        assert not texts(screen, "llm")  # sentences sent fine are not listed twice
+
+
+@pytest.mark.parametrize("size", [(80, 24)])
+async def test_chat_screen_fits_a_small_terminal(simulator_factory, size):
+    sim = simulator_factory(sessions=0, queue_delay=0.0)
+    app = make_app(sim)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_chat(pilot, create_session(sim))
+        await pilot.pause(0.1)
+        assert screen.transcript.size.height >= 10
+        assert screen.chat_input.region.bottom <= size[1] - 2
+        assert all(len(line) <= size[0] for line in screen.transcript.lines_text())
