@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import inspect
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -26,7 +26,7 @@ from akool_tui.api.envelope import parse_envelope
 from akool_tui.api.errors import AkoolError, describe_code
 from akool_tui.api.models import Avatar, Credentials, Language, Session, Voice
 from akool_tui.api.secrets import is_secret_key, mask
-from akool_tui.config import ConfigError, _SECTIONS, _TOP, load_config, parse_config
+from akool_tui.config import _SECTIONS, _TOP, ConfigError, load_config, parse_config
 from akool_tui.stream.chunker import chunk_text
 from akool_tui.stream.codec import ChatMessage, Notice, clean_text, decode, encode
 from akool_tui.stream.reassembler import Reassembler
@@ -155,12 +155,12 @@ avatar_fields = st.fixed_dictionaries({}, optional={
 @FUZZ
 @given(json_values | session_fields | avatar_fields)
 def test_models_from_api_never_raise_on_any_json_shape(raw):
-    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
     s = Session.from_api(raw)
     assert isinstance(s.id, str)
-    s.status_label, s.is_open, s.expires_at, s.time_left(now), repr(s)  # noqa: B018
+    s.status_label, s.is_open, s.expires_at, s.time_left(now), repr(s)
     a = Avatar.from_api(raw)
-    a.status_label, a.source_label, a.valid_until, repr(a)  # noqa: B018
+    a.status_label, a.source_label, a.valid_until, repr(a)
     repr(Voice.from_api(raw)), repr(Language.from_api(raw))
     repr(Credentials.from_api(raw))
 
