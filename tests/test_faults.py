@@ -1,0 +1,341 @@
+"""The fault matrix over real loopback: what the CLI, the client, the TUI and the chat
+model show and keep when the service and the network misbehave.
+
+Not repeated here (see those files): client retries on 5xx and their count, no retry
+of creates, malformed bodies and wrong data shapes as ProtocolError, connection
+refused (tests/test_api_client.py); CLI connection refused and 1101 (tests/test_cli.py);
+the sessions screen when the service goes away and comes back
+(tests/test_tui_sessions.py); transport-level reconnect with queued payloads, refusals,
+oversize parts, duplicate/reorder reassembly (tests/test_stream_websocket.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import itertools
+import json
+import re
+import threading
+import time
+
+import pytest
+from tui_helpers import make_app, running, wait_for, wait_message
+
+from akool_tui.api import errors
+from akool_tui.api.client import AkoolClient
+from akool_tui.api.models import Session
+from akool_tui.cli import main
+from akool_tui.conversation import ChannelState, ChatPart, Conversation, Outgoing
+from akool_tui.simulator import RunningSimulator, SimulatorConfig, run_background
+from akool_tui.simulator.stream_channel import live_avatars
+from akool_tui.stream.reassembler import GAP_MARKER
+from akool_tui.stream.transport import TransportState
+from akool_tui.tui.screens.base import RefreshFailed
+
+CREDS = {"client_id": "demo", "client_secret": "demo"}
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    """``cli(*argv) -> (exit code, stdout, stderr)`` with the demo API key."""
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        monkeypatch.setenv("AKOOL_API_KEY", "demo")
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def one_clear_line(err: str) -> str:
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("akool-tui: "), err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def restart(sim: RunningSimulator, **changes) -> RunningSimulator:
+    """Stop ``sim`` and serve a fresh one (same seed, same data) on the same port."""
+    sim.stop()
+    return run_background(dataclasses.replace(sim.cfg, **changes), port=sim.port)
+
+
+# -- headless CLI ---------------------------------------------------------------------------
+
+
+def test_cli_5xx_burst_on_reads_is_retried_then_succeeds(simulator_factory, cli):
+    sim = simulator_factory(error_rate=0.3, seed=4)
+    code, out, err = cli("--base-url", sim.base_url, "--json", "sessions", "list")
+    assert code == 0, err
+    assert len(json.loads(out)) == 40
+
+
+def test_cli_5xx_that_does_not_stop_is_one_clear_line(simulator_factory, cli):
+    sim = simulator_factory(error_rate=1.0)
+    code, out, err = cli("--base-url", sim.base_url, "sessions", "list")
+    assert code != 0 and out == ""
+    line = one_clear_line(err)
+    assert re.search(r"HTTP 50[023]", line) and "/session/list" in line
+
+
+@pytest.mark.parametrize("argv", [("sessions", "list"), ("sessions", "create", "--duration", "60"),
+                                  ("avatars", "list"), ("voices", "list")])
+def test_cli_malformed_bodies_are_one_clear_protocol_line(simulator_factory, cli, argv):
+    sim = simulator_factory(malformed_rate=1.0)
+    code, out, err = cli("--base-url", sim.base_url, *argv)
+    assert code != 0 and out == ""
+    line = one_clear_line(err)
+    assert "not JSON" in line or "without an integer 'code'" in line
+
+
+def test_cli_token_expiry_in_the_middle_of_a_paged_list(simulator_factory, cli, monkeypatch):
+    sim = simulator_factory(sessions=250, token_expiry_calls=2, max_concurrent=400)
+    monkeypatch.setenv("AKOOL_CLIENT_ID", "demo")
+    monkeypatch.setenv("AKOOL_CLIENT_SECRET", "demo")
+    code, out, err = cli("--base-url", sim.base_url, "--json", "sessions", "list")
+    assert code == 0, err
+    assert len({s["id"] for s in json.loads(out)}) == 250
+    assert len(sim.state.tokens) == 2  # the first token and exactly one renewal
+
+
+# -- the client -------------------------------------------------------------------------------
+
+
+def _client(sim, events: list | None = None, **kw) -> AkoolClient:
+    return AkoolClient(sim.base_url, backoff_base=0.01,
+                       on_event=events.append if events is not None else None, **kw)
+
+
+async def test_token_expiry_during_list_all_sessions_reauths_once(simulator_factory):
+    sim = simulator_factory(sessions=450, token_expiry_calls=3, max_concurrent=600)
+    events: list = []
+    async with _client(sim, events, **CREDS) as client:
+        sessions = await client.list_all_sessions()  # 5 pages: page 1, then 4 at once
+    assert len({s.id for s in sessions}) == 450
+    assert [e.kind for e in events].count("token") == 2
+    assert len(sim.state.tokens) == 2
+
+
+async def test_token_expiry_at_create_reauths_once_and_creates_one_session(simulator_factory):
+    sim = simulator_factory(token_expiry_calls=1)
+    events: list = []
+    async with _client(sim, events, **CREDS) as client:
+        await client.list_languages()  # uses the token up
+        before = len(sim.state.sessions)
+        session = await client.create_session(duration=60)
+    assert session.id in sim.state.sessions
+    assert len(sim.state.sessions) == before + 1  # the refused create was not executed twice
+    kinds = [e.kind for e in events]
+    assert kinds.count("reauth") == 1 and kinds.count("token") == 2
+
+
+async def test_server_restarted_between_calls_next_call_works(simulator_factory):
+    sim = simulator_factory()
+    async with _client(sim, max_retries=0, api_key="demo") as client:
+        first = await client.list_all_sessions()  # leaves a keep-alive connection open
+        sim.stop()
+        with pytest.raises(errors.NetworkError) as info:
+            await client.list_sessions()
+        assert "Cannot connect" in str(info.value) or "failed during" in str(info.value)
+        sim = restart(sim)
+        try:
+            again = await client.list_all_sessions()
+        finally:
+            sim.stop()
+    assert {s.id for s in again} == {s.id for s in first}
+
+
+async def test_server_restarted_mid_refresh_then_the_next_call_works(simulator_factory):
+    sim = simulator_factory(sessions=2000, latency=0.05, max_concurrent=3000)
+    port = sim.port
+    holder = {"sim": sim}
+
+    def bounce() -> None:
+        time.sleep(0.15)  # page 1 is in, the other pages are in flight
+        holder["sim"] = restart(holder["sim"], latency=0.0)
+
+    async with _client(sim, api_key="demo", max_retries=4) as client:
+        thread = threading.Thread(target=bounce)
+        thread.start()
+        try:
+            result = await client.list_all_sessions()
+        except errors.NetworkError as exc:  # allowed: one clear error, not a hang or a crash
+            assert str(exc).strip()
+            result = None
+        thread.join()
+        try:
+            assert holder["sim"].port == port
+            after = await client.list_all_sessions()
+        finally:
+            holder["sim"].stop()
+    assert len({s.id for s in after}) == 2000
+    if result is not None:
+        assert len({s.id for s in result}) == 2000
+
+
+# -- the TUI ------------------------------------------------------------------------------------
+
+
+async def test_tui_under_5xx_shows_errors_then_recovers_when_the_faults_stop(tmp_path):
+    sim = run_background(SimulatorConfig(seed=3, sessions=30, churn=False, error_rate=1.0))
+    app = make_app(sim, tmp_path, interval=1.0)
+    try:
+        async with running(app) as (pilot, messages):
+            failed = await wait_message(pilot, messages, RefreshFailed, after=0, timeout=20)
+            screen = app.screen
+            assert isinstance(failed.error, errors.HTTPStatusError)
+            status = screen.status.build().plain
+            assert re.search(r"errors \d+", status), status
+            notes = messages.notes("error")
+            assert len(notes) == 1 and "HTTP 50" in notes[0]
+            assert "Traceback" not in notes[0]
+
+            sim = restart(sim, error_rate=0.0)  # the faults stop
+            state = screen.loop.state
+            await wait_for(pilot, lambda: state.consecutive_errors == 0
+                           and screen.table.row_count == 30, timeout=30, what="recovery")
+            assert app.is_running and state.errors >= 1
+            assert "retry in" not in screen.status.build().plain
+    finally:
+        sim.stop()
+
+
+async def test_tui_under_malformed_bodies_shows_a_protocol_error_and_keeps_running(tmp_path):
+    sim = run_background(SimulatorConfig(seed=3, sessions=30, churn=False, malformed_rate=1.0))
+    app = make_app(sim, tmp_path, interval=1.0)
+    try:
+        async with running(app) as (pilot, messages):
+            failed = await wait_message(pilot, messages, RefreshFailed, after=0, timeout=20)
+            assert isinstance(failed.error, errors.ProtocolError)
+            notes = messages.notes("error")
+            assert notes and ("not JSON" in notes[0] or "integer 'code'" in notes[0])
+            await pilot.press("2")  # other screens still work
+            await pilot.press("1")
+            assert app.is_running
+    finally:
+        sim.stop()
+
+
+# -- the stream channel, through the chat model the chat screen uses -----------------------------
+
+
+def _stream_sim(simulator_factory, **kw) -> RunningSimulator:
+    return simulator_factory(sessions=0, queue_delay=0.0, **kw)
+
+
+def _ws_session(sim: RunningSimulator, mode_type: int = 1) -> Session:
+    import httpx
+
+    body = httpx.post(sim.base_url + "/api/open/v4/liveAvatar/session/create",
+                      json={"avatar_id": "dvp_Tristan_cloth2_1080P", "duration": 600,
+                            "stream_type": "websocket", "mode_type": mode_type},
+                      headers={"x-api-key": "demo"}).json()
+    assert body["code"] == 1000, body
+    return Session.from_api(body["data"])
+
+
+def _with_faults(session: Session, query: str) -> Session:
+    creds = dict(session.credentials.values)
+    creds["ws_url"] += "?" + query
+    return dataclasses.replace(
+        session, credentials=dataclasses.replace(session.credentials, values=creds))
+
+
+class Chat:
+    """A Conversation running against a session, with everything it emitted."""
+
+    def __init__(self, **kw) -> None:
+        self.events: list = []
+        self.conv = Conversation(self.events.append, mode=1,
+                                 transport_options={"backoff_base": 0.05}, **kw)
+        self.task: asyncio.Task | None = None
+
+    async def start(self, session: Session) -> Chat:
+        self.task = asyncio.create_task(self.conv.run(session))
+        await self.until(lambda: self.conv.connected, "connected")
+        return self
+
+    async def stop(self) -> None:
+        await self.conv.close()
+        if self.task is not None:
+            await asyncio.wait_for(self.task, 5)
+
+    async def until(self, condition, what: str, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not condition():
+            assert time.monotonic() < deadline, f"timed out waiting for {what}"
+            await asyncio.sleep(0.01)
+
+    def bot(self) -> dict[str, list[ChatPart]]:
+        out: dict[str, list[ChatPart]] = {}
+        for e in self.events:
+            if isinstance(e, ChatPart) and e.sender == "bot":
+                out.setdefault(e.mid, []).append(e)
+        return out
+
+    def finished(self) -> list[ChatPart]:
+        return [parts[-1] for parts in self.bot().values() if parts[-1].finished]
+
+
+def assert_grows_without_repeats(parts: list[ChatPart], intended: str) -> None:
+    """Shown text only grows, and every piece it shows is the intended text, in order."""
+    for a, b in itertools.pairwise(parts):
+        assert b.text.startswith(a.text), (a.text, b.text)
+    final = parts[-1].text
+    pos = 0
+    for piece in final.split(GAP_MARKER.strip()):
+        piece = piece.strip()
+        if piece:
+            found = intended.find(piece, pos)
+            assert found >= 0, f"{piece!r} is not the next part of the intended reply"
+            pos = found + len(piece)
+
+
+@pytest.mark.parametrize("query", ["drop=0.3&seed=2", "drop=0.2&duplicate=0.3&reorder=0.3&seed=9"])
+async def test_dropped_duplicated_reordered_parts_never_scramble_the_reply(simulator_factory,
+                                                                           query):
+    sim = _stream_sim(simulator_factory, reply_chars_per_s=4000.0)
+    intended = " ".join(f"Sentence number {i} of the reply." for i in range(40))
+    chat = await Chat(reassembly_timeout=0.4).start(_with_faults(_ws_session(sim), query))
+    try:
+        await chat.conv.say(intended)
+        await chat.until(lambda: chat.finished(), "the reply to finish (or time out)")
+    finally:
+        await chat.stop()
+    (parts,) = chat.bot().values()
+    last = parts[-1]
+    assert last.incomplete, "parts were dropped: the reply must say it is incomplete"
+    assert GAP_MARKER.strip() in last.text
+    assert_grows_without_repeats(parts, intended)
+
+
+async def test_disconnect_mid_reply_reconnects_and_loses_no_typed_text(simulator_factory):
+    sim = _stream_sim(simulator_factory, reply_chars_per_s=300.0)
+    session = _ws_session(sim)
+    chat = await Chat(reassembly_timeout=0.5).start(session)
+    first = "The first reply is long enough to be cut off in the middle. " * 6
+    try:
+        await chat.conv.say(first)
+        await chat.until(lambda: chat.bot(), "the reply to start")
+        (avatar,) = live_avatars(sim.state, session.id)
+        avatar.request_disconnect()  # the channel drops mid-reply
+        await chat.until(lambda: not chat.conv.connected, "the drop")
+        typed = "typed while the channel was down"
+        await chat.conv.say(typed)  # queued, not lost
+        outgoing = [e for e in chat.events if isinstance(e, Outgoing) and e.text == typed]
+        assert outgoing and outgoing[-1].status == "queued"
+        await chat.until(lambda: any(p.complete and p.text == typed for p in chat.finished()),
+                         "the queued line delivered after reconnect")
+        await chat.until(lambda: any(p.incomplete for p in chat.finished()),
+                         "the cut reply marked incomplete")
+    finally:
+        await chat.stop()
+    states = [e.state for e in chat.events if isinstance(e, ChannelState)]
+    assert TransportState.RECONNECTING in states
+    assert states.index(TransportState.RECONNECTING) < len(states) - 1
+    statuses = [e.status for e in chat.events if isinstance(e, Outgoing) and e.text == typed]
+    assert statuses[-1] == "sent" and "failed" not in statuses
+    cut = next(p for p in chat.finished() if p.incomplete)
+    assert_grows_without_repeats(chat.bot()[cut.mid], first)
