@@ -15,7 +15,7 @@ from textual.strip import Strip
 
 from akool_tui.tui.widgets import Column, LiveTable
 from akool_tui.tui.widgets.live_table import _drain
-from akool_tui.tui.widgets.table_model import TableModel
+from akool_tui.tui.widgets.table_model import TableModel, _merge
 
 
 class Clock:
@@ -539,3 +539,19 @@ def test_sliced_sort_of_many_runs_matches_a_plain_sort() -> None:
     assert keys == plain.window(0, 35_000)
     assert keys == sorted(rows, key=lambda k: (rows[k]["v"] is None, rows[k]["v"] or 0,
                                                int(k[1:])))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 6)), st.lists(st.integers(0, 6)), st.integers(1, 4))
+def test_sliced_merge_is_a_stable_merge(first: list[int], second: list[int], step: int) -> None:
+    values = {f"a{i}": v for i, v in enumerate(sorted(first))}
+    values.update({f"b{i}": v for i, v in enumerate(sorted(second))})
+    a, b = [k for k in values if k[0] == "a"], [k for k in values if k[0] == "b"]
+    steps = _merge(a, b, values.__getitem__, step)
+    while True:
+        try:
+            next(steps)
+        except StopIteration as done:
+            merged = done.value
+            break
+    assert merged == sorted(a + b, key=values.__getitem__)  # sorted() is stable: a first

@@ -14,7 +14,7 @@ pass the filter, sorted.  Everything is plain dict/list work so that 100 000 row
 
 from __future__ import annotations
 
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -118,6 +118,32 @@ class Column:
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _merge(
+    first: list[str], second: list[str], key: Callable[[str], Any], step: int = RUN_SIZE,
+) -> Iterator[None]:
+    """Stable merge of two sorted lists (``first`` wins ties), a slice per step.
+
+    Each step sorts a piece made of a stretch of each list that belongs together (found
+    with bisect); timsort merges such a piece of two sorted runs in one pass, in C.
+    """
+    out: list[str] = []
+    a = b = 0
+    while a < len(first):
+        a_end = min(a + step, len(first))
+        b_end = (len(second) if a_end == len(first)
+                 else bisect_left(second, key(first[a_end]), b, key=key))
+        if b_end - b > step:  # a long stretch of ``second`` comes first: cut it
+            b_end = b + step
+            a_end = bisect_right(first, key(second[b_end]), a, a_end, key=key)
+        piece = first[a:a_end] + second[b:b_end]
+        piece.sort(key=key)
+        out.extend(piece)
+        a, b = a_end, b_end
+        yield
+    out.extend(second[b:])
+    return out
 
 
 def _sortable(value: Any, as_text: bool) -> tuple[Any, ...]:
@@ -571,8 +597,7 @@ class TableModel:
         if not sliced or len(keys) <= RUN_SIZE:
             keys.sort(key=key)
             return keys
-        # Sort runs, then merge them two by two (timsort merges two sorted runs in one
-        # linear pass, in C), one merge per step: no step handles more than two runs.
+        # Sort runs, then merge them two by two, each merge in slices.
         runs = []
         for start in range(0, len(keys), RUN_SIZE):
             runs.append(sorted(keys[start : start + RUN_SIZE], key=key))
@@ -580,10 +605,7 @@ class TableModel:
         while len(runs) > 1:
             merged = []
             for index in range(0, len(runs) - 1, 2):
-                pair = runs[index] + runs[index + 1]
-                pair.sort(key=key)
-                merged.append(pair)
-                yield
+                merged.append((yield from _merge(runs[index], runs[index + 1], key)))
             if len(runs) % 2:
                 merged.append(runs[-1])
             runs = merged
