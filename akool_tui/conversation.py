@@ -84,8 +84,6 @@ class ChatPart:
     text: str
     complete: bool = False
     incomplete: bool = False
-    #: ``time.perf_counter()`` when the newest part arrived (receive -> paint latency)
-    received_at: float = 0.0
 
     @property
     def finished(self) -> bool:
@@ -175,7 +173,8 @@ class Conversation:
         self.mode = mode
         self.llm = llm
         self.transport_options = dict(transport_options or {})
-        self._factory = transport_factory
+        #: builds the transport for a session (``transport_for``; a loopback in the bench)
+        self.transport_factory = transport_factory
         self.ack_timeout = ack_timeout
         self._clock = clock
         self.session: Session | None = None
@@ -236,7 +235,7 @@ class Conversation:
         """
         self.session = session
         try:
-            transport = self._factory(session, **self.transport_options)
+            transport = self.transport_factory(session, **self.transport_options)
         except (TransportError, ValueError) as exc:
             self._emit(ChannelState(TransportState.FAILED, str(exc)))
             return
@@ -315,7 +314,7 @@ class Conversation:
     def _chat_update(self, mid: str, sender: str, text: str, complete: bool,
                      incomplete: bool) -> None:
         now = self._clock()
-        self._emit(ChatPart(mid, sender, text, complete, incomplete, time.perf_counter()))
+        self._emit(ChatPart(mid, sender, text, complete, incomplete))
         if sender != "bot":
             return
         reply = self._replies.get(mid)

@@ -9,6 +9,10 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from rich.cells import cell_len
+from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
 from akool_tui.demo import demo_config
@@ -17,6 +21,7 @@ from akool_tui.simulator.stream_channel import live_avatars
 from akool_tui.stream.transport import TransportState
 from akool_tui.tui.app import AkoolApp
 from akool_tui.tui.screens.chat import ChatScreen
+from akool_tui.tui.widgets.transcript import Transcript, wrap_spans
 
 SIZE = (120, 34)
 CREATE = "/api/open/v4/liveAvatar/session/create"
@@ -123,9 +128,9 @@ async def test_set_params_acks_ok_and_failed_with_the_servers_message(simulator_
 
 
 async def test_text_typed_while_reconnecting_is_queued_then_sent(simulator_factory, monkeypatch):
-    # a slow, seeded backoff leaves a 1-2 s window to type while reconnecting
+    # a slow, seeded backoff leaves a 1.5-3 s window to send while reconnecting
     monkeypatch.setattr(ChatScreen, "TRANSPORT_OPTIONS",
-                        {"backoff_base": 2.0, "rng": random.Random(5)})
+                        {"backoff_base": 3.0, "rng": random.Random(5)})
     sim = simulator_factory(sessions=0, queue_delay=0.0, reply_chars_per_s=400.0)
     app = make_app(sim)
     async with app.run_test(size=SIZE) as pilot:
@@ -134,7 +139,8 @@ async def test_text_typed_while_reconnecting_is_queued_then_sent(simulator_facto
         live_avatars(sim.state, sid)[0].request_disconnect()
         await wait_for(pilot, lambda: screen.conversation.state is TransportState.RECONNECTING,
                        "reconnecting")
-        await say(pilot, "are you still there")
+        screen.chat_input.value = "are you still there"
+        await pilot.press("enter")
         line = lambda: next(e for e in screen.transcript.entries if e.role == "user")
         await wait_for(pilot, lambda: any(e.role == "user" for e in screen.transcript.entries),
                        "user line")
@@ -228,3 +234,58 @@ async def test_chat_screen_fits_a_small_terminal(simulator_factory, size):
         assert screen.transcript.size.height >= 10
         assert screen.chat_input.region.bottom <= size[1] - 2
         assert all(len(line) <= size[0] for line in screen.transcript.lines_text())
+
+
+# -- the transcript widget -------------------------------------------------------------
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab cd\n\u4f60\u597d \u0301x")), max_size=300),
+       st.integers(min_value=1, max_value=30))
+def test_wrap_spans_cover_the_text_in_order_within_the_width(text, width):
+    spans = wrap_spans(text, width)
+    rebuilt, pos = [], 0
+    for a, b in spans:
+        assert a >= pos
+        rebuilt.append(text[pos:a])  # only newlines sit between spans
+        rebuilt.append(text[a:b])
+        pos = b
+        line = text[a:b].rstrip()
+        assert cell_len(line) <= width or len(line) == 1
+    assert "".join(rebuilt) + text[pos:] == text
+    assert all(c == "\n" for piece in rebuilt[::2] for c in piece)
+
+
+class TranscriptApp(App):
+    def compose(self) -> ComposeResult:
+        yield Transcript()
+
+
+async def test_incremental_wrapping_matches_a_full_wrap_and_scroll_sticks_only_at_the_end():
+    rng = random.Random(7)
+    words = ["alpha", "be", "gamma-delta-epsilon", "\u4f60\u597d\u4e16\u754c", "x" * 70, "\n"]
+    app = TranscriptApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        tr = app.query_one(Transcript)
+        for i in range(40):
+            tr.add("system", f"earlier line {i}")
+        tr.add("bot", "", key="b", status="streaming")
+        text = ""
+        for _ in range(300):
+            text += rng.choice(words) + rng.choice(["", " ", "  ", ". "])
+            tr.update("b", text)
+            if rng.random() < 0.3:
+                tr.flush()
+        tr.update("b", text, status="")
+        tr.flush()
+        entry = tr.get("b")
+        assert entry.spans == wrap_spans(entry.display(), entry.width)
+        assert tr.line_count == 40 + len(entry.spans)
+        assert tr.scroll_offset.y == tr.max_scroll_y  # followed the stream
+        tr.scroll_to(y=0, animate=False)
+        await pilot.pause()
+        tr.add("user", "new line while scrolled up")
+        tr.flush()
+        assert tr.scroll_offset.y == 0  # the user's position is kept
+        tr.add("system", "\x1b[31mred\x07")
+        tr.flush()
+        assert tr.lines_text()[-1] == "·    \ufffd[31mred\ufffd"

@@ -456,10 +456,9 @@ class ChatScreen(MainScreen):
             key = f"in:{ev.mid}"
             status = "incomplete" if ev.incomplete else ("" if ev.complete else "streaming")
             note = "parts missing" if ev.incomplete else ""
-            if not tr.update(key, ev.text, status=status, note=note, stamp=ev.received_at):
+            if not tr.update(key, ev.text, status=status, note=note):
                 tr.add("bot" if ev.sender == "bot" else "speech", ev.text, key=key,
                        status=status, note=note, time=self.app.now())
-                tr.update(key, stamp=ev.received_at)
             return False
         if isinstance(ev, Outgoing):
             self._apply_outgoing(ev)

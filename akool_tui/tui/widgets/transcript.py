@@ -27,7 +27,6 @@ from bisect import bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -116,14 +115,6 @@ def _span_start(span: tuple[int, int]) -> int:
     return span[0]
 
 
-class PaintProbe(Protocol):
-    """Optional instrumentation (the bench): receive stamps and flush moments."""
-
-    def received(self, stamp: float) -> None: ...
-
-    def flushed(self) -> None: ...
-
-
 @dataclass(eq=False)
 class Entry:
     """One transcript line (wrapped over as many rows as it needs)."""
@@ -162,8 +153,8 @@ class Transcript(ScrollView, can_focus=True):
         height: 1fr;
         background: $background;
         color: $foreground;
-        scrollbar-gutter: stable;
         overflow-x: hidden;
+        overflow-y: scroll;
         & > .transcript--user { color: $accent; }
         & > .transcript--bot { color: $foreground; }
         & > .transcript--system { color: $foreground-muted; }
@@ -185,7 +176,6 @@ class Transcript(ScrollView, can_focus=True):
         self._dirty: set[Entry] = set()
         self._styles: dict[str, Style] | None = None
         self._timer: Timer | None = None
-        self.probe: PaintProbe | None = None
 
     # -- public -------------------------------------------------------------------
 
@@ -220,7 +210,7 @@ class Transcript(ScrollView, can_focus=True):
         return entry
 
     def update(self, key: str, text: str | None = None, *, status: str | None = None,
-               note: str | None = None, stamp: float | None = None) -> bool:
+               note: str | None = None) -> bool:
         """Change an entry's text (e.g. a reply so far), status or note."""
         entry = self._by_key.get(key)
         if entry is None:
@@ -236,13 +226,11 @@ class Transcript(ScrollView, can_focus=True):
             entry.status = status
         if note is not None:
             entry.note = note
-        if stamp is not None and self.probe is not None:
-            self.probe.received(stamp)
         self._mark_dirty(entry)
         return True
 
     def lines_text(self) -> list[str]:
-        """Every wrapped line as plain text, gutter included (tests, debugging)."""
+        """Every wrapped line as plain text, gutter included, trailing spaces removed."""
         out = []
         for entry in self._entries:
             for k in range(len(entry.spans)):
@@ -293,37 +281,39 @@ class Transcript(ScrollView, can_focus=True):
                 self._timer.pause()
             return
         sticky = self._at_end()
-        if width != self._width:
+        if width != self._width:  # everything wraps again
             self._width = width
-            self._rewrap_all()
-        first_changed = self._total
-        for entry in sorted(self._dirty, key=lambda e: e.index):
-            first_changed = min(first_changed, self._rewrap(entry))
+            self._dirty.update(self._entries)
+        dirty = sorted(self._dirty, key=lambda e: e.index)
         self._dirty.clear()
-        self.virtual_size = Size(self.scrollable_content_region.width, self._total)
+        keeps = [(entry, self._rewrap(entry)) for entry in dirty]
+        first_changed = self._total
+        if dirty:
+            self._restack(dirty[0].index)
+            first_changed = min(self._starts[entry.index] + keep for entry, keep in keeps)
+        self._set_virtual_size(Size(self.scrollable_content_region.width, self._total))
         if sticky:
             self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
         top = self.scroll_offset.y
         if first_changed < top + self.size.height:
             start = max(first_changed, top)
             self.refresh_lines(start, top + self.size.height - start)
-        if self.probe is not None:
-            self.probe.flushed()
 
-    def _rewrap_all(self) -> None:
-        total = 0
-        for i, entry in enumerate(self._entries):
-            entry.width = 0  # forces a full wrap
-            self._starts[i] = total
-            self._wrap(entry, 0)
-            total += len(entry.spans)
-        self._total = total
-        self._dirty.clear()
-        self.refresh()
+    def _set_virtual_size(self, size: Size) -> None:
+        """A new height needs no layout: the widget's own height is fixed by CSS and
+        its scrollbar always shown. Assigning ``virtual_size`` (a layout reactive)
+        would lay out the whole screen on every flush; only the scrollbar is updated."""
+        if size == self.virtual_size:
+            return
+        if size.width != self.virtual_size.width:
+            self.virtual_size = size
+            return
+        self.set_reactive(Transcript.virtual_size, size)
+        self._scroll_update(size)
 
     def _rewrap(self, entry: Entry) -> int:
         """Wrap ``entry`` again from where it changed; returns the first changed line
-        (in transcript coordinates). Later entries shift if its line count changed."""
+        within the entry (later entries move in :meth:`_restack`)."""
         display = entry.display()
         keep = 0
         if entry.width == self._width and entry.spans:
@@ -331,14 +321,17 @@ class Transcript(ScrollView, can_focus=True):
                 entry.shown[:entry.shown_text_len]) else 0
             if common:
                 keep = max(0, bisect_right(entry.spans, common, key=_span_start) - 2)
-        before = len(entry.spans)
         self._wrap(entry, keep, display)
-        delta = len(entry.spans) - before
-        if delta:
-            for i in range(entry.index + 1, len(self._starts)):
-                self._starts[i] += delta
-            self._total += delta
-        return self._starts[entry.index] + keep
+        return keep
+
+    def _restack(self, first: int) -> None:
+        """Recompute the start line of every entry from index ``first`` on."""
+        starts, entries = self._starts, self._entries
+        total = starts[first] if first < len(starts) else self._total
+        for i in range(first, len(entries)):
+            starts[i] = total
+            total += len(entries[i].spans)
+        self._total = total
 
     def _wrap(self, entry: Entry, keep: int, display: str | None = None) -> None:
         """Keep the first ``keep`` wrapped lines of ``entry``, wrap the rest again."""
@@ -362,7 +355,7 @@ class Transcript(ScrollView, can_focus=True):
             entry.index = i
             self._starts[i] -= dropped_lines
         self._total -= dropped_lines
-        self.virtual_size = Size(self.virtual_size.width, self._total)
+        self._set_virtual_size(Size(self.virtual_size.width, self._total))
         self.scroll_to(y=max(0, self.scroll_offset.y - dropped_lines), animate=False,
                        immediate=True)
         self.refresh()
@@ -396,7 +389,11 @@ class Transcript(ScrollView, can_focus=True):
             segments.append(Segment(body, self._style(text_class)))
         if note:
             segments.append(Segment(note, self._style(note_class)))
-        strip = Strip(segments, GUTTER + cell_len(body) + cell_len(note))
+        used = GUTTER + cell_len(body) + cell_len(note)
+        line_width = self._width + GUTTER
+        if used < line_width:  # padded to the line: painting it needs no more work
+            segments.append(Segment(" " * (line_width - used), self._style("")))
+        strip = Strip(segments, max(used, line_width))
         entry.strips[k] = strip
         return strip
 
@@ -404,14 +401,18 @@ class Transcript(ScrollView, can_focus=True):
         scroll_x, scroll_y = self.scroll_offset
         line = scroll_y + y
         width = self.size.width
+        base = self._style("")
         if line >= self._total or not self._entries:
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, base)
         i = bisect_right(self._starts, line) - 1
         entry = self._entries[i]
         k = line - self._starts[i]
         if k >= len(entry.spans):  # not wrapped yet (between a change and its flush)
-            return Strip.blank(width, self.rich_style)
-        return self._strip(entry, k).crop_extend(scroll_x, scroll_x + width, self.rich_style)
+            return Strip.blank(width, base)
+        strip = self._strip(entry, k)
+        if scroll_x or strip.cell_length != width:  # e.g. resized, not re-wrapped yet
+            strip = strip.crop_extend(scroll_x, scroll_x + width, base)
+        return strip
 
     def __iter__(self) -> Iterator[Entry]:
         return iter(self._entries)
