@@ -131,6 +131,16 @@ async def test_token_expiry_at_create_reauths_once_and_creates_one_session(simul
     assert kinds.count("reauth") == 1 and kinds.count("token") == 2
 
 
+async def test_a_slow_service_is_a_clear_timeout_then_reads_work_again(simulator_factory):
+    sim = simulator_factory(latency=0.5)
+    async with _client(sim, api_key="demo", timeout=0.1, max_retries=1) as client:
+        with pytest.raises(errors.TimeoutError_) as info:
+            await client.list_sessions()
+        assert "No answer" in str(info.value) and "/session/list" in str(info.value)
+    async with _client(sim, api_key="demo", timeout=2.0) as client:
+        assert len((await client.list_sessions(size=5)).result) == 5
+
+
 async def test_server_restarted_between_calls_next_call_works(simulator_factory):
     sim = simulator_factory()
     async with _client(sim, max_retries=0, api_key="demo") as client:
