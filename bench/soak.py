@@ -112,7 +112,8 @@ class Counters:
         self.replies = 0
         self.reply_chars = 0
         self.incomplete = 0
-        self.chat_failures = 0
+        self.chat_failures = 0  # a live session that did not answer
+        self.lines_failed = 0  # lines visibly marked failed (e.g. churn closed the session)
         self.reconnects = 0
         self.chat_sessions = 0
         self.reply_done = asyncio.Event()
@@ -132,7 +133,7 @@ class Counters:
         elif isinstance(event, ChannelState) and str(event.state) == "reconnecting":
             self.reconnects += 1
         elif type(event).__name__ == "Outgoing" and event.status == "failed":
-            self.chat_failures += 1
+            self.lines_failed += 1
         elif type(event).__name__ == "ChatPart" and event.incomplete:
             self.incomplete += 1
 
@@ -242,6 +243,7 @@ async def soak(args: argparse.Namespace, base_url: str, sim_pid: int) -> dict:
             refresh_failed_messages=counters.refresh_failed, error_notes=counters.error_notes,
             replies=counters.replies, reply_chars=counters.reply_chars,
             incomplete_replies=counters.incomplete, chat_failures=counters.chat_failures,
+            lines_marked_failed=counters.lines_failed,
             chat_reconnects=counters.reconnects, chat_sessions=counters.chat_sessions,
             app_running=app.is_running,
         )
@@ -274,7 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"app CPU {cpu:.1f} % of a core on average; rows {report['rows_end']:,}; "
           f"refresh errors {report['refresh_errors']}, error notifications {report['error_notes']}")
     print(f"chat: {report['replies']} replies ({report['reply_chars']:,} chars), "
-          f"{report['incomplete_replies']} incomplete, {report['chat_failures']} failed, "
+          f"{report['incomplete_replies']} incomplete, {report['chat_failures']} unanswered, "
+          f"{report['lines_marked_failed']} lines marked failed (their session closed), "
           f"{report['chat_reconnects']} reconnects, {report['chat_sessions']} sessions "
           "(churn closes them at random)")
     if args.json:
