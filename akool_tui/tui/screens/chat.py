@@ -46,6 +46,8 @@ from ..widgets.transcript import Entry, Transcript
 from .base import MainScreen
 
 EXPORT_DIR_ENV = "AKOOL_TUI_EXPORT_DIR"
+#: stream types this client can talk over (see transport_for)
+CONNECTABLE = ("websocket", "livekit")
 STATE_MARKS = {
     TransportState.CONNECTING: "◌ connecting",
     TransportState.CONNECTED: "● connected",
@@ -203,7 +205,7 @@ class ChatScreen(MainScreen):
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="chat-bar"):
             yield Select([], prompt="Pick a live session (ctrl+o) or create one (ctrl+n)",
-                         id="chat-session", compact=True)
+                         id="chat-session", compact=True, type_to_search=False)
             yield Static("", id="chat-state")
             yield Static("", id="chat-speaking")
         yield Transcript(id="transcript")
@@ -229,8 +231,13 @@ class ChatScreen(MainScreen):
         self._show_state()
         self.run_worker(self._send_loop, name="chat-send", group="chat-send",
                         exit_on_error=False)
+        self.watch(self.query_one(Select), "expanded", self._picker_toggled, init=False)
         self.action_refresh_now()
         self.chat_input.focus()
+
+    def _picker_toggled(self, expanded: bool) -> None:
+        if not expanded:  # picked or dismissed: back to typing
+            self.chat_input.focus()
 
     def on_screen_resume(self) -> None:
         wanted = getattr(self.app, "chat_session_id", None)
@@ -255,8 +262,10 @@ class ChatScreen(MainScreen):
         except Exception as exc:  # shown, never a crash
             self.post_message(SessionsLoaded([], str(exc) or type(exc).__name__))
             return
-        sessions = sorted([*live, *queueing], key=lambda s: (s.create_time is None,
-                                                              s.create_time), reverse=True)
+        newest_first = sorted([*live, *queueing], reverse=True,
+                              key=lambda s: s.create_time.timestamp() if s.create_time else 0)
+        # the ones this client can join first (agora / trtc need LiveKit instead)
+        sessions = sorted(newest_first, key=lambda s: s.stream_type not in CONNECTABLE)
         self.post_message(SessionsLoaded(sessions))
 
     def _label(self, s: Session) -> str:
@@ -294,7 +303,6 @@ class ChatScreen(MainScreen):
     def _session_picked(self, event: Select.Changed) -> None:
         if isinstance(event.value, str) and event.value != self._session_id:
             self._connect(event.value)
-            self.chat_input.focus()
 
     def action_pick_session(self) -> None:
         select = self.query_one(Select)
@@ -331,6 +339,7 @@ class ChatScreen(MainScreen):
         self._connect(s.id)
         with self.prevent(Select.Changed):
             self.query_one(Select).value = s.id
+        self.chat_input.focus()
 
     # -- connection ----------------------------------------------------------------
 
@@ -469,7 +478,7 @@ class ChatScreen(MainScreen):
             return False
         if isinstance(ev, Ack):
             self._apply_ack(ev)
-            return False
+            return True  # an acked mode change may turn the own LLM on or off
         if isinstance(ev, ReplyStats):
             self._stats = ev
             return True
@@ -499,7 +508,7 @@ class ChatScreen(MainScreen):
     def _apply_ack(self, ev: Ack) -> None:
         ack = ev.ack
         if ack.ok:
-            self._system(f"{ev.what} → {ack.msg or 'ok'}", role="ok")
+            self._system(f"{ack.cmd}: {ack.msg}" if ack.msg else f"{ev.what}: ok", role="ok")
         else:
             self._system(f"{ev.what} failed ({ack.code}): {ack.msg or 'no reason given'}",
                          role="error")
@@ -510,6 +519,7 @@ class ChatScreen(MainScreen):
         self._state = ev.state
         detail = f": {ev.detail}" if ev.detail else ""
         if ev.state is TransportState.CONNECTED:
+            self.action_refresh_now()  # the session's status may have moved on
             self._system(f"Connected{' (' + ev.detail + ')' if ev.detail == 'reconnected' else ''}.",
                          role="ok")
         elif ev.state is TransportState.FAILED:
@@ -543,12 +553,12 @@ class ChatScreen(MainScreen):
 
     def _show_state(self) -> None:
         conv = self.conversation
-        state = STATE_MARKS[self._state]
+        state = STATE_MARKS[self._state] if self._session_id else "○ no session"
         badge = self.query_one("#chat-state", Static)
         badge.update(state)
         badge.set_classes(f"-{self._state.value}")
         self._show_speaking()
-        parts = [state if self._session_id else "no session"]
+        parts = [state]
         if conv.queued_count:
             parts.append(f"{conv.queued_count} queued")
         if conv.failed_count:

@@ -55,7 +55,8 @@ class DefaultsSaved(Message):
 
 def voice_label(v: Voice) -> str:
     kind = "cloned" if v.type == 1 else "AKool"
-    return f"{v.name or v.voice_id:<20} {v.locale or v.language:<6} {v.gender:<7} {kind:<6} {v.voice_id}"
+    name = (v.name or v.voice_id)[:16]
+    return f"{name:<16} {v.locale or v.language:<6} {v.gender[:1] or '-'} {kind:<6} {v.voice_id}"
 
 
 def voice_matches(v: Voice, query: str) -> bool:
@@ -77,16 +78,18 @@ class SettingsScreen(MainScreen):
                 tooltip="Search the voices"),
     ]
     DEFAULT_CSS = """
-    SettingsScreen #settings-form { height: 1fr; padding: 0 2; }
-    SettingsScreen .field { height: auto; margin-top: 1; }
-    SettingsScreen .field-label { width: 12; padding-top: 1; text-style: bold; }
+    SettingsScreen #settings-form { height: 1fr; padding: 1 2 0 2; }
+    SettingsScreen .field { height: auto; margin-bottom: 1; }
+    SettingsScreen .field-label { width: 12; text-style: bold; }
     SettingsScreen .field-body { width: 1fr; height: auto; }
-    SettingsScreen #voice-list { height: 8; }
+    SettingsScreen #voice-list { height: 8; border: none; padding: 0; background: $surface; }
     SettingsScreen #voice-current { color: $foreground-muted; }
     SettingsScreen .error { color: $error; height: auto; }
-    SettingsScreen #settings-buttons { height: auto; margin-top: 1; }
+    SettingsScreen .error.-empty { display: none; }
+    SettingsScreen #settings-buttons { height: auto; }
     SettingsScreen #settings-buttons Button { margin-right: 2; }
-    SettingsScreen #settings-result { height: auto; margin-top: 1; }
+    SettingsScreen #settings-result { height: auto; padding: 0 2; background: $panel; }
+    SettingsScreen #settings-result.-empty { display: none; }
     SettingsScreen #settings-result.-ok { color: $success; }
     SettingsScreen #settings-result.-error { color: $error; }
     """
@@ -100,12 +103,13 @@ class SettingsScreen(MainScreen):
 
     def compose_body(self) -> ComposeResult:
         d: SessionDefaults = self.app.config.defaults
+        yield Static("", id="settings-result", classes="-empty")
         with VerticalScroll(id="settings-form"):
             with Horizontal(classes="field"):
                 yield Label("Voice", classes="field-label")
                 with Vertical(classes="field-body"):
-                    yield Input(placeholder="search voices: name, language, gender, id",
-                                id="voice-filter")
+                    yield Input(placeholder="search voices: name, language, gender, id "
+                                "(ctrl+f)", id="voice-filter", compact=True)
                     yield OptionList(id="voice-list")
                     yield Static("", id="voice-current")
             with Horizontal(classes="field"):
@@ -113,31 +117,34 @@ class SettingsScreen(MainScreen):
                 with Vertical(classes="field-body"):
                     yield Select([(d.language, d.language)] if d.language else [],
                                  value=d.language or Select.BLANK, id="lang",
-                                 prompt="language (loading…)")
+                                 prompt="language (loading…)", compact=True)
             with Horizontal(classes="field"):
                 yield Label("Mode", classes="field-label")
                 with Vertical(classes="field-body"):
-                    yield Select(MODES, value=d.mode_type, allow_blank=False, id="mode")
+                    yield Select(MODES, value=d.mode_type, allow_blank=False, id="mode",
+                                 compact=True)
             with Horizontal(classes="field"):
                 yield Label("Background", classes="field-label")
                 with Vertical(classes="field-body"):
                     yield Input(d.background_url, placeholder="https://… image or video "
-                                "(empty: none)", id="bgurl")
-                    yield Static("", id="bgurl-error", classes="error")
+                                "(empty: none)", id="bgurl", compact=True)
+                    yield Static("", id="bgurl-error", classes="error -empty")
             with Horizontal(classes="field"):
                 yield Label("Speed", classes="field-label")
                 with Vertical(classes="field-body"):
-                    yield Input(f"{d.speed:g}", placeholder="0.8 to 1.2", id="speed")
-                    yield Static("", id="speed-error", classes="error")
+                    yield Input(f"{d.speed:g}", placeholder="0.8 to 1.2", id="speed",
+                                compact=True)
+                    yield Static("", id="speed-error", classes="error -empty")
             with Horizontal(id="settings-buttons"):
-                yield Button("Apply to chat (ctrl+t)", variant="primary", id="apply")
-                yield Button("Save defaults (ctrl+s)", id="save")
-            yield Static("", id="settings-result")
+                yield Button("Apply to chat (ctrl+t)", variant="primary", id="apply",
+                             compact=True)
+                yield Button("Save defaults (ctrl+s)", id="save", compact=True)
 
     def on_mount(self) -> None:
         super().on_mount()
         self._voice = self.app.config.defaults.voice_id
         self._show_voice()
+        self.query_one("#voice-filter", Input).focus()
         self.status.set_extra("loading voices and languages…")
         self.run_worker(self._load_catalog, name="settings-catalog", group="settings",
                         exclusive=True, exit_on_error=False)
@@ -231,7 +238,9 @@ class SettingsScreen(MainScreen):
             problem = validate_http_url(value, allow_empty=True)
         else:
             problem = validate_speed(value)
-        self.query_one(f"#{field}-error", Static).update(f"expected {problem}" if problem else "")
+        message = self.query_one(f"#{field}-error", Static)
+        message.update(f"expected {problem}" if problem else "")
+        message.set_class(not problem, "-empty")
         return problem
 
     @on(Input.Changed, "#bgurl, #speed")
