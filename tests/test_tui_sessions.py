@@ -293,3 +293,19 @@ async def test_enter_opens_the_detail_with_credentials_masked(shared_sim, tmp_pa
             assert str(masked[key]) in shown and secret not in shown.replace("\n", "")
         await pilot.press("escape")
         assert not pane.display
+
+
+async def test_each_screen_runs_one_refresh_loop(shared_sim, tmp_path):
+    from textual.worker import Worker
+
+    def refresh_workers(messages) -> set[int]:
+        return {id(m.worker) for m in messages.of(Worker.StateChanged)
+                if m.worker.group == "refresh"}
+
+    app = make_app(shared_sim, tmp_path)
+    async with running(app) as (pilot, messages):
+        await wait_loaded(pilot)
+        assert len(refresh_workers(messages)) == 1  # not one per class along the MRO
+        await pilot.press("2")
+        await wait_loaded(pilot)
+        assert len(refresh_workers(messages)) == 2

@@ -123,6 +123,14 @@ class AkoolApp(App):
             self._client = AkoolClient(**self.config.client_kwargs())
         return self._client
 
+    async def load_client(self) -> None:
+        """Import the API client in a thread, so that the event loop keeps painting."""
+        if "akool_tui.api.client" not in sys.modules:
+            import asyncio
+            import importlib
+
+            await asyncio.to_thread(importlib.import_module, "akool_tui.api.client")
+
     def reset_client(self) -> None:
         """Forget the client (credentials changed); the next use builds a new one."""
         old, self._client = self._client, None

@@ -72,8 +72,14 @@ class MainScreen(Screen):
             clock=lambda: self.app.now().timestamp(),
         )
         self.status.bind_state(self.loop.state)
-        self.run_worker(self.loop.run, name=f"{self.id or type(self).__name__}-refresh",
+        self.run_worker(self._refresh_forever, name=f"{self.id or type(self).__name__}-refresh",
                         group="refresh", exclusive=True, exit_on_error=False)
+
+    async def _refresh_forever(self) -> None:
+        # the HTTP client's first import (~100 ms of CPU) must not hold the first frame
+        await self.app.load_client()
+        assert self.loop is not None
+        await self.loop.run()
 
     def on_screen_resume(self) -> None:
         # coming back from a modal or another mode: show fresh data at once
@@ -127,7 +133,7 @@ class TableScreen(MainScreen):
         return self.query_one(LiveTable)
 
     def on_mount(self) -> None:
-        super().on_mount()
+        # no super(): Textual calls every class's on_mount along the MRO by itself
         self.table.focus()
 
     def update_extra(self) -> None:  # pragma: no cover - abstract

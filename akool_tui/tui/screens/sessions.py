@@ -160,8 +160,7 @@ class SessionsScreen(TableScreen):
                             clock=self.app.now)
             yield DetailPane(id="detail")
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def on_mount(self) -> None:  # the bases' on_mount run too (Textual walks the MRO)
         self.table.sort_by("created", reverse=True)  # newest first
 
     async def fetch(self) -> SessionsDelta:
