@@ -28,6 +28,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Literal
 
 from .api.models import Session
@@ -231,7 +232,8 @@ class Conversation:
         """Connect to ``session``'s channel and read until it is closed or fails.
 
         Dropped connections are retried by the transport; lines waiting for the
-        channel go out once connected.
+        channel go out once connected. The transport is closed when this returns or
+        is cancelled (e.g. another session was picked).
         """
         self.session = session
         try:
@@ -240,19 +242,22 @@ class Conversation:
             self._emit(ChannelState(TransportState.FAILED, str(exc)))
             return
         self.transport = transport
-        transport.on_state(self._on_state)
+        transport.on_state(partial(self._on_state, transport))
         transport.on_send_failed(self._on_send_failed)
+        expirer: asyncio.Task[None] | None = None
         try:
             await transport.connect()
-        except TransportError:
-            return  # the state listener reported it as failed
-        expirer = asyncio.get_running_loop().create_task(self._expire_loop())
-        try:
+            expirer = asyncio.get_running_loop().create_task(self._expire_loop())
             async for item in channel.messages(transport):
                 self._handle(item)
+        except TransportError:
+            pass  # the state listener reported it as failed
         finally:
-            expirer.cancel()
-            self._set_speaking(False)
+            if expirer is not None:
+                expirer.cancel()
+            await transport.close()
+            if self.transport is transport:
+                self._set_speaking(False)
 
     async def close(self) -> None:
         """Leave the channel; lines still waiting are reported failed."""
@@ -266,7 +271,9 @@ class Conversation:
                 fut.set_exception(TransportError("the stream channel was closed"))
         self._waiters.clear()
 
-    def _on_state(self, state: TransportState, detail: str) -> None:
+    def _on_state(self, transport: BaseTransport, state: TransportState, detail: str) -> None:
+        if transport is not self.transport:
+            return  # a channel left behind (another session was picked since)
         self._emit(ChannelState(state, detail))
         if state is TransportState.CONNECTED:
             self._spawn(self._send_waiting())

@@ -176,6 +176,25 @@ async def test_line_typed_without_a_session_fails_visibly_and_retry_sends_it(sim
                        "answer")
 
 
+async def test_picking_another_session_leaves_the_first_channel(simulator_factory):
+    sim = simulator_factory(sessions=0, queue_delay=0.0, reply_chars_per_s=400.0)
+    first, second = create_session(sim), create_session(sim)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_chat(pilot, first)
+        assert len(live_avatars(sim.state, first)) == 1
+        await wait_for(pilot, lambda: second in screen._sessions, "session list")
+        screen.query_one("#chat-session").value = second
+        await wait_for(pilot, lambda: screen.conversation.connected
+                       and screen.conversation.session.id == second, "second connected")
+        await wait_for(pilot, lambda: not live_avatars(sim.state, first), "first channel closed")
+        assert len(live_avatars(sim.state, second)) == 1
+        assert "● connected" in str(screen.status.render())
+        await say(pilot, "second hello")
+        await wait_for(pilot, lambda: any("second hello" in t for t in texts(screen, "bot")),
+                       "answer from the second session")
+
+
 async def test_export_writes_markdown_and_jsonl_without_credentials(
         simulator_factory, tmp_path, monkeypatch):
     monkeypatch.setenv("AKOOL_TUI_EXPORT_DIR", str(tmp_path / "exports"))

@@ -392,6 +392,7 @@ class ChatScreen(MainScreen):
     async def on_unmount(self) -> None:
         if getattr(self.app, "chat_conversation", None) is self.conversation:
             self.app.chat_conversation = None
+        await self.conversation.close()
         if self._llm is not None:
             await self._llm.aclose()
 
