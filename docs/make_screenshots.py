@@ -1,0 +1,60 @@
+"""Regenerate the README's SVG screenshots: `python docs/make_screenshots.py`.
+
+Runs the real app against the bundled simulator (as `akool-tui --demo` does), walks
+through every screen and saves one SVG each under docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+from akool_tui.demo import demo_config, start_demo
+from akool_tui.tui.app import AkoolApp
+
+OUT = Path(__file__).resolve().parent / "screenshots"
+
+
+async def settle(pilot, seconds: float) -> None:
+    await pilot.pause(seconds)
+    await pilot.wait_for_scheduled_animations()
+
+
+async def main(size: tuple[int, int]) -> None:
+    OUT.mkdir(exist_ok=True)
+    sim = start_demo()
+    try:
+        app = AkoolApp(demo_config(sim), demo=True, watch_tty=False)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot, 2.0)
+            await pilot.press("down", "down", "enter")
+            await settle(pilot, 0.5)
+            app.save_screenshot(str(OUT / "sessions.svg"))
+            await pilot.press("n")
+            await settle(pilot, 1.0)
+            app.save_screenshot(str(OUT / "new-session.svg"))
+            await pilot.press("escape")
+            await pilot.press("2")
+            await settle(pilot, 1.5)
+            app.save_screenshot(str(OUT / "avatars.svg"))
+            await pilot.press("3")
+            await settle(pilot, 1.0)
+            await pilot.press("ctrl+n")
+            await settle(pilot, 3.0)
+            for key in "Hello! What can you do for our visitors?":
+                await pilot.press(key if key != " " else "space")
+            await pilot.press("enter")
+            await settle(pilot, 9.0)
+            app.save_screenshot(str(OUT / "chat.svg"))
+            await pilot.press("tab", "4")  # leave the chat input first
+            await settle(pilot, 1.5)
+            app.save_screenshot(str(OUT / "settings.svg"))
+    finally:
+        sim.stop()
+    print(f"screenshots written to {OUT}")
+
+
+if __name__ == "__main__":
+    cols, rows = (int(x) for x in (sys.argv[1:3] or ("120", "34")))
+    asyncio.run(main((cols, rows)))
