@@ -34,7 +34,6 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.timer import Timer
 from textual.worker import Worker, get_current_worker
 
 from .table_model import (
@@ -263,7 +262,6 @@ class LiveTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._now: Any = clock()
         #: Live cell values and texts of the rows last rendered or ticked.
         self._live: dict[str, tuple[tuple[Any, ...], tuple[str, ...]]] = {}
-        self._live_timer: Timer | None = None
         self._cursor_key: str | None = None
         self._cursor_index = 0
         self._marks: set[str] = set()
@@ -479,7 +477,7 @@ class LiveTable(ScrollView, can_focus=True, inherit_bindings=False):
     def on_mount(self) -> None:
         self._update_virtual_size()
         if self._live_indexes:
-            self._live_timer = self.set_interval(self.live_interval, self._tick)
+            self.set_interval(self.live_interval, self._tick)
 
     def _on_unmount(self) -> None:
         self._cancel_load()
