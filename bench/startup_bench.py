@@ -1,0 +1,187 @@
+"""First paint of ``akool-tui --demo`` against a minimal Textual app, in a pseudo-terminal.
+
+Each program is spawned on its own pty (120x34, TERM=xterm-256color, an empty
+config home) and timed from spawn to the first frame whose text contains a known
+string; runs alternate between the two programs, and the medians are compared.
+
+    first paint  akool-tui --demo: the frame with its status line ("DEMO (simulator)")
+                 minimal app:     the frame with its one label
+    data         akool-tui --demo: the first frame that shows loaded sessions (informative)
+    external     akool-tui against a simulator already running in another process: the
+                 same app without starting the demo simulator first (informative)
+
+Target (issue 3): akool-tui --demo first paint <= 1.25x the minimal app's.
+
+    python bench/startup_bench.py [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import os
+import re
+import select
+import signal
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+
+COLS, ROWS = 120, 34
+TIMEOUT = 30.0
+TARGET = 1.25
+ANSI = re.compile(rb"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|P[^\x1b]*\x1b\\|[@-Z\\-_])")
+
+MINIMAL_APP = '''
+from textual.app import App
+from textual.widgets import Footer, Static
+
+
+class Minimal(App):
+    def compose(self):
+        yield Static("MINIMAL FIRST PAINT")
+        yield Footer()
+
+
+Minimal().run()
+'''
+
+
+def spawn_and_time(argv: list[str], markers: list[bytes], env: dict[str, str]) -> list[float]:
+    """Seconds from spawn until each marker (in order) has been drawn on the pty."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
+                            start_new_session=True, close_fds=True)
+    os.close(slave)
+    seen = b""
+    times: list[float] = []
+    try:
+        deadline = start + TIMEOUT
+        while len(times) < len(markers):
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                tail = ANSI.sub(b"", seen)[-400:].decode(errors="replace")
+                raise RuntimeError(f"{argv!r}: no {markers[len(times)]!r} within {TIMEOUT}s; "
+                                   f"screen text ends with {tail!r}")
+            ready, _, _ = select.select([master], [], [], left)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the child closed the pty
+                chunk = b""
+            if not chunk:
+                raise RuntimeError(f"{argv!r} exited before drawing {markers[len(times)]!r}")
+            seen += chunk
+            # a marker's characters may be split by escape sequences (one per style run)
+            text = ANSI.sub(b"", seen)
+            while len(times) < len(markers) and markers[len(times)] in text:
+                times.append(time.perf_counter() - start)
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        drain_until = time.perf_counter() + 5
+        while proc.poll() is None and time.perf_counter() < drain_until:
+            if select.select([master], [], [], 0.05)[0]:
+                try:
+                    os.read(master, 65536)
+                except OSError:
+                    break
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        os.close(master)
+    return times
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the simulator did not open port {port}") from None
+            time.sleep(0.05)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        minimal = Path(tmp) / "minimal_app.py"
+        minimal.write_text(MINIMAL_APP)
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("AKOOL_", "TEXTUAL")) and k != "PYTHONDONTWRITEBYTECODE"}
+        # as installed: every module byte-compiled once (the warm-up runs write the .pyc
+        # files, to a cache of their own instead of the source tree)
+        env.update(TERM="xterm-256color", COLORTERM="truecolor", XDG_CONFIG_HOME=tmp,
+                   COLUMNS=str(COLS), LINES=str(ROWS),
+                   PYTHONPYCACHEPREFIX=str(Path(tmp) / "pycache"))
+        python = sys.executable
+        port = free_port()
+        simulator = subprocess.Popen(
+            [python, "-m", "akool_tui", "simulator", "--port", str(port), "--sessions", "300",
+             "--seed", "7", "--no-churn"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        external_env = {**env, "AKOOL_API_KEY": "demo"}
+        programs = {
+            "minimal": ([python, str(minimal)], [b"MINIMAL FIRST PAINT"], env),
+            "akool-tui --demo": ([python, "-m", "akool_tui", "--demo"],
+                                 [b"DEMO (simulator)", b"300 sessions"], env),
+            "external": ([python, "-m", "akool_tui", "--base-url", f"http://127.0.0.1:{port}"],
+                         [f"127.0.0.1:{port}".encode(), b"300 sessions"], external_env),
+        }
+        results: dict[str, list[list[float]]] = {name: [] for name in programs}
+        try:
+            wait_for_port(port)
+            # one warm-up each (file cache, .pyc), then alternate
+            for argv, markers, program_env in programs.values():
+                spawn_and_time(argv, markers, program_env)
+            for _ in range(args.runs):
+                for name, (argv, markers, program_env) in programs.items():
+                    results[name].append(spawn_and_time(argv, markers, program_env))
+        finally:
+            simulator.terminate()
+            simulator.wait()
+
+    def median(name: str, index: int = 0) -> float:
+        return statistics.median(run[index] for run in results[name])
+
+    floor = median("minimal")
+    ours = median("akool-tui --demo")
+    data = median("akool-tui --demo", 1)
+    print(f"first paint in a {COLS}x{ROWS} pty, median of {args.runs} runs")
+    print(f"  minimal Textual app     {floor * 1000:8.1f} ms")
+    print(f"  akool-tui --demo        {ours * 1000:8.1f} ms   ratio {ours / floor:.2f}x "
+          f"(target <= {TARGET}x: {'OK' if ours / floor <= TARGET else 'OVER'})")
+    print(f"  akool-tui --demo data   {data * 1000:8.1f} ms   (300 sessions on screen)")
+    external = median("external")
+    print(f"  akool-tui, simulator already running: first paint {external * 1000:.1f} ms "
+          f"({external / floor:.2f}x), data {median('external', 1) * 1000:.1f} ms")
+    spread = [round(run[0] * 1000) for run in results["akool-tui --demo"]]
+    print(f"  runs (akool-tui ms): {spread}")
+    print(f"  runs (minimal ms):   {[round(r[0] * 1000) for r in results['minimal']]}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
