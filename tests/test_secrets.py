@@ -27,7 +27,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from tui_helpers import running, screen_text, wait_for, wait_loaded
+from tui_helpers import running, screen_text, type_text, wait_for, wait_loaded
 
 from akool_tui.api.client import AkoolClient
 from akool_tui.api.errors import AkoolError, NetworkError, NotFoundError
@@ -53,7 +53,8 @@ SESSION_CREATE = "/api/open/v4/liveAvatar/session/create"
 @pytest.fixture(scope="module")
 def sim() -> Iterator[RunningSimulator]:
     cfg = SimulatorConfig(seed=11, sessions=6, avatars=4, churn=False, api_key=API_KEY,
-                          client_id=CLIENT_ID, client_secret=CLIENT_SECRET, max_concurrent=400)
+                          client_id=CLIENT_ID, client_secret=CLIENT_SECRET, max_concurrent=400,
+                          queue_delay=0.0, reply_chars_per_s=400.0)
     server = run_background(cfg)
     yield server
     server.stop()
@@ -260,6 +261,35 @@ async def test_tui_screens_and_saved_config_have_no_secret(sim, created, tmp_pat
     assert 'theme = "akool-light"' in saved
     assert_clean(saved, secrets, "the saved config")
     assert stat.S_IMODE(conf.stat().st_mode) == 0o600
+    assert_logs_clean(caplog, secrets)
+
+
+async def test_chat_screen_and_its_export_have_no_secret(sim, created, tmp_path, monkeypatch,
+                                                          caplog):
+    exports = tmp_path / "exports"
+    monkeypatch.setenv("AKOOL_TUI_EXPORT_DIR", str(exports))
+    app = AkoolApp(Config(base_url=sim.base_url, api_key=API_KEY, refresh_interval=60.0),
+                   watch_tty=False)
+    async with running(app) as (pilot, _):
+        screen = await wait_loaded(pilot)
+        assert screen.table.move_cursor_to_key(created["websocket"])
+        await pilot.press("t")  # chat with the session under the cursor
+        await wait_for(pilot, lambda: getattr(getattr(app.screen, "conversation", None),
+                                              "connected", False), what="chat connected")
+        chat = app.screen
+        await type_text(pilot, "hello avatar")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any(e.role == "bot" and e.status == ""
+                                          for e in chat.transcript.entries), what="a reply")
+        shot = app.export_screenshot()
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: exports.is_dir() and len(list(exports.iterdir())) == 2,
+                       what="the export")
+    secrets = all_secrets(sim)
+    assert "hello avatar" in svg_text(shot)
+    assert_clean(svg_text(shot), secrets, "the chat screen")
+    for path in exports.iterdir():
+        assert_clean(path.read_text(encoding="utf-8"), secrets, f"the export {path.name}")
     assert_logs_clean(caplog, secrets)
 
 
