@@ -108,6 +108,8 @@ def session_row(session: Session) -> dict[str, Any]:
 FULL_REFRESH_EVERY = 12
 #: sessions that left the open lists and are looked up one by one before a full refetch
 MAX_DETAIL_LOOKUPS = 40
+#: above this many rows a full refresh diffs the table in slices
+BIG_TABLE = 5000
 
 
 @dataclass
@@ -214,7 +216,12 @@ class SessionsScreen(TableScreen):
         if delta.full:
             self._ticks_since_full = 0
             self._sessions = {s.id: s for s in delta.sessions}
-            self.table.set_rows([(s.id, session_row(s)) for s in delta.sessions])
+            rows = [(s.id, session_row(s)) for s in delta.sessions]
+            if len(rows) > BIG_TABLE:  # diff in slices: input never waits on 100k rows
+                self.run_worker(self.table.set_rows_async(rows), group="table-load",
+                                exclusive=True, exit_on_error=False)
+            else:
+                self.table.set_rows(rows)
         else:
             self._ticks_since_full += 1
             for session in delta.sessions:
