@@ -85,4 +85,4 @@ class StatusLine(Static):
         text = self.build()
         if text.plain != self._last_plain:
             self._last_plain = text.plain
-            self.update(text)
+            self.update(text, layout=False)  # one line, fixed size: no re-layout

@@ -152,6 +152,9 @@ class SessionsScreen(TableScreen):
         super().__init__()
         self._status_index = 0
         self._sessions: dict[str, Session] = {}
+        #: ids of the sessions that were queueing or live at the last refresh: a tick
+        #: looks at these, not at all 10 000 sessions
+        self._open_ids: set[str] = set()
         self._total = 0  # the server's count at the last refresh
         self._ticks_since_full = 0
 
@@ -187,8 +190,8 @@ class SessionsScreen(TableScreen):
             return SessionsDelta(True, sessions, len(sessions))
         open_now = {s.id: s for s in (*queueing, *live)}
         changed.update(open_now)
-        left_open = [sid for sid, s in known.items()
-                     if s.is_open and sid not in open_now and sid not in changed]
+        left_open = [sid for sid in self._open_ids
+                     if sid in known and sid not in open_now and sid not in changed]
         if len(left_open) > MAX_DETAIL_LOOKUPS:
             sessions = await client.list_all_sessions()
             return SessionsDelta(True, sessions, len(sessions))
@@ -216,6 +219,7 @@ class SessionsScreen(TableScreen):
         if delta.full:
             self._ticks_since_full = 0
             self._sessions = {s.id: s for s in delta.sessions}
+            self._open_ids = {s.id for s in delta.sessions if s.is_open}
             rows = [(s.id, session_row(s)) for s in delta.sessions]
             if len(rows) > BIG_TABLE:  # diff in slices: input never waits on 100k rows
                 self.run_worker(self.table.set_rows_async(rows), group="table-load",
@@ -226,13 +230,21 @@ class SessionsScreen(TableScreen):
             self._ticks_since_full += 1
             for session in delta.sessions:
                 if self._sessions.get(session.id) != session:
-                    self._sessions[session.id] = session
+                    self._remember(session)
                     self.table.update_row(session.id, session_row(session))
         self.update_extra()
         self.refresh_detail()
 
+    def _remember(self, session: Session) -> None:
+        self._sessions[session.id] = session
+        if session.is_open:
+            self._open_ids.add(session.id)
+        else:
+            self._open_ids.discard(session.id)
+
     def update_extra(self) -> None:
-        live = sum(1 for s in self._sessions.values() if s.status is SessionStatus.PROCESSING)
+        live = sum(1 for sid in self._open_ids
+                   if self._sessions[sid].status is SessionStatus.PROCESSING)
         parts = [f"{humanize.intcomma(len(self._sessions))} sessions", f"{live} live"]
         label = STATUS_FILTERS[self._status_index][0]
         if label != "all":
@@ -276,7 +288,7 @@ class SessionsScreen(TableScreen):
     def _session_created(self, session: Session | None) -> None:
         if session is None:
             return
-        self._sessions[session.id] = session
+        self._remember(session)
         self.table.update_row(session.id, session_row(session))
         self.table.move_cursor_to_key(session.id)
         if self.loop is not None:
