@@ -53,55 +53,118 @@ Minimal().run()
 '''
 
 
-def spawn_and_time(argv: list[str], markers: list[bytes], env: dict[str, str]) -> list[float]:
-    """Seconds from spawn until each marker (in order) has been drawn on the pty."""
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
-                            start_new_session=True, close_fds=True)
-    os.close(slave)
-    seen = b""
-    times: list[float] = []
-    try:
-        deadline = start + TIMEOUT
+class PtyApp:
+    """A program running on its own pseudo-terminal (COLS x ROWS); its output is read
+    from the master side. Use as a context manager: the process group is ended on exit."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+        self.argv = argv
+        self.master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
+                                     start_new_session=True, close_fds=True)
+        os.close(slave)
+        self.seen = b""  # everything read so far
+
+    def __enter__(self) -> PtyApp:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _read(self, timeout: float) -> bytes:
+        if not select.select([self.master], [], [], max(0.0, timeout))[0]:
+            return b""
+        try:
+            chunk = os.read(self.master, 65536)
+        except OSError:  # the child closed the pty
+            chunk = b""
+        if not chunk:
+            raise RuntimeError(f"{self.argv!r} exited; screen text ends with "
+                               f"{self.text()[-400:]!r}")
+        self.seen += chunk
+        return chunk
+
+    def text(self) -> str:
+        """Everything drawn so far without escape sequences."""
+        return ANSI.sub(b"", self.seen).decode(errors="replace")
+
+    def wait_for(self, markers: list[bytes], timeout: float = TIMEOUT) -> list[float]:
+        """Seconds from spawn until each marker (in order) has been drawn."""
+        times: list[float] = []
+        deadline = time.perf_counter() + timeout
         while len(times) < len(markers):
             left = deadline - time.perf_counter()
             if left <= 0:
-                tail = ANSI.sub(b"", seen)[-400:].decode(errors="replace")
-                raise RuntimeError(f"{argv!r}: no {markers[len(times)]!r} within {TIMEOUT}s; "
-                                   f"screen text ends with {tail!r}")
-            ready, _, _ = select.select([master], [], [], left)
-            if not ready:
+                raise RuntimeError(f"{self.argv!r}: no {markers[len(times)]!r} within "
+                                   f"{timeout}s; screen text ends with {self.text()[-400:]!r}")
+            if not self._read(left):
                 continue
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # the child closed the pty
-                chunk = b""
-            if not chunk:
-                raise RuntimeError(f"{argv!r} exited before drawing {markers[len(times)]!r}")
-            seen += chunk
             # a marker's characters may be split by escape sequences (one per style run)
-            text = ANSI.sub(b"", seen)
+            text = ANSI.sub(b"", self.seen)
             while len(times) < len(markers) and markers[len(times)] in text:
-                times.append(time.perf_counter() - start)
-    finally:
+                times.append(time.perf_counter() - self.started)
+        return times
+
+    def drain(self, seconds: float) -> int:
+        """Read for ``seconds``; returns the bytes the program wrote meanwhile."""
+        total = 0
+        deadline = time.perf_counter() + seconds
+        while (left := deadline - time.perf_counter()) > 0:
+            total += len(self._read(left))
+        return total
+
+    def send(self, keys: bytes) -> None:
+        os.write(self.master, keys)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the program's process so far."""
+        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def close(self) -> None:
         try:
-            os.killpg(proc.pid, signal.SIGTERM)
+            os.killpg(self.proc.pid, signal.SIGTERM)
         except ProcessLookupError:
             pass
-        drain_until = time.perf_counter() + 5
-        while proc.poll() is None and time.perf_counter() < drain_until:
-            if select.select([master], [], [], 0.05)[0]:
-                try:
-                    os.read(master, 65536)
-                except OSError:
-                    break
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-        os.close(master)
-    return times
+        until = time.perf_counter() + 5
+        while self.proc.poll() is None and time.perf_counter() < until:
+            try:
+                self._read(0.05)
+            except RuntimeError:
+                break
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()
+        os.close(self.master)
+
+
+def spawn_and_time(argv: list[str], markers: list[bytes], env: dict[str, str]) -> list[float]:
+    """Seconds from spawn until each marker (in order) has been drawn on the pty."""
+    with PtyApp(argv, env) as app:
+        return app.wait_for(markers)
+
+
+def bench_env(tmp: str) -> dict[str, str]:
+    """The environment both benches run programs in: a clean config home, a 256-colour
+    terminal, and byte-compiled modules as when installed (the warm-up runs write the
+    .pyc files, to a cache of their own instead of the source tree)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("AKOOL_", "TEXTUAL")) and k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(TERM="xterm-256color", COLORTERM="truecolor", XDG_CONFIG_HOME=tmp,
+               COLUMNS=str(COLS), LINES=str(ROWS), PYTHONPYCACHEPREFIX=str(Path(tmp) / "pycache"))
+    return env
+
+
+def start_simulator(port: int, sessions: int) -> subprocess.Popen:
+    """The simulator in a process of its own (its CPU is not the app's), churn off."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "akool_tui", "simulator", "--port", str(port), "--sessions",
+         str(sessions), "--seed", "7", "--no-churn"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_port(port)
+    return proc
 
 
 def free_port() -> int:
@@ -130,18 +193,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         minimal = Path(tmp) / "minimal_app.py"
         minimal.write_text(MINIMAL_APP)
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("AKOOL_", "TEXTUAL")) and k != "PYTHONDONTWRITEBYTECODE"}
-        # as installed: every module byte-compiled once (the warm-up runs write the .pyc
-        # files, to a cache of their own instead of the source tree)
-        env.update(TERM="xterm-256color", COLORTERM="truecolor", XDG_CONFIG_HOME=tmp,
-                   COLUMNS=str(COLS), LINES=str(ROWS),
-                   PYTHONPYCACHEPREFIX=str(Path(tmp) / "pycache"))
+        env = bench_env(tmp)
         python = sys.executable
         port = free_port()
-        simulator = subprocess.Popen(
-            [python, "-m", "akool_tui", "simulator", "--port", str(port), "--sessions", "300",
-             "--seed", "7", "--no-churn"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        simulator = start_simulator(port, 300)
         external_env = {**env, "AKOOL_API_KEY": "demo"}
         programs = {
             "minimal": ([python, str(minimal)], [b"MINIMAL FIRST PAINT"], env),
@@ -152,7 +207,6 @@ def main() -> int:
         }
         results: dict[str, list[list[float]]] = {name: [] for name in programs}
         try:
-            wait_for_port(port)
             # one warm-up each (file cache, .pyc), then alternate
             for argv, markers, program_env in programs.values():
                 spawn_and_time(argv, markers, program_env)
