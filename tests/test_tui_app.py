@@ -76,7 +76,7 @@ async def test_keymap_override_rebinds_new_session(shared_sim, tmp_path):
         assert app.screen is screen
         await pilot.press("question_mark")  # the help shows the new key
         rows = help_rows(app)
-        assert [key for key, _, bid in rows if bid == "sessions.new"] == ["^n"]
+        assert [key for key, bid, _ in rows if bid == "sessions.new"] == ["^n"]
 
 
 def help_rows(app) -> list[tuple[str, str, str]]:
@@ -90,11 +90,19 @@ async def test_question_mark_lists_every_key_with_its_binding_id(shared_sim, tmp
     async with running(app) as (pilot, _):
         await wait_loaded(pilot)
         await pilot.press("question_mark")
-        ids = {binding_id for _, _, binding_id in help_rows(app)}
+        rows = help_rows(app)
+        ids = {binding_id for _, binding_id, _ in rows}
         # the screen's own keys, hidden ones too, the shared ones and the app's
         assert {"sessions.new", "sessions.close", "sessions.close_marked", "sessions.filter",
                 "sessions.status_filter", "screen.refresh", "screen.pause", "app.sessions",
                 "app.avatars", "app.help", "app.quit", "live_table.mark"} <= ids
+        # the screen's own keys come first, the table's movement keys last
+        assert rows[0][1].startswith(("sessions.", "screen."))
+        with_ids = [bid for _, bid, _ in rows if bid]
+        assert with_ids[-1].startswith("live_table.") and not rows[-1][1]
+        assert "Create a session" in {action for _, _, action in rows}
+        hint = str(app.screen.query_one("#help-hint").render())
+        assert '[keymap] <id> = "key"' in hint
         await pilot.press("escape")
         assert isinstance(app.screen, SessionsScreen)
 

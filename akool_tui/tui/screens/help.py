@@ -26,13 +26,20 @@ class HelpScreen(ModalScreen[None]):
                          id="help-title")
             yield DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
             yield Static("Rebind in config.toml: [keymap] <id> = \"key\"   ·   esc closes",
-                         id="help-hint")
+                         id="help-hint", markup=False)  # "[keymap]" is not a markup tag
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("key", "action", "binding id")
+        # the id before the long action text: it is what [keymap] needs, even at 80 columns
+        table.add_columns("key", "binding id", "action")
         seen: set[tuple[str, str]] = set()
-        for key, active in self._target.active_bindings.items():
+        # the screen's own keys first, then the app's, then the table's movement keys,
+        # then Textual's own (no id: not rebindable through [keymap])
+        target, app = self._target, self.app
+        bindings = sorted(self._target.active_bindings.items(),
+                          key=lambda item: (not item[1].binding.id, item[1].node is not target,
+                                            item[1].node is not app))
+        for key, active in bindings:
             binding = active.binding
             if not binding.description:
                 continue
@@ -41,5 +48,5 @@ class HelpScreen(ModalScreen[None]):
                 continue
             seen.add(marker)
             display = self.app.get_key_display(binding)
-            table.add_row(Text(display, style="bold"), binding.tooltip or binding.description,
-                          binding.id or "")
+            table.add_row(Text(display, style="bold"), binding.id or "",
+                          binding.tooltip or binding.description)
