@@ -18,12 +18,14 @@ import json
 import re
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from tui_helpers import make_app, running, wait_for, wait_message
 
 from akool_tui.api import errors
 from akool_tui.api.client import AkoolClient
+from akool_tui.api.errors import CODE_MESSAGES
 from akool_tui.api.models import Session
 from akool_tui.cli import main
 from akool_tui.conversation import ChannelState, ChatPart, Conversation, Outgoing
@@ -98,6 +100,91 @@ def test_cli_token_expiry_in_the_middle_of_a_paged_list(simulator_factory, cli, 
     assert code == 0, err
     assert len({s["id"] for s in json.loads(out)}) == 250
     assert len(sim.state.tokens) == 2  # the first token and exactly one renewal
+
+
+# -- every error code of spec section 5, from every endpoint the UI calls ----------------------
+
+
+class CodeServer(ThreadingHTTPServer):
+    """A loopback server answering every request with one business code (HTTP 200)."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _CodeHandler)
+        self.code = 1000
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _CodeHandler(BaseHTTPRequestHandler):
+    server: CodeServer
+
+    def _answer(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = json.dumps({"code": self.server.code, "msg": "note from the server",
+                           "data": {}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *args) -> None:  # quiet
+        pass
+
+
+@pytest.fixture(scope="module")
+def code_server():
+    server = CodeServer()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+ERROR_CODES = sorted(set(CODE_MESSAGES) - {1000})
+UI_CALLS = {
+    "sessions list": lambda c: c.list_sessions(),
+    "session detail": lambda c: c.session_detail("abc"),
+    "session create": lambda c: c.create_session(duration=60),
+    "session close": lambda c: c.close_session("abc"),
+    "avatars list": lambda c: c.list_avatars(),
+    "avatar detail": lambda c: c.avatar_detail("abc"),
+    "avatar upload": lambda c: c.create_avatar("https://example.com/a.mp4", "abc123"),
+    "upload status": lambda c: c.avatar_upload_status("abc"),
+    "voices list": lambda c: c.list_voices(),
+    "languages list": lambda c: c.list_languages(),
+}
+
+
+@pytest.mark.parametrize("code", ERROR_CODES)
+async def test_every_error_code_from_every_endpoint_is_a_clear_typed_error(code_server, code):
+    code_server.code = code
+    async with AkoolClient(code_server.base_url, api_key="demo", max_retries=0) as client:
+        for name, call in UI_CALLS.items():
+            with pytest.raises(errors.ApiError) as info:
+                await call(client)
+            text = str(info.value)
+            assert info.value.code == code, name
+            assert CODE_MESSAGES[code] in text and str(code) in text, (name, text)
+            assert "\n" not in text
+
+
+@pytest.mark.parametrize("code", [1003, 1005, 1101, 1102, 1104, 1215, 1216, 1219, 1223, 1299])
+def test_cli_shows_an_error_code_as_one_clear_line(code_server, cli, code):
+    code_server.code = code
+    for argv in (("sessions", "list"), ("sessions", "create", "--duration", "60"),
+                 ("sessions", "show", "abc")):
+        status, out, err = cli("--base-url", code_server.base_url, *argv)
+        line = one_clear_line(err)
+        assert status != 0 and out == ""
+        assert str(code) in line
+        assert CODE_MESSAGES.get(code, "AKool error") in line
 
 
 # -- the client -------------------------------------------------------------------------------
