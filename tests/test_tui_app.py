@@ -6,6 +6,7 @@ import stat
 import tomllib
 from pathlib import Path
 
+from rich.text import Text
 from textual.command import CommandList, CommandPalette
 from textual.widgets import DataTable, Input
 
@@ -24,6 +25,7 @@ from tui_helpers import (  # noqa: F401 - fixtures
     wait_for,
     wait_loaded,
     wait_message,
+    wait_workers,
 )
 
 
@@ -188,3 +190,34 @@ async def test_first_run_with_client_credentials(shared_sim, tmp_path):
     assert (saved.client_id, saved.client_secret) == (shared_sim.cfg.client_id,
                                                       shared_sim.cfg.client_secret)
     assert saved.auth_mode == "client credentials"
+
+
+async def test_messages_with_brackets_are_shown_as_text_not_markup(shared_sim, tmp_path,
+                                                                  isolated_home: Path):
+    themes = isolated_home / "akool-tui" / "themes"
+    themes.mkdir(parents=True)
+    (themes / "[b]roken.toml").write_text("[variables\n")  # a bad file with a bad name
+    app = make_app(shared_sim, tmp_path)
+    app.config.ui.theme = "[/night]"  # any string is a valid config value
+    async with running(app) as (pilot, messages):
+        screen = await wait_loaded(pilot)
+        await pilot.pause(0.3)  # the toasts render
+        assert app.is_running and app.theme == "akool-dark"
+        warnings = messages.notes("warning")
+        assert any("Unknown theme '[/night]'" in w for w in warnings)
+        assert any("[b]roken.toml" in w and "Expected ']'" in w for w in warnings)
+        # a server error with brackets in the create dialog stays text as well
+        app.config.defaults.avatar_id = "[/nobody]"
+        await pilot.press("n")
+        modal = app.screen
+        await wait_workers(pilot, "avatars")  # the picker has loaded the real avatars
+        modal.query_one("#avatar").set_options([(Text("[/nobody]"), "[/nobody]")])
+        await pilot.press("ctrl+s")
+        form_error = modal.query_one("#form-error")
+        await wait_for(pilot, lambda: "Not created" in str(form_error.render()),
+                       what="the server's refusal")
+        assert "[/nobody]" in str(form_error.render())
+        await pilot.pause(0.1)
+        assert app.is_running and app.screen is modal
+        await pilot.press("escape")
+        assert app.screen is screen

@@ -16,11 +16,13 @@ from tui_helpers import (  # noqa: F401 - fixtures
     make_app,
     refresh_now,
     running,
+    screen_text,
     start_simulator,
     type_text,
     wait_for,
     wait_loaded,
     wait_message,
+    wait_workers,
 )
 
 #: simulated seconds per processing step: nothing moves until the test advances the clock
@@ -47,7 +49,7 @@ async def open_avatars(pilot) -> AvatarsScreen:
     return screen
 
 
-async def upload(pilot, url: str, avatar_id: str) -> None:
+async def upload(pilot, url: str, avatar_id: str, name: str = "") -> None:
     await pilot.press("u")
     modal = pilot.app.screen
     assert isinstance(modal, UploadScreen) and modal.query_one("#url").has_focus
@@ -55,6 +57,8 @@ async def upload(pilot, url: str, avatar_id: str) -> None:
     await pilot.press("tab")
     assert modal.query_one("#avatar_id").has_focus
     await fill(pilot, modal.query_one("#avatar_id"), avatar_id)
+    if name:
+        await fill(pilot, modal.query_one("#name"), name)
     await pilot.press("ctrl+s")
 
 
@@ -87,7 +91,8 @@ async def test_upload_row_goes_queueing_processing_ready_with_a_notification(sim
     async with running(app) as (pilot, messages):
         screen = await open_avatars(pilot)
         table = screen.table
-        await upload(pilot, "https://cdn.example.com/ops/demo.mp4", "opsdemo1")
+        await upload(pilot, "https://cdn.example.com/ops/demo.mp4", "opsdemo1",
+                     name="[/ops] demo")  # a name is free text: never markup
         await wait_for(pilot, lambda: app.screen is screen, what="the upload modal to close")
         assert "opsdemo1" in sim.state.avatars
         assert table.get_row("opsdemo1")["status"] == "queueing"
@@ -106,6 +111,12 @@ async def test_upload_row_goes_queueing_processing_ready_with_a_notification(sim
 
         await refresh_now(pilot, messages)  # the list now has it: still there, still ready
         assert table.get_row("opsdemo1")["status"] == "ready"
+        await pilot.press("enter")  # the detail shows the name as typed
+        assert "[/ops] demo" in screen_text(app)
+        await pilot.press("1", "n")  # and so does the avatar picker of a new session
+        await wait_workers(pilot, "avatars")
+        await pilot.press("escape")
+        assert app.is_running
 
 
 async def test_upload_from_an_unreachable_url_ends_failed(sim, tmp_path):

@@ -23,6 +23,7 @@ from tui_helpers import (  # noqa: F401 - fixtures
     start_simulator,
     wait_for,
     wait_loaded,
+    wait_workers,
 )
 
 SIZES = pytest.mark.parametrize("size", [(120, 34), (80, 24)], ids=["120x34", "80x24"])
@@ -47,13 +48,6 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 def snapshot_app(sim: RunningSimulator, tmp_path):
     return make_app(sim, tmp_path, demo=True, interval=5.0, clock=lambda: FIXED_NOW)
-
-
-async def wait_workers(pilot: Pilot, group: str) -> None:
-    """Wait for the app's workers of ``group`` to finish (no sleeping)."""
-    for worker in [w for w in pilot.app.workers if w.group == group]:
-        await worker.wait()
-    await pilot.pause()
 
 
 async def sessions(pilot: Pilot) -> None:

@@ -123,6 +123,13 @@ async def wait_message(pilot: Pilot, messages: Messages, kind: type[Message], *,
     return messages.of(kind)[-1]
 
 
+async def wait_workers(pilot: Pilot, group: str) -> None:
+    """Wait for the app's workers of ``group`` to finish (no sleeping)."""
+    for worker in [w for w in pilot.app.workers if w.group == group]:
+        await worker.wait()
+    await pilot.pause()
+
+
 async def refresh_now(pilot: Pilot, messages: Messages, *, timeout: float = 8.0) -> Any:
     """Trigger the current screen's refresh loop and wait until the result is applied."""
     from akool_tui.tui.screens.base import Refreshed

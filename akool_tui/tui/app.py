@@ -170,13 +170,15 @@ class AkoolApp(App):
         for theme in themes:
             self.register_theme(theme)
         for problem in problems:  # reported once, then skipped
-            self.notify(f"Theme skipped: {problem}", severity="warning", timeout=8)
+            self.notify(f"Theme skipped: {problem}", severity="warning", timeout=8,
+                        markup=False)
         wanted = self.config.ui.theme
         if wanted in self.available_themes:
             self.theme = wanted
         else:
             if wanted:
-                self.notify(f"Unknown theme {wanted!r}; using akool-dark", severity="warning")
+                self.notify(f"Unknown theme {wanted!r}; using akool-dark", severity="warning",
+                            markup=False)
             self.theme = "akool-dark"
 
     def get_css_variables(self) -> dict[str, str]:
@@ -194,7 +196,7 @@ class AkoolApp(App):
         try:
             save_config(self.config)
         except Exception as error:  # a read-only home must not crash the app
-            self.notify(f"Could not save config: {error}", severity="error")
+            self.notify(f"Could not save config: {error}", severity="error", markup=False)
 
     # -- palette, help, terminal ------------------------------------------------
 

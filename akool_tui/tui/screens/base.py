@@ -103,7 +103,7 @@ class MainScreen(Screen):
         text = str(message.error) or type(message.error).__name__
         if text != self._last_error_shown:  # notify once per distinct error
             self._last_error_shown = text
-            self.notify(f"Refresh failed: {text}", severity="error", timeout=6)
+            self.notify(f"Refresh failed: {text}", severity="error", timeout=6, markup=False)
         self.status.update_status()
 
     def action_refresh_now(self) -> None:

@@ -36,10 +36,12 @@ class FilterBar(Input):
 
 
 class ErrorLabel(Label):
-    """An inline validation message that takes no room while it is empty."""
+    """An inline validation message that takes no room while it is empty.
+
+    Shown as plain text: it often quotes the server or the user (brackets included)."""
 
     def __init__(self, *, id: str) -> None:
-        super().__init__("", id=id, classes="error")
+        super().__init__("", id=id, classes="error", markup=False)
         self.display = False
 
     def update(self, content: VisualType = "", *, layout: bool = True) -> None:
@@ -62,7 +64,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box", classes="dialog"):
-            yield Static(self._question, id="confirm-question")
+            yield Static(self._question, id="confirm-question", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button(f"{self._confirm_label} (y)", variant="error", id="yes")
                 yield Button("Cancel (n)", id="no")
@@ -83,8 +85,8 @@ def _kv_table(rows: list[tuple[str, str | Text]]) -> Table:
     table = Table.grid(padding=(0, 1))
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
-    for key, value in rows:
-        table.add_row(key, value)
+    for key, value in rows:  # values come from the API: text, never markup
+        table.add_row(key, value if isinstance(value, Text) else Text(value))
     return table
 
 

@@ -108,5 +108,5 @@ class FirstRunScreen(ModalScreen[bool]):
         if message.error:
             self._error(message.error)
             return
-        self.notify(f"Credentials saved to {message.path}")
+        self.notify(f"Credentials saved to {message.path}", markup=False)
         self.dismiss(True)

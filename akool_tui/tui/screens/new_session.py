@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -52,7 +53,7 @@ class NewSessionScreen(ModalScreen[Session | None]):
         with VerticalScroll(id="new-session", classes="dialog"):
             yield Static("New session", classes="title")
             yield Label("Avatar")
-            yield Select([(d.avatar_id, d.avatar_id)], value=d.avatar_id, allow_blank=False,
+            yield Select([(Text(d.avatar_id), d.avatar_id)], value=d.avatar_id, allow_blank=False,
                          id="avatar", compact=True)
             yield ErrorLabel(id="avatar-error")
             yield Label("Duration (seconds, 1-3600)")
@@ -103,7 +104,9 @@ class NewSessionScreen(ModalScreen[Session | None]):
         usable = [a for a in message.avatars if a.available is not False
                   and (a.status is None or a.status.label == "ready")]
         current = select.value
-        options = [(f"{a.name or a.avatar_id} · {a.avatar_id}", a.avatar_id) for a in usable]
+        # names are the users' own text: shown as text, never as markup
+        options = [(Text(f"{a.name or a.avatar_id} · {a.avatar_id}"), a.avatar_id)
+                   for a in usable]
         if not options:
             return
         select.set_options(options)

@@ -362,7 +362,8 @@ class SessionsScreen(TableScreen):
             self.notify(f"Closed {len(message.closed)} session"
                         f"{'s' if len(message.closed) > 1 else ''}")
         for session_id, error in message.failures[:3]:
-            self.notify(f"Could not close {short_id(session_id)}: {error}", severity="error")
+            self.notify(f"Could not close {short_id(session_id)}: {error}", severity="error",
+                        markup=False)
         if len(message.failures) > 3:
             self.notify(f"…and {len(message.failures) - 3} more failures", severity="error")
         self.table.clear_marks()
