@@ -481,10 +481,39 @@ def cmd_serve(ctx: Context) -> int:
     return EXIT_OK
 
 
+def _console_possible() -> bool:
+    return (sys.stdin.isatty() and sys.stdout.isatty()
+            and importlib.util.find_spec("akool_tui.tui.app") is not None)
+
+
+def _demo_console(args: argparse.Namespace) -> int:
+    """`akool-tui --demo`: the console paints first, the simulator starts behind it."""
+    from .config import load_config
+    from .tui.app import run_app
+
+    if args.base_url:
+        raise UsageError("--demo and --base-url cannot be combined")
+    config = load_config(args.config)
+
+    def start():
+        from .demo import demo_config, start_demo
+
+        return demo_config(start_demo(), base=config)
+
+    return run_app(_demo_placeholder(config), demo_starter=start)
+
+
+def _demo_placeholder(base: Config) -> Config:
+    """The demo config before the simulator has a port (nothing is sent to it)."""
+    import dataclasses
+
+    return dataclasses.replace(base, base_url="http://127.0.0.1", api_key="demo",
+                               client_id="", client_secret="", path=None)
+
+
 def cmd_console(ctx: Context) -> int:
     """No command: the console on a terminal, else (or until it exists) the sessions table."""
-    interactive = sys.stdin.isatty() and sys.stdout.isatty()
-    if interactive and importlib.util.find_spec("akool_tui.tui.app") is not None:
+    if _console_possible():
         from .tui.app import run_app
 
         return run_app(ctx.config, demo=bool(ctx.args.demo))
@@ -518,6 +547,8 @@ def run(argv: Sequence[str] | None = None) -> int:
     func = getattr(args, "func", None)
     if func is cmd_simulator:
         return cmd_simulator(args)
+    if func is None and args.demo and _console_possible():
+        return _demo_console(args)
     with contextlib.ExitStack() as stack:
         ctx = Context(args, _load(args, stack))
         return (func or cmd_console)(ctx)

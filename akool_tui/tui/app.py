@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -81,11 +82,15 @@ class AkoolApp(App):
         demo: bool = False,
         watch_tty: bool = True,
         clock: Callable[[], datetime] | None = None,
+        demo_starter: Callable[[], Config] | None = None,
     ) -> None:
         super().__init__()
         self.config = config
         self.demo = demo
         self._clock = clock or _utc_now
+        # `--demo`: the simulator starts after the first frame (see load_client)
+        self._demo_starter = demo_starter
+        self._demo_lock = threading.Lock()
         self._watch_tty = watch_tty
         self._client: AkoolClient | None = None
         self.animation_level = "full" if config.ui.animations else "none"
@@ -115,8 +120,17 @@ class AkoolApp(App):
 
     # -- the one API client ---------------------------------------------------
 
+    def _ensure_demo(self) -> None:
+        """Start the deferred demo simulator once and point the config at it."""
+        with self._demo_lock:
+            starter, self._demo_starter = self._demo_starter, None
+            if starter is not None:
+                self.config = starter()
+
     @property
     def client(self) -> AkoolClient:
+        if self._demo_starter is not None:  # only if used before load_client finished
+            self._ensure_demo()
         if self._client is None:
             from ..api.client import AkoolClient
 
@@ -124,9 +138,14 @@ class AkoolApp(App):
         return self._client
 
     async def load_client(self) -> None:
-        """Import the API client in a thread, so that the event loop keeps painting."""
+        """Start the demo simulator (with --demo) and import the API client in a
+        thread, so that the first frame is painted before either and the event loop
+        keeps painting."""
+        import asyncio
+
+        if self._demo_starter is not None:
+            await asyncio.to_thread(self._ensure_demo)
         if "akool_tui.api.client" not in sys.modules:
-            import asyncio
             import importlib
 
             await asyncio.to_thread(importlib.import_module, "akool_tui.api.client")
@@ -235,8 +254,10 @@ class AkoolApp(App):
         self.exit(0)
 
 
-def run_app(config: Config, *, demo: bool = False) -> int:
-    """Run the console; returns the process exit code."""
-    app = AkoolApp(config, demo=demo)
+def run_app(config: Config, *, demo: bool = False,
+            demo_starter: Callable[[], Config] | None = None) -> int:
+    """Run the console; returns the process exit code. With ``demo_starter`` the
+    demo simulator starts after the first frame instead of before it."""
+    app = AkoolApp(config, demo=demo or demo_starter is not None, demo_starter=demo_starter)
     result = app.run(mouse=config.ui.mouse)
     return result if isinstance(result, int) else (app.return_code or 0)
