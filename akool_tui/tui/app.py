@@ -86,7 +86,7 @@ class AkoolApp(App):
     ) -> None:
         super().__init__()
         self.config = config
-        self.demo = demo
+        self.demo = demo or demo_starter is not None
         self._clock = clock or _utc_now
         # `--demo`: the simulator starts after the first frame (see load_client)
         self._demo_starter = demo_starter
