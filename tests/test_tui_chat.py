@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
 import time
@@ -15,6 +16,7 @@ from rich.cells import cell_len
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
+from akool_tui.conversation import Inbox
 from akool_tui.demo import demo_config
 from akool_tui.simulator.llm_endpoint import answer_to
 from akool_tui.simulator.stream_channel import live_avatars
@@ -189,7 +191,7 @@ async def test_picking_another_session_leaves_the_first_channel(simulator_factor
                        and screen.conversation.session.id == second, "second connected")
         await wait_for(pilot, lambda: not live_avatars(sim.state, first), "first channel closed")
         assert len(live_avatars(sim.state, second)) == 1
-        assert "● connected" in str(screen.status.render())
+        await wait_for(pilot, lambda: "● connected" in str(screen.status.render()), "status")
         await say(pilot, "second hello")
         await wait_for(pilot, lambda: any("second hello" in t for t in texts(screen, "bot")),
                        "answer from the second session")
@@ -308,3 +310,19 @@ async def test_incremental_wrapping_matches_a_full_wrap_and_scroll_sticks_only_a
         tr.add("system", "\x1b[31mred\x07")
         tr.flush()
         assert tr.lines_text()[-1] == "·    \ufffd[31mred\ufffd"
+
+
+async def test_inbox_wakes_once_per_batch_and_at_most_max_hz():
+    wakes: list[float] = []
+    inbox = Inbox(lambda: wakes.append(time.monotonic()), max_hz=20)
+    inbox("a")
+    inbox("b")
+    assert len(wakes) == 1  # one wake for the batch
+    assert inbox.take() == ["a", "b"]
+    inbox("c")
+    assert len(wakes) == 1  # too soon: the wake is scheduled, not lost
+    deadline = time.monotonic() + 2
+    while len(wakes) < 2 and time.monotonic() < deadline:
+        await asyncio.sleep(0.005)
+    assert len(wakes) == 2 and wakes[1] - wakes[0] >= 0.045
+    assert inbox.take() == ["c"]

@@ -14,7 +14,8 @@ re-renders the whole growing line). This widget:
 - builds a line's :class:`Strip` lazily in ``render_line`` and caches it until the
   line changes; line lookup is a binary search over entry start lines, so 10 000
   prior lines cost nothing per frame;
-- scrolls with new text only when the user is at the bottom (sticky scroll).
+- scrolls with new text only when the user is at the bottom (sticky scroll), a few
+  lines at a time (``SCROLL_STEP``): a scroll repaints the whole widget.
 
 Text is sanitised: control characters (a hostile payload could carry terminal
 escapes) become U+FFFD, tabs and carriage returns spaces.
@@ -40,6 +41,10 @@ from textual.timer import Timer
 FLUSH_HZ = 30
 #: cells before the text: the role label ("you", "bot", ...) and padding
 GUTTER = 5
+#: the scrollable height grows in steps of this many lines ("jump scroll"): following
+#: a stream then scrolls -- and repaints the whole widget -- once per SCROLL_STEP new
+#: lines instead of once per line; new lines appear in the blank rows below at once
+SCROLL_STEP = 4
 #: narrowest text column wrapped to
 MIN_WRAP = 8
 #: entries kept; beyond this the oldest TRIM_BY are dropped
@@ -291,13 +296,16 @@ class Transcript(ScrollView, can_focus=True):
         if dirty:
             self._restack(dirty[0].index)
             first_changed = min(self._starts[entry.index] + keep for entry, keep in keeps)
-        self._set_virtual_size(Size(self.scrollable_content_region.width, self._total))
+        self._set_virtual_size(Size(self.scrollable_content_region.width, self._scroll_height()))
         if sticky:
             self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
         top = self.scroll_offset.y
         if first_changed < top + self.size.height:
             start = max(first_changed, top)
             self.refresh_lines(start, top + self.size.height - start)
+
+    def _scroll_height(self) -> int:
+        return -(-self._total // SCROLL_STEP) * SCROLL_STEP
 
     def _set_virtual_size(self, size: Size) -> None:
         """A new height needs no layout: the widget's own height is fixed by CSS and
@@ -355,7 +363,7 @@ class Transcript(ScrollView, can_focus=True):
             entry.index = i
             self._starts[i] -= dropped_lines
         self._total -= dropped_lines
-        self._set_virtual_size(Size(self.virtual_size.width, self._total))
+        self._set_virtual_size(Size(self.virtual_size.width, self._scroll_height()))
         self.scroll_to(y=max(0, self.scroll_offset.y - dropped_lines), animate=False,
                        immediate=True)
         self.refresh()
