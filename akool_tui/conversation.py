@@ -23,7 +23,6 @@ sentence as the sentences complete (chunked and paced by the transport).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -36,12 +35,14 @@ from .llm import LlmClient, LlmError, SentenceSplitter
 from .stream import channel
 from .stream.codec import (
     ChatMessage,
+    Command,
     CommandAck,
     Event,
     Notice,
     UnknownMessage,
     new_mid,
 )
+from .stream.codec import interrupt as interrupt_command
 from .stream.codec import set_params as set_params_command
 from .stream.reassembler import Reassembler
 from .stream.transport import (
@@ -144,10 +145,11 @@ class _Reply:
     waited: float | None
 
 
-def describe_command(data: dict[str, Any] | None) -> str:
-    if not data:
-        return "set-params"
-    return "set-params " + ", ".join(f"{k}={v}" for k, v in data.items())
+def describe_command(command: Command) -> str:
+    """``interrupt``, ``set-params lang=fr, mode=1``..."""
+    if not command.data:
+        return command.cmd
+    return f"{command.cmd} " + ", ".join(f"{k}={v}" for k, v in command.data.items())
 
 
 class Conversation:
@@ -182,7 +184,7 @@ class Conversation:
         self.transport: BaseTransport | None = None
         self._reassembler = Reassembler(timeout=reassembly_timeout)
         self._lines: dict[str, _Line] = {}
-        self._commands: dict[str, str] = {}
+        self._commands: dict[str, Command] = {}
         self._waiters: dict[str, asyncio.Future[CommandAck]] = {}
         self._replies: dict[str, _Reply] = {}
         self._waiting_since: float | None = None
@@ -339,10 +341,11 @@ class Conversation:
             self._emit(Speaking(on))
 
     def _ack(self, ack: CommandAck) -> None:
-        what = self._commands.pop(ack.mid, ack.cmd)
-        if ack.ok and what.startswith("set-params") and "mode=" in what:
-            with contextlib.suppress(ValueError, IndexError):
-                self.mode = int(what.split("mode=")[1].split(",")[0])
+        command = self._commands.pop(ack.mid, None)
+        data = (command.data or {}) if command is not None else {}
+        what = describe_command(command) if command is not None else ack.cmd
+        if ack.ok and data.get("mode") in (RETELLING, DIALOGUE):
+            self.mode = data["mode"]
         line = self._lines.get(ack.mid)
         if line is not None and not ack.ok:  # e.g. a chat part refused as too large
             self._mark(line, "failed", f"refused ({ack.code}): {ack.msg}")
@@ -438,9 +441,9 @@ class Conversation:
         """Ask the avatar to stop speaking (and stop the LLM's answer); returns the mid."""
         self._cancel_llm()
         transport = self._require_channel()
-        mid = await channel.send_interrupt(transport)
-        self._commands[mid] = "interrupt"
-        return mid
+        command = interrupt_command(new_mid("cmd"))
+        self._commands[command.mid] = command
+        return await channel.send_command(transport, command)
 
     async def set_params(self, **data: Any) -> CommandAck:
         """Send ``set-params`` and wait for its ack (raises ``TimeoutError`` or
@@ -449,7 +452,7 @@ class Conversation:
         command = set_params_command(new_mid("cmd"), **data)
         fut: asyncio.Future[CommandAck] = asyncio.get_running_loop().create_future()
         self._waiters[command.mid] = fut
-        self._commands[command.mid] = describe_command(command.data)
+        self._commands[command.mid] = command
         try:
             await channel.send_command(transport, command)
             return await asyncio.wait_for(asyncio.shield(fut), self.ack_timeout)

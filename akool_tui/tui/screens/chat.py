@@ -197,6 +197,7 @@ class ChatScreen(MainScreen):
         self._speaking = False
         self._stats: ReplyStats | None = None
         self._llm: LlmClient | None = None
+        self._llm_checked = False  # the config is read at the first connect
         self._llm_wanted = True
         self._outbox: asyncio.Queue[str] = asyncio.Queue()
 
@@ -224,8 +225,6 @@ class ChatScreen(MainScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.app.chat_conversation = self.conversation  # the settings screen applies through it
-        self._llm = self._make_llm()
-        self.conversation.llm = self._llm if self._llm_wanted else None
         self._system("Pick a live session (ctrl+o) or create one (ctrl+n); esc interrupts the "
                      "avatar, ctrl+s exports the transcript.")
         self._show_state()
@@ -358,6 +357,7 @@ class ChatScreen(MainScreen):
         except Exception as exc:
             self._inbox(Note(f"Cannot open session {short_id(session_id)}: {exc}", "error"))
             return
+        self._ensure_llm()  # after the client: a --demo config points at the simulator now
         mode = session.extra.get("mode_type")
         if mode in (1, 2):
             conv.mode = mode
@@ -366,19 +366,26 @@ class ChatScreen(MainScreen):
         conv.transport_options = dict(self.TRANSPORT_OPTIONS)
         await conv.run(session)
 
-    def _make_llm(self) -> LlmClient | None:
+    def _ensure_llm(self) -> None:
+        """Build the own-LLM client from the config once ([llm]; in demo mode the
+        simulator's stand-in when none is configured)."""
+        if self._llm_checked:
+            return
+        self._llm_checked = True
         settings = LlmSettings.from_config(self.app.config.llm)
-        if settings is None and self.app.demo:  # the simulator serves a stand-in LLM
+        if settings is None and self.app.demo:
             settings = LlmSettings(self.app.config.base_url.rstrip("/") + "/v1", SIMULATED_LLM)
         if settings is None:
-            return None
+            return
         try:
-            return LlmClient(settings)
+            self._llm = LlmClient(settings)
         except LlmError as exc:
-            self._system(f"LLM not used: {exc}", role="error")
-            return None
+            self._inbox(Note(f"LLM not used: {exc}", "error"))
+            return
+        self.conversation.llm = self._llm if self._llm_wanted else None
 
     def action_toggle_llm(self) -> None:
+        self._ensure_llm()
         if self._llm is None:
             self.notify("No LLM configured: set [llm] base_url and model in the config",
                         severity="warning")
