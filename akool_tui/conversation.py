@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -187,7 +188,8 @@ class Conversation:
         self._commands: dict[str, Command] = {}
         self._waiters: dict[str, asyncio.Future[CommandAck]] = {}
         self._replies: dict[str, _Reply] = {}
-        self._waiting_since: float | None = None
+        #: when each sent message not yet answered went out (one reply per message)
+        self._unanswered: deque[float] = deque(maxlen=64)
         self._send_lock = asyncio.Lock()
         self._llm_task: asyncio.Task[None] | None = None
         self._llm_history: list[dict[str, str]] = []
@@ -328,8 +330,7 @@ class Conversation:
             return
         reply = self._replies.get(mid)
         if reply is None:
-            waited = now - self._waiting_since if self._waiting_since is not None else None
-            self._waiting_since = None
+            waited = now - self._unanswered.popleft() if self._unanswered else None
             reply = self._replies[mid] = _Reply(first_at=now, waited=waited)
         if complete or incomplete:
             del self._replies[mid]
@@ -403,7 +404,7 @@ class Conversation:
             if line.status == "failed":  # reported failed while it was being sent
                 return
             if connected:
-                self._waiting_since = self._clock()
+                self._unanswered.append(self._clock())
                 self._mark(line, "sent")
             else:
                 self._mark(line, "queued", "waiting for the channel to reconnect")
@@ -421,7 +422,7 @@ class Conversation:
             return
         for line in list(self._lines.values()):
             if line.status == "queued" and line.handed:
-                self._waiting_since = self._clock()
+                self._unanswered.append(self._clock())
                 self._mark(line, "sent")
 
     async def retry(self) -> int:
@@ -441,6 +442,7 @@ class Conversation:
         """Ask the avatar to stop speaking (and stop the LLM's answer); returns the mid."""
         self._cancel_llm()
         transport = self._require_channel()
+        self._unanswered.clear()  # the avatar drops the turns it had not answered
         command = interrupt_command(new_mid("cmd"))
         self._commands[command.mid] = command
         return await channel.send_command(transport, command)

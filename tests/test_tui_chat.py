@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import re
 import time
 from collections.abc import Callable
 
@@ -243,6 +244,10 @@ async def test_retelling_with_own_llm_speaks_the_llms_answer_sentence_by_sentenc
         (user,) = [e for e in screen.transcript.entries if e.role == "user"]
         assert user.note == "asking akool-sim-llm"
         assert not texts(screen, "llm")  # sentences sent fine are not listed twice
+        # each sentence's reply is timed from when that sentence went out
+        last = len(texts(screen, "bot")[-1])
+        await wait_for(pilot, lambda: re.search(rf"1st part \d+\.\d\ds, {last} ch",
+                                                str(screen.status.render())), "metrics")
 
 
 @pytest.mark.parametrize("size", [(80, 24)])

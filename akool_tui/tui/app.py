@@ -143,7 +143,8 @@ class AkoolApp(App):
         keeps painting."""
         import asyncio
 
-        if self._demo_starter is not None:
+        if self._demo_starter is not None or self._demo_lock.locked():
+            # (locked: another screen's call is starting it; wait for the new config)
             await asyncio.to_thread(self._ensure_demo)
         if "akool_tui.api.client" not in sys.modules:
             import importlib

@@ -222,8 +222,7 @@ class ChatScreen(MainScreen):
     def chat_input(self) -> HistoryInput:
         return self.query_one(HistoryInput)
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def on_mount(self) -> None:  # (Textual runs MainScreen.on_mount too)
         self.app.chat_conversation = self.conversation  # the settings screen applies through it
         self._system("Pick a live session (ctrl+o) or create one (ctrl+n); esc interrupts the "
                      "avatar, ctrl+s exports the transcript.")
@@ -239,6 +238,7 @@ class ChatScreen(MainScreen):
             self.chat_input.focus()
 
     def on_screen_resume(self) -> None:
+        self.chat_input.focus()  # back on the chat screen: ready to type
         wanted = getattr(self.app, "chat_session_id", None)
         if wanted and wanted != self._handled_request:
             self.action_refresh_now()
@@ -253,6 +253,7 @@ class ChatScreen(MainScreen):
                         exclusive=True, exit_on_error=False)
 
     async def _fetch_sessions(self) -> None:
+        await self.app.load_client()  # --demo: the simulator may still be starting
         client = self.app.client
         try:
             queueing, live = await asyncio.gather(
@@ -314,6 +315,7 @@ class ChatScreen(MainScreen):
                         exclusive=True, exit_on_error=False)
 
     async def _create_session(self) -> None:
+        await self.app.load_client()
         d = self.app.config.defaults
         try:
             session = await self.app.client.create_session(
@@ -352,6 +354,7 @@ class ChatScreen(MainScreen):
 
     async def _run_conversation(self, session_id: str) -> None:
         conv = self.conversation
+        await self.app.load_client()
         try:
             session = await self.app.client.session_detail(session_id)
         except Exception as exc:

@@ -76,6 +76,8 @@ class SettingsScreen(MainScreen):
                 tooltip="Keep these settings as the defaults of new sessions"),
         Binding("ctrl+f", "search_voice", "Voices", id="settings.search", show=False,
                 tooltip="Search the voices"),
+        Binding("escape", "leave_field", "Leave field", id="settings.leave", show=False,
+                tooltip="Leave the text field (then 1-4 switch screens)"),
     ]
     DEFAULT_CSS = """
     SettingsScreen #settings-form { height: 1fr; padding: 1 2 0 2; }
@@ -140,8 +142,7 @@ class SettingsScreen(MainScreen):
                              compact=True)
                 yield Button("Save defaults (ctrl+s)", id="save", compact=True)
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def on_mount(self) -> None:  # (Textual runs MainScreen.on_mount too)
         self._voice = self.app.config.defaults.voice_id
         self._show_voice()
         self.query_one("#voice-filter", Input).focus()
@@ -159,6 +160,7 @@ class SettingsScreen(MainScreen):
     # -- catalog -------------------------------------------------------------------
 
     async def _load_catalog(self) -> None:
+        await self.app.load_client()  # --demo: the simulator may still be starting
         client = self.app.client
         try:
             cloned, akool, languages = await asyncio.gather(
@@ -225,6 +227,9 @@ class SettingsScreen(MainScreen):
             name = f"{voice.name} " if voice else ""
             text = f"voice: {name}({self._voice})"
         self.query_one("#voice-current", Static).update(text)
+
+    def action_leave_field(self) -> None:
+        self.query_one("#voice-list", OptionList).focus()
 
     def action_search_voice(self) -> None:
         self.query_one("#voice-filter", Input).focus()
