@@ -21,6 +21,7 @@ from .themes import bundled_theme_dir, load_themes, user_theme_dir, with_app_var
 if TYPE_CHECKING:
     from ..api.client import AkoolClient
     from ..config import Config
+    from ..conversation import Conversation
 
 
 def _sessions():
@@ -62,6 +63,10 @@ class AkoolApp(App):
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {ScreenActionsProvider}
     MODES = {"sessions": _sessions, "avatars": _avatars, "chat": _chat, "settings": _settings}
+    #: the session the chat screen should open (set by the sessions screen's `t`)
+    chat_session_id: str | None = None
+    #: the chat screen's conversation (the settings screen applies set-params through it)
+    chat_conversation: Conversation | None = None
     BINDINGS = [
         Binding("1", "switch_mode('sessions')", "Sessions", id="app.sessions",
                 tooltip="Live sessions", group=SCREENS),

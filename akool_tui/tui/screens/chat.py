@@ -239,7 +239,7 @@ class ChatScreen(MainScreen):
 
     def on_screen_resume(self) -> None:
         self.chat_input.focus()  # back on the chat screen: ready to type
-        wanted = getattr(self.app, "chat_session_id", None)
+        wanted = self.app.chat_session_id
         if wanted and wanted != self._handled_request:
             self.action_refresh_now()
 
@@ -281,7 +281,7 @@ class ChatScreen(MainScreen):
             current = self._session_id
             self._sessions[current] = Session(id=current, stream_type="?")  # keep it selectable
         self._set_options()
-        wanted = getattr(self.app, "chat_session_id", None)
+        wanted = self.app.chat_session_id
         if wanted and wanted != self._handled_request:
             self._handled_request = wanted
             if wanted in self._sessions:
@@ -400,7 +400,7 @@ class ChatScreen(MainScreen):
         self._show_state()
 
     async def on_unmount(self) -> None:
-        if getattr(self.app, "chat_conversation", None) is self.conversation:
+        if self.app.chat_conversation is self.conversation:
             self.app.chat_conversation = None
         await self.conversation.close()
         if self._llm is not None:

@@ -284,7 +284,7 @@ class SettingsScreen(MainScreen):
         values = self._values()
         if values is None:
             return
-        conversation = getattr(self.app, "chat_conversation", None)
+        conversation = self.app.chat_conversation
         if conversation is None or not conversation.alive:
             self._result("No connected chat session: open Chat (3) and pick a session. "
                          "Nothing was sent.", ok=False)
