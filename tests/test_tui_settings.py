@@ -115,7 +115,8 @@ async def test_apply_sends_set_params_to_the_chat_session_and_shows_the_ack(simu
         await pilot.press("ctrl+f", *"henri", "enter", "down", "enter")
         screen.query_one("#lang").value = "fr"
         screen.query_one("#mode").value = 1
-        screen.query_one("#bgurl").value = "https://example.com/studio.jpg"
+        # brackets in a URL (and so in the ack's msg) are text, not markup
+        screen.query_one("#bgurl").value = "https://example.com/[/b]studio.jpg"
         screen.query_one("#speed").value = "1.1"
         await pilot.press("ctrl+t")
         await wait_for(pilot, lambda: result(screen).startswith("✓"), "ack")
@@ -123,7 +124,8 @@ async def test_apply_sends_set_params_to_the_chat_session_and_shows_the_ack(simu
         (avatar,) = live_avatars(simulator.state, sid)
         p = avatar.params
         assert (p.vid, p.lang, p.mode, p.bgurl, p.vparams) == (
-            "fr-FR-HenriNeural", "fr", 1, "https://example.com/studio.jpg", {"speed": 1.1})
+            "fr-FR-HenriNeural", "fr", 1, "https://example.com/[/b]studio.jpg", {"speed": 1.1})
+        assert "bgurl=https://example.com/[/b]studio.jpg" in result(screen)
         assert app.chat_conversation.mode == 1  # the chat follows the acked mode
 
 

@@ -18,6 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -295,7 +296,7 @@ class ChatScreen(MainScreen):
     def _set_options(self) -> None:
         select = self.query_one(Select)
         with self.prevent(Select.Changed):
-            select.set_options([(self._label(s), s.id) for s in self._sessions.values()])
+            select.set_options([(Text(self._label(s)), s.id) for s in self._sessions.values()])
             if self._session_id in self._sessions:
                 select.value = self._session_id
 
@@ -391,7 +392,7 @@ class ChatScreen(MainScreen):
         self._ensure_llm()
         if self._llm is None:
             self.notify("No LLM configured: set [llm] base_url and model in the config",
-                        severity="warning")
+                        severity="warning", markup=False)
             return
         self._llm_wanted = not self._llm_wanted
         self.conversation.llm = self._llm if self._llm_wanted else None
@@ -615,8 +616,8 @@ class ChatScreen(MainScreen):
 
     def on_export_done(self, message: ExportDone) -> None:
         if message.error:
-            self.notify(f"Export failed: {message.error}", severity="error")
+            self.notify(f"Export failed: {message.error}", severity="error", markup=False)
             return
         names = " and ".join(str(p) for p in message.paths)
         self._system(f"Transcript saved to {names}", role="ok")
-        self.notify(f"Saved {names}", timeout=6)
+        self.notify(f"Saved {names}", timeout=6, markup=False)

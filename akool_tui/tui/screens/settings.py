@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -105,7 +106,8 @@ class SettingsScreen(MainScreen):
 
     def compose_body(self) -> ComposeResult:
         d: SessionDefaults = self.app.config.defaults
-        yield Static("", id="settings-result", classes="-empty")
+        # server messages, names and URLs are shown as text, never as markup
+        yield Static("", id="settings-result", classes="-empty", markup=False)
         with VerticalScroll(id="settings-form"):
             with Horizontal(classes="field"):
                 yield Label("Voice", classes="field-label")
@@ -113,11 +115,11 @@ class SettingsScreen(MainScreen):
                     yield Input(placeholder="search voices: name, language, gender, id "
                                 "(ctrl+f)", id="voice-filter", compact=True)
                     yield OptionList(id="voice-list")
-                    yield Static("", id="voice-current")
+                    yield Static("", id="voice-current", markup=False)
             with Horizontal(classes="field"):
                 yield Label("Language", classes="field-label")
                 with Vertical(classes="field-body"):
-                    yield Select([(d.language, d.language)] if d.language else [],
+                    yield Select([(Text(d.language), d.language)] if d.language else [],
                                  value=d.language or Select.BLANK, id="lang",
                                  prompt="language (loading…)", compact=True)
             with Horizontal(classes="field"):
@@ -130,13 +132,13 @@ class SettingsScreen(MainScreen):
                 with Vertical(classes="field-body"):
                     yield Input(d.background_url, placeholder="https://… image or video "
                                 "(empty: none)", id="bgurl", compact=True)
-                    yield Static("", id="bgurl-error", classes="error -empty")
+                    yield Static("", id="bgurl-error", classes="error -empty", markup=False)
             with Horizontal(classes="field"):
                 yield Label("Speed", classes="field-label")
                 with Vertical(classes="field-body"):
                     yield Input(f"{d.speed:g}", placeholder="0.8 to 1.2", id="speed",
                                 compact=True)
-                    yield Static("", id="speed-error", classes="error -empty")
+                    yield Static("", id="speed-error", classes="error -empty", markup=False)
             with Horizontal(id="settings-buttons"):
                 yield Button("Apply to chat (ctrl+t)", variant="primary", id="apply",
                              compact=True)
@@ -183,10 +185,10 @@ class SettingsScreen(MainScreen):
         self._fill_voices(self.query_one("#voice-filter", Input).value)
         lang = self.query_one("#lang", Select)
         current = lang.value
-        options = [(f"{x.lang_name or x.lang_code} ({x.lang_code})", x.lang_code)
+        options = [(Text(f"{x.lang_name or x.lang_code} ({x.lang_code})"), x.lang_code)
                    for x in message.languages if x.lang_code]
         if isinstance(current, str) and current not in {code for _, code in options}:
-            options.insert(0, (f"{current} (not in the list)", current))
+            options.insert(0, (Text(f"{current} (not in the list)"), current))
         lang.set_options(options)
         if isinstance(current, str):
             lang.value = current
@@ -196,7 +198,7 @@ class SettingsScreen(MainScreen):
 
     def _fill_voices(self, query: str) -> None:
         options = [Option("(the avatar's own voice)", id=NO_VOICE)]
-        options += [Option(voice_label(v), id=v.voice_id)
+        options += [Option(Text(voice_label(v)), id=v.voice_id)
                     for v in self._voices if voice_matches(v, query)]
         voice_list = self.query_one("#voice-list", OptionList)
         voice_list.set_options(options)
