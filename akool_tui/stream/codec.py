@@ -93,8 +93,8 @@ Message = Union[ChatMessage, Command, CommandAck, Event, UnknownMessage]
 
 
 def new_mid(prefix: str = "msg") -> str:
-    """A fresh, unique message id."""
-    return f"{prefix}-{uuid.uuid4().hex}"
+    """A fresh message id, unique within a session (short: every part carries it)."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"  # 48 random bits: unique per session, 20 B less per part
 
 
 def clean_text(text: str) -> str:
