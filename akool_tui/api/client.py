@@ -32,7 +32,6 @@ from .errors import (
 )
 from .events import ClientEvent, EventHandler, emit
 from .models import DEFAULT_AVATAR_ID, Avatar, Language, Page, Session, SessionStatus, Voice
-from .secrets import mask
 
 __all__ = ["AkoolClient", "ClientEvent", "DEFAULT_BASE_URL", "MAX_PAGE_SIZE", "check_base_url"]
 

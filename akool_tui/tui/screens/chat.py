@@ -485,6 +485,9 @@ class ChatScreen(MainScreen):
             self._apply_outgoing(ev)
             return True
         if isinstance(ev, Speaking):
+            current = self._sessions.get(self._session_id or "")
+            if ev.on and current is not None and current.status != SessionStatus.PROCESSING:
+                self.action_refresh_now()  # it speaks, so it is live: update the picker label
             self._speaking = ev.on
             self._show_speaking()
             return False
