@@ -7,7 +7,6 @@ import json
 import random
 import re
 import time
-from collections.abc import Callable
 
 import httpx
 import pytest
@@ -23,6 +22,7 @@ from akool_tui.simulator.llm_endpoint import answer_to
 from akool_tui.simulator.stream_channel import live_avatars
 from akool_tui.stream.transport import TransportState
 from akool_tui.tui.app import AkoolApp
+from tui_helpers import wait_for
 from akool_tui.tui.screens.chat import ChatScreen
 from akool_tui.tui.widgets.transcript import Transcript, wrap_spans
 
@@ -30,12 +30,6 @@ SIZE = (120, 34)
 CREATE = "/api/open/v4/liveAvatar/session/create"
 
 
-async def wait_for(pilot: Pilot, condition: Callable[[], object], what: str,
-                   timeout: float = 8.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await pilot.pause(0.01)
 
 
 def create_session(sim, mode_type: int = 2) -> str:

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import httpx
 
 from akool_tui.demo import demo_config
 from akool_tui.tui.app import AkoolApp
 from akool_tui.tui.refresh import RefreshLoop, RefreshState
-
-
-async def _wait(pilot, condition, timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not condition():
-        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
-        await pilot.pause(0.05)
+from tui_helpers import wait_for
 
 
 async def test_incremental_refresh_matches_server_after_creates_and_closes(simulator_factory):
@@ -25,7 +17,7 @@ async def test_incremental_refresh_matches_server_after_creates_and_closes(simul
     app = AkoolApp(cfg, demo=True, watch_tty=False)
     async with app.run_test(size=(120, 34)) as pilot:
         screen = app.screen
-        await _wait(pilot, lambda: screen.table.row_count == 250)
+        await wait_for(pilot, lambda: screen.table.row_count == 250)
         headers = {"x-api-key": "demo"}
         async with httpx.AsyncClient(base_url=sim.base_url, headers=headers) as http:
             created = []
@@ -35,10 +27,10 @@ async def test_incremental_refresh_matches_server_after_creates_and_closes(simul
                                                "duration": 600})
                 created.append(answer.json()["data"]["_id"])
             # let the screen see them open, then close two behind its back
-            await _wait(pilot, lambda: all(c in screen._sessions for c in created))
+            await wait_for(pilot, lambda: all(c in screen._sessions for c in created))
             for session_id in created[:2]:
                 await http.post("/api/open/v4/liveAvatar/session/close", json={"id": session_id})
-        await _wait(pilot, lambda: all(screen._sessions[c].status_label == "closed"
+        await wait_for(pilot, lambda: all(screen._sessions[c].status_label == "closed"
                                        for c in created[:2]))
         # a partial tick did this, not a full refetch
         assert screen._ticks_since_full > 0

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import time
 import tomllib
-from collections.abc import Callable
 
 import httpx
 from textual.pilot import Pilot
@@ -13,6 +11,7 @@ from akool_tui.config import Config
 from akool_tui.demo import demo_config
 from akool_tui.simulator.stream_channel import live_avatars
 from akool_tui.tui.app import AkoolApp
+from tui_helpers import wait_for
 from akool_tui.tui.screens.chat import ChatScreen
 from akool_tui.tui.screens.settings import SettingsScreen
 
@@ -20,12 +19,6 @@ SIZE = (120, 34)
 CREATE = "/api/open/v4/liveAvatar/session/create"
 
 
-async def wait_for(pilot: Pilot, condition: Callable[[], object], what: str,
-                   timeout: float = 8.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        await pilot.pause(0.01)
 
 
 def create_session(sim) -> str:

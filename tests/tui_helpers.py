@@ -104,8 +104,8 @@ class Messages:
                 if severity is None or m.notification.severity == severity]
 
 
-async def wait_for(pilot: Pilot, condition: Callable[[], object], *, timeout: float = 8.0,
-                   what: str = "condition") -> None:
+async def wait_for(pilot: Pilot, condition: Callable[[], object], what: str = "condition", *,
+                   timeout: float = 8.0) -> None:
     """Poll ``condition`` between short pauses (the app keeps running)."""
     deadline = time.monotonic() + timeout
     while not condition():
