@@ -325,3 +325,28 @@ async def test_inbox_wakes_once_per_batch_and_at_most_max_hz():
         await asyncio.sleep(0.005)
     assert len(wakes) == 2 and wakes[1] - wakes[0] >= 0.045
     assert inbox.take() == ["c"]
+
+
+async def test_long_transcript_keeps_rendered_lines_bounded_and_repaints_after_eviction():
+    from akool_tui.tui.widgets.transcript import MAX_CACHED_ENTRIES
+
+    app = TranscriptApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        tr = app.query_one(Transcript)
+        total = MAX_CACHED_ENTRIES * 3
+        for i in range(total):
+            tr.add("bot", f"reply number {i}")
+            if i % 8 == 0:  # paint as the chat goes, the way a live chat does
+                tr.flush()
+                await pilot.pause()
+        tr.flush()
+        for y in range(0, tr.line_count, 8):  # the operator scrolls back over all of it
+            tr.scroll_to(y=y, animate=False)
+            await pilot.pause()
+        cached = sum(1 for entry in tr.entries if entry.strips)
+        assert 0 < cached <= MAX_CACHED_ENTRIES
+        # an evicted line paints again, correctly, when it comes back into view
+        tr.scroll_to(y=0, animate=False)
+        await pilot.pause()
+        assert tr.entries[0].strips
+        assert "reply number 0" in "".join(seg.text for seg in tr.render_line(0))

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -49,6 +50,9 @@ SCROLL_STEP = 4
 MIN_WRAP = 8
 #: entries kept; beyond this the oldest TRIM_BY are dropped
 MAX_ENTRIES = 50_000
+#: entries whose rendered lines stay cached (least recently painted ones are dropped:
+#: a long chat keeps its text, not a Strip for every line it ever showed)
+MAX_CACHED_ENTRIES = 512
 TRIM_BY = 5_000
 
 #: role -> (gutter label, component class of the text)
@@ -181,6 +185,7 @@ class Transcript(ScrollView, can_focus=True):
         self._dirty: set[Entry] = set()
         self._styles: dict[str, Style] | None = None
         self._timer: Timer | None = None
+        self._cached: OrderedDict[Entry, None] = OrderedDict()
 
     # -- public -------------------------------------------------------------------
 
@@ -359,6 +364,7 @@ class Transcript(ScrollView, can_focus=True):
             if entry.key is not None:
                 self._by_key.pop(entry.key, None)
             self._dirty.discard(entry)
+            self._cached.pop(entry, None)
         for i, entry in enumerate(self._entries):
             entry.index = i
             self._starts[i] -= dropped_lines
@@ -379,6 +385,11 @@ class Transcript(ScrollView, can_focus=True):
         return self._styles[name]
 
     def _strip(self, entry: Entry, k: int) -> Strip:
+        self._cached[entry] = None
+        self._cached.move_to_end(entry)
+        if len(self._cached) > MAX_CACHED_ENTRIES:
+            oldest, _ = self._cached.popitem(last=False)
+            oldest.strips.clear()
         strip = entry.strips.get(k)
         if strip is not None:
             return strip
