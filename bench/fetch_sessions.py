@@ -21,51 +21,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import math
-import socket
 import statistics
-import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from akool_tui.api.client import MAX_PAGE_SIZE, AkoolClient  # noqa: E402
 from akool_tui.simulator import SimulatorConfig, run_background  # noqa: E402
-
-
-@contextlib.contextmanager
-def simulator_process(sessions: int, latency: float) -> Iterator[str]:
-    """The simulator as a child process on a free loopback port; yields its base URL."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    cmd = [sys.executable, "-m", "akool_tui.simulator", "--port", str(port), "--no-churn",
-           "--sessions", str(sessions), "--latency", str(latency)]
-    child = subprocess.Popen(cmd, cwd=Path(__file__).resolve().parent.parent,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if child.poll() is not None:
-                raise SystemExit(f"simulator exited: {child.stderr.read().decode()[-500:]}")
-            try:
-                httpx.get(base_url + "/api/open/v3/language/list", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise SystemExit("simulator did not start within 60 s") from None
-                time.sleep(0.1)
-        yield base_url
-    finally:
-        child.terminate()
-        child.wait(10)
+from bench.simproc import simulator_process  # noqa: E402
 
 
 async def measure(base_url: str, concurrency: int, runs: int, expected: int) -> list[float]:
@@ -94,7 +61,10 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("sessions, concurrency and runs must be >= 1 and latency >= 0")
 
     if args.server_process:
-        with simulator_process(args.sessions, args.latency) as base_url:
+        command = lambda port: [sys.executable, "-m", "akool_tui.simulator",  # noqa: E731
+                                "--port", str(port), "--no-churn", "--sessions",
+                                str(args.sessions), "--latency", str(args.latency)]
+        with simulator_process(command) as (base_url, _):
             times = asyncio.run(measure(base_url, args.concurrency, args.runs, args.sessions))
     else:
         config = SimulatorConfig(seed=1, sessions=args.sessions, churn=False, latency=args.latency)

@@ -23,19 +23,16 @@ import asyncio
 import contextlib
 import json
 import os
-import socket
-import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from akool_tui.config import Config
+from bench.simproc import simulator_process
 from akool_tui.conversation import ChannelState, Conversation, ReplyStats
 from akool_tui.tui.app import AkoolApp
 
@@ -66,41 +63,6 @@ def cpu_seconds(pid: int) -> float:
     with open(f"/proc/{pid}/stat") as f:
         fields = f.read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextlib.contextmanager
-def simulator_process(sessions: int, churn_interval: float, chars_per_s: float
-                      ) -> Iterator[tuple[str, subprocess.Popen]]:
-    port = free_port()
-    child = subprocess.Popen(
-        [sys.executable, "-c", SIM_CODE, str(sessions), str(churn_interval), str(chars_per_s),
-         str(port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            if child.poll() is not None:
-                raise SystemExit(f"simulator exited: {child.stderr.read().decode()[-500:]}")
-            try:
-                httpx.get(base_url + "/api/open/v3/language/list", timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise SystemExit("simulator did not start") from None
-                time.sleep(0.2)
-        yield base_url, child
-    finally:
-        child.terminate()
-        try:
-            child.wait(10)
-        except subprocess.TimeoutExpired:
-            child.kill()
 
 
 class Counters:
@@ -264,7 +226,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if not (0 < args.minutes <= 120 and args.sessions >= 1 and args.churn_interval > 0):
         ap.error("minutes must be in (0, 120], sessions >= 1, churn interval > 0")
-    with simulator_process(args.sessions, args.churn_interval, args.reply_chars_per_s) as (url, child):
+    command = lambda port: [sys.executable, "-c", SIM_CODE, str(args.sessions),  # noqa: E731
+                            str(args.churn_interval), str(args.reply_chars_per_s), str(port)]
+    with simulator_process(command, timeout=120) as (url, child):
         report = asyncio.run(soak(args, url, child.pid))
     growth = report["rss_growth_pct"]
     per_min = report["per_minute"]
