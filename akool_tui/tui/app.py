@@ -127,10 +127,10 @@ class AkoolApp(App):
 
     def _ensure_demo(self) -> None:
         """Start the deferred demo simulator once and point the config at it."""
-        with self._demo_lock:
-            starter, self._demo_starter = self._demo_starter, None
-            if starter is not None:
-                self.config = starter()
+        with self._demo_lock:  # the starter stays set until it is done: "still pending"
+            if self._demo_starter is not None:
+                self.config = self._demo_starter()
+                self._demo_starter = None
 
     @property
     def client(self) -> AkoolClient:
@@ -148,8 +148,7 @@ class AkoolApp(App):
         keeps painting."""
         import asyncio
 
-        if self._demo_starter is not None or self._demo_lock.locked():
-            # (locked: another screen's call is starting it; wait for the new config)
+        if self._demo_starter is not None:  # waits if another screen is starting it
             await asyncio.to_thread(self._ensure_demo)
         if "akool_tui.api.client" not in sys.modules:
             import importlib
