@@ -6,7 +6,7 @@ import time
 
 import humanize
 from textual.content import Content
-from textual.widgets import Static
+from textual.widget import Widget
 
 from .refresh import RefreshState
 
@@ -20,9 +20,10 @@ def refresh_age(last: float | None, now: float | None = None) -> str:
     return humanize.naturaltime(seconds)
 
 
-class StatusLine(Static):
+class StatusLine(Widget):
     """One line at the bottom of a main screen. Re-rendered at most once a second,
-    and only when its text changed."""
+    and only when its text changed. It renders its text itself, so the very first
+    frame already shows where the app is connected."""
 
     DEFAULT_CSS = """
     StatusLine {
@@ -34,10 +35,10 @@ class StatusLine(Static):
     """
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__("", id=id, markup=False)
+        super().__init__(id=id)
         self._state: RefreshState | None = None
         self._extra: str = ""
-        self._last_plain = None
+        self._text: Content | None = None
 
     def bind_state(self, state: RefreshState) -> None:
         self._state = state
@@ -81,8 +82,13 @@ class StatusLine(Static):
             pieces.append((chunk, style))
         return Content.assemble(*pieces)
 
+    def render(self) -> Content:
+        if self._text is None:
+            self._text = self.build()
+        return self._text
+
     def update_status(self) -> None:
         text = self.build()
-        if text.plain != self._last_plain:
-            self._last_plain = text.plain
-            self.update(text, layout=False)  # one line, fixed size: no re-layout
+        if self._text is None or text.plain != self._text.plain:
+            self._text = text
+            self.refresh()  # one line, fixed size: no re-layout
