@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.command import CommandList, CommandPalette
 from textual.widgets import DataTable, Input
 
-from akool_tui.config import load_config
+from akool_tui.config import UiConfig, load_config
 from akool_tui.tui.screens.first_run import CredentialsChecked, FirstRunScreen
 from akool_tui.tui.screens.help import HelpScreen
 from akool_tui.tui.screens.new_session import NewSessionScreen
@@ -50,8 +50,7 @@ async def test_a_broken_user_theme_is_reported_once_and_skipped(shared_sim, tmp_
     themes.mkdir(parents=True)
     (themes / "broken.toml").write_text('name = "broken"\nprimary = "not-a-colour"\n')
     (themes / "night.toml").write_text('name = "night-ops"\ndark = true\nprimary = "#FF8800"\n')
-    app = make_app(shared_sim, tmp_path)
-    app.config.ui.theme = "night-ops"
+    app = make_app(shared_sim, tmp_path, ui=UiConfig(theme="night-ops"))
     async with running(app) as (pilot, messages):
         await wait_loaded(pilot)
         assert app.theme == "night-ops"  # the good user theme is there and chosen
@@ -197,8 +196,8 @@ async def test_messages_with_brackets_are_shown_as_text_not_markup(shared_sim, t
     themes = isolated_home / "akool-tui" / "themes"
     themes.mkdir(parents=True)
     (themes / "[b]roken.toml").write_text("[variables\n")  # a bad file with a bad name
-    app = make_app(shared_sim, tmp_path)
-    app.config.ui.theme = "[/night]"  # any string is a valid config value
+    # any string is a valid config value
+    app = make_app(shared_sim, tmp_path, ui=UiConfig(theme="[/night]"))
     async with running(app) as (pilot, messages):
         screen = await wait_loaded(pilot)
         await pilot.pause(0.3)  # the toasts render

@@ -89,9 +89,13 @@ class AkoolApp(App):
         clock: Callable[[], datetime] | None = None,
         demo_starter: Callable[[], Config] | None = None,
     ) -> None:
+        self.demo = demo or demo_starter is not None
+        # Start straight in the sessions mode (Textual reads DEFAULT_MODE in __init__):
+        # a later switch_mode() would re-parse every stylesheet twice before the first
+        # frame. Without credentials the app starts empty and shows the first-run screen.
+        self.DEFAULT_MODE = "sessions" if (config.has_credentials or self.demo) else "_default"
         super().__init__()
         self.config = config
-        self.demo = demo or demo_starter is not None
         self._clock = clock or _utc_now
         # `--demo`: the simulator starts after the first frame (see load_client)
         self._demo_starter = demo_starter
@@ -99,6 +103,8 @@ class AkoolApp(App):
         self._watch_tty = watch_tty
         self._client: AkoolClient | None = None
         self.animation_level = "full" if config.ui.animations else "none"
+        # themes before the first stylesheet parse: choosing one later re-parses all CSS
+        self._theme_problems = self._load_themes()
 
     def now(self) -> datetime:
         """The time every relative time and countdown is shown against (UTC).
@@ -164,14 +170,13 @@ class AkoolApp(App):
     # -- life cycle -----------------------------------------------------------
 
     def on_mount(self) -> None:
-        self._load_themes()
+        for problem in self._theme_problems:
+            self.notify(problem, severity="warning", timeout=8, markup=False)
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         if self._watch_tty:
             self._install_tty_watch()
-        if self.config.has_credentials or self.demo:
-            self.switch_mode("sessions")
-        else:
+        if self.current_mode == "_default":  # no credentials yet
             from .screens.first_run import FirstRunScreen
 
             self.push_screen(FirstRunScreen(), self._first_run_done)
@@ -189,21 +194,31 @@ class AkoolApp(App):
 
     # -- themes -----------------------------------------------------------------
 
-    def _load_themes(self) -> None:
+    def _load_themes(self) -> list[str]:
+        """Register the theme files and choose the configured theme; returns the
+        problems to report once the app runs (a broken file is skipped)."""
         themes, problems = load_themes([bundled_theme_dir(), user_theme_dir()])
         for theme in themes:
             self.register_theme(theme)
-        for problem in problems:  # reported once, then skipped
-            self.notify(f"Theme skipped: {problem}", severity="warning", timeout=8,
-                        markup=False)
+        notes = [f"Theme skipped: {problem}" for problem in problems]
         wanted = self.config.ui.theme
-        if wanted in self.available_themes:
-            self.theme = wanted
-        else:
+        if wanted not in self.available_themes:
             if wanted:
-                self.notify(f"Unknown theme {wanted!r}; using akool-dark", severity="warning",
-                            markup=False)
-            self.theme = "akool-dark"
+                notes.append(f"Unknown theme {wanted!r}; using akool-dark")
+            wanted = "akool-dark"
+        self._start_with_theme(wanted)
+        return notes
+
+    def _start_with_theme(self, name: str) -> None:
+        """Choose the theme before the app runs, doing what ``App._watch_theme`` does
+        except its CSS refresh: the stylesheet is first parsed with this theme anyway,
+        and that refresh would re-parse every stylesheet before the first frame."""
+        self.set_reactive(App.theme, name)
+        dark = self.current_theme.dark
+        self.set_class(True, f"-theme-{name}", update=False)
+        self.set_class(dark, "-dark-mode", update=False)
+        self.set_class(not dark, "-light-mode", update=False)
+        self._refresh_truecolor_filter(self.ansi_theme)
 
     def get_css_variables(self) -> dict[str, str]:
         return with_app_variables(super().get_css_variables())

@@ -17,7 +17,7 @@ from textual.message import Message
 from ...api.models import Avatar, AvatarStatus
 from ..widgets.live_table import Column, LiveTable
 from .base import TableScreen
-from .common import DetailPane, FilterBar
+from .common import DetailPane
 
 UPLOAD_POLL_SECONDS = 2.0
 
@@ -98,12 +98,12 @@ class AvatarsScreen(TableScreen):
         self._avatars: dict[str, Avatar] = {}
         self._uploads: dict[str, Avatar] = {}  # avatar_id -> latest upload record
 
+    FILTER_PLACEHOLDER = "filter avatars: id, name, voice or status"
+
     def compose_body(self) -> ComposeResult:
-        yield FilterBar(placeholder="filter avatars: id, name, voice or status", id="filter")
         with Horizontal(id="body"):
             yield LiveTable(COLUMNS, id="avatars-table", empty_text="No avatars yet",
                             clock=self.app.now)
-            yield DetailPane(id="detail")
 
     async def fetch(self) -> list[Avatar]:
         return await self.app.client.list_all_avatars()

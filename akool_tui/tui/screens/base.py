@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 
 from ..refresh import RefreshLoop
 from ..status import StatusLine
+from ..widgets.key_bar import KeyBar
+
+W = TypeVar("W")
 
 
 class Refreshed(Message):
@@ -51,7 +54,7 @@ class MainScreen(Screen):
     def compose(self) -> ComposeResult:
         yield from self.compose_body()
         yield StatusLine(id="status")
-        yield Footer(compact=True)
+        yield KeyBar()
 
     def compose_body(self) -> ComposeResult:  # pragma: no cover - abstract
         yield from ()
@@ -72,11 +75,13 @@ class MainScreen(Screen):
             clock=lambda: self.app.now().timestamp(),
         )
         self.status.bind_state(self.loop.state)
-        self.run_worker(self._refresh_forever, name=f"{self.id or type(self).__name__}-refresh",
-                        group="refresh", exclusive=True, exit_on_error=False)
+        # after the first frame: the HTTP client's import and the demo simulator's start
+        # run in a thread, but they hold the GIL for ~200 ms of CPU
+        self.call_after_refresh(
+            self.run_worker, self._refresh_forever, name=f"{self.id or type(self).__name__}-refresh",
+            group="refresh", exclusive=True, exit_on_error=False)
 
     async def _refresh_forever(self) -> None:
-        # the HTTP client's first import (~100 ms of CPU) must not hold the first frame
         await self.app.load_client()
         assert self.loop is not None
         await self.loop.run()
@@ -122,9 +127,14 @@ class MainScreen(Screen):
 class TableScreen(MainScreen):
     """A main screen around one LiveTable with a `/` filter bar and a detail pane.
 
-    Subclasses compose a FilterBar (id "filter"), the LiveTable and a DetailPane, and
-    implement ``show_detail(pane, key)`` and ``update_extra()``.
+    Subclasses compose the LiveTable inside a container with id "body", set
+    ``FILTER_PLACEHOLDER`` and implement ``show_detail(pane, key)`` and
+    ``update_extra()``. The filter bar and the detail pane are mounted when first
+    opened: the first frame does not wait for an Input and a scroll container that
+    are hidden anyway.
     """
+
+    FILTER_PLACEHOLDER = "filter"
 
     @property
     def table(self):
@@ -142,10 +152,30 @@ class TableScreen(MainScreen):
     def show_detail(self, pane, key: str | None) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def action_filter(self) -> None:
+    def _existing(self, kind: type[W]) -> W | None:
+        found = self.query(kind)
+        return found.first() if found else None
+
+    async def _filter_bar(self):
         from .common import FilterBar
 
-        self.query_one(FilterBar).open()
+        bar = self._existing(FilterBar)
+        if bar is None:
+            bar = FilterBar(placeholder=self.FILTER_PLACEHOLDER, id="filter")
+            await self.mount(bar, before="#body")
+        return bar
+
+    async def _detail_pane(self):
+        from .common import DetailPane
+
+        pane = self._existing(DetailPane)
+        if pane is None:
+            pane = DetailPane(id="detail")
+            await self.query_one("#body").mount(pane)
+        return pane
+
+    async def action_filter(self) -> None:
+        (await self._filter_bar()).open()
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -159,21 +189,21 @@ class TableScreen(MainScreen):
     def action_clear_filter(self) -> None:
         from .common import DetailPane, FilterBar
 
-        self.query_one(DetailPane).display = False
-        self.query_one(FilterBar).clear()
+        if (pane := self._existing(DetailPane)) is not None:
+            pane.display = False
+        if (bar := self._existing(FilterBar)) is not None:
+            bar.clear()
         self.table.filter_text = ""
         self.table.focus()
         self.update_extra()
 
-    def action_toggle_detail(self) -> None:
-        from .common import DetailPane
-
-        detail = self.query_one(DetailPane)
+    async def action_toggle_detail(self) -> None:
+        detail = await self._detail_pane()
         detail.display = not detail.display
         self.refresh_detail()
 
-    def on_live_table_row_selected(self) -> None:
-        self.action_toggle_detail()
+    async def on_live_table_row_selected(self) -> None:
+        await self.action_toggle_detail()
 
     def on_live_table_row_highlighted(self) -> None:
         self.refresh_detail()
@@ -181,6 +211,6 @@ class TableScreen(MainScreen):
     def refresh_detail(self) -> None:
         from .common import DetailPane
 
-        detail = self.query_one(DetailPane)
-        if detail.display:
+        detail = self._existing(DetailPane)
+        if detail is not None and detail.display:
             self.show_detail(detail, self.table.cursor_key)

@@ -17,7 +17,7 @@ from textual.message import Message
 from ...api.models import Session, SessionStatus
 from ..widgets.live_table import Column, LiveTable
 from .base import TableScreen
-from .common import ConfirmScreen, DetailPane, FilterBar
+from .common import ConfirmScreen, DetailPane
 
 STATUS_FILTERS: tuple[tuple[str, SessionStatus | None], ...] = (
     ("all", None),
@@ -158,12 +158,12 @@ class SessionsScreen(TableScreen):
         self._total = 0  # the server's count at the last refresh
         self._ticks_since_full = 0
 
+    FILTER_PLACEHOLDER = "filter sessions: id, avatar or status"
+
     def compose_body(self) -> ComposeResult:
-        yield FilterBar(placeholder="filter sessions: id, avatar or status", id="filter")
         with Horizontal(id="body"):
             yield LiveTable(COLUMNS, id="sessions-table", empty_text="No sessions yet",
                             clock=self.app.now)
-            yield DetailPane(id="detail")
 
     def on_mount(self) -> None:  # the bases' on_mount run too (Textual walks the MRO)
         self.table.sort_by("created", reverse=True)  # newest first
