@@ -469,6 +469,44 @@ def test_churn_step_is_bounded() -> None:
     assert any(rec.closed_at is not None for rec in state.sessions.values())
 
 
+def all_ids(api: httpx.Client, **params: Any) -> list[str]:
+    """Every listed session id, newest first, page by page."""
+    ids, page = [], 1
+    while batch := ok(api.get(LIST, params={**params, "page": page, "size": 100}))["result"]:
+        ids += [s["_id"] for s in batch]
+        page += 1
+    return ids
+
+
+@pytest.mark.parametrize("steady", [True, False])
+def test_steady_churn_keeps_the_session_count(simulator_factory, steady: bool) -> None:
+    sim = simulator_factory(sessions=60, steady_churn=steady, max_concurrent=50)
+    state = sim.state
+    with connect(sim) as api:
+        seeded = all_ids(api)
+        mine = [create(api, duration=3600)["_id"] for _ in range(3)]  # clients add some too
+        for _ in range(300):
+            state.churn_step()
+            state.clock.advance(5)
+        listed = all_ids(api)
+        count = ok(api.get(LIST, params={"page": 1, "size": 1}))["count"]
+        open_now = [rec.id for rec in state.open_sessions()]
+        churned = set(listed) - set(seeded) - set(mine)
+        assert churned, "churn started no session"
+        assert count == len(listed) == len(set(listed)) == len(state.sessions)
+        assert set(open_now) <= set(listed)
+        closed = set(all_ids(api, status=3)) | set(all_ids(api, status=4))
+        assert closed | set(open_now) == set(listed)  # the status lists agree
+        if not steady:  # the default: history only grows
+            assert count == 60 + len(mine) + len(churned)
+            return
+        assert count == 60  # as many retired as churn and clients started
+        assert set(mine) <= set(listed)  # still open: never retired
+        retired = [sid for sid in seeded if sid not in listed]
+        assert retired == seeded[-len(retired):]  # the oldest ones went
+        assert code(api.get(DETAIL, params={"id": retired[0]})) == 1216
+
+
 def test_churn_runs_in_the_server(simulator_factory) -> None:
     sim = simulator_factory(sessions=0, churn=True, churn_interval=0.05)
     deadline = time.monotonic() + 10
@@ -501,7 +539,8 @@ def test_cli_arguments_and_banner() -> None:
                             "--token-expiry-calls", "4", "--api-key", "my-private-key-987"])
     cfg = config_from_args(ns)
     assert (ns.port, cfg.sessions, cfg.churn) == (0, 7, False)
-    assert (cfg.error_rate, cfg.token_expiry_calls) == (0.1, 4)
+    assert (cfg.error_rate, cfg.token_expiry_calls, cfg.steady_churn) == (0.1, 4, False)
+    assert config_from_args(parser.parse_args(["--steady-churn"])).steady_churn
     line = banner(cfg, "http://127.0.0.1:9")
     assert "my-private-key-987" not in line and line.endswith("987)")
     assert banner(SimulatorConfig(), "http://h:1") == "AKool simulator on http://h:1 (api key: demo)"

@@ -69,6 +69,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="open sessions the account may have at once (default 50)")
     add("--no-churn", dest="churn", action="store_false",
         help="no background activity (new sessions, expiries)")
+    add("--steady-churn", action="store_true",
+        help="churn retires the oldest closed sessions: the count stays at --sessions")
     add("--time-scale", type=_number(float, 0, open_lo=True), default=1.0,
         help="simulated seconds per real second (default 1)")
 
@@ -88,6 +90,7 @@ def config_from_args(ns: argparse.Namespace) -> SimulatorConfig:
         token_expiry_calls=ns.token_expiry_calls,
         max_concurrent=ns.max_concurrent,
         churn=ns.churn,
+        steady_churn=ns.steady_churn,
         time_scale=ns.time_scale,
     )
 

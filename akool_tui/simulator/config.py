@@ -16,6 +16,11 @@ class SimulatorConfig:
 
     Rates are fractions of requests (0..1); times are seconds. Simulated time runs
     ``time_scale`` times faster than real time.
+
+    With ``steady_churn`` every churn step also retires the oldest closed or failed
+    sessions until the account holds no more than ``sessions`` (they vanish from the
+    list and their detail answers 1216), so a long run (a soak) keeps a constant
+    session count however many sessions churn and clients create.
     """
 
     seed: int = 1
@@ -31,6 +36,7 @@ class SimulatorConfig:
     max_concurrent: int = 50
     churn: bool = True
     churn_interval: float = 2.0
+    steady_churn: bool = False
     time_scale: float = 1.0
     queue_delay: float = 1.5
     avatar_steps: float = 3.0

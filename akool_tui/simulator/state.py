@@ -384,6 +384,32 @@ class SimulatorState:
         if live and rng.random() < 0.15:
             rng.choice(live).closed_at = now
             self._settle(now)
+        if self.cfg.steady_churn:
+            self._retire(len(self._ordered) - self.cfg.sessions)
+
+    def _retire(self, count: int) -> None:
+        """Forget the ``count`` oldest settled sessions (open ones are never retired).
+
+        They are the front of ``_ordered`` (open ones there stay) and a prefix of each
+        settled list, so this costs O(retired) plus one slice move per list.
+        """
+        if count <= 0:
+            return
+        ordered, open_ids = self._ordered, {id(rec) for rec in self._open}
+        gone: set[int] = set()
+        end = 0
+        while len(gone) < count and end < len(ordered):
+            rec = ordered[end]
+            if id(rec) not in open_ids:
+                gone.add(id(rec))
+                del self.sessions[rec.id]
+            end += 1
+        ordered[:end] = [rec for rec in ordered[:end] if id(rec) in open_ids]
+        for settled in self._settled.values():
+            k = 0
+            while k < len(settled) and id(settled[k]) in gone:
+                k += 1
+            del settled[:k]
 
 
 __all__ = ["SimError", "SimulatorState", "QUEUEING", "LIVE", "CLOSED", "FAILED"]
