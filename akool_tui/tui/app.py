@@ -24,28 +24,36 @@ if TYPE_CHECKING:
     from ..conversation import Conversation
 
 
+def _up_to_date(screen: Screen) -> Screen:
+    """Mark a new mode screen as styled with the current stylesheet (it is: styles are
+    applied as its widgets register). Textual 8 otherwise re-parses every stylesheet
+    twice whenever a mode's screen is first shown (``App._init_mode``, ``switch_mode``)."""
+    screen._css_update_count = screen.app._css_update_count
+    return screen
+
+
 def _sessions():
     from .screens.sessions import SessionsScreen
 
-    return SessionsScreen()
+    return _up_to_date(SessionsScreen())
 
 
 def _avatars():
     from .screens.avatars import AvatarsScreen
 
-    return AvatarsScreen()
+    return _up_to_date(AvatarsScreen())
 
 
 def _chat():
     from .screens.chat import ChatScreen
 
-    return ChatScreen()
+    return _up_to_date(ChatScreen())
 
 
 def _settings():
     from .screens.settings import SettingsScreen
 
-    return SettingsScreen()
+    return _up_to_date(SettingsScreen())
 
 
 #: the footer shows the four screen keys as one compact group ("1234 screens")
@@ -219,6 +227,7 @@ class AkoolApp(App):
         self.set_class(dark, "-dark-mode", update=False)
         self.set_class(not dark, "-light-mode", update=False)
         self._refresh_truecolor_filter(self.ansi_theme)
+        self.stylesheet.set_variables(self.get_css_variables())  # made in App.__init__
 
     def get_css_variables(self) -> dict[str, str]:
         return with_app_variables(super().get_css_variables())

@@ -44,6 +44,7 @@ class KeyBar(Widget):
         super().__init__(id=id)
         #: (start, end, key) of each key on the line, for clicks
         self._spans: list[tuple[int, int, str]] = []
+        self._shown: object = None  # the items last rendered
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
@@ -52,7 +53,8 @@ class KeyBar(Widget):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: Screen) -> None:
-        if screen is self.screen:
+        # the signal also fires when nothing shown changed (e.g. on every focus change)
+        if screen is self.screen and self._items() != self._shown:
             self.refresh()
 
     def _items(self) -> tuple[list[tuple[str, str, str, bool]], tuple[str, str, str, bool] | None]:
@@ -82,7 +84,7 @@ class KeyBar(Widget):
         return items, palette
 
     def render(self) -> Content:
-        items, palette = self._items()
+        self._shown = (items, palette) = self._items()
         pieces: list[tuple[str, str]] = []
         spans: list[tuple[int, int, str]] = []
         x = 0
