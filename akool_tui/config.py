@@ -42,7 +42,7 @@ from typing import Any
 
 from . import validators as v
 from .api import errors
-from .api.models import DEFAULT_AVATAR_ID
+from .api.constants import DEFAULT_AVATAR_ID
 from .api.secrets import mask
 
 DEFAULT_BASE_URL = "https://openapi.akool.com"

@@ -1,18 +1,13 @@
-"""Async AKool REST client, typed models and error codes. Never imports Textual."""
+"""Async AKool REST client, typed models and error codes. Never imports Textual.
+
+The client and the models are imported on first use: the CLI and the console's
+first frame need only the error types (``akool_tui.api.errors``)."""
 
 from .errors import AkoolError, describe_code, error_for_code
-from .models import (
-    Avatar,
-    AvatarSource,
-    AvatarStatus,
-    Credentials,
-    Language,
-    Page,
-    Session,
-    SessionStatus,
-    Voice,
-)
 from .secrets import mask
+
+_MODELS = {"Avatar", "AvatarSource", "AvatarStatus", "Credentials", "Language", "Page",
+           "Session", "SessionStatus", "Voice"}
 
 __all__ = [
     "AkoolClient",
@@ -37,4 +32,8 @@ def __getattr__(name: str):
         from .client import AkoolClient
 
         return AkoolClient
+    if name in _MODELS:
+        from . import models
+
+        return getattr(models, name)
     raise AttributeError(name)

@@ -14,11 +14,11 @@ from datetime import datetime, timedelta, timezone
 from enum import IntEnum
 from typing import Any, Generic, TypeVar
 
+from .constants import DEFAULT_AVATAR_ID as DEFAULT_AVATAR_ID
 from .secrets import masked_mapping
 
 #: uploaded resources stay valid for 7 days (spec section 2)
 RESOURCE_VALIDITY = timedelta(days=7)
-DEFAULT_AVATAR_ID = "dvp_Tristan_cloth2_1080P"
 STREAM_TYPES = ("agora", "livekit", "trtc")
 
 

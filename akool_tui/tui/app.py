@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import sys
@@ -110,6 +111,7 @@ class AkoolApp(App):
         self._demo_lock = threading.Lock()
         self._watch_tty = watch_tty
         self._client: AkoolClient | None = None
+        self._painted = asyncio.Event()  # the first frame is on the terminal
         self.animation_level = "full" if config.ui.animations else "none"
         # themes before the first stylesheet parse: choosing one later re-parses all CSS
         self._theme_problems = self._load_themes()
@@ -156,12 +158,16 @@ class AkoolApp(App):
             self._client = AkoolClient(**self.config.client_kwargs())
         return self._client
 
+    def on_ready(self) -> None:
+        # Textual's first frames are drawn while the app mounts and are not written to
+        # the terminal; this runs once the first one that is written has been
+        self.call_after_refresh(self._painted.set)
+
     async def load_client(self) -> None:
         """Start the demo simulator (with --demo) and import the API client in a
-        thread, so that the first frame is painted before either and the event loop
-        keeps painting."""
-        import asyncio
-
+        thread, once the first frame is on the terminal: either takes ~100-300 ms of
+        CPU, and a thread shares the GIL with the event loop that paints."""
+        await self._painted.wait()
         if self._demo_starter is not None:  # waits if another screen is starting it
             await asyncio.to_thread(self._ensure_demo)
         if "akool_tui.api.client" not in sys.modules:
@@ -263,8 +269,6 @@ class AkoolApp(App):
     def _install_tty_watch(self) -> None:
         """Exit cleanly when the controlling terminal goes away (SSH drop)."""
         try:
-            import asyncio
-
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._tty_gone)
         except (NotImplementedError, RuntimeError, ValueError, AttributeError):
             pass

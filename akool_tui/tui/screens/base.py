@@ -75,11 +75,8 @@ class MainScreen(Screen):
             clock=lambda: self.app.now().timestamp(),
         )
         self.status.bind_state(self.loop.state)
-        # after the first frame: the HTTP client's import and the demo simulator's start
-        # run in a thread, but they hold the GIL for ~200 ms of CPU
-        self.call_after_refresh(
-            self.run_worker, self._refresh_forever, name=f"{self.id or type(self).__name__}-refresh",
-            group="refresh", exclusive=True, exit_on_error=False)
+        self.run_worker(self._refresh_forever, name=f"{self.id or type(self).__name__}-refresh",
+                        group="refresh", exclusive=True, exit_on_error=False)
 
     async def _refresh_forever(self) -> None:
         await self.app.load_client()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import humanize
 from textual import on, work
@@ -14,17 +14,21 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 
-from ...api.models import Session, SessionStatus
 from ..widgets.live_table import Column, LiveTable
 from .base import TableScreen
-from .common import ConfirmScreen, DetailPane
 
-STATUS_FILTERS: tuple[tuple[str, SessionStatus | None], ...] = (
+if TYPE_CHECKING:
+    from ...api.models import Session
+    from .common import DetailPane
+
+#: the `f` quick filter: label and SessionStatus member name (the models, the detail
+#: pane and the dialogs are imported when first needed, after the first frame)
+STATUS_FILTERS: tuple[tuple[str, str | None], ...] = (
     ("all", None),
-    ("live", SessionStatus.PROCESSING),
-    ("queueing", SessionStatus.QUEUEING),
-    ("closed", SessionStatus.COMPLETED),
-    ("failed", SessionStatus.FAILED),
+    ("live", "PROCESSING"),
+    ("queueing", "QUEUEING"),
+    ("closed", "COMPLETED"),
+    ("failed", "FAILED"),
 )
 
 
@@ -172,6 +176,8 @@ class SessionsScreen(TableScreen):
         """Every page now and then; otherwise page 1 (new sessions), the open ones, and a
         detail lookup for the few that stopped being open. At 10 000 sessions this is
         3-4 requests instead of 100."""
+        from ...api.models import Session, SessionStatus
+
         client = self.app.client
         known = self._sessions
         if not known or self._ticks_since_full >= FULL_REFRESH_EVERY - 1:
@@ -243,6 +249,8 @@ class SessionsScreen(TableScreen):
             self._open_ids.discard(session.id)
 
     def update_extra(self) -> None:
+        from ...api.models import SessionStatus
+
         live = sum(1 for sid in self._open_ids
                    if self._sessions[sid].status is SessionStatus.PROCESSING)
         parts = [f"{humanize.intcomma(len(self._sessions))} sessions", f"{live} live"]
@@ -259,7 +267,10 @@ class SessionsScreen(TableScreen):
 
     def action_cycle_status(self) -> None:
         self._status_index = (self._status_index + 1) % len(STATUS_FILTERS)
-        label, status = STATUS_FILTERS[self._status_index]
+        from ...api.models import SessionStatus
+
+        label, name = STATUS_FILTERS[self._status_index]
+        status = None if name is None else SessionStatus[name]
         self.table.row_filter = None if status is None else (
             lambda key, row, status=status: row["session"].status is status)
         self.update_extra()
@@ -329,6 +340,8 @@ class SessionsScreen(TableScreen):
                 self.notify(f"Closing {len(ids)} session{'s' if len(ids) > 1 else ''}…",
                             timeout=2)
                 self._close_worker(ids)
+
+        from .common import ConfirmScreen
 
         self.app.push_screen(ConfirmScreen(question, confirm_label="Close"), done)
 
