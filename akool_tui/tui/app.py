@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from ..api.secrets import mask
+from . import textual_fixes
 from .commands import ScreenActionsProvider
 from .themes import bundled_theme_dir, load_themes, user_theme_dir, with_app_variables
 
@@ -56,6 +57,8 @@ def _settings():
 
     return _up_to_date(SettingsScreen())
 
+
+textual_fixes.install()  # partial screen updates write only the changed cells
 
 #: the footer shows the four screen keys as one compact group ("1234 screens")
 SCREENS = Binding.Group("screens", compact=True)

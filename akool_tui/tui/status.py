@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 
 import humanize
+from rich.cells import cell_len
 from textual.content import Content
+from textual.geometry import Region
 from textual.widget import Widget
 
 from .refresh import RefreshState
@@ -89,6 +91,21 @@ class StatusLine(Widget):
 
     def update_status(self) -> None:
         text = self.build()
-        if self._text is None or text.plain != self._text.plain:
+        old = self._text
+        if old is None or text.plain != old.plain:
             self._text = text
-            self.refresh()  # one line, fixed size: no re-layout
+            self.refresh(*self._changed_region(old.plain if old else "", text.plain))
+
+    def _changed_region(self, old: str, new: str) -> tuple[Region, ...]:
+        """The cells that differ (with textual_fixes only they are written): from the
+        first difference to the last, or to the end when the length changed."""
+        if not old or cell_len(old) != cell_len(new) or len(old) != len(new):
+            start = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b),
+                         min(len(old), len(new)))
+            x = self.gutter.left + cell_len(new[:start])
+            return (Region(x, 0, max(0, self.size.width - x), 1),) if old else ()
+        start = next(i for i, (a, b) in enumerate(zip(old, new)) if a != b)
+        end = len(new) - next(i for i, (a, b) in enumerate(zip(reversed(old), reversed(new)))
+                              if a != b)
+        x = self.gutter.left + cell_len(new[:start])
+        return (Region(x, 0, cell_len(new[start:end]), 1),)

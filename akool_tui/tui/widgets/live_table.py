@@ -761,7 +761,9 @@ class LiveTable(ScrollView, can_focus=True, inherit_bindings=False):
                 segments.append(Segment("".join(texts), current))
                 texts, current = [], pad
             texts.append(" ")
-            if style is not pad and style != pad:
+            # a live cell is a segment of its own: its updates then write just the cell
+            # (see textual_fixes)
+            if column.live or (style is not pad and style != pad):
                 segments.append(Segment("".join(texts), pad))
                 segments.append(Segment(text, style))
                 texts = [" "]
@@ -888,9 +890,10 @@ class LiveTable(ScrollView, can_focus=True, inherit_bindings=False):
         return regions
 
     def _cell_region(self, y: int, column_index: int) -> Region | None:
-        """The region of one cell on line ``y``, or None if it is scrolled out of view."""
-        start = self._offsets[column_index] - self.scroll_offset.x
-        end = min(self.size.width, start + self._widths[column_index] + 2)
+        """The region of one cell's text on line ``y`` (the spaces either side never
+        change), or None if it is scrolled out of view."""
+        start = self._offsets[column_index] + 1 - self.scroll_offset.x
+        end = min(self.size.width, start + self._widths[column_index])
         start = max(0, start)
         return Region(start, y, end - start, 1) if end > start else None
 
