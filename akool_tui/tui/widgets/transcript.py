@@ -53,6 +53,9 @@ MAX_ENTRIES = 50_000
 #: entries whose rendered lines stay cached (least recently painted ones are dropped:
 #: a long chat keeps its text, not a Strip for every line it ever showed)
 MAX_CACHED_ENTRIES = 512
+#: rendered lines kept in all (a Strip with its caches is about 1 KB): long replies
+#: must not turn the entry bound into tens of thousands of lines
+MAX_CACHED_LINES = 2048
 TRIM_BY = 5_000
 
 #: role -> (gutter label, component class of the text)
@@ -77,6 +80,12 @@ _CONTROL.update({ord("\n"): "\n", ord("\t"): " ", ord("\r"): " "})
 def sanitize(text: str) -> str:
     """``text`` safe to paint: same length, controls replaced (newlines kept)."""
     return text.translate(_CONTROL)
+
+
+def _clean(text: str) -> str:
+    """:func:`sanitize`, returning ``text`` itself when nothing was replaced."""
+    clean = sanitize(text)
+    return text if clean == text else clean
 
 
 def wrap_spans(text: str, width: int, start: int = 0) -> list[tuple[int, int]]:
@@ -124,9 +133,13 @@ def _span_start(span: tuple[int, int]) -> int:
     return span[0]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Entry:
-    """One transcript line (wrapped over as many rows as it needs)."""
+    """One transcript line (wrapped over as many rows as it needs).
+
+    ``text`` is the sanitised ``raw`` text: the same string object when there was
+    nothing to replace, so that a long chat does not hold every reply twice.
+    """
 
     role: str
     text: str
@@ -186,6 +199,8 @@ class Transcript(ScrollView, can_focus=True):
         self._styles: dict[str, Style] | None = None
         self._timer: Timer | None = None
         self._cached: OrderedDict[Entry, None] = OrderedDict()
+        #: lines cached since the last count (an upper bound: rewraps drop some)
+        self._cached_lines = 0
 
     # -- public -------------------------------------------------------------------
 
@@ -208,7 +223,7 @@ class Transcript(ScrollView, can_focus=True):
         if key is not None and key in self._by_key:
             self.update(key, text, status=status, note=note)
             return self._by_key[key]
-        entry = Entry(role if role in ROLES else "system", sanitize(text), key, status, note,
+        entry = Entry(role if role in ROLES else "system", _clean(text), key, status, note,
                       time, index=len(self._entries), raw=text)
         self._entries.append(entry)
         self._starts.append(self._total)
@@ -229,8 +244,10 @@ class Transcript(ScrollView, can_focus=True):
             old = entry.raw
             if len(text) > len(old) and text.startswith(old):
                 entry.text += sanitize(text[len(old):])  # streaming: only the new tail
+                if entry.text == text:
+                    entry.text = text  # one string for both (see Entry)
             else:
-                entry.text = sanitize(text)
+                entry.text = _clean(text)
             entry.raw = text
         if status is not None:
             entry.status = status
@@ -393,6 +410,9 @@ class Transcript(ScrollView, can_focus=True):
         strip = entry.strips.get(k)
         if strip is not None:
             return strip
+        self._cached_lines += 1
+        if self._cached_lines > MAX_CACHED_LINES:
+            self._evict_lines(entry)
         label, text_class = ROLES[entry.role]
         gutter = (label if k == 0 else "").ljust(GUTTER - 1)[: GUTTER - 1] + " "
         a, b = entry.spans[k]
@@ -415,6 +435,22 @@ class Transcript(ScrollView, can_focus=True):
         strip = Strip(segments, max(used, line_width))
         entry.strips[k] = strip
         return strip
+
+    def _evict_lines(self, painting: Entry) -> None:
+        """Drop the least recently painted entries' lines until at most 3/4 of
+        ``MAX_CACHED_LINES`` stay. ``painting`` (the most recent) goes last: only when
+        it alone is over the budget are its other lines dropped."""
+        cached = self._cached
+        lines = sum(len(entry.strips) for entry in cached)
+        target = MAX_CACHED_LINES * 3 // 4
+        while lines > target and cached:
+            oldest = next(iter(cached))
+            lines -= len(oldest.strips)
+            oldest.strips.clear()
+            if oldest is painting:
+                break
+            del cached[oldest]
+        self._cached_lines = lines
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
