@@ -1,47 +1,67 @@
 """Soak: the dashboard headless against 10 000 sessions with heavy churn, plus a chat
 streaming replies continuously, for a bounded time (it stops by itself).
 
-The simulator runs in a separate process (so its own growth -- every churned session
-is kept in its history -- does not count against the app). This process runs
-:class:`AkoolApp` headless (``run_test``) on the sessions screen with a 1 s refresh,
-and in the same event loop a :class:`~akool_tui.conversation.Conversation` on a
-websocket session that sends a line as soon as the previous reply has finished.
+The simulator runs in a separate process (its own memory does not count against the
+app). This process runs :class:`AkoolApp` headless (``run_test``) on the sessions
+screen with a 1 s refresh. The chat screen is opened once and left running behind it
+(as an operator who looked at a chat and went back to the dashboard): its transcript
+keeps every line, and the soak sends a line to its conversation as soon as the
+previous reply has finished. Churn closes chat sessions at random; the soak then
+creates a new websocket session and points the chat screen at it.
+
+By default the simulator's churn is *steady*: it retires as many old closed sessions
+as churn and the chat start, so the table holds ``--sessions`` rows throughout and RSS
+growth is not the cost of the table getting longer. ``--growing-history`` keeps every
+session instead (the table grows by about 1.5 rows a second).
 
 Printed: RSS after the first load, after a warm-up (``--warmup``: caches, the chat's
-first session) and at the end (growth from the warm-up, target <= 5 %), one line
-per minute (RSS, CPU of this process and of the simulator as % of one core, table rows,
-refresh errors, notifications, replies), and the totals of errors shown.
+first session) and at the end (growth from the warm-up, target <= 5 %), one line per
+minute (RSS, CPU of this process and of the simulator as % of one core, table rows,
+transcript entries, refresh errors, error notifications, replies), the totals of
+errors shown, and the RSS growth per row and per transcript entry added (an upper
+bound: all of the growth is charged to each). Start and end are taken when no
+refresh is in flight, so neither lands in the middle of a 10 000-session refetch.
 
     python bench/soak.py [--minutes 10] [--sessions 10000] [--churn-interval 0.1]
-                         [--reply-chars-per-s 200] [--warmup 60] [--json]
+                         [--reply-chars-per-s 200] [--warmup 60] [--growing-history]
+                         [--json] [--tracemalloc [FRAMES]]
+
+``--tracemalloc`` traces Python allocations from the start, snapshots them
+after the warm-up and at the end, and prints the allocation sites that grew most
+(by file:line, or by a traceback of FRAMES frames). Tracing slows the app down and
+adds its own memory, so RSS and CPU of such a run are not comparable to a plain one.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
+import gc
 import json
+import logging
 import os
 import sys
 import time
+import tracemalloc
 from pathlib import Path
-
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from akool_tui.config import Config
-from bench.simproc import simulator_process
-from akool_tui.conversation import ChannelState, Conversation, ReplyStats
-from akool_tui.tui.app import AkoolApp
+from akool_tui.config import Config  # noqa: E402
+from akool_tui.tui.app import AkoolApp  # noqa: E402
+from bench.simproc import simulator_process  # noqa: E402
 
 TARGET_GROWTH = 5.0  # percent
 PAGE = os.sysconf("SC_PAGE_SIZE")
 TICKS = os.sysconf("SC_CLK_TCK")
-#: a reply that does not start finishing within this many seconds ends the chat session
+#: a reply that does not finish within this many seconds ends the chat session
 REPLY_TIMEOUT = 10.0
+#: a chat session whose channel is not connected within this many seconds is given up
+CONNECT_TIMEOUT = 15.0
 CHAT_LINE = "Tell me something about the weather today, in a few sentences."
+#: allocation-site diffs printed by --tracemalloc
+TRACE_TOP = 15
 
 SIM_CODE = """
 import sys
@@ -49,9 +69,13 @@ from akool_tui.simulator.config import SimulatorConfig
 from akool_tui.simulator.cli import serve_forever
 cfg = SimulatorConfig(seed=5, sessions=int(sys.argv[1]), churn=True,
                       churn_interval=float(sys.argv[2]), reply_chars_per_s=float(sys.argv[3]),
+                      steady_churn=sys.argv[5] == "steady",
                       max_concurrent=400, queue_delay=0.5)
 serve_forever(cfg, "127.0.0.1", int(sys.argv[4]))
 """
+
+
+# -- measuring ------------------------------------------------------------------------
 
 
 def rss_mb(pid: int | str = "self") -> float:
@@ -65,20 +89,73 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
 
 
-class Counters:
-    """Everything counted during the run (no per-event lists: they would grow RSS)."""
+async def quiet(screen, timeout: float = 10.0) -> None:
+    """Wait until no refresh is in flight and the table is not loading, so that the
+    RSS (or a snapshot) at the start and at the end are taken in the same phase."""
+    deadline = time.monotonic() + timeout
+    while (screen.loop.state.in_flight or screen.table.pending) and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+
+
+def trace_snapshot() -> tracemalloc.Snapshot:
+    """Python allocations now (after a collection), without tracemalloc's own and the
+    import machinery's."""
+    gc.collect()
+    return tracemalloc.take_snapshot().filter_traces((
+        tracemalloc.Filter(False, tracemalloc.__file__),
+        tracemalloc.Filter(False, "<frozen importlib._bootstrap>"),
+        tracemalloc.Filter(False, "<frozen importlib._bootstrap_external>"),
+        tracemalloc.Filter(False, "<unknown>"),
+    ))
+
+
+def _short(filename: str) -> str:
+    for marker in ("site-packages/", str(ROOT) + "/"):
+        if marker in filename:
+            return filename.split(marker, 1)[1]
+    return filename
+
+
+def print_trace_diff(before: tracemalloc.Snapshot, after: tracemalloc.Snapshot,
+                     frames: int) -> list[dict]:
+    """Print the allocation sites that grew most from ``before`` to ``after``."""
+    key = "lineno" if frames <= 1 else "traceback"
+    stats = sorted(after.compare_to(before, key), key=lambda s: s.size_diff, reverse=True)
+    total = sum(s.size_diff for s in stats)
+    count = sum(s.count_diff for s in stats)
+    print(f"\ntracemalloc: traced Python memory {total / 2**20:+.2f} MB in {count:+,} blocks "
+          f"from warm-up to end; top {TRACE_TOP} sites by growth:", flush=True)
+    out = []
+    for stat in stats[:TRACE_TOP]:
+        where = [f"{_short(f.filename)}:{f.lineno}" for f in stat.traceback]
+        print(f"{stat.size_diff / 1024:>+10.1f} KiB {stat.count_diff:>+9,} blocks "
+              f"(now {stat.size / 1024:,.1f} KiB)  {where[-1]}", flush=True)
+        for caller in reversed(where[:-1]):
+            print(f"{'':>38}<- {caller}")
+        out.append({"site": where, "size_diff": stat.size_diff,
+                    "count_diff": stat.count_diff, "size": stat.size})
+    return out
+
+
+class Counters(logging.Handler):
+    """Everything counted during the run (no per-event lists: they would grow RSS).
+
+    Also a logging handler: warnings and errors logged by the app are counted (the
+    log is not printed; a headless app has no log file here)."""
 
     def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.log_warnings = 0
         self.refresh_failed = 0
         self.error_notes = 0
         self.replies = 0
         self.reply_chars = 0
-        self.incomplete = 0
         self.chat_failures = 0  # a live session that did not answer
-        self.lines_failed = 0  # lines visibly marked failed (e.g. churn closed the session)
-        self.reconnects = 0
+        self.connect_failures = 0  # a new session whose channel never connected
         self.chat_sessions = 0
-        self.reply_done = asyncio.Event()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.log_warnings += 1
 
     def app_message(self, message) -> None:
         name = type(message).__name__
@@ -87,99 +164,141 @@ class Counters:
         elif name == "Notify" and message.notification.severity == "error":
             self.error_notes += 1
 
-    def chat_event(self, event) -> None:
-        if isinstance(event, ReplyStats):
-            self.replies += 1
-            self.reply_chars += event.chars
-            self.reply_done.set()
-        elif isinstance(event, ChannelState) and str(event.state) == "reconnecting":
-            self.reconnects += 1
-        elif type(event).__name__ == "Outgoing" and event.status == "failed":
-            self.lines_failed += 1
-        elif type(event).__name__ == "ChatPart" and event.incomplete:
-            self.incomplete += 1
+
+# -- the chat behind the dashboard ------------------------------------------------------
 
 
-async def chat_forever(base_url: str, counters: Counters) -> None:
-    """Chat without pause; churn closes sessions at random, so when the current one
-    stops answering (or its channel ends) a new one is created, as an operator would."""
-    from akool_tui.api.client import AkoolClient
-
-    async with AkoolClient(base_url, api_key="demo") as client:
-        while True:
-            session = await client.create_session(duration=3600, stream_type="websocket",
-                                                  mode_type=2)
-            counters.chat_sessions += 1
-            await chat_session(client, session, counters)
+async def open_chat(app, pilot):
+    """Open the chat screen once and go back to the dashboard; the chat screen stays
+    installed (its mode keeps it) and goes on receiving."""
+    await app.switch_mode("chat")
+    await pilot.pause(0.2)
+    chat = app.screen
+    await app.switch_mode("sessions")
+    await pilot.pause(0.2)
+    return chat
 
 
-async def chat_session(client, session, counters: Counters) -> None:
-    """Chat on ``session`` until it stops answering."""
-    conv = Conversation(counters.chat_event, mode=2)
-    runner = asyncio.create_task(conv.run(session))
-    try:
-        while conv.transport is None and not runner.done():
+async def chat_forever(app, chat, counters: Counters) -> None:
+    """Chat without pause; when churn closes the session (or it stops answering) a new
+    one is created and the chat screen is pointed at it, as an operator would."""
+    client = app.client
+    while True:
+        session = await client.create_session(duration=3600, stream_type="websocket",
+                                              mode_type=2)
+        counters.chat_sessions += 1
+        app.chat_session_id = session.id  # what the sessions screen's `t` sets
+        chat.action_refresh_now()  # the chat screen lists open sessions and picks it
+        await chat_session(chat, client, session.id, counters)
+
+
+async def chat_session(chat, client, session_id: str, counters: Counters) -> None:
+    """Send a line, wait for the reply to finish in the transcript, repeat, until the
+    session stops answering."""
+    conv, transcript = chat.conversation, chat.transcript
+
+    def on_session() -> bool:
+        return conv.session is not None and conv.session.id == session_id
+
+    deadline = time.monotonic() + CONNECT_TIMEOUT
+    while not (on_session() and conv.connected):
+        if time.monotonic() > deadline:
+            counters.connect_failures += 1
+            return
+        await asyncio.sleep(0.05)
+    while on_session() and conv.alive:
+        if not conv.connected:
+            await asyncio.sleep(0.1)
+            continue
+        first = len(transcript.entries)
+        await conv.say(CHAT_LINE)
+        asked = time.monotonic()
+        next_check = asked + 1.0
+        while (reply := finished_reply(transcript, first)) is None:
             await asyncio.sleep(0.05)
-        while conv.alive:
-            if not conv.connected:
-                await asyncio.sleep(0.1)
+            now = time.monotonic()
+            if now < next_check:
                 continue
-            counters.reply_done.clear()
-            await conv.say(CHAT_LINE)
-            waited = 0.0
-            while not counters.reply_done.is_set():
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(counters.reply_done.wait(), 1.0)
-                waited += 1.0
-                if counters.reply_done.is_set():
-                    break
-                if not (await client.session_detail(session.id)).is_open:
-                    return  # churn closed it
-                if waited >= REPLY_TIMEOUT:
-                    counters.chat_failures += 1  # a live session that does not answer
-                    return
-    finally:
-        await conv.close()
-        runner.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await runner
+            next_check = now + 1.0
+            if not (await client.session_detail(session_id)).is_open:
+                return  # churn closed it
+            if now - asked >= REPLY_TIMEOUT:
+                counters.chat_failures += 1  # a live session that does not answer
+                return
+        counters.replies += 1
+        counters.reply_chars += len(reply.text)
+
+
+def finished_reply(transcript, first: int):
+    """The avatar's reply among the entries from ``first`` on, once it is finished."""
+    entries = transcript.entries
+    for entry in entries[first:]:
+        if entry.role == "bot" and entry.status != "streaming":
+            return entry
+    return None
+
+
+def transcript_counts(transcript) -> dict[str, int]:
+    """What the transcript shows, counted once at the end."""
+    entries = transcript.entries
+    return {
+        "transcript_entries": len(entries),
+        "transcript_chars": sum(len(e.text) for e in entries),
+        "incomplete_replies": sum(1 for e in entries if e.status == "incomplete"),
+        "lines_marked_failed": sum(1 for e in entries if e.status == "failed"),
+        "chat_reconnects": sum(1 for e in entries if e.text.startswith("Reconnecting")),
+    }
+
+
+# -- the run ----------------------------------------------------------------------------
 
 
 async def soak(args: argparse.Namespace, base_url: str, sim_pid: int) -> dict:
+    if args.tracemalloc:  # from the start: objects made before would look like growth later
+        tracemalloc.start(args.tracemalloc)  # (traced copies replacing untraced ones)
     counters = Counters()
+    logging.getLogger().addHandler(counters)
     cfg = Config(base_url=base_url, api_key="demo", refresh_interval=1.0)
     app = AkoolApp(cfg, watch_tty=False)
     report: dict = {"minutes": args.minutes, "sessions": args.sessions,
-                    "churn_interval": args.churn_interval, "per_minute": []}
+                    "churn_interval": args.churn_interval,
+                    "steady_churn": not args.growing_history, "per_minute": []}
     async with app.run_test(size=(120, 40), message_hook=counters.app_message) as pilot:
         screen = app.screen
         t0 = time.monotonic()
         while not (getattr(screen, "loop", None) and screen.loop.state.last_success
-                   and screen.table.row_count >= args.sessions):
+                   and screen.table.row_count >= args.sessions and not screen.table.pending):
             if time.monotonic() - t0 > 120:
                 raise SystemExit("the sessions screen did not load")
             await pilot.pause(0.1)
         report["first_load_s"] = round(time.monotonic() - t0, 2)
         report["rss_after_load_mb"] = round(rss_mb(), 1)
-        chat = asyncio.create_task(chat_forever(base_url, counters))
+        chat_screen = await open_chat(app, pilot)
+        transcript = chat_screen.transcript
+        chat = asyncio.create_task(chat_forever(app, chat_screen, counters))
         print(f"loaded {screen.table.row_count:,} rows in {report['first_load_s']} s; "
-              f"RSS {report['rss_after_load_mb']} MB; warming up {args.warmup:g} s", flush=True)
-        warm_end = time.monotonic() + args.warmup
-        while time.monotonic() < warm_end:
-            await pilot.pause(0.5)
+              f"RSS {report['rss_after_load_mb']} MB; warming up {args.warmup:g} s"
+              f" ({'steady' if report['steady_churn'] else 'growing'} session count)",
+              flush=True)
+        await asyncio.sleep(args.warmup)  # (plain sleeps: the soak must not drive repaints)
         start = time.monotonic()
+        await quiet(screen)
         rss0 = rss_mb()
-        report["rss_start_mb"] = round(rss0, 1)
+        rows0, entries0 = screen.table.row_count, len(transcript.entries)
+        trace0 = trace_snapshot() if args.tracemalloc else None
+        report.update(rss_start_mb=round(rss0, 1), rows_start=rows0,
+                      transcript_entries_start=entries0)
         cpu0, sim0 = time.process_time(), cpu_seconds(sim_pid)
-        print(f"RSS at start (after warm-up) {rss0:.1f} MB", flush=True)
+        print(f"RSS at start (after warm-up) {rss0:.1f} MB, {rows0:,} rows, "
+              f"{entries0:,} transcript entries", flush=True)
         print(f"{'min':>4} {'RSS MB':>8} {'app CPU':>8} {'sim CPU':>8} {'rows':>7} "
-              f"{'refresh err':>11} {'err notes':>9} {'replies':>8}", flush=True)
+              f"{'entries':>7} {'refresh err':>11} {'err notes':>9} {'replies':>8}", flush=True)
         minute = 0
         end = start + args.minutes * 60
         while time.monotonic() < end:
             next_mark = min(end, start + (minute + 1) * 60)
             while time.monotonic() < next_mark:
-                await pilot.pause(0.5)
+                await asyncio.sleep(min(0.5, max(0.0, next_mark - time.monotonic())))
                 if chat.done():
                     chat.result()  # surface a crash of the chat loop
             minute += 1
@@ -188,28 +307,51 @@ async def soak(args: argparse.Namespace, base_url: str, sim_pid: int) -> dict:
             row = {"minute": minute, "rss_mb": round(rss_mb(), 1),
                    "app_cpu_pct": round(100 * (cpu1 - cpu0) / elapsed, 1),
                    "sim_cpu_pct": round(100 * (sim1 - sim0) / elapsed, 1),
-                   "rows": screen.table.row_count, "refresh_errors": screen.loop.state.errors,
+                   "rows": screen.table.row_count, "transcript_entries": len(transcript.entries),
+                   "refresh_errors": screen.loop.state.errors,
                    "error_notes": counters.error_notes, "replies": counters.replies}
             cpu0, sim0 = cpu1, sim1
             report["per_minute"].append(row)
             print(f"{minute:>4} {row['rss_mb']:>8.1f} {row['app_cpu_pct']:>7.1f}% "
-                  f"{row['sim_cpu_pct']:>7.1f}% {row['rows']:>7,} {row['refresh_errors']:>11} "
+                  f"{row['sim_cpu_pct']:>7.1f}% {row['rows']:>7,} "
+                  f"{row['transcript_entries']:>7,} {row['refresh_errors']:>11} "
                   f"{row['error_notes']:>9} {row['replies']:>8}", flush=True)
         chat.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
+        try:
             await chat
+        except asyncio.CancelledError:
+            pass
+        await quiet(screen)
         rss1 = rss_mb()
+        if trace0 is not None:
+            report["tracemalloc_top"] = print_trace_diff(trace0, trace_snapshot(),
+                                                         args.tracemalloc)
+            tracemalloc.stop()
         report.update(
             rss_end_mb=round(rss1, 1), rss_growth_pct=round(100 * (rss1 - rss0) / rss0, 2),
             rows_end=screen.table.row_count, refresh_errors=screen.loop.state.errors,
             refresh_failed_messages=counters.refresh_failed, error_notes=counters.error_notes,
             replies=counters.replies, reply_chars=counters.reply_chars,
-            incomplete_replies=counters.incomplete, chat_failures=counters.chat_failures,
-            lines_marked_failed=counters.lines_failed,
-            chat_reconnects=counters.reconnects, chat_sessions=counters.chat_sessions,
+            chat_failures=counters.chat_failures, connect_failures=counters.connect_failures,
+            chat_sessions=counters.chat_sessions, log_warnings=counters.log_warnings,
             app_running=app.is_running,
+            **transcript_counts(transcript),
         )
     return report
+
+
+def per_item(report: dict) -> str:
+    """RSS growth per row and per transcript entry added (each an upper bound)."""
+    grown = (report["rss_end_mb"] - report["rss_start_mb"]) * 2**20
+    parts = []
+    for label, added in (("row", report["rows_end"] - report["rows_start"]),
+                         ("transcript entry", report["transcript_entries"]
+                          - report["transcript_entries_start"])):
+        if added > 0:
+            parts.append(f"{grown / added / 1024:,.2f} KiB per {label} added ({added:+,})")
+        else:
+            parts.append(f"{label}s {added:+,}")
+    return "; ".join(parts)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -222,12 +364,22 @@ def main(argv: list[str] | None = None) -> int:
                     help="how fast the simulated avatar streams its replies (default 200)")
     ap.add_argument("--warmup", type=float, default=60.0,
                     help="seconds of load and chat before the start RSS is taken (default 60)")
+    ap.add_argument("--growing-history", action="store_true",
+                    help="the simulator keeps every churned session (the table grows) "
+                         "instead of retiring old ones")
     ap.add_argument("--json", action="store_true", help="print a JSON summary at the end")
+    ap.add_argument("--tracemalloc", type=int, nargs="?", const=1, default=0, metavar="FRAMES",
+                    help="print the allocation sites that grew from warm-up to end "
+                         "(grouped by file:line, or by FRAMES-deep tracebacks)")
     args = ap.parse_args(argv)
     if not (0 < args.minutes <= 120 and args.sessions >= 1 and args.churn_interval > 0):
         ap.error("minutes must be in (0, 120], sessions >= 1, churn interval > 0")
+    if not 0 <= args.tracemalloc <= 50:
+        ap.error("--tracemalloc FRAMES must be from 1 to 50")
+    history = "growing" if args.growing_history else "steady"
     command = lambda port: [sys.executable, "-c", SIM_CODE, str(args.sessions),  # noqa: E731
-                            str(args.churn_interval), str(args.reply_chars_per_s), str(port)]
+                            str(args.churn_interval), str(args.reply_chars_per_s), str(port),
+                            history]
     with simulator_process(command, timeout=120) as (url, child):
         report = asyncio.run(soak(args, url, child.pid))
     growth = report["rss_growth_pct"]
@@ -237,13 +389,17 @@ def main(argv: list[str] | None = None) -> int:
           f"{report['rss_start_mb']} MB -> end {report['rss_end_mb']} MB")
     print(f"RSS {report['rss_start_mb']} MB -> {report['rss_end_mb']} MB: growth {growth:+.2f} % "
           f"(target <= {TARGET_GROWTH:g} %: {'ok' if growth <= TARGET_GROWTH else 'OVER'})")
-    print(f"app CPU {cpu:.1f} % of a core on average; rows {report['rows_end']:,}; "
-          f"refresh errors {report['refresh_errors']}, error notifications {report['error_notes']}")
+    print(f"rows {report['rows_start']:,} -> {report['rows_end']:,} ({history} session count), "
+          f"transcript entries {report['transcript_entries_start']:,} -> "
+          f"{report['transcript_entries']:,}: {per_item(report)}")
+    print(f"app CPU {cpu:.1f} % of a core on average; "
+          f"refresh errors {report['refresh_errors']}, error notifications {report['error_notes']}, "
+          f"warnings logged {report['log_warnings']}")
     print(f"chat: {report['replies']} replies ({report['reply_chars']:,} chars), "
           f"{report['incomplete_replies']} incomplete, {report['chat_failures']} unanswered, "
           f"{report['lines_marked_failed']} lines marked failed (their session closed), "
           f"{report['chat_reconnects']} reconnects, {report['chat_sessions']} sessions "
-          "(churn closes them at random)")
+          f"({report['connect_failures']} never connected; churn closes them at random)")
     if args.json:
         report["app_cpu_pct_avg"] = round(cpu, 1)
         print(json.dumps(report))
