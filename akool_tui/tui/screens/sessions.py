@@ -114,6 +114,9 @@ FULL_REFRESH_EVERY = 12
 MAX_DETAIL_LOOKUPS = 40
 #: above this many rows a full refresh diffs the table in slices
 BIG_TABLE = 5000
+#: rows read from page 1 on an incremental tick (new sessions come first): the fewest,
+#: and the most when sessions arrive faster than the fewest can show
+FIRST_PAGE_MIN, FIRST_PAGE_MAX = 25, 100
 
 
 @dataclass
@@ -161,6 +164,7 @@ class SessionsScreen(TableScreen):
         self._open_ids: set[str] = set()
         self._total = 0  # the server's count at the last refresh
         self._ticks_since_full = 0
+        self._first_page = FIRST_PAGE_MIN
 
     FILTER_PLACEHOLDER = "filter sessions: id, avatar or status"
 
@@ -183,13 +187,17 @@ class SessionsScreen(TableScreen):
         if not known or self._ticks_since_full >= FULL_REFRESH_EVERY - 1:
             sessions = await client.list_all_sessions()
             return SessionsDelta(True, sessions, len(sessions))
+        size = self._first_page
         first, queueing, live = await asyncio.gather(
-            client.list_sessions(page=1, size=100),
+            client.list_sessions(page=1, size=size),
             client.list_all_sessions(status=SessionStatus.QUEUEING),
             client.list_all_sessions(status=SessionStatus.PROCESSING),
         )
         changed = {s.id: s for s in first.result}
         new_count = sum(1 for sid in changed if sid not in known)
+        # a busy account gets a longer page 1 next time, a quiet one a short one
+        self._first_page = (FIRST_PAGE_MAX if new_count * 2 > size
+                            else max(FIRST_PAGE_MIN, min(size, new_count * 4)))
         if first.count < self._total or first.count - self._total > new_count:
             # more arrived than page 1 shows, or some vanished: take everything
             sessions = await client.list_all_sessions()
