@@ -101,10 +101,15 @@ def test_the_cropped_update_draws_the_same_screen_from_further_right(case) -> No
     assert len(ours) <= len(theirs)
 
 
-def test_install_only_for_known_textual_versions(monkeypatch) -> None:
+def test_installed_only_where_textual_has_the_known_shape(monkeypatch) -> None:
     assert textual_fixes.install()  # the pinned Textual: applied (idempotent)
     assert ChopsUpdate.render_segments is textual_fixes._render_segments
-    monkeypatch.setattr(textual_fixes, "textual_version", "9.0.0")
+
+    class Other:  # a future Textual whose updates look different
+        def __init__(self, chops, spans) -> None: ...
+
+    real_shape = textual_fixes.shape
+    monkeypatch.setattr(textual_fixes, "shape", lambda: real_shape(Other))
     monkeypatch.setattr(ChopsUpdate, "render_segments", textual_fixes.ORIGINAL_RENDER_SEGMENTS)
     assert not textual_fixes.install()
     assert ChopsUpdate.render_segments is textual_fixes.ORIGINAL_RENDER_SEGMENTS

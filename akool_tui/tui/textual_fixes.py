@@ -12,20 +12,23 @@ whole segments that end before the changed region -- what Textual's own older
 character is never split; widgets that want cell-exact updates (LiveTable's live
 columns, the status line) put a segment boundary where their changing text starts.
 
-It is applied only to the Textual versions it was written against; anything else
-keeps Textual's own behaviour.
+It is applied only where ``ChopsUpdate`` has the shape it was written against
+(Textual 8: ``chops``, ``spans``, ``chop_ends`` and ``render_segments``); anything
+else keeps Textual's own behaviour. (The shape, not ``textual.__version__``: that
+one reads the package metadata, ~10 ms of start-up.)
 """
 
 from __future__ import annotations
 
+import inspect
+
 from rich.console import Console
 from rich.control import Control
-from textual import __version__ as textual_version
 from textual._compositor import ChopsUpdate
 
-#: Textual releases whose ``ChopsUpdate.render_segments`` this replaces verbatim
-KNOWN_VERSIONS = ("8.",)
-ORIGINAL_RENDER_SEGMENTS = ChopsUpdate.render_segments
+#: the ``ChopsUpdate`` constructor this replaces ``render_segments`` for (Textual 8)
+KNOWN_SHAPE = ("self", "chops", "spans", "chop_ends")
+ORIGINAL_RENDER_SEGMENTS = getattr(ChopsUpdate, "render_segments", None)
 
 
 def _render_segments(self: ChopsUpdate, console: Console) -> str:
@@ -62,9 +65,13 @@ def _render_segments(self: ChopsUpdate, console: Console) -> str:
     return "".join(sequences)
 
 
+def shape(cls: type = ChopsUpdate) -> tuple[str, ...]:
+    return tuple(inspect.signature(cls.__init__).parameters)
+
+
 def install() -> bool:
     """Apply the fix (once); False when this Textual is not one it was written for."""
-    if not textual_version.startswith(KNOWN_VERSIONS):
+    if ORIGINAL_RENDER_SEGMENTS is None or shape() != KNOWN_SHAPE:
         return False
     if ChopsUpdate.render_segments is not _render_segments:
         ChopsUpdate.render_segments = _render_segments  # type: ignore[method-assign]
