@@ -13,7 +13,10 @@ Run:  /work/venv/bin/python bench/chat_bench.py [--seconds 30] [--runs 3] [--rat
    - ``transcript``: the real chat screen of ``AkoolApp`` (demo simulator idle in a
      thread, used only to list sessions);
    - ``log``: baseline, Textual's ``Log`` written from a 20 Hz buffer, fed by the same
-     transport, codec and reassembler.
+     transport, codec and reassembler;
+   - ``markdown``: anchor, Textual's ``Markdown`` fed through ``Markdown.get_stream``
+     (its own batching), the same transport, codec and reassembler; prior lines are
+     one Markdown paragraph each.
 
    Measured: receive -> paint latency of every part (from the moment the part is put
    on the loopback wire until the first screen update whose widget shows it; the
@@ -45,7 +48,7 @@ from typing import Any
 from rich.console import Console
 from textual import events
 from textual.app import App, ComposeResult
-from textual.widgets import Input, Log
+from textual.widgets import Input, Log, Markdown
 
 from akool_tui.api.models import Session
 from akool_tui.demo import demo_config
@@ -220,6 +223,59 @@ class LogApp(App):
             self.written += len(text)
 
 
+class MarkdownApp(App):
+    """Anchor: Textual's ``Markdown`` widget fed by its ``MarkdownStream``."""
+
+    def __init__(self, wire: Loopback) -> None:
+        super().__init__()
+        self.wire = wire
+        self.written = 0  # characters handed to the stream and applied by it
+
+    def compose(self) -> ComposeResult:
+        yield Markdown(id="markdown")
+        yield Input(id="input")
+
+    def on_mount(self) -> None:
+        self.run_worker(self.read, exit_on_error=False)
+        self.query_one(Input).focus()
+
+    @property
+    def shown(self) -> int:
+        return len(self.query_one(Markdown).source) - self.prior_chars
+
+    prior_chars = 0
+
+    async def read(self) -> None:
+        reassembler = Reassembler()
+        markdown = self.query_one(Markdown)
+        stream = Markdown.get_stream(markdown)
+        await self.wire.connect()
+        try:
+            async for item in channel.messages(self.wire):
+                if isinstance(item, ChatMessage):
+                    update = reassembler.feed(item)
+                    if update.delta:
+                        await stream.write(update.delta)
+        finally:
+            await stream.stop()
+
+
+async def run_markdown(parts: list[str], rate: float, prior: int) -> dict[str, float]:
+    wire = Loopback()
+    app = MarkdownApp(wire)
+    keys = Keys()
+    async with app.run_test(size=SIZE, message_hook=keys.hook) as pilot:
+        markdown = app.query_one(Markdown)
+        if prior:
+            await markdown.update("\n\n".join(f"**{role}**: {text}"
+                                               for role, text in prior_texts(prior)) + "\n\n")
+        app.prior_chars = len(markdown.source)
+        await pilot.pause(0.3)
+        feed = Feed(parts, rate)
+        hook_display(app, lambda now: (feed.painted(app.shown, now), keys.on_paint(now)))
+        return await measure(app, feed, wire, keys, rate, lambda: app.shown)
+
+
 async def run_log(parts: list[str], rate: float, prior: int) -> dict[str, float]:
     wire = Loopback()
     app = LogApp(wire)
@@ -314,7 +370,7 @@ async def agora_10k() -> dict[str, float]:
 
 # -- main -----------------------------------------------------------------------------
 
-RUNNERS = {"transcript": run_transcript, "log": run_log}
+RUNNERS = {"transcript": run_transcript, "log": run_log, "markdown": run_markdown}
 
 
 def main() -> None:
@@ -323,7 +379,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0, help="parts per second (200)")
     parser.add_argument("--runs", type=int, default=3, help="repetitions; medians reported")
     parser.add_argument("--prior", default="0,10000", help="prior transcript lines, comma list")
-    parser.add_argument("--variants", default="transcript,log",
+    parser.add_argument("--variants", default="transcript,log,markdown",
                         help="comma list of: " + ", ".join(RUNNERS))
     ns = parser.parse_args()
     priors = [int(x) for x in ns.prior.split(",") if x.strip()]
@@ -351,10 +407,12 @@ def main() -> None:
               f"{m['cpu']:5.2f} {m['key_ms']:7.1f} {m['key_paint_ms']:10.1f}  "
               f"{m['p95_ms'] / 100:.2f}x {m['cpu'] / 0.4:.2f}x {m['key_ms'] / 50:.2f}x")
     for prior in priors:
-        t, b = medians.get(("transcript", prior)), medians.get(("log", prior))
-        if t and b:
-            print(f"transcript / log at prior {prior}: p95 {t['p95_ms'] / b['p95_ms']:.2f}x, "
-                  f"cpu {t['cpu'] / b['cpu']:.2f}x")
+        t = medians.get(("transcript", prior))
+        for anchor in ("log", "markdown"):
+            b = medians.get((anchor, prior))
+            if t and b:
+                print(f"transcript / {anchor} at prior {prior}: "
+                      f"p95 {t['p95_ms'] / b['p95_ms']:.2f}x, cpu {t['cpu'] / b['cpu']:.2f}x")
     pace = [asyncio.run(agora_10k()) for _ in range(ns.runs)]
     m = {k: statistics.median(p[k] for p in pace) for k in pace[0]}
     print(f"\nagora 10 KiB: {m['seconds']:.3f} s vs 10240/5760 = {m['floor']:.3f} s -> "
