@@ -8,14 +8,21 @@ datetime.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import IntEnum
+from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
 from .constants import DEFAULT_AVATAR_ID as DEFAULT_AVATAR_ID
 from .secrets import masked_mapping
+
+#: credential values that are the same for every session of an account (kept once)
+SHARED_CREDENTIALS = frozenset({"agora_app_id", "livekit_url"})
+#: ``extra`` of a record without unknown fields (read-only, one for all)
+_NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
 
 #: uploaded resources stay valid for 7 days (spec section 2)
 RESOURCE_VALIDITY = timedelta(days=7)
@@ -61,6 +68,13 @@ def _str(d: Mapping[str, Any], key: str, default: str = "") -> str:
     if v is None or isinstance(v, (dict, list)):
         return default
     return str(v)
+
+
+def _shared_str(d: Mapping[str, Any], key: str) -> str:
+    """:func:`_str` for a value many records repeat (a stream type, an avatar id, the
+    account's uid): one string object for all of them, not one per record, so that
+    10 000 sessions do not hold 10 000 copies of "agora"."""
+    return sys.intern(_str(d, key))
 
 
 def _opt_str(d: Mapping[str, Any], key: str) -> str | None:
@@ -135,8 +149,8 @@ def _mapping(v: Any) -> Mapping[str, Any]:
     return v if isinstance(v, Mapping) else {}
 
 
-def _extra(d: Mapping[str, Any], known: set[str]) -> dict[str, Any]:
-    return {k: v for k, v in d.items() if k not in known}
+def _extra(d: Mapping[str, Any], known: set[str]) -> Mapping[str, Any]:
+    return {k: v for k, v in d.items() if k not in known} or _NO_EXTRA
 
 
 # -- records ------------------------------------------------------------------
@@ -151,7 +165,8 @@ class Credentials:
 
     @classmethod
     def from_api(cls, raw: Any, stream_type: str | None = None) -> Credentials:
-        values = dict(_mapping(raw))
+        values = {k: sys.intern(v) if k in SHARED_CREDENTIALS and type(v) is str else v
+                  for k, v in _mapping(raw).items()}
         st = stream_type or ""
         if not st:
             for candidate in ("livekit", "trtc", "agora", "websocket"):
@@ -194,16 +209,16 @@ class Session:
     @classmethod
     def from_api(cls, raw: Any) -> Session:
         d = _mapping(raw)
-        stream_type = _str(d, "stream_type") or ""
+        stream_type = _shared_str(d, "stream_type")
         creds = Credentials.from_api(d.get("credentials"), stream_type or None)
         return cls(
             id=_str(d, "_id") or _str(d, "id"),
             status=_enum(SessionStatus, _int(d, "status")),
             stream_type=stream_type or creds.stream_type,
-            avatar_id=_str(d, "avatar_id"),
+            avatar_id=_shared_str(d, "avatar_id"),
             duration=_int(d, "duration"),
             create_time=_time(d, "create_time"),
-            uid=_str(d, "uid"),
+            uid=_shared_str(d, "uid"),
             type=_int(d, "type"),
             credentials=creds,
             extra=_extra(d, cls._KNOWN),
