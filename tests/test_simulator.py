@@ -569,3 +569,40 @@ def test_busy_port_is_one_clear_error(simulator) -> None:
     with pytest.raises(SystemExit) as info:
         serve_forever(SimulatorConfig(churn=False), "127.0.0.1", simulator.port)
     assert f"cannot listen on 127.0.0.1:{simulator.port}" in str(info.value)
+
+
+def test_faults_can_be_switched_on_and_off_while_running(simulator, api) -> None:
+    assert api.get("/sim/faults").json()["data"] == {
+        "latency": 0.0, "error_rate": 0.0, "malformed_rate": 0.0}
+    on = api.post("/sim/faults", json={"error_rate": 1.0}).json()
+    assert on["code"] == 1000 and on["data"]["error_rate"] == 1.0
+    answers = [api.get("/api/open/v4/liveAvatar/session/list").status_code for _ in range(5)]
+    assert all(code in (500, 502, 503) for code in answers)
+    # the switch itself never fails, so faults can always be turned off
+    off = api.post("/sim/faults", json={"error_rate": 0.0})
+    assert off.status_code == 200 and off.json()["data"]["error_rate"] == 0.0
+    assert api.get("/api/open/v4/liveAvatar/session/list").json()["code"] == 1000
+    slow = api.post("/sim/faults", json={"latency": 0.3}).json()["data"]
+    assert slow["latency"] == 0.3
+    started = time.monotonic()
+    api.get("/api/open/v4/voice/list")
+    assert time.monotonic() - started >= 0.3
+
+
+@pytest.mark.parametrize("body, problem", [
+    ({"error_rate": 2}, "error_rate"),
+    ({"error_rate": 0.6, "malformed_rate": 0.6}, "must not exceed 1"),
+    ({"latency": "slow"}, "latency"),
+    ({"drop_rate": 0.1}, "unknown fault settings"),
+    ([0.1], "JSON object"),
+])
+def test_bad_fault_settings_are_1003_and_change_nothing(simulator, api, body, problem) -> None:
+    answer = api.post("/sim/faults", json=body).json()
+    assert answer["code"] == 1003 and problem in answer["msg"]
+    assert api.get("/sim/faults").json()["data"]["error_rate"] == 0.0
+
+
+def test_the_fault_switch_needs_the_api_key(simulator) -> None:
+    with connect(simulator, headers={}) as anonymous:
+        answer = anonymous.post("/sim/faults", json={"error_rate": 1.0}).json()
+    assert answer["code"] == 1102

@@ -40,6 +40,7 @@ ENDPOINTS: tuple[tuple[str, str, Handler, bool], ...] = (
     ("GET", f"{V4}/liveAvatar/session/list", handlers.session_list, True),
 )
 STREAM_PATH = "/sim/stream/{session_id}"
+FAULTS_PATH = "/sim/faults"
 
 
 def envelope(code: int, msg: str, data: Any = None) -> JSONResponse:
@@ -72,8 +73,8 @@ class Api:
 
     def route(self, method: str, path: str, handler: Handler, needs_auth: bool) -> Route:
         async def endpoint(request: Request) -> Response:
-            if self.state.cfg.latency:
-                await asyncio.sleep(self.state.cfg.latency)
+            if self.faults.latency:
+                await asyncio.sleep(self.faults.latency)
             fault = self.faults.draw()
             if fault is not None:
                 return fault
@@ -88,6 +89,31 @@ class Api:
             return envelope(1000, "OK", data)
 
         return Route(path, endpoint, methods=[method], name=handler.__name__)
+
+    def faults_route(self) -> Route:
+        """``GET``/``POST /sim/faults``: the live fault settings, read or changed with a
+        JSON object such as ``{"error_rate": 0.3}``. Authenticated like the API, and
+        never delayed or failed itself (faults can always be switched off)."""
+
+        async def endpoint(request: Request) -> Response:
+            try:
+                authenticate(request, self.state)
+                if request.method == "POST":
+                    try:
+                        changes = await request.json()
+                    except ValueError:
+                        raise SimError(1003, "the body must be a JSON object") from None
+                    if not isinstance(changes, dict):
+                        raise SimError(1003, "the body must be a JSON object")
+                    try:
+                        self.faults.update(changes)
+                    except (TypeError, ValueError) as err:
+                        raise SimError(1003, str(err)) from None
+            except SimError as err:
+                return envelope(err.code, err.msg)
+            return envelope(1000, "OK", self.faults.settings())
+
+        return Route(FAULTS_PATH, endpoint, methods=["GET", "POST"], name="sim_faults")
 
 
 async def churn_loop(state: SimulatorState) -> None:
@@ -108,6 +134,7 @@ def create_app(cfg: SimulatorConfig, state: SimulatorState | None = None) -> Sta
     state = state or SimulatorState(cfg)
     api = Api(state)
     routes: list[BaseRoute] = [api.route(*spec) for spec in ENDPOINTS]
+    routes.append(api.faults_route())
     routes.append(WebSocketRoute(STREAM_PATH, websocket_endpoint, name="sim_stream"))
     routes.extend(llm_endpoint.routes())  # bring-your-own-LLM stand-in: /v1/chat/completions
 

@@ -115,6 +115,7 @@ class AkoolApp(App):
         self._watch_tty = watch_tty
         self._client: AkoolClient | None = None
         self._painted = asyncio.Event()  # the first frame is on the terminal
+        self._demo_faults: dict[str, float] = {}  # the demo simulator's, as last set
         self.animation_level = "full" if config.ui.animations else "none"
         # themes before the first stylesheet parse: choosing one later re-parses all CSS
         self._theme_problems = self._load_themes()
@@ -262,6 +263,49 @@ class AkoolApp(App):
         for mode in self.MODES:
             yield SystemCommand(f"Go to {mode}", f"Switch to the {mode} screen",
                                 lambda m=mode: self.switch_mode(m))
+        if self.demo:
+            yield from self._demo_fault_commands()
+
+    # -- demo: faults switched from the palette -------------------------------------
+
+    def _demo_fault_commands(self) -> Iterable[SystemCommand]:
+        """In the demo, the palette switches the simulator's faults on and off: show an
+        audience the backoff, the retry countdown and the recovery, live."""
+        from ..demo import DEMO_FAULTS
+
+        active = self._demo_faults
+        for name, (label, settings) in DEMO_FAULTS.items():
+            on = any(active.get(key) for key in settings)
+            verb = "Stop" if on else "Simulate"
+            yield SystemCommand(f"Demo: {verb.lower()} {label}",
+                                f"{verb} {label} in the demo simulator",
+                                lambda n=name, on=on: self.set_demo_fault(n, not on))
+
+    def set_demo_fault(self, name: str, on: bool) -> None:
+        """Switch one of the demo's faults (``demo.DEMO_FAULTS``) on or off."""
+        from ..demo import DEMO_FAULTS, NO_FAULTS
+
+        settings = DEMO_FAULTS[name][1]
+        changes = dict(settings) if on else {key: NO_FAULTS[key] for key in settings}
+        self.run_worker(self._apply_demo_faults(changes), group="demo-faults",
+                        exit_on_error=False)
+
+    async def _apply_demo_faults(self, changes: dict[str, float]) -> None:
+        from ..api.errors import AkoolError
+        from ..demo import DEMO_FAULTS, set_faults
+
+        await self.load_client()  # the demo simulator is up
+        try:
+            self._demo_faults = await set_faults(self.config, changes)
+        except AkoolError as error:
+            self.notify(f"Could not change the demo's faults: {error}", severity="error",
+                        markup=False)
+            return
+        active = [label for label, settings in DEMO_FAULTS.values()
+                  if any(self._demo_faults.get(key) for key in settings)]
+        self.notify("Demo simulator: " + ("; ".join(active) if active else "no faults"),
+                    title="Faults", severity="warning" if active else "information",
+                    timeout=4, markup=False)
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen
