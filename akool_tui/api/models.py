@@ -236,7 +236,10 @@ class Session:
     def expires_at(self) -> datetime | None:
         if self.create_time is None or self.duration is None:
             return None
-        return self.create_time + timedelta(seconds=self.duration)
+        try:
+            return self.create_time + timedelta(seconds=self.duration)
+        except OverflowError:  # a nonsense create_time or duration: no known end
+            return None
 
     def time_left(self, now: datetime | None = None) -> timedelta | None:
         """Time until ``duration`` runs out; None when unknown or closed."""
