@@ -69,7 +69,7 @@ def demo_config(sim: RunningSimulator, base: Config | None = None) -> Config:
 
 #: what the demo's command palette can switch on (``POST /sim/faults`` settings)
 DEMO_FAULTS: dict[str, tuple[str, dict[str, float]]] = {
-    "errors": ("server errors (30 % of requests answer HTTP 5xx)", {"error_rate": 0.3}),
+    "errors": ("server errors (60 % of requests answer HTTP 5xx)", {"error_rate": 0.6}),
     "slow": ("a slow network (1.5 s per request)", {"latency": 1.5}),
     "malformed": ("malformed answers (20 % of requests)", {"malformed_rate": 0.2}),
 }

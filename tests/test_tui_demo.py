@@ -63,8 +63,8 @@ async def test_the_palette_switches_the_demo_simulators_faults(simulator_factory
             await pilot.press("enter")
 
         await palette("simulate server errors")
-        await wait_for(pilot, lambda: app._demo_faults.get("error_rate") == 0.3, "faults on")
-        assert server_error_rate() == 0.3
+        await wait_for(pilot, lambda: app._demo_faults.get("error_rate") == 0.6, "faults on")
+        assert server_error_rate() == 0.6
         # the refresh fails, backs off and says so in the status line
         await wait_for(pilot, lambda: screen.loop.state.consecutive_errors > 0
                        and "errors" in screen.status.build().plain, "errors shown", timeout=15)

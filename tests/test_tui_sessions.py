@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+import re
+from datetime import UTC, datetime, timedelta
+
 from akool_tui.api.models import SessionStatus
 from akool_tui.simulator import RunningSimulator
 from akool_tui.simulator.state import CLOSED, LIVE, QUEUEING
@@ -309,3 +313,26 @@ async def test_each_screen_runs_one_refresh_loop(shared_sim, tmp_path):
         await pilot.press("2")
         await wait_loaded(pilot)
         assert len(refresh_workers(messages)) == 2
+
+
+async def test_the_retry_countdown_in_the_status_line_counts_down(tmp_path):
+    sim = start_simulator()
+    now = [datetime.now(UTC)]
+    app = make_app(sim, tmp_path, interval=5.0, clock=lambda: now[0])
+    async with running(app) as (pilot, messages):
+        screen = await wait_loaded(pilot)
+        sim.stop()
+        screen.loop.trigger()
+        await wait_message(pilot, messages, RefreshFailed, after=0, timeout=15)
+        state = screen.loop.state
+        await wait_for(pilot, lambda: state.next_at is not None and state.consecutive_errors,
+                       what="a scheduled retry")
+
+        def shown() -> int:
+            screen.status.update_status()
+            return int(re.search(r"retry in (\d+)s", screen.status.build().plain)[1])
+
+        first = shown()
+        assert first == math.ceil(state.next_at - now[0].timestamp()) > 3
+        now[0] += timedelta(seconds=3)
+        assert shown() == first - 3

@@ -29,6 +29,11 @@ class RefreshState:
     last_error: str = ""
     in_flight: bool = False
     next_delay: float = field(default=0.0)
+    next_at: float | None = None  # clock time of the next tick
+
+    def retry_in(self, now: float) -> float:
+        """Seconds until the next tick (0 when it is due or unknown)."""
+        return max(0.0, self.next_at - now) if self.next_at is not None else 0.0
 
     def delay(self) -> float:
         """Seconds until the next tick: the interval, or a backoff after errors."""
@@ -106,6 +111,7 @@ class RefreshLoop:
                 await self.tick()
             delay = self.state.delay()
             self.state.next_delay = delay
+            self.state.next_at = self._clock() + delay
             self._wake.clear()
             if self._forced:
                 continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 import humanize
@@ -68,8 +69,8 @@ class StatusLine(Widget):
             if st.errors:
                 style = "bold $error" if st.consecutive_errors else "$warning"
                 label = f"errors {st.errors}"
-                if st.consecutive_errors:
-                    label += f" (retry in {st.next_delay:.0f}s)"
+                if st.consecutive_errors:  # counts down, one second at a time
+                    label += f" (retry in {math.ceil(st.retry_in(app.now().timestamp()))}s)"
                 parts.append((label, style))
             age = ("refreshing…" if st.in_flight and st.last_success is None
                    else refresh_age(st.last_success, app.now().timestamp()))
