@@ -350,3 +350,18 @@ async def test_long_transcript_keeps_rendered_lines_bounded_and_repaints_after_e
         await pilot.pause()
         assert tr.entries[0].strips
         assert "reply number 0" in "".join(seg.text for seg in tr.render_line(0))
+
+
+async def test_esc_leaves_the_input_when_quiet_so_the_screen_keys_work(simulator_factory):
+    sim = simulator_factory(sessions=0, queue_delay=0.0)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_chat(pilot, create_session(sim))
+        assert screen.chat_input.has_focus
+        await pilot.press("1")  # in the input, a digit is text
+        assert screen.chat_input.value == "1" and app.screen is screen
+        await pilot.press("escape")
+        assert not screen.chat_input.has_focus
+        assert screen.chat_input.value == "1"  # nothing typed is lost
+        await pilot.press("1")
+        assert app.current_mode == "sessions"

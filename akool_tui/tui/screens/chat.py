@@ -172,7 +172,8 @@ class ChatScreen(MainScreen):
     """
     BINDINGS = [
         Binding("escape", "interrupt", "Interrupt", id="chat.interrupt",
-                tooltip="Stop the avatar speaking (and the LLM's answer)"),
+                tooltip="Stop the avatar speaking (and the LLM's answer); "
+                        "when it is quiet, leave the input"),
         Binding("ctrl+o", "pick_session", "Session", id="chat.pick",
                 tooltip="Choose the live session to talk to"),
         Binding("ctrl+n", "new_session", "New", id="chat.new",
@@ -428,6 +429,11 @@ class ChatScreen(MainScreen):
                 self._inbox(Note(str(exc), "warning"))
 
     def action_interrupt(self) -> None:
+        """esc: stop the avatar while it speaks; otherwise leave the input, so that the
+        screen keys (1-4, ?) work again without a mouse."""
+        if not self._speaking and self.chat_input.has_focus:
+            self.transcript.focus()
+            return
         if not self.conversation.alive:
             self.notify("Not connected: nothing to interrupt", severity="warning", timeout=2)
             return
