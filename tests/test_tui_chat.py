@@ -363,5 +363,8 @@ async def test_esc_leaves_the_input_when_quiet_so_the_screen_keys_work(simulator
         await pilot.press("escape")
         assert not screen.chat_input.has_focus
         assert screen.chat_input.value == "1"  # nothing typed is lost
+        await pilot.press("tab")  # and back to typing
+        assert screen.chat_input.has_focus
+        await pilot.press("escape")
         await pilot.press("1")
         assert app.current_mode == "sessions"
