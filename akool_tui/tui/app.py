@@ -74,7 +74,12 @@ class AkoolApp(App):
     TITLE = "akool-tui"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {ScreenActionsProvider}
-    MODES = {"sessions": _sessions, "avatars": _avatars, "chat": _chat, "settings": _settings}
+    #: "sessions" is added in on_mount: at start-up the sessions screen is Textual's
+    #: default screen (get_default_screen), whose first frame is written as soon as the
+    #: app has mounted; a MODES screen is mounted inside Textual's start-up batch and
+    #: waits for the next screen-update tick (1/60 s) instead
+    MODES = {"avatars": _avatars, "chat": _chat, "settings": _settings}
+    SCREEN_NAMES = ("sessions", "avatars", "chat", "settings")
     #: the session the chat screen should open (set by the sessions screen's `t`)
     chat_session_id: str | None = None
     #: the chat screen's conversation (the settings screen applies set-params through it)
@@ -102,9 +107,10 @@ class AkoolApp(App):
         demo_starter: Callable[[], Config] | None = None,
     ) -> None:
         self.demo = demo or demo_starter is not None
-        # Start straight in the sessions mode (Textual reads DEFAULT_MODE in __init__):
-        # a later switch_mode() would re-parse every stylesheet twice before the first
-        # frame. Without credentials the app starts empty and shows the first-run screen.
+        # Start straight in the sessions mode (Textual reads DEFAULT_MODE in __init__),
+        # its screen being the default screen (see MODES); a later switch_mode() would
+        # re-parse every stylesheet twice before the first frame. Without credentials
+        # the app starts empty and shows the first-run screen.
         self.DEFAULT_MODE = "sessions" if (config.has_credentials or self.demo) else "_default"
         super().__init__()
         self.config = config
@@ -187,7 +193,11 @@ class AkoolApp(App):
 
     # -- life cycle -----------------------------------------------------------
 
+    def get_default_screen(self) -> Screen:
+        return _sessions() if self.current_mode == "sessions" else super().get_default_screen()
+
     def on_mount(self) -> None:
+        self.add_mode("sessions", _sessions)  # already shown, unless on the first-run path
         for problem in self._theme_problems:
             self.notify(problem, severity="warning", timeout=8, markup=False)
         if self.config.keymap:
@@ -260,7 +270,7 @@ class AkoolApp(App):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        for mode in self.MODES:
+        for mode in self.SCREEN_NAMES:
             yield SystemCommand(f"Go to {mode}", f"Switch to the {mode} screen",
                                 lambda m=mode: self.switch_mode(m))
         if self.demo:
