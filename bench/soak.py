@@ -19,8 +19,11 @@ first session) and at the end (growth from the warm-up, target <= 5 %), one line
 minute (RSS, CPU of this process and of the simulator as % of one core, table rows,
 transcript entries, refresh errors, error notifications, replies), the totals of
 errors shown, and the RSS growth per row and per transcript entry added (an upper
-bound: all of the growth is charged to each). Start and end are taken when no
-refresh is in flight, so neither lands in the middle of a 10 000-session refetch.
+bound: all of the growth is charged to each). The start and end RSS are each the
+median of readings over one full-refetch cycle (12 s), taken between refreshes and
+with the chat streaming, so neither lands on a peak of the 10 000-session refetch.
+For information, the RSS after ``malloc_trim`` (glibc) at both ends shows how much
+of the growth is the allocator's free-but-kept memory rather than live data.
 
     python bench/soak.py [--minutes 10] [--sessions 10000] [--churn-interval 0.1]
                          [--reply-chars-per-s 200] [--warmup 60] [--growing-history]
@@ -36,10 +39,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ctypes
 import gc
 import json
 import logging
 import os
+import statistics
 import sys
 import time
 import tracemalloc
@@ -50,6 +55,7 @@ sys.path.insert(0, str(ROOT))
 
 from akool_tui.config import Config  # noqa: E402
 from akool_tui.tui.app import AkoolApp  # noqa: E402
+from akool_tui.tui.screens.sessions import FULL_REFRESH_EVERY  # noqa: E402
 from bench.simproc import simulator_process  # noqa: E402
 
 TARGET_GROWTH = 5.0  # percent
@@ -57,6 +63,9 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 TICKS = os.sysconf("SC_CLK_TCK")
 #: a reply that does not finish within this many seconds ends the chat session
 REPLY_TIMEOUT = 10.0
+#: the dashboard's refresh interval in the soak (s); a full refetch every
+#: FULL_REFRESH_EVERY of them is the window the start and end RSS are taken over
+REFRESH_INTERVAL = 1.0
 #: a chat session whose channel is not connected within this many seconds is given up
 CONNECT_TIMEOUT = 15.0
 CHAT_LINE = "Tell me something about the weather today, in a few sentences."
@@ -89,12 +98,39 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
 
 
+def busy(screen) -> bool:
+    return screen.loop.state.in_flight or screen.table.pending
+
+
 async def quiet(screen, timeout: float = 10.0) -> None:
-    """Wait until no refresh is in flight and the table is not loading, so that the
-    RSS (or a snapshot) at the start and at the end are taken in the same phase."""
+    """Wait until no refresh is in flight and the table is not loading."""
     deadline = time.monotonic() + timeout
-    while (screen.loop.state.in_flight or screen.table.pending) and time.monotonic() < deadline:
+    while busy(screen) and time.monotonic() < deadline:
         await asyncio.sleep(0.02)
+
+
+async def settled_rss(screen, window: float) -> float:
+    """The median RSS over ``window`` seconds (one full refetch cycle), sampled between
+    refreshes: one reading alone lands anywhere in the cycle of the allocator's
+    free-but-kept memory (1-3 MB either way at 10 000 sessions)."""
+    samples = []
+    deadline = time.monotonic() + window
+    while time.monotonic() < deadline or not samples:
+        await quiet(screen)
+        samples.append(rss_mb())
+        await asyncio.sleep(0.25)
+    return statistics.median(samples)
+
+
+def trimmed_rss() -> float | None:
+    """RSS after glibc's ``malloc_trim(0)`` returned the heap's free memory (None
+    elsewhere): what the process holds without the allocator's slack."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc_trim(0)
+    except (OSError, AttributeError):
+        return None
+    return rss_mb()
 
 
 def trace_snapshot() -> tracemalloc.Snapshot:
@@ -258,7 +294,8 @@ async def soak(args: argparse.Namespace, base_url: str, sim_pid: int) -> dict:
         tracemalloc.start(args.tracemalloc)  # (traced copies replacing untraced ones)
     counters = Counters()
     logging.getLogger().addHandler(counters)
-    cfg = Config(base_url=base_url, api_key="demo", refresh_interval=1.0)
+    cfg = Config(base_url=base_url, api_key="demo", refresh_interval=REFRESH_INTERVAL)
+    window = FULL_REFRESH_EVERY * REFRESH_INTERVAL
     app = AkoolApp(cfg, watch_tty=False)
     report: dict = {"minutes": args.minutes, "sessions": args.sessions,
                     "churn_interval": args.churn_interval,
@@ -281,16 +318,16 @@ async def soak(args: argparse.Namespace, base_url: str, sim_pid: int) -> dict:
               f" ({'steady' if report['steady_churn'] else 'growing'} session count)",
               flush=True)
         await asyncio.sleep(args.warmup)  # (plain sleeps: the soak must not drive repaints)
+        rss0 = await settled_rss(screen, window)
+        trim0 = trimmed_rss()
         start = time.monotonic()
-        await quiet(screen)
-        rss0 = rss_mb()
         rows0, entries0 = screen.table.row_count, len(transcript.entries)
         trace0 = trace_snapshot() if args.tracemalloc else None
         report.update(rss_start_mb=round(rss0, 1), rows_start=rows0,
                       transcript_entries_start=entries0)
         cpu0, sim0 = time.process_time(), cpu_seconds(sim_pid)
-        print(f"RSS at start (after warm-up) {rss0:.1f} MB, {rows0:,} rows, "
-              f"{entries0:,} transcript entries", flush=True)
+        print(f"RSS at start (after warm-up; median over {window:g} s) {rss0:.1f} MB, "
+              f"{rows0:,} rows, {entries0:,} transcript entries", flush=True)
         print(f"{'min':>4} {'RSS MB':>8} {'app CPU':>8} {'sim CPU':>8} {'rows':>7} "
               f"{'entries':>7} {'refresh err':>11} {'err notes':>9} {'replies':>8}", flush=True)
         minute = 0
@@ -316,13 +353,15 @@ async def soak(args: argparse.Namespace, base_url: str, sim_pid: int) -> dict:
                   f"{row['sim_cpu_pct']:>7.1f}% {row['rows']:>7,} "
                   f"{row['transcript_entries']:>7,} {row['refresh_errors']:>11} "
                   f"{row['error_notes']:>9} {row['replies']:>8}", flush=True)
+        rss1 = await settled_rss(screen, window)  # the chat still streaming, as at the start
+        trim1 = trimmed_rss()
         chat.cancel()
         try:
             await chat
         except asyncio.CancelledError:
             pass
-        await quiet(screen)
-        rss1 = rss_mb()
+        if trim0 is not None and trim1 is not None:
+            report.update(rss_start_trimmed_mb=round(trim0, 1), rss_end_trimmed_mb=round(trim1, 1))
         if trace0 is not None:
             report["tracemalloc_top"] = print_trace_diff(trace0, trace_snapshot(),
                                                          args.tracemalloc)
@@ -389,6 +428,10 @@ def main(argv: list[str] | None = None) -> int:
           f"{report['rss_start_mb']} MB -> end {report['rss_end_mb']} MB")
     print(f"RSS {report['rss_start_mb']} MB -> {report['rss_end_mb']} MB: growth {growth:+.2f} % "
           f"(target <= {TARGET_GROWTH:g} %: {'ok' if growth <= TARGET_GROWTH else 'OVER'})")
+    if "rss_start_trimmed_mb" in report:
+        t0, t1 = report["rss_start_trimmed_mb"], report["rss_end_trimmed_mb"]
+        print(f"without the allocator's free memory (malloc_trim): {t0} MB -> {t1} MB, "
+              f"{100 * (t1 - t0) / t0:+.2f} %")
     print(f"rows {report['rows_start']:,} -> {report['rows_end']:,} ({history} session count), "
           f"transcript entries {report['transcript_entries_start']:,} -> "
           f"{report['transcript_entries']:,}: {per_item(report)}")
