@@ -53,6 +53,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from rich.cells import cached_cell_len  # noqa: E402
+
 from akool_tui.config import Config  # noqa: E402
 from akool_tui.tui.app import AkoolApp  # noqa: E402
 from akool_tui.tui.screens.sessions import FULL_REFRESH_EVERY  # noqa: E402
@@ -320,6 +322,7 @@ async def soak(args: argparse.Namespace, base_url: str, sim_pid: int) -> dict:
         await asyncio.sleep(args.warmup)  # (plain sleeps: the soak must not drive repaints)
         rss0 = await settled_rss(screen, window)
         trim0 = trimmed_rss()
+        blocks0, cells0 = sys.getallocatedblocks(), cached_cell_len.cache_info().currsize
         start = time.monotonic()
         rows0, entries0 = screen.table.row_count, len(transcript.entries)
         trace0 = trace_snapshot() if args.tracemalloc else None
@@ -355,6 +358,9 @@ async def soak(args: argparse.Namespace, base_url: str, sim_pid: int) -> dict:
                   f"{row['error_notes']:>9} {row['replies']:>8}", flush=True)
         rss1 = await settled_rss(screen, window)  # the chat still streaming, as at the start
         trim1 = trimmed_rss()
+        report.update(python_blocks_added=sys.getallocatedblocks() - blocks0,
+                      cell_len_cache=[cells0, cached_cell_len.cache_info().currsize,
+                                      cached_cell_len.cache_info().maxsize])
         chat.cancel()
         try:
             await chat
@@ -380,12 +386,16 @@ async def soak(args: argparse.Namespace, base_url: str, sim_pid: int) -> dict:
 
 
 def per_item(report: dict) -> str:
-    """RSS growth per row and per transcript entry added (each an upper bound)."""
+    """RSS growth per row and per transcript entry added (each an upper bound: all of
+    the growth is charged to it). With a steady session count the rows only wobble
+    around the seeded count, so no per-row figure is made of that."""
     grown = (report["rss_end_mb"] - report["rss_start_mb"]) * 2**20
+    items = [("transcript entry", report["transcript_entries"]
+              - report["transcript_entries_start"])]
+    if not report["steady_churn"]:
+        items.insert(0, ("row", report["rows_end"] - report["rows_start"]))
     parts = []
-    for label, added in (("row", report["rows_end"] - report["rows_start"]),
-                         ("transcript entry", report["transcript_entries"]
-                          - report["transcript_entries_start"])):
+    for label, added in items:
         if added > 0:
             parts.append(f"{grown / added / 1024:,.2f} KiB per {label} added ({added:+,})")
         else:
@@ -432,6 +442,9 @@ def main(argv: list[str] | None = None) -> int:
         t0, t1 = report["rss_start_trimmed_mb"], report["rss_end_trimmed_mb"]
         print(f"without the allocator's free memory (malloc_trim): {t0} MB -> {t1} MB, "
               f"{100 * (t1 - t0) / t0:+.2f} %")
+    c0, c1, cmax = report["cell_len_cache"]
+    print(f"live Python blocks {report['python_blocks_added']:+,}; rich's bounded cell-width "
+          f"cache {c0:,} -> {c1:,} of {cmax:,} entries")
     print(f"rows {report['rows_start']:,} -> {report['rows_end']:,} ({history} session count), "
           f"transcript entries {report['transcript_entries_start']:,} -> "
           f"{report['transcript_entries']:,}: {per_item(report)}")
