@@ -185,8 +185,7 @@ class SessionsScreen(TableScreen):
         client = self.app.client
         known = self._sessions
         if not known or self._ticks_since_full >= FULL_REFRESH_EVERY - 1:
-            sessions = await client.list_all_sessions()
-            return SessionsDelta(True, sessions, len(sessions))
+            return await self._fetch_all(client)
         size = self._first_page
         first, queueing, live = await asyncio.gather(
             client.list_sessions(page=1, size=size),
@@ -200,22 +199,19 @@ class SessionsScreen(TableScreen):
                             else max(FIRST_PAGE_MIN, min(size, new_count * 4)))
         if first.count < self._total or first.count - self._total > new_count:
             # more arrived than page 1 shows, or some vanished: take everything
-            sessions = await client.list_all_sessions()
-            return SessionsDelta(True, sessions, len(sessions))
+            return await self._fetch_all(client)
         open_now = {s.id: s for s in (*queueing, *live)}
         changed.update(open_now)
         left_open = [sid for sid in self._open_ids
                      if sid in known and sid not in open_now and sid not in changed]
         if len(left_open) > MAX_DETAIL_LOOKUPS:
-            sessions = await client.list_all_sessions()
-            return SessionsDelta(True, sessions, len(sessions))
+            return await self._fetch_all(client)
         from ...api.errors import NotFoundError
 
         try:
             details = await asyncio.gather(*(client.session_detail(sid) for sid in left_open))
         except NotFoundError:  # a session vanished: the full list tells which
-            sessions = await client.list_all_sessions()
-            return SessionsDelta(True, sessions, len(sessions))
+            return await self._fetch_all(client)
         for detail in details:
             previous = known[detail.id]
             # detail answers may omit list-only fields: keep what the list said
@@ -227,6 +223,19 @@ class SessionsScreen(TableScreen):
                 uid=detail.uid or previous.uid, type=detail.type,
                 credentials=detail.credentials or previous.credentials, extra=detail.extra)
         return SessionsDelta(False, list(changed.values()), first.count)
+
+    async def _fetch_all(self, client) -> SessionsDelta:
+        """Every session; those unchanged since the last refresh stay the objects the
+        table already holds (one copy of each session, not two)."""
+        sessions = await client.list_all_sessions()
+        known = self._sessions
+        for i, session in enumerate(sessions):
+            old = known.get(session.id)
+            if old is not None and old == session:
+                sessions[i] = old
+            if i % 2000 == 1999:
+                await asyncio.sleep(0)  # 10 ms per 10 000: the loop keeps painting
+        return SessionsDelta(True, sessions, len(sessions))
 
     def apply(self, delta: SessionsDelta) -> None:
         self._total = delta.total
