@@ -18,12 +18,16 @@ Printed: RSS after the first load, after a warm-up (``--warmup``: caches, the ch
 first session) and at the end (growth from the warm-up, target <= 5 %), one line per
 minute (RSS, CPU of this process and of the simulator as % of one core, table rows,
 transcript entries, refresh errors, error notifications, replies), the totals of
-errors shown, and the RSS growth per row and per transcript entry added (an upper
-bound: all of the growth is charged to each). The start and end RSS are each the
-median of readings over one full-refetch cycle (12 s), taken between refreshes and
-with the chat streaming, so neither lands on a peak of the 10 000-session refetch.
-For information, the RSS after ``malloc_trim`` (glibc) at both ends shows how much
-of the growth is the allocator's free-but-kept memory rather than live data.
+errors shown, and the RSS growth per transcript entry added (and per row with
+``--growing-history``; an upper bound: all of the growth is charged to each). The
+live Python blocks added and the fill of rich's bounded cell-width cache (a cache
+that fills, then stays) help tell growth that goes on from growth that stops.
+
+The start and end RSS are each the median of readings over one full-refetch cycle
+(12 s), taken between refreshes and with the chat streaming, so neither lands on a
+peak of the 10 000-session refetch. For information, the RSS after ``malloc_trim``
+(glibc) at both ends shows how much of the growth is the allocator's free-but-kept
+memory rather than live data.
 
     python bench/soak.py [--minutes 10] [--sessions 10000] [--churn-interval 0.1]
                          [--reply-chars-per-s 200] [--warmup 60] [--growing-history]
