@@ -188,12 +188,50 @@ def prior_texts(n: int) -> list[tuple[str, str]]:
             for i in range(n)]
 
 
-class LogApp(App):
-    """Baseline: ``Log`` written from a 20 Hz buffer (deltas from the real reassembler)."""
+class AnchorApp(App):
+    """An anchor: a stock widget fed the deltas of the real transport, codec and
+    reassembler. Subclasses compose the widget, take each delta, and say how many
+    characters of the reply the widget holds (``shown``)."""
 
     def __init__(self, wire: Loopback) -> None:
         super().__init__()
         self.wire = wire
+
+    def on_mount(self) -> None:
+        self.run_worker(self.read, exit_on_error=False)
+        self.query_one(Input).focus()
+
+    async def read(self) -> None:
+        reassembler = Reassembler()
+        await self.wire.connect()
+        try:
+            async for item in channel.messages(self.wire):
+                if isinstance(item, ChatMessage):
+                    update = reassembler.feed(item)
+                    if update.delta:
+                        await self.take(update.delta)
+        finally:
+            await self.done()
+
+    async def take(self, delta: str) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    async def done(self) -> None:
+        pass
+
+    async def load_prior(self, prior: int) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @property
+    def shown(self) -> int:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class LogApp(AnchorApp):
+    """Baseline: ``Log`` written from a 20 Hz buffer."""
+
+    def __init__(self, wire: Loopback) -> None:
+        super().__init__(wire)
         self.buffer: list[str] = []
         self.written = 0
 
@@ -203,17 +241,9 @@ class LogApp(App):
 
     def on_mount(self) -> None:
         self.set_interval(1 / 20, self.flush_buffer)
-        self.run_worker(self.read, exit_on_error=False)
-        self.query_one(Input).focus()
 
-    async def read(self) -> None:
-        reassembler = Reassembler()
-        await self.wire.connect()
-        async for item in channel.messages(self.wire):
-            if isinstance(item, ChatMessage):
-                update = reassembler.feed(item)
-                if update.delta:
-                    self.buffer.append(update.delta)
+    async def take(self, delta: str) -> None:
+        self.buffer.append(delta)
 
     def flush_buffer(self) -> None:
         if self.buffer:
@@ -222,71 +252,56 @@ class LogApp(App):
             self.query_one(Log).write(text)
             self.written += len(text)
 
+    async def load_prior(self, prior: int) -> None:
+        self.query_one(Log).write_lines([f"{role}: {text}" for role, text in prior_texts(prior)])
 
-class MarkdownApp(App):
+    @property
+    def shown(self) -> int:
+        return self.written
+
+
+class MarkdownApp(AnchorApp):
     """Anchor: Textual's ``Markdown`` widget fed by its ``MarkdownStream``."""
 
-    def __init__(self, wire: Loopback) -> None:
-        super().__init__()
-        self.wire = wire
-        self.written = 0  # characters handed to the stream and applied by it
+    prior_chars = 0
+    stream = None  # Markdown.get_stream(...), made at the first delta
 
     def compose(self) -> ComposeResult:
         yield Markdown(id="markdown")
         yield Input(id="input")
 
-    def on_mount(self) -> None:
-        self.run_worker(self.read, exit_on_error=False)
-        self.query_one(Input).focus()
+    async def take(self, delta: str) -> None:
+        if self.stream is None:
+            self.stream = Markdown.get_stream(self.query_one(Markdown))
+        await self.stream.write(delta)
+
+    async def done(self) -> None:
+        if self.stream is not None:
+            await self.stream.stop()
+
+    async def load_prior(self, prior: int) -> None:
+        markdown = self.query_one(Markdown)
+        if prior:
+            await markdown.update("\n\n".join(f"**{role}**: {text}"
+                                               for role, text in prior_texts(prior)) + "\n\n")
+        self.prior_chars = len(markdown.source)
 
     @property
     def shown(self) -> int:
         return len(self.query_one(Markdown).source) - self.prior_chars
 
-    prior_chars = 0
 
-    async def read(self) -> None:
-        reassembler = Reassembler()
-        markdown = self.query_one(Markdown)
-        stream = Markdown.get_stream(markdown)
-        await self.wire.connect()
-        try:
-            async for item in channel.messages(self.wire):
-                if isinstance(item, ChatMessage):
-                    update = reassembler.feed(item)
-                    if update.delta:
-                        await stream.write(update.delta)
-        finally:
-            await stream.stop()
-
-
-async def run_markdown(parts: list[str], rate: float, prior: int) -> dict[str, float]:
+async def run_anchor(kind: type[AnchorApp], parts: list[str], rate: float,
+                     prior: int) -> dict[str, float]:
     wire = Loopback()
-    app = MarkdownApp(wire)
+    app = kind(wire)
     keys = Keys()
     async with app.run_test(size=SIZE, message_hook=keys.hook) as pilot:
-        markdown = app.query_one(Markdown)
-        if prior:
-            await markdown.update("\n\n".join(f"**{role}**: {text}"
-                                               for role, text in prior_texts(prior)) + "\n\n")
-        app.prior_chars = len(markdown.source)
+        await app.load_prior(prior)
         await pilot.pause(0.3)
         feed = Feed(parts, rate)
         hook_display(app, lambda now: (feed.painted(app.shown, now), keys.on_paint(now)))
         return await measure(app, feed, wire, keys, rate, lambda: app.shown)
-
-
-async def run_log(parts: list[str], rate: float, prior: int) -> dict[str, float]:
-    wire = Loopback()
-    app = LogApp(wire)
-    keys = Keys()
-    async with app.run_test(size=SIZE, message_hook=keys.hook) as pilot:
-        log = app.query_one(Log)
-        log.write_lines([f"{role}: {text}" for role, text in prior_texts(prior)])
-        await pilot.pause(0.3)
-        feed = Feed(parts, rate)
-        hook_display(app, lambda now: (feed.painted(app.written, now), keys.on_paint(now)))
-        return await measure(app, feed, wire, keys, rate, lambda: app.written)
 
 
 async def run_transcript(parts: list[str], rate: float, prior: int) -> dict[str, float]:
@@ -370,7 +385,8 @@ async def agora_10k() -> dict[str, float]:
 
 # -- main -----------------------------------------------------------------------------
 
-RUNNERS = {"transcript": run_transcript, "log": run_log, "markdown": run_markdown}
+RUNNERS = {"transcript": run_transcript, "log": partial(run_anchor, LogApp),
+           "markdown": partial(run_anchor, MarkdownApp)}
 
 
 def main() -> None:
