@@ -43,3 +43,13 @@ def simulator_factory() -> Iterator[SimulatorFactory]:
 def simulator(simulator_factory: SimulatorFactory) -> RunningSimulator:
     """A running simulator with the test defaults (churn off, seed 1, small data)."""
     return simulator_factory()
+
+
+@pytest.fixture
+def hostile() -> Iterator[Any]:
+    """A running hostile AKool server (``tests/hostile_server.py``): poisoned strings on
+    every endpoint; set ``hostile.hostile.body`` to break the bodies."""
+    from hostile_server import run_hostile
+
+    with run_hostile() as server:
+        yield server
