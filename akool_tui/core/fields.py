@@ -1,0 +1,226 @@
+"""The field catalogue: every field of every record shown to a person, once.
+
+A :class:`Field` says how to read a value from a record, how to write it in a table
+cell (the console's live tables and the CLI's tables), in a detail view (the console's
+detail pane and ``show`` commands) and how to sort it. The console builds its table
+columns from these lists, the CLI its tables and ``show`` output: a new column is one
+entry here.
+
+Text from the server is returned as is; the front ends pass every string through the
+one sanitiser (:mod:`akool_tui.core.text`) where it becomes displayable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Generic, Literal, TypeVar
+
+import humanize
+
+from ..api.models import Avatar, AvatarSource, Language, Session, Voice
+from .ids import short_id
+
+R = TypeVar("R")
+UNKNOWN = "—"
+#: uploaded resources (avatars, voices, images) stay usable this long (spec section 2)
+UPLOAD_VALIDITY = timedelta(days=7)
+
+
+# -- humane values ---------------------------------------------------------------
+
+
+def ago(when: datetime | None, now: datetime | None) -> str:
+    """``"4 minutes ago"``; ``"—"`` when unknown."""
+    if when is None or now is None:
+        return UNKNOWN
+    try:
+        return humanize.naturaltime(now - when)
+    except (OverflowError, ValueError):
+        return UNKNOWN
+
+
+def when(value: datetime | None, now: datetime | None) -> str:
+    """``"2026-03-02 09:26:00 (4 minutes ago)"`` in the local time zone."""
+    if value is None:
+        return UNKNOWN
+    try:
+        stamp = f"{value.astimezone():%Y-%m-%d %H:%M:%S}"
+    except (OverflowError, ValueError, OSError):
+        return UNKNOWN
+    return f"{stamp} ({ago(value, now)})" if now is not None else stamp
+
+
+def duration(seconds: float | timedelta | None) -> str:
+    """``"10m"``, ``"1h 5m"``, ``"10m 5s"``, ``"45s"``; ``"—"`` when unknown or negative."""
+    if seconds is None:
+        return UNKNOWN
+    total = int(seconds.total_seconds() if isinstance(seconds, timedelta) else seconds)
+    if total < 0:
+        return UNKNOWN
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{hours}h" if hours else "", f"{minutes}m" if minutes else "",
+             f"{secs}s" if secs and not hours else ""]
+    return " ".join(p for p in parts if p) or "0s"
+
+
+def countdown(left: timedelta | None) -> str:
+    """Time left as ``m:ss`` (``h:mm:ss``); ``"0:00 !"`` when it ran out."""
+    if left is None:
+        return UNKNOWN
+    seconds = int(left.total_seconds())
+    if seconds <= 0:
+        return "0:00 !"  # still open although its time ran out: stuck
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def yes_no(value: bool | None) -> str:
+    return {True: "yes", False: "no"}.get(value, UNKNOWN)  # type: ignore[arg-type]
+
+
+def count(n: int, noun: str) -> str:
+    """``"1,234 sessions"``, ``"1 session"``."""
+    return f"{humanize.intcomma(n)} {noun if n == 1 else noun + 's'}"
+
+
+def _text(value: Any) -> str:
+    return UNKNOWN if value is None or value == "" else str(value)
+
+
+def _timestamp(value: datetime | None) -> float:
+    return value.timestamp() if value is not None else float("-inf")
+
+
+# -- the catalogue ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Field(Generic[R]):
+    """One field of a record.
+
+    ``get(record)`` reads the value kept in a table row (and sorted and searched);
+    ``cell(value, now)`` writes it for a table; ``detail(value, now)`` for a detail view
+    (defaults to ``cell``); ``sort(value)`` gives the sort key (default: the value);
+    ``live``: the text changes with the clock (re-rendered every second on screen);
+    ``table`` / ``shown_in_detail``: where it appears.
+    """
+
+    key: str
+    label: str
+    get: Callable[[R], Any]
+    cell: Callable[[Any, datetime | None], str] = lambda v, _now: _text(v)
+    detail_text: Callable[[Any, datetime | None], str] | None = None
+    sort: Callable[[Any], Any] | None = None
+    width: int = 10
+    align: Literal["left", "center", "right"] = "left"
+    live: bool = False
+    table: bool = True
+    shown_in_detail: bool = True
+
+    def detail(self, value: Any, now: datetime | None) -> str:
+        return (self.detail_text or self.cell)(value, now)
+
+
+def row_of(fields: Sequence[Field[R]], record: R) -> dict[str, Any]:
+    """The values of a record's table row, by field key."""
+    return {f.key: f.get(record) for f in fields}
+
+
+def cells(fields: Sequence[Field[R]], record: R, now: datetime | None) -> list[str]:
+    return [f.cell(f.get(record), now) for f in fields if f.table]
+
+
+def details(fields: Sequence[Field[R]], record: R, now: datetime | None) -> list[tuple[str, str]]:
+    """``(label, text)`` pairs for a detail view, unknown values left out."""
+    pairs = []
+    for f in fields:
+        if f.shown_in_detail:
+            text = f.detail(f.get(record), now)
+            if text != UNKNOWN:
+                pairs.append((f.label, text))
+    return pairs
+
+
+# -- sessions -----------------------------------------------------------------------
+
+
+def _left(session: Session, now: datetime | None) -> str:
+    return countdown(session.time_left(now)) if now is not None else UNKNOWN
+
+
+def _left_sort(session: Session) -> float:
+    end = session.expires_at
+    return end.timestamp() if end is not None and session.is_open else float("inf")
+
+
+#: what an operator scans for comes first, so that 80 columns show id, status, time
+#: left, avatar and age
+SESSION_FIELDS: list[Field[Session]] = [
+    Field("id", "ID", lambda s: s.id, cell=lambda v, _n: short_id(v) if v else UNKNOWN,
+          detail_text=lambda v, _n: _text(v), width=8),
+    Field("status", "Status", lambda s: s.status_label, width=9),
+    Field("left", "Left", lambda s: s, cell=_left, sort=_left_sort, width=8, align="right",
+          live=True, shown_in_detail=False),
+    Field("avatar", "Avatar", lambda s: s.avatar_id, width=24),
+    Field("created", "Created", lambda s: s.create_time, cell=ago, detail_text=when,
+          sort=_timestamp, width=15, live=True),
+    Field("stream", "Stream", lambda s: s.stream_type, width=9),
+    Field("duration", "Duration", lambda s: s.duration, cell=lambda v, _n: duration(v),
+          sort=lambda v: v if v is not None else -1, width=8, align="right"),
+    Field("expires", "Expires", lambda s: s.expires_at, cell=when, sort=_timestamp,
+          table=False),
+]
+
+
+# -- avatars ------------------------------------------------------------------------
+
+
+def validity(avatar: Avatar, now: datetime | None) -> str:
+    """How long an uploaded avatar stays usable: ``"6 days 23 hours"``, ``"expired"``;
+    ``"—"`` for official avatars (they do not expire)."""
+    until = avatar.valid_until()
+    if until is None or now is None or avatar.source is AvatarSource.OFFICIAL:
+        return UNKNOWN
+    left = until - now
+    if left <= timedelta(0):
+        return "expired"
+    return humanize.precisedelta(left, minimum_unit="hours", format="%d") \
+        if left >= timedelta(days=1) else humanize.naturaldelta(left)
+
+
+AVATAR_FIELDS: list[Field[Avatar]] = [
+    Field("avatar_id", "Avatar ID", lambda a: a.avatar_id, width=24),
+    Field("status", "Status", lambda a: a.status_label, width=11),
+    Field("source", "Source", lambda a: a.source_label, width=8),
+    Field("valid", "Valid for", lambda a: a, cell=validity, live=True, width=10,
+          sort=lambda a: _timestamp(a.valid_until())),
+    Field("name", "Name", lambda a: a.name, width=16),
+    Field("available", "Avail", lambda a: a.available, cell=lambda v, _n: yes_no(v), width=5),
+    Field("gender", "Gender", lambda a: a.gender, width=7),
+    Field("voice", "Voice", lambda a: a.voice_id, width=14),
+    Field("created", "Uploaded", lambda a: a.create_time, cell=ago, detail_text=when,
+          sort=_timestamp, table=False),
+    Field("record", "Record ID", lambda a: a.id, table=False),
+    Field("preview", "Preview", lambda a: a.url, table=False),
+]
+
+
+# -- voices and languages ------------------------------------------------------------------
+
+VOICE_FIELDS: list[Field[Voice]] = [
+    Field("voice_id", "Voice ID", lambda v: v.voice_id, width=24),
+    Field("name", "Name", lambda v: v.name, width=20),
+    Field("gender", "Gender", lambda v: v.gender, width=7),
+    Field("language", "Language", lambda v: v.language, width=12),
+    Field("locale", "Locale", lambda v: v.locale, width=8),
+    Field("stream", "Stream", lambda v: v.support_stream, cell=lambda v, _n: yes_no(v), width=6),
+]
+
+LANGUAGE_FIELDS: list[Field[Language]] = [
+    Field("code", "Code", lambda x: x.lang_code, width=8),
+    Field("name", "Language", lambda x: x.lang_name, width=20),
+]

@@ -1,0 +1,242 @@
+"""Sessions: how one is created, how the list is kept in sync, how many are closed.
+
+Shared by the CLI and the console; no Textual, no printing.
+
+- :func:`create_request` builds the keyword arguments of
+  :meth:`~akool_tui.api.client.AkoolClient.create_session` from the configured
+  defaults and the user's overrides, with the one stream-type rule (see there).
+- :class:`SessionTracker` holds the incremental sync policy: a full refetch now and
+  then, and in between only page 1, the open sessions and the few that just stopped
+  being open. :meth:`SessionTracker.fetch` reads, :meth:`SessionTracker.apply` keeps.
+- :func:`close_sessions` closes many sessions with bounded concurrency and returns one
+  result per session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from ..api.errors import AkoolError, NotFoundError, SessionClosedError
+from ..api.models import Session, SessionStatus
+
+if TYPE_CHECKING:
+    from ..api.client import AkoolClient
+    from ..config import SessionDefaults
+
+#: stream types this program can hold a chat over (the data channel): the simulator's
+#: websocket stand-in, and LiveKit through its SDK (the optional extra). Agora and TRTC
+#: rooms need their browser/native SDKs.
+CHAT_STREAM_TYPES = ("websocket", "livekit")
+
+
+# -- create -----------------------------------------------------------------------
+
+
+def stream_type_for(configured: str, *, override: str | None = None, for_chat: bool = False,
+                    demo: bool = False) -> str:
+    """The one stream-type rule.
+
+    An explicit choice (``override``: the dialog's selector, ``--stream-type``) wins.
+    Otherwise the configured default (``[defaults] stream_type``; the demo config sets
+    ``websocket``). A session created *for the chat* must be one this program can join:
+    when the configured type cannot be (agora, trtc), it becomes ``websocket`` on the
+    demo simulator and ``livekit`` on the real service.
+    """
+    chosen = override or configured or "agora"
+    if for_chat and not override and chosen not in CHAT_STREAM_TYPES:
+        chosen = "websocket" if demo else "livekit"
+    return chosen
+
+
+def create_request(defaults: SessionDefaults, overrides: Mapping[str, Any] | None = None, *,
+                   for_chat: bool = False, demo: bool = False) -> dict[str, Any]:
+    """Keyword arguments for ``AkoolClient.create_session``.
+
+    ``overrides`` uses the same names (``avatar_id``, ``duration``, ``voice_id``,
+    ``language``, ``mode_type``, ``background_url``, ``stream_type``, ``speed``,
+    ``knowledge_id``); a value of ``None`` or ``""`` means "use the default". Empty
+    optional values are left out; a speed of 1.0 (the service's default) is not sent.
+    """
+    o = {k: v for k, v in (overrides or {}).items() if v is not None and v != ""}
+    speed = o.pop("speed", defaults.speed)
+    request: dict[str, Any] = {
+        "avatar_id": o.pop("avatar_id", defaults.avatar_id),
+        "duration": o.pop("duration", defaults.duration),
+        "voice_id": o.pop("voice_id", defaults.voice_id) or None,
+        "language": o.pop("language", defaults.language) or None,
+        "mode_type": o.pop("mode_type", defaults.mode_type),
+        "background_url": o.pop("background_url", defaults.background_url) or None,
+        "stream_type": stream_type_for(defaults.stream_type, override=o.pop("stream_type", None),
+                                       for_chat=for_chat, demo=demo),
+    }
+    if speed is not None and float(speed) != 1.0:
+        request["voice_params"] = {"speed": float(speed)}
+    request.update(o)  # anything else the caller names (knowledge_id...)
+    return request
+
+
+# -- sync -------------------------------------------------------------------------
+
+#: a full refetch of every page happens at least every this many ticks; in between,
+#: only what can change is fetched (closed and failed sessions never change again)
+FULL_REFRESH_EVERY = 12
+#: sessions that left the open lists and are looked up one by one before a full refetch
+MAX_DETAIL_LOOKUPS = 40
+#: rows read from page 1 on an incremental tick (new sessions come first): the fewest,
+#: and the most when sessions arrive faster than the fewest can show
+FIRST_PAGE_MIN, FIRST_PAGE_MAX = 25, 100
+
+
+@dataclass
+class SessionsDelta:
+    """What a refresh found: every session (``full``) or only what may have changed."""
+
+    full: bool
+    sessions: list[Session]
+    total: int
+
+
+def merge_detail(previous: Session, detail: Session) -> Session:
+    """A detail answer may omit list-only fields: keep what the list said for those."""
+    return Session(
+        id=detail.id, status=detail.status, stream_type=previous.stream_type,
+        avatar_id=detail.avatar_id or previous.avatar_id,
+        duration=detail.duration if detail.duration is not None else previous.duration,
+        create_time=detail.create_time or previous.create_time,
+        uid=detail.uid or previous.uid, type=detail.type,
+        credentials=detail.credentials or previous.credentials, extra=detail.extra)
+
+
+class SessionTracker:
+    """Every session of the account, kept in sync with few requests.
+
+    At 10 000 sessions an incremental tick is 3-4 requests instead of 100. ``fetch``
+    only reads the tracker's state (it may run in a worker while the UI reads it);
+    ``apply`` changes it and returns the sessions that changed.
+    """
+
+    def __init__(self) -> None:
+        self.sessions: dict[str, Session] = {}
+        #: ids of the sessions that were queueing or live at the last refresh: a tick
+        #: looks at these, not at all 10 000 sessions
+        self.open_ids: set[str] = set()
+        self.total = 0  # the server's count at the last refresh
+        self.ticks_since_full = 0
+        self.first_page = FIRST_PAGE_MIN
+
+    @property
+    def live_count(self) -> int:
+        return sum(1 for sid in self.open_ids
+                   if self.sessions[sid].status is SessionStatus.PROCESSING)
+
+    def get(self, session_id: str | None) -> Session | None:
+        return self.sessions.get(session_id) if session_id else None
+
+    async def fetch(self, client: AkoolClient) -> SessionsDelta:
+        """Every page now and then; otherwise page 1 (new sessions), the open ones,
+        and a detail lookup for the few that stopped being open."""
+        known = self.sessions
+        if not known or self.ticks_since_full >= FULL_REFRESH_EVERY - 1:
+            return await self.fetch_all(client)
+        size = self.first_page
+        first, queueing, live = await asyncio.gather(
+            client.list_sessions(page=1, size=size),
+            client.list_all_sessions(status=SessionStatus.QUEUEING),
+            client.list_all_sessions(status=SessionStatus.PROCESSING),
+        )
+        changed = {s.id: s for s in first.result}
+        new_count = sum(1 for sid in changed if sid not in known)
+        # a busy account gets a longer page 1 next time, a quiet one a short one
+        self.first_page = (FIRST_PAGE_MAX if new_count * 2 > size
+                           else max(FIRST_PAGE_MIN, min(size, new_count * 4)))
+        if first.count < self.total or first.count - self.total > new_count:
+            # more arrived than page 1 shows, or some vanished: take everything
+            return await self.fetch_all(client)
+        open_now = {s.id: s for s in (*queueing, *live)}
+        changed.update(open_now)
+        left_open = [sid for sid in self.open_ids
+                     if sid in known and sid not in open_now and sid not in changed]
+        if len(left_open) > MAX_DETAIL_LOOKUPS:
+            return await self.fetch_all(client)
+        try:
+            details = await asyncio.gather(*(client.session_detail(sid) for sid in left_open))
+        except NotFoundError:  # a session vanished: the full list tells which
+            return await self.fetch_all(client)
+        for detail in details:
+            changed[detail.id] = merge_detail(known[detail.id], detail)
+        return SessionsDelta(False, list(changed.values()), first.count)
+
+    async def fetch_all(self, client: AkoolClient) -> SessionsDelta:
+        """Every session; those unchanged since the last refresh stay the objects the
+        tracker already holds (one copy of each session, not two)."""
+        sessions = await client.list_all_sessions()
+        known = self.sessions
+        for i, session in enumerate(sessions):
+            old = known.get(session.id)
+            if old is not None and old == session:
+                sessions[i] = old
+            if i % 2000 == 1999:
+                await asyncio.sleep(0)  # 10 ms per 10 000: the loop keeps painting
+        return SessionsDelta(True, sessions, len(sessions))
+
+    def apply(self, delta: SessionsDelta) -> list[Session]:
+        """Keep what ``delta`` found; returns the sessions that changed (all of them
+        for a full refresh)."""
+        self.total = delta.total
+        if delta.full:
+            self.ticks_since_full = 0
+            self.sessions = {s.id: s for s in delta.sessions}
+            self.open_ids = {s.id for s in delta.sessions if s.is_open}
+            return delta.sessions
+        self.ticks_since_full += 1
+        changed = [s for s in delta.sessions if self.sessions.get(s.id) != s]
+        for session in changed:
+            self.remember(session)
+        return changed
+
+    def remember(self, session: Session) -> None:
+        """Take one session the app learnt of itself (created, closed)."""
+        self.sessions[session.id] = session
+        if session.is_open:
+            self.open_ids.add(session.id)
+        else:
+            self.open_ids.discard(session.id)
+
+
+# -- close ------------------------------------------------------------------------
+
+#: sessions closed at once by a bulk close
+CLOSE_CONCURRENCY = 8
+
+
+@dataclass(frozen=True)
+class CloseResult:
+    """How closing one session went. ``already``: it was closed before we asked."""
+
+    id: str
+    closed: bool
+    error: AkoolError | None = None
+    already: bool = False
+
+
+async def close_sessions(client: AkoolClient, ids: Iterable[str], *,
+                         concurrency: int = CLOSE_CONCURRENCY) -> list[CloseResult]:
+    """Close each session once (duplicates dropped), at most ``concurrency`` at a time;
+    one result per session, in the order given. A session someone else already closed
+    counts as closed. Only API errors are results; anything else propagates."""
+    semaphore = asyncio.Semaphore(max(1, concurrency))
+
+    async def close(session_id: str) -> CloseResult:
+        async with semaphore:
+            try:
+                await client.close_session(session_id)
+            except SessionClosedError:
+                return CloseResult(session_id, True, already=True)
+            except AkoolError as error:
+                return CloseResult(session_id, False, error)
+            return CloseResult(session_id, True)
+
+    return list(await asyncio.gather(*(close(i) for i in dict.fromkeys(ids))))

@@ -1,0 +1,165 @@
+"""core/: the rules both front ends share, unit-tested without Textual.
+
+The session tracker, bulk close and upload watch run against the real simulator over
+loopback HTTP; the create rule, ids and fields are pure functions.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from akool_tui.api.client import AkoolClient
+from akool_tui.api.errors import NotFoundError, ParamError, TimeoutError_
+from akool_tui.api.models import Avatar, AvatarStatus, Session, SessionStatus
+from akool_tui.config import SessionDefaults
+from akool_tui.core import fields
+from akool_tui.core.avatars import watch_upload
+from akool_tui.core.ids import AmbiguousIdError, UnknownIdError, resolve_id, short_id
+from akool_tui.core.sessions import (
+    FULL_REFRESH_EVERY,
+    SessionTracker,
+    close_sessions,
+    create_request,
+    stream_type_for,
+)
+
+NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+def client_for(sim) -> AkoolClient:
+    return AkoolClient(sim.base_url, api_key=sim.cfg.api_key, backoff_base=0.01)
+
+
+# -- the create rule -------------------------------------------------------------
+
+
+def test_stream_type_rule_override_then_config_then_chat_joinable() -> None:
+    assert stream_type_for("trtc") == "trtc"
+    assert stream_type_for("trtc", override="livekit") == "livekit"
+    # a session made for the chat must be joinable by this program
+    assert stream_type_for("agora", for_chat=True, demo=True) == "websocket"
+    assert stream_type_for("agora", for_chat=True) == "livekit"
+    assert stream_type_for("livekit", for_chat=True, demo=True) == "livekit"
+    assert stream_type_for("websocket", for_chat=True) == "websocket"
+
+
+def test_create_request_defaults_and_overrides() -> None:
+    d = SessionDefaults(avatar_id="av1", duration=300, stream_type="agora", voice_id="",
+                        language="en", mode_type=2, background_url="", speed=1.0)
+    assert create_request(d) == {
+        "avatar_id": "av1", "duration": 300, "voice_id": None, "language": "en",
+        "mode_type": 2, "background_url": None, "stream_type": "agora"}
+    r = create_request(d, {"duration": 60, "voice_id": "v9", "speed": 1.1, "language": "",
+                           "knowledge_id": "kb1"}, for_chat=True, demo=True)
+    assert r["duration"] == 60 and r["voice_id"] == "v9" and r["language"] == "en"
+    assert r["voice_params"] == {"speed": 1.1}
+    assert r["knowledge_id"] == "kb1"
+    assert r["stream_type"] == "websocket"
+
+
+# -- ids ----------------------------------------------------------------------------
+
+
+def test_short_id_and_resolution_by_prefix_or_suffix() -> None:
+    ids = ["65f0c2a19886cb4e3b7d2a10", "65f0c2a1aaaaaaaa3b7d2a11", "77f0c2a19886cb4e00000000"]
+    assert short_id(ids[0]) == "3b7d2a10"
+    assert resolve_id("3b7d2a10", ids) == ids[0]  # what the table shows
+    assert resolve_id("77f0", ids) == ids[2]  # a prefix
+    assert resolve_id(ids[1], ids) == ids[1]
+    with pytest.raises(AmbiguousIdError, match="matches 2 sessions"):
+        resolve_id("65f0c2a1", ids)
+    with pytest.raises(UnknownIdError):
+        resolve_id("zzzz", ids)
+    with pytest.raises(ParamError):
+        resolve_id("  ", ids)
+
+
+# -- fields ---------------------------------------------------------------------------
+
+
+def test_one_duration_format_and_no_negative_durations() -> None:
+    assert fields.duration(600) == "10m"
+    assert fields.duration(605) == "10m 5s"
+    assert fields.duration(3900) == "1h 5m"
+    assert fields.duration(-600) == "—"
+    assert fields.countdown(timedelta(seconds=-3)) == "0:00 !"
+    assert fields.countdown(timedelta(seconds=65)) == "1:05"
+
+
+def test_session_fields_cells_and_details() -> None:
+    s = Session(id="65f0c2a19886cb4e3b7d2a10", status=SessionStatus.PROCESSING,
+                stream_type="agora", avatar_id="av1", duration=600,
+                create_time=NOW - timedelta(minutes=4))
+    table = [f for f in fields.SESSION_FIELDS if f.table]
+    assert [f.cell(f.get(s), NOW) for f in table] == [
+        "3b7d2a10", "live", "6:00", "av1", "4 minutes ago", "agora", "10m"]
+    detail = dict(fields.details(fields.SESSION_FIELDS, s, NOW))
+    assert detail["ID"] == s.id  # the detail view shows the whole id
+    assert detail["Duration"] == "10m"
+
+
+def test_uploaded_avatar_validity_counts_seven_days() -> None:
+    a = Avatar(avatar_id="mine", create_time=NOW - timedelta(minutes=5))
+    assert fields.validity(a, NOW).startswith("6 days and 23 hours")
+
+
+# -- the tracker against the simulator -----------------------------------------------
+
+
+async def test_tracker_follows_the_server_with_few_requests(simulator) -> None:
+    tracker = SessionTracker()
+    async with client_for(simulator) as client:
+        tracker.apply(await tracker.fetch(client))
+        assert len(tracker.sessions) == 40
+        created = await client.create_session(**create_request(SessionDefaults(stream_type="websocket")))
+        some_open = next(iter(tracker.open_ids))
+        await client.close_session(some_open)
+        delta = await tracker.fetch(client)
+        assert not delta.full  # an incremental tick
+        changed = {s.id for s in tracker.apply(delta)}
+        assert {created.id, some_open} <= changed
+        truth = {s.id: s.status for s in await client.list_all_sessions()}
+        assert {k: s.status for k, s in tracker.sessions.items()} == truth
+        assert some_open not in tracker.open_ids and created.id in tracker.open_ids
+        for _ in range(FULL_REFRESH_EVERY):
+            delta = await tracker.fetch(client)
+            tracker.apply(delta)
+            if delta.full:
+                break
+        assert delta.full  # a full refetch comes at least every FULL_REFRESH_EVERY ticks
+
+
+async def test_bulk_close_reports_each_session(simulator) -> None:
+    async with client_for(simulator) as client:
+        live = await client.list_all_sessions(status=SessionStatus.PROCESSING)
+        a, b = live[0].id, live[1].id
+        await client.close_session(b)
+        results = await close_sessions(client, [a, b, a, "0" * 24])
+    by_id = {r.id: r for r in results}
+    assert len(results) == 3  # duplicates once
+    assert by_id[a].closed and not by_id[a].already
+    assert by_id[b].closed and by_id[b].already  # closed before: the same outcome
+    assert not by_id["0" * 24].closed and isinstance(by_id["0" * 24].error, NotFoundError)
+
+
+async def test_upload_watch_follows_to_ready(simulator) -> None:
+    simulator.state.cfg.avatar_steps = 0.05  # simulated seconds per upload step
+    async with client_for(simulator) as client:
+        avatar = await client.create_avatar("https://example.com/me.mp4", "corewatch1",
+                                            name="Core watch")
+        seen = [u.avatar.status async for u in watch_upload(client, avatar, interval=0.02,
+                                                            timeout=10)]
+    assert seen[-1] is AvatarStatus.SUCCESS
+    assert seen[0] in (AvatarStatus.QUEUEING, AvatarStatus.PROCESSING)
+
+
+async def test_upload_watch_times_out(simulator) -> None:
+    simulator.state.cfg.avatar_steps = 10_000
+    async with client_for(simulator) as client:
+        avatar = await client.create_avatar("https://example.com/me.mp4", "corewatch2",
+                                            name="Slow")
+        with pytest.raises(TimeoutError_, match="still"):
+            async for _ in watch_upload(client, avatar, interval=0.02, timeout=0.2):
+                pass
