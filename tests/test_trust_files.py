@@ -1,6 +1,7 @@
-"""Issue 9 §4, files and config: the saved config, what is read.
+"""Issue 9 §4, files and config: exports, the saved config, what is read.
 
-One-off values (environment, ``--base-url``, ``--demo``)
+Exports are created exclusively in a known folder (no symlink followed, nothing
+overwritten, safe names); one-off values (environment, ``--base-url``, ``--demo``)
 never reach the config file; a save keeps the user's file (comments, other keys,
 a symlink); only regular, bounded files are read.
 """
@@ -9,28 +10,189 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import subprocess
 import sys
 import threading
 import time
 import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
 
+import httpx
 import pytest
 
 from akool_tui.cli import _demo_placeholder, _load, build_parser, main
 from akool_tui.config import ConfigError, load_config, save_config
+from akool_tui.core.export import (
+    EXPORT_DIR_ENV,
+    export_dir,
+    export_stem,
+    write_exports,
+)
 from akool_tui.demo import demo_config
 from akool_tui.tui.app import AkoolApp
+from akool_tui.tui.screens.chat import ChatScreen
 from akool_tui.tui.themes import load_themes
-from tui_helpers import wait_for
+from tui_helpers import Messages, wait_for
 
 SIZE = (120, 34)
+CREATE = "/api/open/v4/liveAvatar/session/create"
+WHEN = datetime(2026, 3, 2, 9, 30, 15, tzinfo=UTC)
+SAFE_NAME = re.compile(r"^akool-chat-[A-Za-z0-9_-]{1,32}-\d{8}-\d{6}(-\d+)?\.(md|jsonl)$")
+
+
+def entries(marker: str = "hello", lines: int = 1) -> list[dict]:
+    return [{"time": "2026-03-02T09:30:00+00:00", "role": "user", "text": f"{marker} {k}",
+             "status": "", "note": "", "mid": f"m{k}"} for k in range(lines)]
+
+
+def header(sid: str) -> dict[str, str]:
+    return {"session": sid, "exported": WHEN.isoformat(), "lines": "1"}
 
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.lstat().st_mode)
+
+
+# -- 1. transcript export ----------------------------------------------------------------------
+
+
+def test_a_planted_dangling_symlink_is_not_followed(tmp_path):
+    exports, outside = tmp_path / "exports", tmp_path / "outside"
+    exports.mkdir()
+    outside.mkdir()
+    stem = export_stem("se01", WHEN)
+    for ext in ("md", "jsonl"):
+        (exports / f"{stem}.{ext}").symlink_to(outside / f"victim.{ext}")
+    paths = write_exports(entries(), exports, stem, header("se01"), [])
+    assert list(outside.iterdir()) == []  # nothing was created through the links
+    assert [p.name for p in paths] == [f"{stem}-2.md", f"{stem}-2.jsonl"]
+    for ext in ("md", "jsonl"):
+        assert (exports / f"{stem}.{ext}").is_symlink()
+    assert "hello" in paths[0].read_text() and all(mode(p) == 0o600 for p in paths)
+
+
+def test_an_existing_file_is_never_overwritten(tmp_path):
+    stem = export_stem("se01", WHEN)
+    (tmp_path / f"{stem}.md").write_text("my notes")
+    (tmp_path / f"{stem}-2.jsonl").write_text("my data")  # only half of the next pair is free
+    paths = write_exports(entries(), tmp_path, stem, header("se01"), [])
+    assert (tmp_path / f"{stem}.md").read_text() == "my notes"
+    assert (tmp_path / f"{stem}-2.jsonl").read_text() == "my data"
+    assert not (tmp_path / f"{stem}.jsonl").exists() and not (tmp_path / f"{stem}-2.md").exists()
+    assert [p.name for p in paths] == [f"{stem}-3.md", f"{stem}-3.jsonl"]
+
+
+def test_sixteen_concurrent_exports_of_one_session_give_sixteen_pairs(tmp_path):
+    stem = export_stem("se01", WHEN)
+    start = threading.Barrier(16)
+    results: dict[int, list[Path]] = {}
+
+    def export(i: int) -> None:  # long transcripts: the old check-then-write lost 3-8 of 16
+        start.wait()
+        results[i] = write_exports(entries(f"marker-{i:02d}", 2000), tmp_path, stem,
+                                   header("se01"), [])
+
+    threads = [threading.Thread(target=export, args=(i,)) for i in range(16)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    assert len(results) == 16
+    assert len({p for paths in results.values() for p in paths}) == 32
+    assert len(list(tmp_path.iterdir())) == 32
+    for i, (md, jsonl) in results.items():  # each export's files hold its own transcript
+        assert f"marker-{i:02d} 1999" in md.read_text()
+        assert f"marker-{i:02d} 1999" in jsonl.read_text()
+
+
+@pytest.mark.parametrize("sid", [
+    "../../etc/x", "a/b", "a\x00b", "\x1b]0;x\x07", "x" * 10_000, "", "..", "/",
+    "\u202egnp.exe", "se01[/x]", "é" * 40,
+])
+def test_hostile_session_ids_give_safe_names_inside_the_export_dir(tmp_path, sid):
+    exports = tmp_path / "exports"
+    paths = write_exports(entries(), exports, export_stem(sid, WHEN), header(sid), [])
+    assert sorted(p.name for p in exports.iterdir()) == sorted(p.name for p in paths)
+    for path in paths:
+        assert path.parent == exports and SAFE_NAME.match(path.name), path.name
+    md = paths[0].read_text()
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", md)
+    assert [p.name for p in tmp_path.iterdir()] == ["exports"]
+
+
+def test_the_markdown_header_shows_control_characters_as_escapes(tmp_path):
+    sid = "se\x1b]0;TITLE\x07\u202e01"
+    md, jsonl = write_exports(entries(), tmp_path, export_stem(sid, WHEN), header(sid), [])
+    assert "- session: se\\x1b]0;TITLE\\x07\\u202e01" in md.read_text()
+    assert "hello" in jsonl.read_text()
+
+
+def test_the_export_folder_is_the_xdg_one_by_default_and_the_configured_one_when_set(tmp_path):
+    data = tmp_path / "data"
+    assert export_dir("", {"XDG_DATA_HOME": str(data)}) == data / "akool-tui" / "exports"
+    assert export_dir("", {}) == Path.home() / ".local/share/akool-tui/exports"
+    assert export_dir("", {"XDG_DATA_HOME": "relative"}).is_relative_to(Path.home())
+    chosen = tmp_path / "mine"
+    assert export_dir(str(chosen), {"XDG_DATA_HOME": str(data)}) == chosen
+    assert export_dir(str(chosen), {EXPORT_DIR_ENV: str(tmp_path / "env")}) == tmp_path / "env"
+    conf = tmp_path / "config.toml"
+    conf.write_text(f'[chat]\nexport_dir = "{chosen}"\n')
+    assert load_config(conf, env={}).chat.export_dir == str(chosen)
+    conf.write_text('[chat]\nexport_dir = "relative/dir"\n')
+    with pytest.raises(ConfigError, match="chat.export_dir.*absolute folder"):
+        load_config(conf, env={})
+    target = data / "akool-tui" / "exports"
+    write_exports(entries(), export_dir("", {"XDG_DATA_HOME": str(data)}), "s", header("s"), [])
+    assert mode(target) == 0o700 and mode(target.parent) == 0o700
+    assert sorted(p.name for p in target.iterdir()) == ["s.jsonl", "s.md"]
+
+
+def create_session(sim) -> str:
+    answer = httpx.post(sim.base_url + CREATE, headers={"x-api-key": sim.cfg.api_key}, json={
+        "avatar_id": "dvp_Tristan_cloth2_1080P", "duration": 600,
+        "stream_type": "websocket", "mode_type": 2}).json()
+    return answer["data"]["_id"]
+
+
+@pytest.mark.parametrize("where", ["xdg", "config"])
+async def test_ctrl_s_exports_into_the_export_folder_past_planted_links_and_shows_the_path(
+        simulator, tmp_path, monkeypatch, where):
+    monkeypatch.delenv(EXPORT_DIR_ENV, raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    cfg = demo_config(simulator)
+    if where == "config":
+        cfg.chat.export_dir = str(tmp_path / "chosen")
+        exports = tmp_path / "chosen"
+    else:
+        exports = tmp_path / "data" / "akool-tui" / "exports"
+    exports.mkdir(parents=True)
+    (tmp_path / "outside").mkdir()
+    sid = create_session(simulator)
+    stem = export_stem(sid, WHEN)
+    (exports / f"{stem}.md").symlink_to(tmp_path / "outside" / "victim.md")
+    app = AkoolApp(cfg, demo=True, watch_tty=False, clock=lambda: WHEN)
+    messages = Messages()
+    async with app.run_test(size=SIZE, message_hook=messages) as pilot:
+        app.chat_session_id = sid
+        await app.switch_mode("chat")
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        await wait_for(pilot, lambda: screen.conversation.connected, "connected")
+        for _ in range(3):
+            await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: len([n for n in messages.notes()
+                                           if n.startswith("Saved ")]) == 3, "3 exports")
+    assert list((tmp_path / "outside").iterdir()) == []
+    names = sorted(p.name for p in exports.iterdir())
+    assert names == sorted([f"{stem}.md"] + [f"{stem}-{n}.{ext}" for n in (2, 3, 4)
+                                              for ext in ("md", "jsonl")])
+    saved = [n for n in messages.notes() if n.startswith("Saved ")]
+    assert f"Saved {exports / (stem + '-2.md')} and {exports / (stem + '-2.jsonl')}" in saved
+    assert [p for p in tmp_path.iterdir() if p.name.startswith("akool-chat")] == []
 
 
 # -- 2. what a save writes ------------------------------------------------------------------------
