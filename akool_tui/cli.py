@@ -493,7 +493,7 @@ def _demo_console(args: argparse.Namespace) -> int:
 
     if args.base_url:
         raise UsageError("--demo and --base-url cannot be combined")
-    config = load_config(args.config)
+    config = load_config(args.config, missing_ok=args.config is None)
 
     def start():
         from .demo import demo_config, start_demo
@@ -507,8 +507,13 @@ def _demo_placeholder(base: Config) -> Config:
     """The demo config before the simulator has a port (nothing is sent to it)."""
     import dataclasses
 
-    return dataclasses.replace(base, base_url="http://127.0.0.1", api_key="demo",
-                               client_id="", client_secret="", path=None)
+    config = dataclasses.replace(base, path=None, env_values=dict(base.env_values),
+                                 file_values=dict(base.file_values),
+                                 override_sources=dict(base.override_sources))
+    for key, value in (("base_url", "http://127.0.0.1"), ("api_key", "demo"),
+                       ("client_id", ""), ("client_secret", "")):
+        config.override(key, value, "demo")
+    return config
 
 
 def cmd_console(ctx: Context) -> int:
@@ -526,7 +531,7 @@ def cmd_console(ctx: Context) -> int:
 def _load(args: argparse.Namespace, stack: contextlib.ExitStack) -> Config:
     from .config import load_config
 
-    config = load_config(args.config)
+    config = load_config(args.config, missing_ok=args.config is None)
     if args.demo:
         if args.base_url:
             raise UsageError("--demo and --base-url cannot be combined")
@@ -537,7 +542,7 @@ def _load(args: argparse.Namespace, stack: contextlib.ExitStack) -> Config:
         problem = v.validate_base_url(args.base_url)
         if problem:
             raise UsageError(f"--base-url: expected {problem}")
-        config.base_url = args.base_url
+        config.override("base_url", args.base_url, "flag")  # for this run only: never saved
     return config
 
 

@@ -2,8 +2,11 @@
 
 One TOML file, ``$AKOOL_TUI_CONFIG`` or ``$XDG_CONFIG_HOME/akool-tui/config.toml``
 (``~/.config/akool-tui/config.toml`` without XDG). It is read with stdlib
-``tomllib`` and written with ``tomli_w``, atomically and with mode 0600 because
-it may hold an API key::
+``tomllib`` (a regular file of at most 1 MiB: never a FIFO or a device) and
+updated with ``tomlkit``, atomically and with mode 0600 because it may hold an
+API key. A save changes only the keys the app changed: the user's comments,
+order, formatting and other keys stay, and a symlinked file stays a symlink
+(its target is updated)::
 
     base_url = "https://openapi.akool.com"
     api_key = "..."            # or client_id + client_secret
@@ -22,11 +25,15 @@ it may hold an API key::
     [keymap]                   # binding id -> key
     refresh = "ctrl+r"
 
+    [chat]
+    export_dir = "~/transcripts"   # default $XDG_DATA_HOME/akool-tui/exports
+
 Every problem -- malformed TOML, an unknown key, a value of the wrong type or out
 of range -- is a :class:`ConfigError` whose message names the file, the line and
 the key, and says what is expected. ``AKOOL_API_KEY``, ``AKOOL_CLIENT_ID``,
-``AKOOL_CLIENT_SECRET`` and ``AKOOL_BASE_URL`` override the file, and are never
-written back to it. No Textual import here.
+``AKOOL_CLIENT_SECRET`` and ``AKOOL_BASE_URL`` override the file, as do
+``--base-url`` and ``--demo`` (:meth:`Config.override`); none of these one-off
+values is ever written back to it. No Textual import here.
 """
 
 from __future__ import annotations
@@ -44,6 +51,7 @@ from . import validators as v
 from .api import errors
 from .api.constants import DEFAULT_AVATAR_ID
 from .api.secrets import mask
+from .core.files import UnsafeFile, read_regular
 
 DEFAULT_BASE_URL = "https://openapi.akool.com"
 APP_DIR = "akool-tui"
@@ -57,6 +65,10 @@ ENV_OVERRIDES = {
     "AKOOL_BASE_URL": "base_url",
 }
 SECRET_KEYS = frozenset({"api_key", "client_secret"})
+#: where a value set for this run only comes from; such values are never saved
+ONE_OFF_SOURCES = frozenset({"env", "flag", "demo"})
+#: a config file larger than this is refused (it is a few hundred bytes)
+MAX_CONFIG_BYTES = 1024 * 1024
 
 
 class ConfigError(errors.ConfigError):
@@ -116,6 +128,12 @@ class LlmConfig:
 
 
 @dataclass
+class ChatConfig:
+    #: where ctrl+s writes transcripts ("": $XDG_DATA_HOME/akool-tui/exports)
+    export_dir: str = ""
+
+
+@dataclass
 class Config:
     base_url: str = DEFAULT_BASE_URL
     api_key: str = ""
@@ -125,15 +143,22 @@ class Config:
     ui: UiConfig = field(default_factory=UiConfig)
     defaults: SessionDefaults = field(default_factory=SessionDefaults)
     llm: LlmConfig = field(default_factory=LlmConfig)
+    chat: ChatConfig = field(default_factory=ChatConfig)
     keymap: dict[str, str] = field(default_factory=dict)
     #: the file this was loaded from (None: built in code, e.g. demo mode)
     path: Path | None = None
-    #: key -> value taken from the environment (never written back)
+    #: key -> value set for this run only (environment, flag, demo): never written back
     env_values: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     #: key -> the file's own value for keys the environment overrode
     file_values: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
     #: top-level keys the file defined
     file_keys: set[str] = field(default_factory=set, repr=False, compare=False)
+    #: key -> "env", "flag" or "demo" for the keys in ``env_values``
+    override_sources: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    #: what the file held as last read or written (see :func:`save_config`); None:
+    #: built in code, the file is read at save time instead
+    saved_items: dict[tuple[str, ...], Any] | None = field(default=None, repr=False,
+                                                         compare=False)
 
     @property
     def has_credentials(self) -> bool:
@@ -162,10 +187,21 @@ class Config:
             "client_secret": self.client_secret if token else None,
         }
 
+    def override(self, key: str, value: str, source: str) -> None:
+        """Use ``value`` for top-level ``key`` for this run only (``source`` is ``"env"``,
+        ``"flag"`` or ``"demo"``): :func:`save_config` never writes it, and keeps the
+        file's own value."""
+        if key in self.file_keys and key not in self.env_values:
+            self.file_values[key] = getattr(self, key)
+        self.env_values[key] = value
+        self.override_sources[key] = source
+        setattr(self, key, value)
+
     def source_of(self, key: str) -> str:
-        """Where a top-level value came from: ``"env"``, ``"file"`` or ``"default"``."""
+        """Where a top-level value came from: ``"env"``, ``"flag"``, ``"demo"``, ``"file"``
+        or ``"default"``."""
         if key in self.env_values and getattr(self, key) == self.env_values[key]:
-            return "env"
+            return self.override_sources.get(key, "env")
         if key in self.file_keys:
             return "file"
         return "default"
@@ -192,6 +228,7 @@ class Config:
         for name in ("ui", "defaults", "llm"):
             section = getattr(self, name)
             top[name] = {f.name: getattr(section, f.name) for f in fields(section)}
+        top["chat"] = {f.name: getattr(self.chat, f.name) for f in fields(self.chat)}
         top["keymap"] = dict(self.keymap)
         return top
 
@@ -221,6 +258,13 @@ class _Spec:
 _KIND_NAMES = {"string": "a string", "boolean": "true or false",
                "integer": "an integer", "number": "a number"}
 
+
+def _export_dir_problem(value: str) -> str | None:
+    if value and ("\x00" in value or not os.path.isabs(os.path.expanduser(value))):
+        return 'an absolute folder (or one starting with ~/), or "" for the default'
+    return None
+
+
 _TOP: dict[str, _Spec] = {
     "base_url": _Spec("string", v.validate_base_url),
     "api_key": _Spec("string"),
@@ -248,6 +292,9 @@ _SECTIONS: dict[str, tuple[type, dict[str, _Spec]]] = {
         "base_url": _Spec("string", lambda x: x and v.validate_base_url(x) or None),
         "model": _Spec("string"),
         "api_key_env": _Spec("string"),
+    }),
+    "chat": (ChatConfig, {
+        "export_dir": _Spec("string", _export_dir_problem),
     }),
 }
 
@@ -410,12 +457,14 @@ def config_path(env: Mapping[str, str] | None = None) -> Path:
 
 
 def _read_text(path: Path) -> str | None:
+    """The file's text, or None when there is no file. Only a regular file of at most
+    :data:`MAX_CONFIG_BYTES` is read: a FIFO, a device or a huge file is an error."""
     try:
-        data = path.read_bytes()
+        data = read_regular(path, limit=MAX_CONFIG_BYTES)
     except FileNotFoundError:
         return None
-    except IsADirectoryError:
-        raise ConfigError("is a directory, not a config file", path=path) from None
+    except UnsafeFile as exc:
+        raise ConfigError(f"{exc}; the config must be a TOML file", path=path) from None
     except OSError as exc:
         raise ConfigError(f"cannot read the config file: {exc.strerror or exc}",
                           path=path) from None
@@ -449,14 +498,18 @@ def _toml_error(exc: tomllib.TOMLDecodeError, path: Path | None) -> ConfigError:
     return ConfigError(f"invalid TOML: {message}", path=path, line=line)
 
 
-def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = None) -> Config:
+def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = None, *,
+                missing_ok: bool = True) -> Config:
     """The config from ``path`` (default :func:`config_path`) with environment overrides.
 
-    A missing file gives the defaults. Raises :class:`ConfigError`.
+    A missing file gives the defaults, unless ``missing_ok`` is false (a path the user
+    named with ``--config``). Raises :class:`ConfigError`.
     """
     env = os.environ if env is None else env
     path = Path(path).expanduser() if path is not None else config_path(env)
     text = _read_text(path)
+    if text is None and not missing_ok:
+        raise ConfigError("no such config file", path=path)
     cfg = parse_config(text, path) if text is not None else Config(path=path)
     cfg.path = path
     for var, key in ENV_OVERRIDES.items():
@@ -467,10 +520,8 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
             problem = v.validate_base_url(value)
             if problem:
                 raise ConfigError(f"{var}: expected {problem}{_shown(key, value)}")
-        if key in cfg.file_keys:
-            cfg.file_values[key] = getattr(cfg, key)
-        cfg.env_values[key] = value
-        setattr(cfg, key, value)
+        cfg.override(key, value, "env")
+    cfg.saved_items = _file_items(cfg)
     return cfg
 
 
@@ -479,29 +530,147 @@ def validate_config(cfg: Config) -> None:
     _Reader(cfg.path, None).config(cfg.to_dict())
 
 
-def save_config(cfg: Config, path: Path | str | None = None) -> Path:
-    """Write ``cfg`` atomically with mode 0600 and return the path.
+def _flatten(data: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> dict[tuple[str, ...], Any]:
+    out: dict[tuple[str, ...], Any] = {}
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            out.update(_flatten(value, (*prefix, key)))
+        else:
+            out[(*prefix, key)] = value
+    return out
 
-    The data is validated and serialized first, then written to a temporary
-    file (created 0600) in the same directory, fsynced and renamed over the
-    target, so a reader sees the old file or the new one, never half of one.
-    Values that came from the environment are not written.
+
+def _one_off(cfg: Config, key: tuple[str, ...]) -> bool:
+    return len(key) == 1 and cfg.source_of(key[0]) in ONE_OFF_SOURCES
+
+
+def _file_items(cfg: Config) -> dict[tuple[str, ...], Any]:
+    """What the file should say, key path -> value, without one-off (env/flag/demo) values."""
+    return {key: value for key, value in _flatten(cfg.to_dict(for_file=True)).items()
+            if not _one_off(cfg, key)}
+
+
+def _items_of_text(text: str | None) -> dict[tuple[str, ...], Any]:
+    """What a file says, over the defaults (for a config built in code)."""
+    items = _file_items(Config())
+    if text:
+        try:
+            items.update(_flatten(tomllib.loads(text)))
+        except tomllib.TOMLDecodeError:
+            pass
+    return items
+
+
+def _resolve_target(target: Path) -> Path:
+    """The file to replace: a symlink's final target (the link itself stays)."""
+    if not target.is_symlink():
+        return target
+    real = Path(os.path.realpath(target))
+    if real.is_symlink():
+        raise ConfigError("is a symlink that does not resolve (a loop?); not saved",
+                          path=target)
+    return real
+
+
+def _edit(doc: Any, changes: Mapping[tuple[str, ...], Any],
+          removals: list[tuple[str, ...]], target: Path) -> None:
+    """Set and remove keys in a tomlkit document, keeping everything else as it is."""
+    import tomlkit
+
+    def table_of(key: tuple[str, ...], create: bool) -> Any:
+        container = doc
+        for depth, part in enumerate(key[:-1]):
+            if part not in container:
+                if not create:
+                    return None
+                container[part] = tomlkit.table()
+            container = container[part]
+            if not isinstance(container, dict):
+                raise ConfigError(f"expected a table [{'.'.join(key[:depth + 1])}] in the file; "
+                                  "not saved", path=target)
+        return container
+
+    for key, value in changes.items():
+        table_of(key, True)[key[-1]] = value
+    for key in removals:
+        table = table_of(key, False)
+        if table is not None and key[-1] in table:
+            del table[key[-1]]
+
+
+def _lookup(data: Mapping[str, Any], key: tuple[str, ...]) -> Any:
+    for part in key:
+        if not isinstance(data, Mapping) or part not in data:
+            return _MISSING
+        data = data[part]
+    return data
+
+
+_MISSING = object()
+
+
+def save_config(cfg: Config, path: Path | str | None = None) -> Path:
+    """Write what the app changed in ``cfg`` into the file, atomically, mode 0600.
+
+    Only the keys whose value differs from what the file held when it was read (or
+    last written) are set, or removed (a cleared credential); the rest of the file --
+    comments, order, formatting, keys this version does not know -- stays as the user
+    wrote it, and a change made to the file by hand meanwhile is kept. Values set for
+    this run only (environment, ``--base-url``, ``--demo``: :meth:`Config.override`)
+    are never written. The result is checked by reading it back, written to a
+    temporary file (created 0600, never through a symlink) in the same directory,
+    fsynced and renamed over the target, so a reader sees the old file or the new one,
+    never half of one. When the path is a symlink its target is replaced and the link
+    stays.
     """
-    import tomli_w
+    import tomlkit
 
     target = Path(path).expanduser() if path is not None else (cfg.path or config_path())
     validate_config(cfg)
     try:
-        data = cfg.to_dict(for_file=True)
-        payload = tomli_w.dumps(data).encode("utf-8")
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"cannot write the config: {exc}", path=target) from None
-    directory = target.parent
-    try:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"cannot write the config: {exc.strerror or exc}", path=target) from None
+    real = _resolve_target(target)
+    text = _read_text(real)
+    try:
+        doc = tomlkit.parse(text) if text else tomlkit.document()
+    except Exception as exc:  # tomlkit's ParseError, or worse on a strange file
+        raise ConfigError(f"the file is not valid TOML now ({exc}); fix it, then save again "
+                          "(not saved)", path=target) from None
+    same_file = cfg.saved_items is not None and cfg.path is not None and (
+        Path(cfg.path).expanduser() == target)
+    before = cfg.saved_items if same_file else _items_of_text(text)
+    wanted = _file_items(cfg)
+    changes = {key: value for key, value in wanted.items()
+               if before.get(key, _MISSING) != value or type(before.get(key)) is not type(value)}
+    removals = [key for key in before if key not in wanted and not _one_off(cfg, key)]
+    try:
+        _edit(doc, changes, removals, target)
+        payload = tomlkit.dumps(doc)
+        written = tomllib.loads(payload)
+    except ConfigError:
+        raise
+    except Exception as exc:
+        raise ConfigError(f"cannot write the config: {exc}", path=target) from None
+    if any(_lookup(written, key) != value for key, value in changes.items()) or any(
+            _lookup(written, key) is not _MISSING for key in removals):
+        raise ConfigError("cannot update the file without changing what else it says; "
+                          "not saved", path=target)
+    _write_atomically(real, payload.encode("utf-8"), shown=target)
+    cfg.path = target
+    cfg.file_keys = set(written)
+    cfg.saved_items = wanted
+    return target
+
+
+def _write_atomically(target: Path, payload: bytes, *, shown: Path) -> None:
+    """``payload`` into ``target`` (mode 0600) through a temporary file and a rename."""
+    directory = target.parent
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise ConfigError(f"cannot write the config: {exc.strerror or exc}", path=shown) from None
     try:
         with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), 0o600)
@@ -516,12 +685,9 @@ def save_config(cfg: Config, path: Path | str | None = None) -> Path:
             pass
         if isinstance(exc, OSError):
             raise ConfigError(f"cannot write the config: {exc.strerror or exc}",
-                              path=target) from None
+                              path=shown) from None
         raise
     _fsync_dir(directory)
-    cfg.path = target
-    cfg.file_keys = set(data)
-    return target
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -55,16 +55,18 @@ def demo_config(sim: RunningSimulator, base: Config | None = None) -> Config:
     that works offline.
     """
     base = base or Config()
-    return Config(
-        base_url=sim.base_url,
-        api_key=sim.cfg.api_key,
+    config = Config(
         refresh_interval=base.refresh_interval,
         ui=dataclasses.replace(base.ui),
         defaults=dataclasses.replace(base.defaults, stream_type="websocket"),
         llm=dataclasses.replace(base.llm),
+        chat=dataclasses.replace(base.chat),
         keymap=dict(base.keymap),
         path=None,
     )
+    config.override("base_url", sim.base_url, "demo")  # for this run only: never saved
+    config.override("api_key", sim.cfg.api_key, "demo")
+    return config
 
 
 #: what the demo's command palette can switch on (``POST /sim/faults`` settings)

@@ -11,6 +11,8 @@ A theme file looks like::
     status-live = "#3FB950"
 
 A broken file is reported (once, by the caller) and skipped; it never crashes the app.
+Only regular files of at most 256 KiB are read (a FIFO or a device named
+``*.toml`` is reported, never waited on).
 """
 
 from __future__ import annotations
@@ -24,11 +26,15 @@ from pathlib import Path
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
+from ..core.files import UnsafeFile, read_regular
+
 COLOR_KEYS = (
     "primary", "secondary", "accent", "warning", "error", "success",
     "foreground", "background", "surface", "panel", "boost",
 )
 ALLOWED_KEYS = {"name", "dark", "luminosity_spread", "text_alpha", "variables", *COLOR_KEYS}
+#: a theme file larger than this is refused (they are under 1 KiB)
+MAX_THEME_BYTES = 256 * 1024
 
 #: Theme variables our TCSS uses beyond Textual's own, with the standard variable
 #: each falls back to when a theme (e.g. a built-in one) does not set it.
@@ -74,9 +80,11 @@ def user_theme_dir(env: os._Environ | dict = os.environ) -> Path:
 def parse_theme(path: Path) -> Theme:
     """Read one theme file; raise ValueError with a clear message when it is bad."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_regular(path, limit=MAX_THEME_BYTES).decode("utf-8"))
     except tomllib.TOMLDecodeError as error:
         raise ValueError(f"not valid TOML ({error})") from None
+    except UnsafeFile as error:
+        raise ValueError(str(error)) from None
     except (OSError, UnicodeDecodeError) as error:
         raise ValueError(f"cannot be read ({error.__class__.__name__})") from None
     unknown = sorted(set(data) - ALLOWED_KEYS)

@@ -10,8 +10,6 @@ parts arrive.
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -27,7 +25,7 @@ from textual.message import Message
 from textual.widgets import Input, Select, Static
 
 from ...api.models import Session, SessionStatus
-from ...api.secrets import mask
+from ...core.export import export_dir, export_stem, write_exports
 from ...conversation import (
     DIALOGUE,
     Ack,
@@ -46,7 +44,6 @@ from ...stream.transport import TransportState
 from ..widgets.transcript import Entry, Transcript
 from .base import MainScreen
 
-EXPORT_DIR_ENV = "AKOOL_TUI_EXPORT_DIR"
 #: stream types this client can talk over (see transport_for)
 CONNECTABLE = ("websocket", "livekit")
 STATE_MARKS = {
@@ -119,41 +116,6 @@ class HistoryInput(Input):
         self._pos = max(0, min(len(self.history), self._pos + step))
         self.value = self.history[self._pos] if self._pos < len(self.history) else self._draft
         self.cursor_position = len(self.value)
-
-
-def export_dir() -> Path:
-    """Where ctrl+s writes: ``$AKOOL_TUI_EXPORT_DIR`` or the current directory."""
-    return Path(os.environ.get(EXPORT_DIR_ENV) or Path.cwd()).expanduser()
-
-
-def _scrub(text: str, secrets: list[str]) -> str:
-    for secret in secrets:
-        if secret and secret in text:
-            text = text.replace(secret, mask(secret))
-    return text
-
-
-def write_exports(entries: list[dict[str, Any]], directory: Path, stem: str,
-                  header: dict[str, str], secrets: list[str]) -> list[Path]:
-    """Write ``stem.md`` and ``stem.jsonl`` (a free name) into ``directory``."""
-    directory.mkdir(parents=True, exist_ok=True)
-    name, n = stem, 1
-    while (directory / f"{name}.md").exists() or (directory / f"{name}.jsonl").exists():
-        n += 1
-        name = f"{stem}-{n}"
-    md, jsonl = directory / f"{name}.md", directory / f"{name}.jsonl"
-    lines = ["# akool-tui chat transcript", ""]
-    lines += [f"- {key}: {value}" for key, value in header.items()]
-    lines.append("")
-    for e in entries:
-        note = f" _[{e['note']}]_" if e["note"] else ""
-        body = e["text"].replace("\n", "  \n")
-        lines += [f"**{e['role']}** ({e['time'] or '-'}): {body}{note}", ""]
-    md.write_text(_scrub("\n".join(lines), secrets), encoding="utf-8")
-    with jsonl.open("w", encoding="utf-8") as f:
-        for e in entries:
-            f.write(_scrub(json.dumps(e, ensure_ascii=False), secrets) + "\n")
-    return [md, jsonl]
 
 
 class ChatScreen(MainScreen):
@@ -603,8 +565,8 @@ class ChatScreen(MainScreen):
         sid = self._session_id or "no-session"
         header = {"session": sid, "exported": now.isoformat(timespec="seconds"),
                   "lines": str(len(entries))}
-        stem = f"akool-chat-{sid[:12]}-{now:%Y%m%d-%H%M%S}"
-        directory = export_dir()
+        stem = export_stem(sid, now)
+        directory = export_dir(cfg.chat.export_dir)
 
         def work() -> None:
             try:
