@@ -8,7 +8,7 @@ from dataclasses import dataclass
 #: seeding more than this many sessions is refused (memory and start-up time)
 MAX_SEEDED_SESSIONS = 1_000_000
 MAX_SEEDED_AVATARS = 10_000
-MAX_CREDITS = 1e12
+MAX_CREDITS = 10**12
 
 #: shapes of answers the spec says the real service varies in (section 2): the
 #: simulator answers one of them, chosen here, so clients can be tested against each
@@ -112,7 +112,7 @@ class SimulatorConfig:
         number("avatar_steps", 0.0)
         number("reply_chars_per_s", 0.0, open_lo=True)
         number("credits", 0.0, MAX_CREDITS)
-        number("credit_rate", 0.0, 1e6)
+        number("credit_rate", 0.0, 1_000_000)
         for name, allowed in (("knowledge_list_shape", KNOWLEDGE_LIST_SHAPES),
                               ("close_answer", CLOSE_ANSWERS),
                               ("avatar_create_shape", AVATAR_CREATE_SHAPES)):
