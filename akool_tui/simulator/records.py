@@ -206,6 +206,8 @@ class CredentialContext:
 
 def credentials(rec: SessionRecord, ctx: CredentialContext) -> dict[str, Any]:
     """The join information of ``rec``, shaped for its stream type."""
+    if rec.byo_credentials:
+        return dict(rec.byo_credentials)  # the caller's own room, echoed
     short = rec.id[-12:]
     if rec.stream_type == "websocket":
         return {"ws_url": f"{ctx.ws_base}/sim/stream/{rec.id}", "ws_token": rec.secret}
@@ -230,8 +232,6 @@ def credentials(rec: SessionRecord, ctx: CredentialContext) -> dict[str, Any]:
             "livekit_client_identity": client,
             "livekit_server_identity": f"avatar_{short}",
         }
-    if rec.byo_credentials:
-        return dict(rec.byo_credentials)  # the caller's own room, echoed
     if rec.stream_type == "trtc":
         # the OpenAPI file's names (the official demo reads trtc_app_id & co.)
         return {
