@@ -547,10 +547,13 @@ def validate_action(data: Any) -> list[str]:
     return problems
 
 
+_SECRET_KEYS = frozenset({"api_key", "apikey", "token", "secret"})
+
+
 def _shown(value: Any) -> str:
     """A value as an ack shows it: objects as compact JSON, never a key's value."""
     if isinstance(value, dict):
-        value = {k: "(set)" if "key" in k.lower() else v for k, v in value.items()}
+        value = {k: "(set)" if k.lower() in _SECRET_KEYS else v for k, v in value.items()}
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     return str(value)
 

@@ -1,10 +1,24 @@
-"""Knowledge bases as the simulator keeps and checks them (spec section 2).
+"""Knowledge bases as the simulator checks them (spec section 2).
 
 A knowledge base gives a dialogue session's LLM its instructions (``prompt``), the
 greeting the avatar speaks (``prologue``) and documents and web pages to draw on.
-The request checks here answer code 1003 with the reason; the codes that need the
-account (1232 not found, 1233 already exists, 1010 a system knowledge base, 1234 /
-1235 / 1236) are raised by :class:`~akool_tui.simulator.state.SimulatorState`.
+The request checks here answer code 1003 with the reason (a field too long, a document
+of another format or over 100 MB, documents over 500 MB together, a URL that is not
+http(s)); the record is :class:`~akool_tui.simulator.records.KnowledgeBase`, and the
+codes that need the account are raised by
+:class:`~akool_tui.simulator.state.SimulatorState`. Where the spec leaves a choice:
+
+- 1233 already exists: the name (trimmed, any case) of another of the user's knowledge
+  bases, on create and on a rename; AKool's (``from`` 1) names are free to reuse;
+- 1234 create error / 1235 update error: a document or page on a host that cannot be
+  reached (``unreachable`` in the name, or ``.invalid``), as for avatar uploads;
+- an id that is not an ObjectId (24 hex digits): 1236 detail error on detail, 1235 on
+  update, 1232 not found on delete and on session create; a well-formed unknown id is
+  1232 everywhere;
+- AKool's own knowledge bases can be read and used but not changed or deleted: 1010;
+- ``""`` / ``[]`` fields change nothing on update, except ``prologue: ""``, which clears
+  it; a document sent without ``size`` is measured (a size from its URL) and its format
+  is taken from its name's extension, else its URL's.
 """
 
 from __future__ import annotations

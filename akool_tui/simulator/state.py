@@ -401,7 +401,7 @@ class SimulatorState:
     @_locked
     def credit_balance(self) -> float:
         """The balance ``quota/info`` answers: holds of open sessions already taken."""
-        return round(self.credits, 2)
+        return max(0.0, round(self.credits, 2))  # never -0.0 from float dust
 
     # -- knowledge bases ----------------------------------------------------------------
 
