@@ -139,7 +139,7 @@ async def test_every_read_endpoint(sim, mode: str) -> None:
     [
         ("agora", {"agora_uid", "agora_app_id", "agora_channel", "agora_token"}),
         ("livekit", {"livekit_url", "livekit_token", "livekit_room_name"}),
-        ("trtc", {"trtc_app_id", "trtc_room_id", "trtc_user_id", "trtc_user_sig"}),
+        ("trtc", {"trtc_sdk_app_id", "trtc_sdk_room_id", "trtc_sdk_user_id", "trtc_sdk_user_sig"}),
     ],
 )
 async def test_session_create_detail_close(sim, stream_type: str, keys: set[str]) -> None:

@@ -131,7 +131,7 @@ def test_sessions_create_uses_config_defaults(simulator, cli, tmp_path):
     created = json.loads(out)
     assert (created["duration"], created["stream_type"]) == (77, "trtc")
     assert created["avatar_id"] == "dvp_Tristan_cloth2_1080P"
-    assert created["credentials"]["trtc_user_sig"].startswith("••••")
+    assert created["credentials"]["trtc_sdk_user_sig"].startswith("••••")
 
 
 def test_close_twice_and_unknown_exit_1(simulator, cli):
@@ -242,7 +242,8 @@ def test_avatar_upload_wait_success(simulator_factory, cli):
 def test_avatar_upload_wait_failure_exit_1(simulator_factory, cli):
     sim = simulator_factory(time_scale=20.0)
     code, out, err = cli("--base-url", sim.base_url, "--json", "avatars", "upload", "--url",
-                         "https://unreachable.example/me.mp4", "--avatar-id", "broken1", "--wait")
+                         "https://unreachable.example/me.mp4", "--avatar-id", "broken1",
+                         "--name", "Broken", "--wait")
     assert code == 1
     assert json.loads(out)["status_label"] == "failed"
     assert "failed" in err.strip().splitlines()[-1]
@@ -252,7 +253,8 @@ def test_avatar_upload_existing_id_1222(simulator, cli):
     existing = direct(simulator, "list_all_avatars")
     official = next(a for a in existing if re.fullmatch(r"[a-zA-Z0-9]+", a.avatar_id))
     code, _, err = cli("--base-url", simulator.base_url, "avatars", "upload", "--url",
-                       "https://cdn.example.com/x.mp4", "--avatar-id", official.avatar_id)
+                       "https://cdn.example.com/x.mp4", "--avatar-id", official.avatar_id,
+                       "--name", "Dup")
     assert code == 1 and "1222" in one_error_line(err)
 
 
@@ -302,7 +304,8 @@ def test_ctrl_c_exits_130(simulator_factory, cli):
     timer.start()
     try:
         code, _, err = cli("--base-url", sim.base_url, "avatars", "upload", "--url",
-                           "https://cdn.example.com/a.mp4", "--avatar-id", "slow1", "--wait")
+                           "https://cdn.example.com/a.mp4", "--avatar-id", "slow1", "--name", "Slow",
+                           "--wait")
     finally:
         done.set()
         timer.cancel()

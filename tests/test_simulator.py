@@ -155,7 +155,8 @@ def test_token_expires_after_n_calls(simulator_factory) -> None:
 
 # -- validation -------------------------------------------------------------------------
 
-UPLOAD = {"url": "https://cdn.example.com/me.mp4", "avatar_id": "myAvatar1", "type": 2, "url_from": 1}
+UPLOAD = {"url": "https://cdn.example.com/me.mp4", "avatar_id": "myAvatar1", "type": 2, "url_from": 1,
+          "name": "My avatar"}
 
 
 @pytest.mark.parametrize(
@@ -164,6 +165,7 @@ UPLOAD = {"url": "https://cdn.example.com/me.mp4", "avatar_id": "myAvatar1", "ty
         {"avatar_id": "my-avatar"}, {"avatar_id": "my avatar"}, {"avatar_id": "ünï"},
         {"avatar_id": None}, {"avatar_id": 5}, {"type": 1}, {"type": None}, {"type": "video"},
         {"url_from": 3}, {"url_from": "x"}, {"url": None}, {"url": "ftp://x/y.mp4"}, {"url": "nope"},
+        {"name": None}, {"name": ""}, {"name": "   "}, {"name": 7},
     ],
 )
 def test_upload_validation_is_1003(shared_api, change) -> None:
@@ -195,7 +197,8 @@ def test_create_validation_is_1003(shared_api, change) -> None:
     [
         (LIST, {"page": 0}), (LIST, {"page": "a"}), (LIST, {"size": 0}), (LIST, {"size": "1.5"}),
         (LIST, {"status": 5}), (LIST, {"status": "live"}), (AVATAR_LIST, {"page": -1}),
-        (VOICES, {"type": 3}), (VOICES, {"support_stream": "maybe"}), (DETAIL, {}),
+        (VOICES, {"type": 3}), (VOICES, {}), (VOICES, {"type": 2, "support_stream": "maybe"}),
+        (VOICES, {"type": 2, "support_stream": 0}), (DETAIL, {}),
         (AVATAR_DETAIL, {}), (AVATAR_STATUS, {"id": ""}),
     ],
 )
@@ -219,8 +222,9 @@ def test_empty_optionals_count_as_absent(api) -> None:
 
 
 def test_options_are_stored_on_the_session(simulator, api) -> None:
+    kb1 = next(kb.oid for kb in simulator.state.knowledge.values() if kb.source == 2)
     rec = create(api, voice_id="es-ES-ElviraNeural", language="es", mode_type=1,
-                 background_url="https://cdn.example.com/bg.png", knowledge_id="kb1",
+                 background_url="https://cdn.example.com/bg.png", knowledge_id=kb1,
                  voice_params={"speed": 1.1, "stt_language": "es", "pron_map": {}})
     stored = simulator.state.sessions[rec["_id"]]
     assert (stored.voice_id, stored.language, stored.mode_type) == ("es-ES-ElviraNeural", "es", 1)
@@ -344,18 +348,18 @@ def test_status_filter(slow_sim, slow_api) -> None:
 
 
 def test_voices_and_languages(shared_api) -> None:
-    first = ok(shared_api.get(VOICES))
+    first = ok(shared_api.get(VOICES, params={"type": 2}))
     assert first["count"] >= 30 and len(first["result"]) == 10 and first["page"] == 1
-    everything = ok(shared_api.get(VOICES, params={"size": 100}))["result"]
+    everything = ok(shared_api.get(VOICES, params={"type": 2, "size": 100}))["result"]
     fields = {"voice_id", "name", "gender", "language", "locale", "preview", "support_stream"}
     assert fields <= everything[0].keys()
     assert len({v["language"] for v in everything}) >= 15
-    streaming = ok(shared_api.get(VOICES, params={"support_stream": 1, "size": 100}))
+    streaming = ok(shared_api.get(VOICES, params={"type": 2, "support_stream": 1, "size": 100}))
     assert 0 < streaming["count"] < len(everything)
     assert all(v["support_stream"] for v in streaming["result"])
     cloned = ok(shared_api.get(VOICES, params={"type": 1, "size": 100}))["result"]
     assert cloned and all(v["type"] == 1 for v in cloned)
-    named = ok(shared_api.get(VOICES, params={"name": "ava"}))["result"]
+    named = ok(shared_api.get(VOICES, params={"type": 2, "name": "ava"}))["result"]
     assert [v["name"] for v in named] == ["Ava"]
     langs = ok(shared_api.get(LANGUAGES))["lang_list"]
     assert len(langs) >= 20 and {"lang_code", "lang_name", "url"} == langs[0].keys()
@@ -368,10 +372,12 @@ SHAPES = {
     "agora": {"agora_uid": int, "agora_app_id": str, "agora_channel": str, "agora_token": str},
     "livekit": {"livekit_url": str, "livekit_token": str, "livekit_room_name": str,
                 "livekit_client_identity": str, "livekit_server_identity": str},
-    "trtc": {"trtc_app_id": int, "trtc_room_id": str, "trtc_user_id": str, "trtc_user_sig": str},
+    # the OpenAPI file's names
+    "trtc": {"trtc_sdk_app_id": int, "trtc_sdk_room_id": str, "trtc_sdk_user_id": str,
+             "trtc_sdk_user_sig": str},
     "websocket": {"ws_url": str, "ws_token": str},
 }
-SECRET = {"agora": "agora_token", "livekit": "livekit_token", "trtc": "trtc_user_sig",
+SECRET = {"agora": "agora_token", "livekit": "livekit_token", "trtc": "trtc_sdk_user_sig",
           "websocket": "ws_token"}
 
 

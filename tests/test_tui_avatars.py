@@ -123,7 +123,7 @@ async def test_upload_from_an_unreachable_url_ends_failed(sim, tmp_path):
     app = make_app(sim, tmp_path)
     async with running(app) as (pilot, messages):
         screen = await open_avatars(pilot)
-        await upload(pilot, "https://unreachable.example.com/v.mp4", "brokenclip2")
+        await upload(pilot, "https://unreachable.example.com/v.mp4", "brokenclip2", "Broken")
         await wait_for(pilot, lambda: app.screen is screen, what="the upload modal to close")
         sim.state.clock.advance(2 * STEP)
         await wait_for(pilot, lambda: screen.table.get_row("brokenclip2")["status"] == "failed",

@@ -38,6 +38,12 @@ ENDPOINTS: tuple[tuple[str, str, Handler, bool], ...] = (
     ("GET", f"{V4}/liveAvatar/session/detail", handlers.session_detail, True),
     ("POST", f"{V4}/liveAvatar/session/close", handlers.close_session, True),
     ("GET", f"{V4}/liveAvatar/session/list", handlers.session_list, True),
+    ("GET", f"{V4}/knowledge/list", handlers.knowledge_list, True),
+    ("POST", f"{V4}/knowledge/create", handlers.knowledge_create, True),
+    ("GET", f"{V4}/knowledge/detail", handlers.knowledge_detail, True),
+    ("POST", f"{V4}/knowledge/update", handlers.knowledge_update, True),
+    ("DELETE", f"{V4}/knowledge/delete", handlers.knowledge_delete, True),
+    ("GET", f"{V3}/faceswap/quota/info", handlers.credit_info, True),
 )
 STREAM_PATH = "/sim/stream/{session_id}"
 FAULTS_PATH = "/sim/faults"

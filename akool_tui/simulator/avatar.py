@@ -7,8 +7,15 @@ It answers v2 stream messages the way AKool's avatar does (spec section 4):
 - chat, retelling mode (1): the same, speaking back exactly the text it got;
 - ``interrupt``: stops the current reply at once (its message is closed with an empty
   ``fin`` part, ``audio_end`` follows) and acks code 1000;
-- ``set-params``: acks 1000, or 1003 with every reason (mode not 1/2, URL not http(s),
-  unknown voice or language, speed out of 0.8..1.2);
+- ``set-params``: acks 1000 with what was applied (``updated lang=fr, vparams.vid=...``;
+  the voice belongs in ``vparams.vid`` / ``vparams.vurl``, the deprecated top-level
+  ``vid`` / ``vurl`` still work and the ack says so), or 1003 with every reason (mode
+  not 1/2, URL not http(s), unknown voice or language, speed out of 0.8..1.2, a bad
+  ``turn_detection``, ``stt_type`` or ``pron_map``, a key it does not take);
+- ``set-action``: ``{action, expression}`` (either or both, from :data:`ACTIONS` and
+  :data:`EXPRESSIONS`) acks 1000 ``applied action=...``, and the next dialogue reply
+  mentions the gesture (``*waves and smiles* ...``); neither, or an unknown one, acks 1003;
+- any other command acks 1003 ``unknown command``;
 - a payload over ``limit`` bytes is rejected, logged and answered with a 1003 ack.
 
 :meth:`SimulatedAvatar.inject_user_speech` plays a ``from: "user"`` transcript as if
@@ -47,6 +54,9 @@ from ..stream.codec import (
     new_mid,
 )
 from ..stream.reassembler import Reassembler
+from .params import absent
+from .session_options import known_language, turn_detection
+from .state import SimError
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +67,21 @@ SPEED_RANGE = (0.8, 1.2)
 PIECE_CHARS = 12
 _PIECES = re.compile(r"\S+\s*|\s+")
 _WORDS = re.compile(r"\w{4,}", re.UNICODE)
+
+#: set-action's gestures and facial expressions, with how a reply describes them
+ACTIONS = {
+    "hand_wave": "waves", "cheer": "cheers", "thumbs_up": "gives a thumbs up",
+    "pump_fists": "pumps both fists", "nod": "nods", "shake": "shakes their head",
+    "waft_left": "gestures to the left", "waft_right": "gestures to the right",
+}
+EXPRESSIONS = {
+    "angry": "looks angry", "disgust": "looks disgusted", "fear": "looks afraid",
+    "happiness": "smiles", "sadness": "looks sad", "surprise": "looks surprised",
+    "contempt": "looks contemptuous",
+}
+SET_PARAMS_KEYS = ("vid", "vurl", "lang", "mode", "bgurl", "vparams")
+VPARAMS_KEYS = ("vid", "vurl", "speed", "stt_language", "pron_map", "stt_type",
+                "turn_detection")
 
 
 @dataclass(frozen=True)
@@ -165,6 +190,9 @@ class SimulatedAvatar:
         self._closed = False
         #: what the avatar rejected or ignored, newest last (for tests and logs)
         self.rejections: deque[str] = deque(maxlen=100)
+        #: the last set-action applied ({action, expression}, either or both)
+        self.last_action: dict[str, str] = {}
+        self._gesture = ""  # described at the start of the next dialogue reply
 
     @property
     def speaking(self) -> bool:
@@ -189,14 +217,30 @@ class SimulatedAvatar:
         if isinstance(msg, ChatMessage):
             self._hear(msg)
         elif isinstance(msg, Command):
-            if msg.cmd == "interrupt":
-                await self.interrupt(msg.mid)
-            else:
-                await self._set_params(msg)
+            await self._command(msg.mid, msg.cmd, msg.data, msg)
+        elif isinstance(msg, UnknownMessage) and msg.type.startswith("command:"):
+            # a command this program's codec does not know (set-action, say)
+            pld = msg.raw.get("pld") if isinstance(msg.raw.get("pld"), dict) else {}
+            await self._command(str(msg.raw.get("mid")), msg.type.split(":", 1)[1],
+                                pld.get("data"), None)
         elif isinstance(msg, Notice):
             self._note(msg.text)
         elif isinstance(msg, (CommandAck, Event, UnknownMessage)):
             self._note(f"ignored a {type(msg).__name__} sent to the avatar")
+
+    async def _command(self, mid: str, cmd: str, data: Any, msg: Command | None) -> None:
+        if cmd == "interrupt":
+            await self.interrupt(mid)
+        elif cmd == "set-params":
+            await self._set_params(msg or Command(mid=mid, cmd="set-params",
+                                                  data=data if isinstance(data, dict) else None))
+        elif cmd == "set-action":
+            await self._set_action(mid, data)
+        else:
+            self._note(f"unknown command {cmd!r}")
+            await self._emit(encode(CommandAck(
+                mid, cmd, CODE_PARAM_ERROR,
+                f"unknown command {cmd!r}: use set-params, set-action or interrupt")))
 
     def _note(self, text: str) -> None:
         log.info("simulated avatar: %s", text)
@@ -247,6 +291,10 @@ class SimulatedAvatar:
         if not isinstance(data, dict) or not data:
             return ["set-params needs data with at least one of vid, vurl, lang, mode, bgurl, vparams"]
         problems = []
+        extra = sorted(set(data) - set(SET_PARAMS_KEYS))
+        if extra:
+            problems.append(f"set-params does not take {', '.join(extra)}: it takes "
+                            f"{', '.join(SET_PARAMS_KEYS)}")
         if "mode" in data and (isinstance(data["mode"], bool) or data["mode"] not in (1, 2)):
             problems.append(f"mode must be 1 (retelling) or 2 (dialogue), got {data['mode']!r}")
         if "bgurl" in data and not _http_url(data["bgurl"]):
@@ -257,6 +305,10 @@ class SimulatedAvatar:
         if not isinstance(vparams, dict):
             problems.append("vparams must be an object")
             vparams = {}
+        extra = sorted(set(vparams) - set(VPARAMS_KEYS))
+        if extra:
+            problems.append(f"vparams does not take {', '.join(extra)}: it takes "
+                            f"{', '.join(VPARAMS_KEYS)}")
         for scope, values in (("", data), ("vparams.", vparams)):
             if "vid" in values and not self._known(values["vid"], self.voices):
                 problems.append(f"unknown voice id {values['vid']!r} for {scope}vid")
@@ -266,8 +318,21 @@ class SimulatedAvatar:
         if speed is not None and (isinstance(speed, bool) or not isinstance(speed, (int, float))
                                   or not SPEED_RANGE[0] <= speed <= SPEED_RANGE[1]):
             problems.append(f"vparams.speed must be from {SPEED_RANGE[0]} to {SPEED_RANGE[1]}, got {speed!r}")
-        if "stt_language" in vparams and not self._known(vparams["stt_language"], self.languages):
+        if "stt_language" in vparams and not (
+                self.languages is None and isinstance(vparams["stt_language"], str)
+                or known_language(vparams["stt_language"], self.languages or frozenset())):
             problems.append(f"unknown vparams.stt_language {vparams['stt_language']!r}")
+        if "stt_type" in vparams and vparams["stt_type"] != "openai_realtime":
+            problems.append(f"vparams.stt_type must be openai_realtime, got {vparams['stt_type']!r}")
+        pron = vparams.get("pron_map")
+        if pron is not None and not (isinstance(pron, dict) and all(
+                k.strip() and isinstance(v, str) and v.strip() for k, v in pron.items())):
+            problems.append("vparams.pron_map must map each word to how to say it (text)")
+        if not absent(vparams.get("turn_detection")):
+            try:
+                turn_detection(vparams["turn_detection"], "vparams.turn_detection")
+            except SimError as err:
+                problems.append(err.msg)
         return problems
 
     @staticmethod
@@ -281,10 +346,19 @@ class SimulatedAvatar:
             return
         data = dict(cmd.data or {})
         vparams = dict(data.pop("vparams", {}) or {})
-        # vparams.vid / vparams.vurl supersede the top-level keys
+        applied = {k: v for k, v in data.items() if k not in ("vid", "vurl")}
+        notes = []
+        # the voice belongs in vparams; the deprecated top-level keys still work
         for key in ("vid", "vurl"):
             if key in vparams:
                 data[key] = vparams.pop(key)
+                applied[f"vparams.{key}"] = data[key]
+                if key in cmd.data:
+                    notes.append(f"top-level {key} ignored: vparams.{key} wins")
+            elif key in data:
+                applied[key] = data[key]
+                notes.append(f"top-level {key} is deprecated: send vparams.{key}")
+        applied.update((f"vparams.{k}", v) for k, v in vparams.items())
         p = self.params
         p.mode = data.get("mode", p.mode)
         p.vid = data.get("vid", p.vid)
@@ -292,8 +366,23 @@ class SimulatedAvatar:
         p.lang = data.get("lang", p.lang)
         p.bgurl = data.get("bgurl", p.bgurl)
         p.vparams.update(vparams)
-        changed = ", ".join(f"{k}={v}" for k, v in sorted(cmd.data.items()))
-        await self._emit(encode(CommandAck(cmd.mid, cmd.cmd, CODE_OK, f"updated {changed}")))
+        changed = ", ".join(f"{k}={_shown(v)}" for k, v in sorted(applied.items()))
+        msg = "; ".join([f"updated {changed}", *notes])
+        await self._emit(encode(CommandAck(cmd.mid, cmd.cmd, CODE_OK, msg)))
+
+    async def _set_action(self, mid: str, data: Any) -> None:
+        """Play a gesture and/or a facial expression; the next reply mentions it."""
+        problems = validate_action(data)
+        if problems:
+            await self._emit(encode(CommandAck(mid, "set-action", CODE_PARAM_ERROR,
+                                               "; ".join(problems))))
+            return
+        action, expression = data.get("action"), data.get("expression")
+        self.last_action = {k: v for k, v in (("action", action), ("expression", expression)) if v}
+        self._gesture = " and ".join(
+            x for x in (ACTIONS.get(action or ""), EXPRESSIONS.get(expression or "")) if x)
+        applied = ", ".join(f"{k}={v}" for k, v in self.last_action.items())
+        await self._emit(encode(CommandAck(mid, "set-action", CODE_OK, f"applied {applied}")))
 
     # -- user speech -----------------------------------------------------------------
 
@@ -329,6 +418,8 @@ class SimulatedAvatar:
         while not self._turns.empty():
             heard, _source = self._turns.get_nowait()
             text = heard if self.params.mode == RETELLING else self.reply_to(heard)
+            if self.params.mode != RETELLING and self._gesture:
+                text, self._gesture = f"*{self._gesture}* {text}", ""
             await self._speak(text)
 
     def reply_to(self, heard: str) -> str:
@@ -433,6 +524,38 @@ class SimulatedAvatar:
             with contextlib.suppress(asyncio.CancelledError):
                 await speaker
         self._current = None
+
+
+def validate_action(data: Any) -> list[str]:
+    """Every reason ``data`` is not a valid set-action (empty: valid)."""
+    if not isinstance(data, dict):
+        return ["set-action needs data with an action and/or an expression"]
+    action, expression = data.get("action"), data.get("expression")
+    if absent(action) and absent(expression):
+        return ["set-action needs an action and/or an expression: action is one of "
+                f"{', '.join(ACTIONS)}; expression one of {', '.join(EXPRESSIONS)}"]
+    problems = []
+    if not absent(action) and action not in ACTIONS:
+        problems.append(f"unknown action {action!r}: use one of {', '.join(ACTIONS)}")
+    if not absent(expression) and expression not in EXPRESSIONS:
+        problems.append(f"unknown expression {expression!r}: use one of "
+                        f"{', '.join(EXPRESSIONS)}")
+    extra = sorted(set(data) - {"action", "expression"})
+    if extra:
+        problems.append(f"set-action does not take {', '.join(extra)}: it takes action, "
+                        "expression")
+    return problems
+
+
+_SECRET_KEYS = frozenset({"api_key", "apikey", "token", "secret"})
+
+
+def _shown(value: Any) -> str:
+    """A value as an ack shows it: objects as compact JSON, never a key's value."""
+    if isinstance(value, dict):
+        value = {k: "(set)" if k.lower() in _SECRET_KEYS else v for k, v in value.items()}
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return str(value)
 
 
 @dataclass

@@ -121,10 +121,49 @@ def language_codes() -> frozenset[str]:
     return frozenset(code for code, _, _ in LANGUAGES)
 
 
+#: voice ids whose cloning has not finished (status 2: processing)
+TRAINING_VOICES = frozenset({"clone91c0e5a7d3f2b846"})
+VOICE_SCENARIOS = (
+    "Advertisement", "Audiobook", "Customer Service", "E-learning", "Narration",
+    "Conversation", "Social Media", "Gaming", "Corporate",
+)
+#: a description word -> the scenario it suggests
+_SCENARIO_HINTS = {
+    "newscast": "News", "customer": "Customer Service", "storyteller": "Audiobook",
+    "narrator": "Narration", "professional": "Corporate", "authoritative": "Corporate",
+}
+VOICE_AGES = ("Young Adult", "Middle Aged", "Senior")
+
+
+def voice_model_name(vid: str, stream: bool, vtype: int) -> str:
+    """"Akool Multilingual 2" voices cannot stream; 1 and 3 can (spec section 2)."""
+    if not stream:
+        return "Akool Multilingual 2"
+    if vtype == 1 or "Multilingual" in vid:
+        return "Akool Multilingual 3"
+    return "Akool Multilingual 1"
+
+
+def _voice_tags(n: int, vtype: int, desc: str) -> tuple[list[str], list[str], list[str]]:
+    """(style, scenario, age) of the n-th voice, derived from its description."""
+    style = ["Natural"] if vtype == 1 else [w.strip().title() for w in desc.split(",")]
+    scenario = [VOICE_SCENARIOS[n % len(VOICE_SCENARIOS)]]
+    for word in desc.replace(",", " ").split():
+        hint = _SCENARIO_HINTS.get(word)
+        if hint and hint not in scenario:
+            scenario.insert(0, hint)
+    extra = VOICE_SCENARIOS[(n * 4 + 3) % len(VOICE_SCENARIOS)]
+    if extra not in scenario:
+        scenario.append(extra)
+    age = [VOICE_AGES[(n * 7) % 5 % len(VOICE_AGES)]]
+    return style, scenario, age
+
+
 def voice_list(create_time_ms: int) -> list[dict[str, Any]]:
     """Every voice as the v4 voice list answers it, in a stable order."""
     out = []
     for n, (vid, name, gender, language, locale, stream, vtype, accent, desc) in enumerate(VOICES):
+        style, scenario, age = _voice_tags(n, vtype, desc)
         out.append(
             {
                 "_id": f"66{n:022x}",
@@ -138,7 +177,96 @@ def voice_list(create_time_ms: int) -> list[dict[str, Any]]:
                 "preview": f"{MEDIA_BASE}/voices/{vid}.mp3",
                 "support_stream": stream,
                 "type": vtype,
+                "voice_model_name": voice_model_name(vid, stream, vtype),
+                "status": 2 if vid in TRAINING_VOICES else 3,
+                "duration": 4_000 + (n * 1_733) % 9_000,
+                "style": style,
+                "scenario": scenario,
+                "age": age,
                 "create_time": create_time_ms - (n + 1) * 86_400_000,
             }
         )
     return out
+
+
+# -- fast_dialogue ------------------------------------------------------------------
+
+#: the voices of ``scene_mode: fast_dialogue`` with ``e2e_type: openai`` (spec section 3)
+OPENAI_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse",
+                 "marin", "cedar")
+E2E_TYPES = ("openai",)
+SCENE_MODES = ("fast_dialogue",)
+
+
+# -- avatars made in AKool's web app (the avatar list's platform=aigc) ---------------
+
+#: (name, gender, voice id, days old)
+AIGC_AVATARS: tuple[tuple[str, str, str, float], ...] = (
+    ("Product launch host", "female", "en-US-AvaMultilingualNeural", 12.5),
+    ("Clinic front desk", "female", "en-GB-SoniaNeural", 5.2),
+    ("Holiday greeting", "male", "en-US-AndrewMultilingualNeural", 1.3),
+)
+
+
+# -- knowledge bases --------------------------------------------------------------------
+
+KNOWLEDGE_BASE = "https://files.akool-sim.example/knowledge"
+
+#: seeded knowledge bases: (from, name, prologue, prompt, docs [(name, size)], urls, days old)
+KNOWLEDGE_BASES: tuple[tuple[int, str, str, str, tuple[tuple[str, int], ...], tuple[str, ...], float], ...] = (
+    (
+        1, "AKool Streaming Avatar FAQ",
+        "Hi! Ask me anything about AKool's streaming avatars.",
+        "You answer questions about AKool's streaming avatars: sessions, avatars, voices, "
+        "languages and credits. Keep answers short and friendly; when you are not sure, say "
+        "so and point to the documentation.",
+        (("streaming-avatar-faq.pdf", 1_482_113), ("error-codes.md", 18_204)),
+        ("https://help.akool-sim.example/streaming-avatar",),
+        210.0,
+    ),
+    (
+        1, "General assistant",
+        "",
+        "You are a helpful, concise assistant. Answer in the language the user speaks.",
+        (),
+        (),
+        365.0,
+    ),
+    (
+        2, "Acme support desk",
+        "Hello, and welcome to Acme support! How can I help you today?",
+        "You are Acme's support agent. Use the returns policy and the product manual to answer. "
+        "Never promise a refund: explain the policy and offer to open a ticket. Escalate "
+        "anything about safety to a human at once.",
+        (("returns-policy.pdf", 2_318_776), ("product-manual-v4.docx", 8_912_004),
+         ("warranty.md", 14_360)),
+        ("https://acme.example/support", "https://acme.example/returns"),
+        41.0,
+    ),
+    (
+        2, "Clinic reception",
+        "Good morning, this is the Riverside Clinic front desk.",
+        "You greet patients, explain opening hours and which insurers we work with, and book "
+        "no appointments yourself: give the phone number instead. Never give medical advice.",
+        (("opening-hours.txt", 2_048), ("insurance-partners.csv", 31_877)),
+        ("https://riverside-clinic.example/visit",),
+        17.0,
+    ),
+    (
+        2, "Hotel concierge (Lisbon)",
+        "Olá! I am the concierge of Hotel Miradouro. Where would you like to go today?",
+        "Recommend restaurants, tours and spa treatments from the documents. Mention prices "
+        "only as listed. Answer in English or Portuguese.",
+        (("restaurants.json", 96_512), ("spa-menu.pdf", 4_730_118)),
+        ("https://hotel-miradouro.example/experiences",),
+        6.0,
+    ),
+    (
+        2, "HR onboarding 2026",
+        "",
+        "You help new employees with the handbook and the benefits. Do not discuss salaries.",
+        (("employee-handbook.pdf", 24_117_890), ("benefits.xml", 212_455)),
+        (),
+        0.8,
+    ),
+)

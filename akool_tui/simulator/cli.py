@@ -7,7 +7,15 @@ import math
 from collections.abc import Callable, Sequence
 
 from ..api.secrets import mask
-from .config import MAX_SEEDED_AVATARS, MAX_SEEDED_SESSIONS, SimulatorConfig
+from .config import (
+    AVATAR_CREATE_SHAPES,
+    CLOSE_ANSWERS,
+    KNOWLEDGE_LIST_SHAPES,
+    MAX_CREDITS,
+    MAX_SEEDED_AVATARS,
+    MAX_SEEDED_SESSIONS,
+    SimulatorConfig,
+)
 from .server import bind, make_server, url_host
 from .state import SimulatorState
 
@@ -73,6 +81,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="churn retires the oldest closed sessions: the count stays at --sessions")
     add("--time-scale", type=_number(float, 0, open_lo=True), default=1.0,
         help="simulated seconds per real second (default 1)")
+    add("--credits", type=_number(float, 0, MAX_CREDITS), default=10_000.0,
+        help="the account's credit balance at start (default 10000)")
+    add("--credit-rate", type=_number(float, 0, 1_000_000), default=1.0, metavar="RATE",
+        help="credits a session holds per minute of its duration, held at create; "
+             "the unused rest comes back on close (default 1)")
+    add("--knowledge-list", choices=KNOWLEDGE_LIST_SHAPES, default="array",
+        dest="knowledge_list_shape",
+        help="knowledge base list data: the array itself, or {knowledge_list: [...]} "
+             "as the official demo reads it (default array)")
+    add("--close-answer", choices=CLOSE_ANSWERS, default="null",
+        help="session close data: null (the OpenAPI file), {} or "
+             "{session_id, status, closed_at} (a docs page) (default null)")
+    add("--avatar-create", choices=AVATAR_CREATE_SHAPES, default="object",
+        dest="avatar_create_shape",
+        help="avatar upload data: the record, or a one-element array (default object)")
 
 
 def config_from_args(ns: argparse.Namespace) -> SimulatorConfig:
@@ -92,6 +115,11 @@ def config_from_args(ns: argparse.Namespace) -> SimulatorConfig:
         churn=ns.churn,
         steady_churn=ns.steady_churn,
         time_scale=ns.time_scale,
+        credits=ns.credits,
+        credit_rate=ns.credit_rate,
+        knowledge_list_shape=ns.knowledge_list_shape,
+        close_answer=ns.close_answer,
+        avatar_create_shape=ns.avatar_create_shape,
     )
 
 

@@ -8,6 +8,13 @@ from dataclasses import dataclass
 #: seeding more than this many sessions is refused (memory and start-up time)
 MAX_SEEDED_SESSIONS = 1_000_000
 MAX_SEEDED_AVATARS = 10_000
+MAX_CREDITS = 10**12
+
+#: shapes of answers the spec says the real service varies in (section 2): the
+#: simulator answers one of them, chosen here, so clients can be tested against each
+KNOWLEDGE_LIST_SHAPES = ("array", "object")  # data: [...] or {"knowledge_list": [...]}
+CLOSE_ANSWERS = ("null", "empty", "detail")  # data: null, {} or {session_id, status, closed_at}
+AVATAR_CREATE_SHAPES = ("object", "array")  # data: {...} or [{...}]
 
 
 @dataclass
@@ -21,6 +28,13 @@ class SimulatorConfig:
     sessions until the account holds no more than ``sessions`` (they vanish from the
     list and their detail answers 1216), so a long run (a soak) keeps a constant
     session count however many sessions churn and clients create.
+
+    Credits: the account starts with ``credits``; a session holds ``credit_rate``
+    credits per minute of its ``duration`` at create (refused with 1104 when the
+    balance is lower) and gets the unused rest back when it is closed early.
+
+    ``knowledge_list_shape``, ``close_answer`` and ``avatar_create_shape`` pick one of
+    the answer shapes the spec tells clients to accept (see the ``*_SHAPES`` tuples).
     """
 
     seed: int = 1
@@ -41,6 +55,11 @@ class SimulatorConfig:
     queue_delay: float = 1.5
     avatar_steps: float = 3.0
     reply_chars_per_s: float = 15.0
+    credits: float = 10_000.0
+    credit_rate: float = 1.0
+    knowledge_list_shape: str = "array"
+    close_answer: str = "null"
+    avatar_create_shape: str = "object"
 
     def __post_init__(self) -> None:
         problems = self.problems()
@@ -92,4 +111,12 @@ class SimulatorConfig:
         number("queue_delay", 0.0)
         number("avatar_steps", 0.0)
         number("reply_chars_per_s", 0.0, open_lo=True)
+        number("credits", 0.0, MAX_CREDITS)
+        number("credit_rate", 0.0, 1_000_000)
+        for name, allowed in (("knowledge_list_shape", KNOWLEDGE_LIST_SHAPES),
+                              ("close_answer", CLOSE_ANSWERS),
+                              ("avatar_create_shape", AVATAR_CREATE_SHAPES)):
+            if getattr(self, name) not in allowed:
+                out.append(f"{name} must be one of {', '.join(allowed)} "
+                           f"(got {getattr(self, name)!r})")
         return out

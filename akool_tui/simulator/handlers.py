@@ -8,13 +8,13 @@ AKool's ``{code, msg, data}`` envelope.
 from __future__ import annotations
 
 import hmac
-import math
 import re
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from . import knowledge, session_options
 from .params import (
     absent,
     bad,
@@ -26,12 +26,12 @@ from .params import (
     string,
     whole_number,
 )
-from .records import STREAM_TYPES, AvatarRecord, SessionRecord, session_to_api
+from .records import KB_USER, STREAM_TYPES, AvatarRecord, SessionRecord, session_to_api
 from .state import SimError, SimulatorState
 
 AVATAR_ID_RE = re.compile(r"^[a-zA-Z0-9]+$")
 MAX_DURATION = 3600
-SPEED_RANGE = (0.8, 1.2)
+AVATAR_PLATFORMS = ("open", "aigc")
 
 
 def same_secret(given: str, expected: str) -> bool:
@@ -84,9 +84,11 @@ async def upload_avatar(request: Request, state: SimulatorState) -> dict[str, An
     choice(body["type"], "type", (2,), text=True)
     if not absent(body.get("url_from")):
         choice(body["url_from"], "url_from", (1, 2), text=True)
-    name = string(body, "name")
-    rec = state.upload_avatar(avatar_id, url, name.strip() if name else None)
-    return _avatar_data(state, rec)
+    name = string(body, "name", required=True)
+    rec = state.upload_avatar(avatar_id, url, name.strip())
+    data = _avatar_data(state, rec)
+    # one docs page shows the record in a one-element array
+    return [data] if state.cfg.avatar_create_shape == "array" else data
 
 
 async def avatar_upload_status(request: Request, state: SimulatorState) -> dict[str, Any]:
@@ -107,31 +109,49 @@ async def avatar_detail(request: Request, state: SimulatorState) -> dict[str, An
 
 async def avatar_list(request: Request, state: SimulatorState) -> dict[str, Any]:
     page, size = page_params(request, 100)
-    count, records = state.avatar_page(page, size)
+    platform = request.query_params.get("platform", "").strip() or "open"
+    if platform not in AVATAR_PLATFORMS:
+        raise bad(f"platform must be open or aigc (got {platform!r})")
+    count, records = state.avatar_page(page, size, platform)
     return {"count": count, "result": [_avatar_data(state, rec) for rec in records]}
 
 
 # -- voices and languages -------------------------------------------------------------
 
 
-_FLAGS = {"1": True, "true": True, "0": False, "false": False}
+#: voice list filters: query name -> the voice's field (a string or a list of strings)
+VOICE_FILTERS = ("gender", "age", "style", "scenario")
+
+
+def _wanted(raw: str) -> set[str]:
+    return {part.strip().casefold() for part in raw.split(",") if part.strip()}
+
+
+def _matches(value: Any, wanted: set[str]) -> bool:
+    values = value if isinstance(value, list) else [value]
+    return any(isinstance(v, str) and v.casefold() in wanted for v in values)
 
 
 async def voice_list(request: Request, state: SimulatorState) -> dict[str, Any]:
+    """``type`` is required (1 cloned, 2 AKool's); ``support_stream`` 1 streams, 2 does
+    not; ``gender``, ``age``, ``style``, ``scenario`` are comma-separated (a voice
+    matches one of the values of each filter sent); ``name`` matches any part."""
     q = request.query_params
     page, size = page_params(request, 10)
-    voices = state.voices
-    if not absent(q.get("type")):
-        vtype = choice(q["type"], "type", (1, 2), text=True)
-        voices = [v for v in voices if v["type"] == vtype]
+    if absent(q.get("type")):
+        raise bad("type is required: 1 (your cloned voices) or 2 (AKool's voices)")
+    vtype = choice(q["type"], "type", (1, 2), text=True)
+    voices = [v for v in state.voices if v["type"] == vtype]
     if not absent(q.get("support_stream")):
-        flag = _FLAGS.get(q["support_stream"].strip().lower())
-        if flag is None:
-            raise bad("support_stream must be 1 or 0")
-        voices = [v for v in voices if v["support_stream"] is flag]
-    name = q.get("name", "").strip().lower()
+        stream = choice(q["support_stream"], "support_stream", (1, 2), text=True) == 1
+        voices = [v for v in voices if v["support_stream"] is stream]
+    for key in VOICE_FILTERS:
+        wanted = _wanted(q.get(key, ""))
+        if wanted:
+            voices = [v for v in voices if _matches(v.get(key), wanted)]
+    name = q.get("name", "").strip().casefold()
     if name:
-        voices = [v for v in voices if name in v["name"].lower()]
+        voices = [v for v in voices if name in v["name"].casefold()]
     start = (page - 1) * size
     return {"result": voices[start:start + size], "count": len(voices), "page": page,
             "size": size}
@@ -142,56 +162,6 @@ async def language_list(request: Request, state: SimulatorState) -> dict[str, An
 
 
 # -- sessions -----------------------------------------------------------------------
-
-
-def _voice_params(value: Any) -> dict[str, Any] | None:
-    if absent(value):
-        return None
-    if not isinstance(value, dict):
-        raise bad("voice_params must be an object")
-    out = {k: v for k, v in value.items() if not absent(v)}
-    if "speed" in out:
-        speed = out["speed"]
-        lo, hi = SPEED_RANGE
-        if (isinstance(speed, bool) or not isinstance(speed, (int, float))
-                or not math.isfinite(speed) or not lo <= speed <= hi):
-            raise bad(f"voice_params.speed must be a number from {lo} to {hi}")
-    if "stt_language" in out and not isinstance(out["stt_language"], str):
-        raise bad("voice_params.stt_language must be a string")
-    for key in ("pron_map", "turn_detection"):
-        if key in out and not isinstance(out[key], dict):
-            raise bad(f"voice_params.{key} must be an object")
-    return out or None
-
-
-def _session_options(body: dict[str, Any], state: SimulatorState) -> dict[str, Any]:
-    options: dict[str, Any] = {}
-    voice_id = string(body, "voice_id")
-    if voice_id is not None:
-        voice = state.voice_by_id.get(voice_id)
-        if voice is None:
-            raise SimError(1008, f"voice {voice_id!r} not found; see the voice list")
-        if not voice["support_stream"]:
-            raise bad(f"voice {voice_id!r} does not support streaming")
-        options["voice_id"] = voice_id
-    language = string(body, "language")
-    if language is not None:
-        if language not in state.language_codes:
-            raise bad(f"language {language!r} is not supported; see the language list")
-        options["language"] = language
-    if not absent(body.get("mode_type")):
-        options["mode_type"] = choice(body["mode_type"], "mode_type", (1, 2))
-    for key in ("voice_url", "background_url"):
-        url = http_url(body, key)
-        if url is not None:
-            options[key] = url
-    knowledge_id = string(body, "knowledge_id")
-    if knowledge_id is not None:
-        options["knowledge_id"] = knowledge_id
-    voice_params = _voice_params(body.get("voice_params"))
-    if voice_params is not None:
-        options["voice_params"] = voice_params
-    return options
 
 
 async def create_session(request: Request, state: SimulatorState) -> dict[str, Any]:
@@ -205,7 +175,7 @@ async def create_session(request: Request, state: SimulatorState) -> dict[str, A
     stream_type = string(body, "stream_type") or "agora"
     if stream_type not in STREAM_TYPES:
         raise bad(f"stream_type must be one of {', '.join(STREAM_TYPES)} (got {stream_type!r})")
-    options = _session_options(body, state)
+    options = session_options.parse(body, state, stream_type)
     rec = state.create_session(avatar_id, duration, stream_type, **options)
     return _sessions(request, state, [rec], detail=True)[0]
 
@@ -218,12 +188,21 @@ async def session_detail(request: Request, state: SimulatorState) -> dict[str, A
     return _sessions(request, state, [rec], detail=True)[0]
 
 
-async def close_session(request: Request, state: SimulatorState) -> None:
+async def close_session(request: Request, state: SimulatorState) -> dict[str, Any] | None:
+    """``{id}`` (the OpenAPI file) or ``{session_id}`` (a docs page); the answer's data
+    is null (the default), {} or ``{session_id, status: "closed", closed_at}``, as
+    ``close_answer`` says."""
     body = await json_body(request)
     session_id = string(body, "id") or string(body, "session_id")
     if session_id is None or not session_id.strip():
         raise bad("id is required")
-    state.close_session(session_id.strip())
+    rec = state.close_session(session_id.strip())
+    shape = state.cfg.close_answer
+    if shape == "empty":
+        return {}
+    if shape == "detail":
+        return {"session_id": rec.id, "status": "closed",
+                "closed_at": int((rec.closed_at or state.clock.now()) * 1000)}
     return None
 
 
@@ -233,3 +212,59 @@ async def session_list(request: Request, state: SimulatorState) -> dict[str, Any
     status = None if absent(raw) else choice(raw, "status", (1, 2, 3, 4), text=True)
     count, records = state.list_sessions(page, size, status)
     return {"count": count, "result": _sessions(request, state, records, detail=False)}
+
+
+# -- knowledge bases --------------------------------------------------------------------
+
+
+async def knowledge_list(request: Request, state: SimulatorState) -> Any:
+    """``page`` (>= 1), ``size`` (1..100, default 10), ``name`` (any part, any case),
+    ``from`` (1 AKool's, 2 yours: the default). ``data`` is the array itself, or
+    ``{knowledge_list: [...]}`` when ``knowledge_list_shape`` is "object"."""
+    q = request.query_params
+    page = 1 if absent(q.get("page")) else whole_number(q["page"], "page", text=True)
+    size = 10 if absent(q.get("size")) else whole_number(q["size"], "size", text=True)
+    if page < 1:
+        raise bad("page must be 1 or more")
+    if not 1 <= size <= 100:
+        raise bad(f"size must be from 1 to 100 (got {size})")
+    source = KB_USER if absent(q.get("from")) else choice(q["from"], "from", (1, 2), text=True)
+    found = [kb.to_api() for kb in state.knowledge_page(page, size, source, q.get("name", ""))]
+    if state.cfg.knowledge_list_shape == "object":
+        return {"knowledge_list": found}
+    return found
+
+
+async def knowledge_create(request: Request, state: SimulatorState) -> dict[str, Any]:
+    body = await json_body(request)
+    return state.create_knowledge(knowledge.fields(body)).to_api()
+
+
+async def knowledge_detail(request: Request, state: SimulatorState) -> dict[str, Any]:
+    kb_id = query_id(request, "id")
+    return state.knowledge_base(kb_id, malformed=1236).to_api()
+
+
+async def knowledge_update(request: Request, state: SimulatorState) -> dict[str, Any]:
+    """Changes the fields sent; ``prologue: ""`` clears the prologue, other empty
+    fields change nothing."""
+    body = await json_body(request)
+    kb_id = string(body, "id", required=True).strip()
+    values = knowledge.fields(body)
+    return state.update_knowledge(kb_id, values).to_api()
+
+
+async def knowledge_delete(request: Request, state: SimulatorState) -> None:
+    """A DELETE whose JSON body is ``{id}``."""
+    body = await json_body(request)
+    kb_id = string(body, "id", required=True).strip()
+    state.delete_knowledge(kb_id)
+    return None
+
+
+# -- credits ------------------------------------------------------------------------------
+
+
+async def credit_info(request: Request, state: SimulatorState) -> dict[str, Any]:
+    """The whole account's balance: credits held by open sessions are already taken."""
+    return {"credit": state.credit_balance()}

@@ -29,6 +29,8 @@ class SessionRecord:
     ``create`` / ``closed_at`` are simulated epoch seconds. ``secret`` is the
     credential material: for ``stream_type == "websocket"`` it is the ``ws_token``
     the stream channel must check. ``mode_type`` 1 = retelling, 2 = dialogue.
+    Secrets (``secret``, ``voice_params`` with an ElevenLabs key, bring-your-own
+    ``byo_credentials``) stay out of the repr.
     """
 
     id: str
@@ -36,7 +38,7 @@ class SessionRecord:
     duration: int
     avatar_id: str
     stream_type: str
-    secret: str
+    secret: str = field(repr=False)
     closed_at: float | None = None
     final_status: int = CLOSED
     voice_id: str | None = None
@@ -45,7 +47,13 @@ class SessionRecord:
     mode_type: int = 2
     background_url: str | None = None
     knowledge_id: str | None = None
-    voice_params: dict[str, Any] | None = None
+    voice_params: dict[str, Any] | None = field(default=None, repr=False)
+    scene_mode: str | None = None
+    e2e_type: str | None = None
+    #: bring-your-own room: the caller's credentials, answered instead of ours
+    byo_credentials: dict[str, Any] | None = field(default=None, repr=False)
+    #: credits held at create for the whole duration (the unused rest is refunded)
+    held: float = 0.0
 
     @property
     def end(self) -> float:
@@ -90,6 +98,8 @@ class AvatarRecord:
     create: float | None = None
     uploaded: bool = False
     fails: bool = False
+    #: "open" (made through the open API) or "aigc" (made in AKool's web app)
+    platform: str = "open"
 
     def status_at(self, now: float, step: float) -> int:
         if self.create is None:
@@ -119,7 +129,49 @@ class AvatarRecord:
         if self.source == 3:
             out["status"] = status
             out["create_time"] = int((self.create or 0) * 1000)
+        if self.platform != "open":
+            out["platform"] = self.platform
         return out
+
+
+#: a knowledge base's ``from``: 1 AKool's (system), 2 the user's
+KB_SYSTEM, KB_USER = 1, 2
+#: ``user_type``: 1 an internal (AKool) user, 2 an external one (an API customer)
+INTERNAL_USER, EXTERNAL_USER = 1, 2
+
+
+@dataclass(slots=True)
+class KnowledgeBase:
+    """One knowledge base; ``create`` / ``update`` are simulated epoch seconds."""
+
+    oid: str
+    team_id: str
+    uid: int
+    user_type: int
+    source: int  # "from": 1 system, 2 the user's
+    name: str
+    prologue: str
+    prompt: str
+    create: float
+    update: float
+    docs: list[dict[str, Any]] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+
+    def to_api(self) -> dict[str, Any]:
+        return {
+            "_id": self.oid,
+            "team_id": self.team_id,
+            "uid": self.uid,
+            "user_type": self.user_type,
+            "from": self.source,
+            "name": self.name,
+            "prologue": self.prologue,
+            "prompt": self.prompt,
+            "docs": [dict(d) for d in self.docs],
+            "urls": list(self.urls),
+            "create_time": int(self.create * 1000),
+            "update_time": int(self.update * 1000),
+        }
 
 
 # -- credentials ----------------------------------------------------------------
@@ -154,6 +206,8 @@ class CredentialContext:
 
 def credentials(rec: SessionRecord, ctx: CredentialContext) -> dict[str, Any]:
     """The join information of ``rec``, shaped for its stream type."""
+    if rec.byo_credentials:
+        return dict(rec.byo_credentials)  # the caller's own room, echoed
     short = rec.id[-12:]
     if rec.stream_type == "websocket":
         return {"ws_url": f"{ctx.ws_base}/sim/stream/{rec.id}", "ws_token": rec.secret}
@@ -179,11 +233,12 @@ def credentials(rec: SessionRecord, ctx: CredentialContext) -> dict[str, Any]:
             "livekit_server_identity": f"avatar_{short}",
         }
     if rec.stream_type == "trtc":
+        # the OpenAPI file's names (the official demo reads trtc_app_id & co.)
         return {
-            "trtc_app_id": ctx.trtc_app_id,
-            "trtc_room_id": f"akool{short}",
-            "trtc_user_id": f"user_{ctx.uid}_{short[:6]}",
-            "trtc_user_sig": "eJw" + _b64(_material(rec.secret, "trtc", 132)),
+            "trtc_sdk_app_id": ctx.trtc_app_id,
+            "trtc_sdk_room_id": f"akool{short}",
+            "trtc_sdk_user_id": f"user_{ctx.uid}_{short[:6]}",
+            "trtc_sdk_user_sig": "eJw" + _b64(_material(rec.secret, "trtc", 132)),
         }
     return {
         "agora_uid": 100_000 + int.from_bytes(_material(rec.secret, "uid", 4), "big") % 900_000,
@@ -212,8 +267,18 @@ def session_to_api(
     if detail:
         out["mode_type"] = rec.mode_type
         for key in ("voice_id", "voice_url", "language", "background_url", "knowledge_id",
-                    "voice_params"):
+                    "scene_mode", "e2e_type"):
             value = getattr(rec, key)
             if value:
                 out[key] = value
+        if rec.voice_params:
+            out["voice_params"] = public_voice_params(rec.voice_params)
     return out
+
+
+def public_voice_params(vp: dict[str, Any]) -> dict[str, Any]:
+    """``voice_params`` as answers show them: the ElevenLabs API key is never echoed."""
+    eleven = vp.get("elevenlabs_settings")
+    if not isinstance(eleven, dict) or "api_key" not in eleven:
+        return vp
+    return {**vp, "elevenlabs_settings": {k: v for k, v in eleven.items() if k != "api_key"}}

@@ -14,6 +14,7 @@ import bisect
 import dataclasses
 import functools
 import random
+import re
 import secrets
 import threading
 from collections.abc import Callable
@@ -25,13 +26,18 @@ from .clock import SimClock
 from .config import SimulatorConfig
 from .records import (
     CLOSED,
+    EXTERNAL_USER,
     FAILED,
+    INTERNAL_USER,
+    KB_SYSTEM,
+    KB_USER,
     LIVE,
     QUEUEING,
     UP_FAILED,
     UP_SUCCESS,
     AvatarRecord,
     CredentialContext,
+    KnowledgeBase,
     SessionRecord,
     jwt_like,
 )
@@ -74,6 +80,13 @@ def _hex(rng: random.Random, bits: int) -> str:
     return f"{rng.getrandbits(bits):0{bits // 4}x}"
 
 
+_OBJECT_ID = re.compile(r"[0-9a-f]{24}")
+
+
+def _credits(amount: float) -> str:
+    return f"{amount:.2f}".rstrip("0").rstrip(".")
+
+
 def url_fails(url: str) -> bool:
     """Uploads from hosts that cannot be reached end in status 4."""
     host = (urlsplit(url).hostname or "").lower()
@@ -89,6 +102,8 @@ class SimulatorState:
       ``avatars_by_oid`` by record ``_id``
     - ``voices`` / ``languages``: API-shaped dicts
     - ``tokens``: issued token -> authenticated calls made with it
+    - ``knowledge``: ``dict[str, KnowledgeBase]`` by ``_id`` (AKool's and the user's)
+    - ``credits``: the account's balance (see :meth:`credit_balance`)
     """
 
     def __init__(self, cfg: SimulatorConfig, clock: SimClock | None = None) -> None:
@@ -118,8 +133,15 @@ class SimulatorState:
         self._id_rng = random.Random(f"ids:{cfg.seed}")
         self._churn_rng = random.Random(f"churn:{cfg.seed}")
         self._lock = threading.RLock()
+        self.credits: float = float(cfg.credits)
+        self.knowledge: dict[str, KnowledgeBase] = {}
         self._seed_avatars(rng, now)
         self._seed_sessions(rng, now)
+        # later additions draw from RNGs of their own: the records above stay as they were
+        self._seed_aigc_avatars(random.Random(f"aigc:{cfg.seed}"), now)
+        self._kb_rng = random.Random(f"knowledge:{cfg.seed}")
+        self.team_id = _hex(self._kb_rng, 96)
+        self._seed_knowledge(now)
 
     # -- seeding ------------------------------------------------------------------
 
@@ -209,9 +231,46 @@ class SimulatorState:
             self.sessions[rec.id] = rec
             self._ordered.append(rec)
             if is_open:
+                rec.held = self.hold_for(rec.duration)  # taken before the simulator started
                 self._open.append(rec)
             else:
                 self._settled[rec.final_status].append(rec)
+
+    def _seed_aigc_avatars(self, rng: random.Random, now: float) -> None:
+        """A few avatars made in AKool's web app: listed only with ``platform=aigc``."""
+        for label, gender, voice_id, days in catalog.AIGC_AVATARS:
+            avatar_id = "aigc" + _hex(rng, 48)
+            self._add_avatar(AvatarRecord(
+                oid=_hex(rng, 96), avatar_id=avatar_id, name=label, gender=gender,
+                voice_id=voice_id, source=3,
+                url=catalog.MEDIA_BASE + f"/aigc/{avatar_id}.mp4",
+                thumbnail=catalog.MEDIA_BASE + f"/aigc/{avatar_id}.jpg",
+                create=now - days * 86_400, uploaded=True, platform="aigc",
+            ))
+
+    def _seed_knowledge(self, now: float) -> None:
+        rng = self._kb_rng
+        system_team = _hex(rng, 96)
+        for source, name, prologue, prompt, docs, urls, days in catalog.KNOWLEDGE_BASES:
+            created = now - days * 86_400
+            mine = source == KB_USER
+            oid = self._new_kb_id()
+            self.knowledge[oid] = KnowledgeBase(
+                oid=oid, team_id=self.team_id if mine else system_team,
+                uid=self.uid if mine else 1,
+                user_type=EXTERNAL_USER if mine else INTERNAL_USER, source=source,
+                name=name, prologue=prologue, prompt=prompt,
+                create=created, update=created + min(days, 2.0) * rng.random() * 86_400,
+                docs=[{"name": n, "url": f"{catalog.KNOWLEDGE_BASE}/{oid}/{n}", "size": size}
+                      for n, size in docs],
+                urls=list(urls),
+            )
+
+    def _new_kb_id(self) -> str:
+        while True:
+            oid = _hex(self._kb_rng, 96)
+            if oid not in self.knowledge:
+                return oid
 
     # -- sessions -------------------------------------------------------------------
 
@@ -289,6 +348,12 @@ class SimulatorState:
                 1215, f"live avatar busy: {len(self._open)} sessions are open, "
                 f"the account allows {self.cfg.max_concurrent} at a time",
             )
+        hold = self.hold_for(duration)
+        if hold > self.credits + 1e-9:
+            raise SimError(
+                1104, f"insufficient credits: a {duration} s session holds {_credits(hold)} "
+                f"credits, the balance is {_credits(self.credits)}",
+            )
         return self._start(now, avatar_id, duration, stream_type, secrets.token_hex(16), options)
 
     def _start(
@@ -297,10 +362,12 @@ class SimulatorState:
     ) -> SessionRecord:
         if self._ordered and now <= self._ordered[-1].create:
             now = self._ordered[-1].create + 1e-3  # keep creation order strict
+        hold = self.hold_for(duration)
         rec = SessionRecord(
             id=self._new_session_id(), create=now, duration=duration, avatar_id=avatar_id,
-            stream_type=stream_type, secret=secret, **options,
+            stream_type=stream_type, secret=secret, held=hold, **options,
         )
+        self.credits -= hold
         self.sessions[rec.id] = rec
         self._ordered.append(rec)
         self._open.append(rec)
@@ -314,16 +381,126 @@ class SimulatorState:
         now = self.clock.now()
         if rec.status_at(now, self.cfg.queue_delay) in (CLOSED, FAILED):
             raise SimError(1219, f"session {session_id!r} is already closed")
-        rec.closed_at = now
+        self._close(rec, now)
         self._settle(now)
         return rec
 
+    def _close(self, rec: SessionRecord, now: float) -> None:
+        """Close an open session early: the credits of its unused time come back."""
+        rec.closed_at = now
+        unused = rec.create + rec.duration - now
+        if rec.held and unused > 0:
+            self.credits += rec.held * min(1.0, unused / rec.duration)
+
+    # -- credits ----------------------------------------------------------------------
+
+    def hold_for(self, duration: int) -> float:
+        """Credits a session of ``duration`` seconds holds at create."""
+        return self.cfg.credit_rate * duration / 60
+
+    @_locked
+    def credit_balance(self) -> float:
+        """The balance ``quota/info`` answers: holds of open sessions already taken."""
+        return max(0.0, round(self.credits, 2))  # never -0.0 from float dust
+
+    # -- knowledge bases ----------------------------------------------------------------
+
+    @_locked
+    def knowledge_page(
+        self, page: int, size: int, source: int, name: str = ""
+    ) -> list[KnowledgeBase]:
+        """One page of knowledge bases from ``source`` (1 system, 2 the user's), newest
+        first, whose name contains ``name`` (any case)."""
+        needle = name.strip().casefold()
+        found = [kb for kb in self.knowledge.values()
+                 if kb.source == source and needle in kb.name.casefold()]
+        found.sort(key=lambda kb: kb.create, reverse=True)
+        start = (page - 1) * size
+        return found[start:start + size]
+
+    def knowledge_base(self, kb_id: str, *, malformed: int = 1232) -> KnowledgeBase:
+        """The knowledge base ``kb_id``: 1232 when there is none, ``malformed`` when
+        ``kb_id`` is not even an ObjectId (a detail 1236, an update 1235)."""
+        if not _OBJECT_ID.fullmatch(kb_id):
+            what = {1235: "update", 1236: "detail"}.get(malformed)
+            if what is None:
+                raise SimError(malformed, f"knowledge base {kb_id!r} not found")
+            raise SimError(malformed, f"knowledge base {what} error: {kb_id!r} is not a "
+                           "knowledge base id")
+        kb = self.knowledge.get(kb_id)
+        if kb is None:
+            raise SimError(1232, f"knowledge base {kb_id!r} not found")
+        return kb
+
+    def _name_taken(self, name: str, but: str | None = None) -> None:
+        key = name.strip().casefold()
+        for kb in self.knowledge.values():
+            if kb.source == KB_USER and kb.oid != but and kb.name.strip().casefold() == key:
+                raise SimError(1233, f"a knowledge base named {kb.name!r} already exists")
+
+    @staticmethod
+    def _unfetchable(values: dict[str, Any]) -> str | None:
+        for url in [d["url"] for d in values.get("docs", ())] + list(values.get("urls", ())):
+            if url_fails(url):
+                return url
+        return None
+
+    @_locked
+    def create_knowledge(self, values: dict[str, Any]) -> KnowledgeBase:
+        """A new knowledge base of the user's from checked ``values`` (see
+        ``knowledge.fields``). 1233 for a name in use, 1234 when a document or page
+        cannot be fetched."""
+        if values.get("name"):
+            self._name_taken(values["name"])
+        lost = self._unfetchable(values)
+        if lost:
+            raise SimError(1234, f"knowledge base create error: cannot fetch {lost}")
+        now = self.clock.now()
+        oid = self._new_kb_id()
+        kb = KnowledgeBase(
+            oid=oid, team_id=self.team_id, uid=self.uid, user_type=EXTERNAL_USER,
+            source=KB_USER, name=values.get("name", ""), prologue=values.get("prologue", ""),
+            prompt=values.get("prompt", ""), create=now, update=now,
+            docs=values.get("docs", []), urls=values.get("urls", []),
+        )
+        self.knowledge[oid] = kb
+        return kb
+
+    @_locked
+    def update_knowledge(self, kb_id: str, values: dict[str, Any]) -> KnowledgeBase:
+        """Change the sent fields of one of the user's knowledge bases (1010 for AKool's)."""
+        kb = self.knowledge_base(kb_id, malformed=1235)
+        if kb.source != KB_USER:
+            raise SimError(1010, f"knowledge base {kb_id!r} is AKool's: it cannot be changed")
+        if values.get("name"):
+            self._name_taken(values["name"], but=kb.oid)
+        lost = self._unfetchable(values)
+        if lost:
+            raise SimError(1235, f"knowledge base update error: cannot fetch {lost}")
+        if values:
+            for key in ("name", "prologue", "prompt", "docs", "urls"):
+                if key in values:
+                    setattr(kb, key, values[key])
+            kb.update = max(self.clock.now(), kb.update)
+        return kb
+
+    @_locked
+    def delete_knowledge(self, kb_id: str) -> None:
+        kb = self.knowledge_base(kb_id)
+        if kb.source != KB_USER:
+            raise SimError(1010, f"knowledge base {kb_id!r} is AKool's: it cannot be deleted")
+        del self.knowledge[kb_id]
+
     # -- avatars ----------------------------------------------------------------------
 
-    def avatar_page(self, page: int, size: int) -> tuple[int, list[AvatarRecord]]:
-        """Official avatars first, then the user's newest first."""
-        official = [a for a in self.avatars.values() if a.source == 2]
-        user = [a for a in self.avatars.values() if a.source == 3]
+    def avatar_page(
+        self, page: int, size: int, platform: str = "open"
+    ) -> tuple[int, list[AvatarRecord]]:
+        """Official avatars first, then the user's newest first; ``platform`` "open"
+        (the default) or "aigc" (the user's avatars made in AKool's web app)."""
+        official = [a for a in self.avatars.values()
+                    if a.source == 2 and a.platform == platform]
+        user = [a for a in self.avatars.values() if a.source == 3 and a.platform == platform]
         user.sort(key=lambda a: a.create or 0.0, reverse=True)
         everything = official + user
         start = (page - 1) * size
@@ -374,15 +551,17 @@ class SimulatorState:
         self._settle(now)
         rng = self._churn_rng
         ready = [a.avatar_id for a in self.avatars.values()
-                 if a.status_at(now, self.cfg.avatar_steps) == UP_SUCCESS]
+                 if a.platform == "open" and a.status_at(now, self.cfg.avatar_steps) == UP_SUCCESS]
         if ready and len(self._open) < self.open_target and rng.random() < 0.6:
             pick = rng.random()
             stream_type = next(st for w, st in _STREAM_WEIGHTS if pick <= w)
-            self._start(now, rng.choice(ready), rng.choice(DURATIONS), stream_type,
-                        _hex(rng, 128), {})
+            avatar_id, duration = rng.choice(ready), rng.choice(DURATIONS)
+            secret = _hex(rng, 128)
+            if self.hold_for(duration) <= self.credits:  # the account pays for these too
+                self._start(now, avatar_id, duration, stream_type, secret, {})
         live = [rec for rec in self._open if rec.status_at(now, self.cfg.queue_delay) == LIVE]
         if live and rng.random() < 0.15:
-            rng.choice(live).closed_at = now
+            self._close(rng.choice(live), now)
             self._settle(now)
         if self.cfg.steady_churn:
             self._retire(len(self._ordered) - self.cfg.sessions)

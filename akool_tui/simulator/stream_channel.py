@@ -25,6 +25,7 @@ from starlette.responses import JSONResponse
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from .avatar import SimulatedAvatar, StreamFaults
+from .catalog import OPENAI_VOICES
 from .records import CLOSED, FAILED
 from .state import SimulatorState
 
@@ -99,9 +100,14 @@ async def _serve(websocket: WebSocket, state: SimulatorState, session_id: str,
         if not closing and websocket.application_state == WebSocketState.CONNECTED:
             await websocket.send_bytes(payload)
 
-    voices = [v["voice_id"] for v in state.voices if v.get("support_stream")]
+    if rec.scene_mode == "fast_dialogue":  # the OpenAI preset voices, not the voice list
+        voices = list(OPENAI_VOICES)
+        voice = (rec.voice_params or {}).get("voice_id")
+    else:
+        voices = [v["voice_id"] for v in state.voices if v.get("support_stream")]
+        voice = rec.voice_id
     avatar = SimulatedAvatar(
-        send, mode=rec.mode_type, voice=rec.voice_id, lang=rec.language or "en",
+        send, mode=rec.mode_type, voice=voice, lang=rec.language or "en",
         voices=voices, languages=state.language_codes,
         chars_per_s=state.cfg.reply_chars_per_s, faults=faults,
         disconnect=lambda: close(DROP_CODE, "connection dropped (simulated fault)"),
