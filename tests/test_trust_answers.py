@@ -438,3 +438,31 @@ async def test_the_detail_pane_shows_absurd_dates_as_unknown(hostile, tmp_path, 
             await pilot.pause()
         assert app.is_running
         assert "created" in screen_text(app)
+
+
+# -- 7. the limits in the config file ---------------------------------------------------------
+
+
+def test_the_limits_come_from_the_config_file(tmp_path) -> None:
+    from akool_tui.config import ConfigError, load_config, save_config
+
+    path = tmp_path / "config.toml"
+    path.write_text('api_key = "k-0123456789"\nrequest_deadline = 7.5\nmax_answer_mib = 2\n')
+    cfg = load_config(path, env={})
+    kwargs = cfg.client_kwargs()
+    assert (kwargs["deadline"], kwargs["max_body"]) == (7.5, 2 * 1024 * 1024)
+    api = AkoolClient(**kwargs)
+    assert (api.deadline, api.max_body) == (7.5, 2 * 1024 * 1024)
+    asyncio.run(api.aclose())
+    save_config(cfg)
+    assert "request_deadline = 7.5" in path.read_text()
+    defaults = tmp_path / "defaults.toml"
+    save_config(load_config(defaults, env={}))
+    assert "request_deadline" not in defaults.read_text()  # defaults are not written out
+    for line, key in (("request_deadline = 0\n", "request_deadline"),
+                      ("request_deadline = 'soon'\n", "request_deadline"),
+                      ("max_answer_mib = 0\n", "max_answer_mib"),
+                      ("max_answer_mib = 1.5\n", "max_answer_mib")):
+        path.write_text(line)
+        with pytest.raises(ConfigError, match=f"line 1, key '{key}'"):
+            load_config(path, env={})
