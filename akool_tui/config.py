@@ -140,6 +140,9 @@ class Config:
     client_id: str = ""
     client_secret: str = ""
     refresh_interval: float = 5.0
+    #: seconds one API call may take in all; bytes one answer may decode to
+    request_deadline: float = 30.0
+    max_answer_mib: int = 32
     ui: UiConfig = field(default_factory=UiConfig)
     defaults: SessionDefaults = field(default_factory=SessionDefaults)
     llm: LlmConfig = field(default_factory=LlmConfig)
@@ -185,6 +188,8 @@ class Config:
             "api_key": None if token or not self.api_key else self.api_key,
             "client_id": self.client_id if token else None,
             "client_secret": self.client_secret if token else None,
+            "deadline": self.request_deadline,
+            "max_body": self.max_answer_mib * 1024 * 1024,
         }
 
     def override(self, key: str, value: str, source: str) -> None:
@@ -225,6 +230,10 @@ class Config:
                 continue
             top[key] = mask(value) if masked and key in SECRET_KEYS else value
         top["refresh_interval"] = self.refresh_interval
+        for key, default in (("request_deadline", 30.0), ("max_answer_mib", 32)):
+            value = getattr(self, key)
+            if not for_file or value != default or key in self.file_keys:  # no clutter in files
+                top[key] = value
         for name in ("ui", "defaults", "llm"):
             section = getattr(self, name)
             top[name] = {f.name: getattr(section, f.name) for f in fields(section)}
@@ -271,6 +280,10 @@ _TOP: dict[str, _Spec] = {
     "client_id": _Spec("string"),
     "client_secret": _Spec("string"),
     "refresh_interval": _Spec("number", v.validate_refresh_interval),
+    "request_deadline": _Spec("number", lambda x: None if 1 <= x <= 3600
+                              else "a number of seconds from 1 to 3600"),
+    "max_answer_mib": _Spec("integer", lambda x: None if 1 <= x <= 1024
+                            else "a whole number of MiB from 1 to 1024"),
 }
 _SECTIONS: dict[str, tuple[type, dict[str, _Spec]]] = {
     "ui": (UiConfig, {

@@ -15,7 +15,6 @@ it is never shown in full (errors and repr mask it). No Textual import here.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
@@ -24,6 +23,7 @@ from dataclasses import dataclass
 
 import httpx
 
+from .api.safejson import loads as json_loads
 from .api.secrets import mask
 from .validators import validate_base_url
 
@@ -158,7 +158,7 @@ async def sse_data(lines: AsyncIterator[str]) -> AsyncIterator[str]:
 def delta_text(data: str) -> str:
     """The text of one ``chat.completion.chunk`` (``""`` for anything else)."""
     try:
-        chunk = json.loads(data)
+        chunk = json_loads(data)  # bounded nesting, only ValueError
     except ValueError:
         log.info("ignored a non-JSON LLM event: %.80r", data)
         return ""
@@ -178,7 +178,7 @@ def error_text(raw: bytes) -> str:
     """The ``error.message`` of an OpenAI-style error body, else the body's start."""
     text = raw.decode("utf-8", "replace")
     try:
-        obj = json.loads(text)
+        obj = json_loads(text)
     except ValueError:
         obj = None
     if isinstance(obj, dict):

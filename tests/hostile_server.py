@@ -16,7 +16,10 @@ A small Starlette app on 127.0.0.1 that answers every path of the Live Avatar op
   ``"repeat_page"`` every page the same items with a huge count;
   ``"bad_dates"`` create times of year 1 and 9999 and beyond;
   ``"dup_voice"`` the same voice id in both voice lists;
-  ``"huge_strings"`` names of ``huge`` characters.
+  ``"huge_strings"`` names of ``huge`` characters;
+  ``"endless_pages"`` list pages that never end nor repeat (one new item each, count 10**9);
+  ``"gzip_bomb2"`` the bomb gzipped twice (``content-encoding: gzip, gzip``);
+  ``"bad_token"`` getToken hands out :data:`BAD_TOKEN` (not a valid header value).
 
 Change the behaviour while it runs: ``server.hostile.body = "nested"``.
 Use :func:`run_hostile` (a context manager) or the ``hostile`` fixture in conftest.
@@ -60,6 +63,8 @@ FORBIDDEN = frozenset(
        "\u200e", "\u200f", "\u061c", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"]
 )
 SECRET_TOKEN = "hostile-bearer-token-SECRET-0123456789abcdef"
+#: a token that cannot go into a header: non-ASCII, then a header injection
+BAD_TOKEN = SECRET_TOKEN + "\u00e9\r\nX-Injected: 1"
 
 
 def poisoned(text: str, poison: str) -> str:
@@ -175,6 +180,9 @@ def page(h: Hostile, items: list[dict[str, Any]], request: Request) -> dict[str,
         return {"count": 10**9, "page": number, "size": 1, "result": chunk}
     if mode == "repeat_page":
         return {"count": 10**9, "page": number, "size": len(items), "result": items}
+    if mode == "endless_pages":
+        fresh = {**items[0], "_id": f"endless-{number}", "voice_id": f"endless-{number}"}
+        return {"count": 10**9, "page": number, "size": 1, "result": [fresh]}
     start = (number - 1) * size
     return {"count": len(items), "page": number, "size": size, "result": items[start:start + size]}
 
@@ -225,6 +233,9 @@ def respond(h: Hostile, request: Request, data: Any, **top: Any) -> Response:
     if mode == "gzip_bomb":
         return Response(gzip_bomb(h.bomb_size), media_type="application/json",
                         headers={"content-encoding": "gzip"})
+    if mode == "gzip_bomb2":
+        return Response(gzip.compress(gzip_bomb(h.bomb_size), 9), media_type="application/json",
+                        headers={"content-encoding": "gzip, gzip"})
     body = json.dumps(_envelope(h, data, **top)).encode()
     if mode == "slow":
         return StreamingResponse(_drip(body, h.drip), media_type="application/json")
@@ -236,7 +247,8 @@ def respond(h: Hostile, request: Request, data: Any, **top: Any) -> Response:
 
 def create_app(h: Hostile) -> Starlette:
     async def get_token(request: Request) -> Response:
-        return respond(h, request, None, token=SECRET_TOKEN)
+        token = BAD_TOKEN if h.mode_for(request.url.path) == "bad_token" else SECRET_TOKEN
+        return respond(h, request, None, token=token)
 
     async def avatar_create(request: Request) -> Response:
         return respond(h, request, avatar(h, 90, status=1))

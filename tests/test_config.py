@@ -84,7 +84,8 @@ def test_round_trip_and_mode_0600_on_create(tmp_path):
     assert loaded == original
     assert loaded.auth_mode == "client credentials"
     assert loaded.client_kwargs() == {"base_url": "http://127.0.0.1:8765", "api_key": None,
-                                      "client_id": "client-1", "client_secret": "secret-0123456789"}
+                                      "client_id": "client-1", "client_secret": "secret-0123456789",
+                                      "deadline": 30.0, "max_body": 32 * 1024 * 1024}
 
 
 def test_existing_wide_file_becomes_0600(tmp_path):

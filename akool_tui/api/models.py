@@ -3,7 +3,11 @@
 Every ``from_api`` tolerates unknown fields (kept in ``extra``), missing optional
 fields, ``""`` / ``{}`` for absent values, and values of the wrong type (ignored
 rather than raised). ``create_time`` (ms since the epoch) becomes an aware UTC
-datetime.
+datetime between :data:`EARLIEST` and :data:`LATEST`, or None ("unknown"): year 1,
+year 9999, 10**20, 1e308, negative numbers or text used to crash the renderers
+(OverflowError in ``astimezone`` in zones such as Pacific/Kiritimati, "year 0 is out
+of range"). Inside the range every renderer can show the time in any zone and add or
+subtract centuries.
 """
 
 from __future__ import annotations
@@ -23,6 +27,12 @@ from .secrets import masked_mapping
 SHARED_CREDENTIALS = frozenset({"agora_app_id", "livekit_url"})
 #: ``extra`` of a record without unknown fields (read-only, one for all)
 _NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
+
+#: the times this client believes: after the epoch (0 and less mean "not set"), before
+#: the year 3000; anything else from the server is unknown (None)
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(3000, 1, 1, tzinfo=timezone.utc)
+_LATEST_MS = (LATEST - EARLIEST) // timedelta(milliseconds=1)
 
 #: uploaded resources stay valid for 7 days (spec section 2)
 RESOURCE_VALIDITY = timedelta(days=7)
@@ -113,27 +123,43 @@ def _bool(d: Mapping[str, Any], key: str) -> bool | None:
     return None
 
 
-def _time(d: Mapping[str, Any], key: str) -> datetime | None:
-    v = d.get(key)
-    if isinstance(v, bool) or v in (None, ""):
+def in_range(t: datetime | None) -> datetime | None:
+    """``t`` in UTC if it lies after :data:`EARLIEST` and before :data:`LATEST`, else None
+    (naive times are taken as UTC)."""
+    if t is None:
         return None
     try:
+        if t.tzinfo is None or t.utcoffset() is None:
+            t = t.replace(tzinfo=timezone.utc)
+        if not EARLIEST < t < LATEST:
+            return None
+        return t.astimezone(timezone.utc)
+    except (OverflowError, ValueError, TypeError):
+        return None
+
+
+def _time(d: Mapping[str, Any], key: str) -> datetime | None:
+    v = d.get(key)
+    if isinstance(v, bool) or v is None or isinstance(v, (dict, list)):
+        return None
+    if isinstance(v, str):
+        text = v.strip()
+        if not text or len(text) > 64:
+            return None
+        try:
+            return in_range(datetime.fromisoformat(text.replace("Z", "+00:00")))
+        except ValueError:
+            pass
+    try:
         ms = float(v)
-    except (TypeError, ValueError):
-        if isinstance(v, str):
-            try:
-                t = datetime.fromisoformat(v.replace("Z", "+00:00"))
-            except ValueError:
-                return None
-            return t if t.tzinfo else t.replace(tzinfo=timezone.utc)
+    except (TypeError, ValueError, OverflowError):
         return None
     # seconds or milliseconds since the epoch
     if ms < 1e11:
         ms *= 1000
-    try:
-        return datetime.fromtimestamp(ms / 1000, tz=timezone.utc)
-    except (OverflowError, OSError, ValueError):
+    if not 1 <= ms < _LATEST_MS:  # also False for NaN
         return None
+    return EARLIEST + timedelta(milliseconds=ms)
 
 
 def _enum(enum: type[IntEnum], value: int | None):
@@ -234,10 +260,11 @@ class Session:
 
     @property
     def expires_at(self) -> datetime | None:
+        """When ``duration`` runs out; None when unknown or out of range (as create_time)."""
         if self.create_time is None or self.duration is None:
             return None
         try:
-            return self.create_time + timedelta(seconds=self.duration)
+            return in_range(self.create_time + timedelta(seconds=self.duration))
         except OverflowError:  # a nonsense create_time or duration: no known end
             return None
 
@@ -310,7 +337,10 @@ class Avatar:
         """Uploaded resources are valid for 7 days after creation."""
         if self.create_time is None:
             return None
-        return self.create_time + RESOURCE_VALIDITY
+        try:
+            return in_range(self.create_time + RESOURCE_VALIDITY)
+        except OverflowError:  # a create_time built in code, not read by from_api
+            return None
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
+from ..api.safejson import JSONError, JSONTooDeep, loads
+
 VERSION = 2
 
 #: command ack code meaning success (same as the REST API)
@@ -196,14 +198,16 @@ def decode(payload: bytes | str) -> Message | Notice | None:
     Returns a message, a :class:`Notice` for payloads that are not valid stream
     messages, or ``None`` for messages whose ``v`` is not 2 (ignored by the spec).
     """
+    if not isinstance(payload, (bytes, bytearray, str)):
+        return Notice(f"ignored a stream payload of type {type(payload).__name__}")
     try:
         text = payload.decode("utf-8") if isinstance(payload, (bytes, bytearray)) else payload
-        obj = json.loads(text)
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        obj = loads(text)  # bounded nesting: never RecursionError, nor a structure too deep to show
+    except JSONTooDeep:
+        return Notice("ignored a stream message nested too deeply")
+    except (UnicodeDecodeError, JSONError) as exc:
         kind = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else "not valid JSON"
         return Notice(f"ignored a stream payload that is {kind}: {_quote(payload)}")
-    except TypeError:
-        return Notice(f"ignored a stream payload of type {type(payload).__name__}")
     if not isinstance(obj, dict):
         return Notice(f"ignored a stream payload that is not a JSON object: {_quote(payload)}")
     v = obj.get("v")

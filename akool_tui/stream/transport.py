@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import random
 from collections import deque
@@ -29,6 +28,7 @@ from enum import Enum
 from typing import Any, Protocol, runtime_checkable
 
 from .. import __version__
+from ..api.safejson import loads as json_loads
 from ..api.secrets import mask
 from .pacer import Pacer, preset_for
 
@@ -307,7 +307,7 @@ class _Refused(Exception):
 def _denial_text(status: int, body: bytes | None) -> str:
     reason = FATAL_CLOSE_CODES.get(FATAL_HTTP_STATUS.get(status, 0), f"HTTP {status}")
     with contextlib.suppress(ValueError, AttributeError, TypeError):
-        msg = json.loads(body or b"").get("msg")
+        msg = json_loads(body or b"").get("msg")  # bounded nesting, only ValueError
         if isinstance(msg, str) and msg:
             reason = msg
     return f"stream channel refused: {reason} (HTTP {status})"
