@@ -22,7 +22,7 @@ import httpx
 from .envelope import is_token_expired, parse_envelope
 from .errors import ProtocolError
 from .events import ClientEvent, EventHandler, emit
-from .secrets import mask
+from .secrets import mask, remember_secret
 
 TOKEN_PATH = "/api/open/v3/getToken"
 
@@ -45,6 +45,7 @@ class ApiKeyAuth(httpx.Auth):
 
     def __init__(self, api_key: str) -> None:
         self._api_key = api_key
+        remember_secret(api_key)  # masked wherever it shows up in text
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["x-api-key"] = self._api_key
@@ -68,6 +69,7 @@ class TokenAuth(httpx.Auth):
     ) -> None:
         self._client_id = client_id
         self._client_secret = client_secret
+        remember_secret(client_secret)  # masked wherever it shows up in text
         self._build_request = build_request
         self._on_event = on_event
         self._token: str | None = None
@@ -89,6 +91,7 @@ class TokenAuth(httpx.Auth):
 
     def accept(self, token: str) -> None:
         """Cache a token obtained from getToken."""
+        remember_secret(token)  # masked wherever it shows up in text
         self._token = token
         self.fetches += 1
         emit(self._on_event, ClientEvent("token", endpoint=TOKEN_PATH, attempt=self.fetches))
