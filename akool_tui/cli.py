@@ -187,6 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
     _global_options(p, top=False)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--no-token", action="store_true",
+                   help="serve without the per-run token in the URL (any local user or "
+                        "process could open the console)")
     p.set_defaults(func=cmd_serve)
     return parser
 
@@ -457,19 +460,23 @@ def cmd_simulator(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(ctx: Context) -> int:
+    """The console in a browser, behind an Origin check and a per-run token (serve.py)."""
     import shlex
 
     if importlib.util.find_spec("textual_serve") is None:
         raise _BaseConfigError(
             "serving in a browser needs textual-serve: pip install 'akool-tui[serve]'")
-    from textual_serve.server import Server
+    from .serve import GatedServer, new_token
 
     a = ctx.args
     if not (1 <= a.port <= 65535):
         raise UsageError(f"invalid port {a.port}: use 1-65535")
     if not v.is_loopback_host(a.host):
         ctx.note(f"warning: {a.host} is not a loopback address; anyone who can reach "
-                 f"port {a.port} gets the console and its credentials")
+                 f"port {a.port} and has the URL gets the console and its credentials")
+    if a.no_token:
+        ctx.note("warning: --no-token: any user or process that can reach "
+                 f"{a.host}:{a.port} opens the console and its credentials without a token")
     argv = [sys.executable, "-m", "akool_tui"]
     if a.demo:
         argv.append("--demo")
@@ -477,7 +484,8 @@ def cmd_serve(ctx: Context) -> int:
         argv += ["--config", os.path.abspath(a.config)]
     if a.base_url:
         argv += ["--base-url", a.base_url]
-    Server(shlex.join(argv), host=a.host, port=a.port, title=PROG).serve()
+    GatedServer(shlex.join(argv), host=a.host, port=a.port, title=PROG,
+                token=None if a.no_token else new_token()).serve()
     return EXIT_OK
 
 
@@ -567,7 +575,9 @@ def _fail(message: str, code: int) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Console-script entry point: returns the exit code, never shows a traceback."""
     try:
-        return run(argv)
+        code = run(argv)
+        sys.stdout.flush()  # a closed pipe fails here, in the handler below, not at exit
+        return code
     except KeyboardInterrupt:
         return _fail("interrupted", EXIT_INTERRUPTED)
     except UsageError as error:
@@ -576,10 +586,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(error), EXIT_USAGE)
     except AkoolError as error:
         return _fail(str(error), EXIT_API)
-    except BrokenPipeError:  # "akool-tui sessions list | head"
-        with contextlib.suppress(OSError):
+    except BrokenPipeError:  # "akool-tui sessions list | head": the reader has all it wants
+        # what is still buffered goes to /dev/null, so the flush at exit cannot fail
+        # ("Exception ignored ... BrokenPipeError") either
+        with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_API
+        return EXIT_OK
     except OSError as error:
         return _fail(error.strerror or str(error), EXIT_API)
     except Exception as error:  # a bug: still one line, the traceback only on request

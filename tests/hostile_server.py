@@ -126,6 +126,12 @@ def session(h: Hostile, i: int = 0, *, sid: str | None = None, status: int = 2) 
             "agora_channel": _p(h, "channel"),
             "agora_token": SECRET_TOKEN,
             "note": _p(h, "an extra field"),
+            # the token again in other spellings and places masking must find
+            "livekitToken": SECRET_TOKEN,
+            "iceServers": [{"urls": "turn:turn.example.invalid", "username": "operator",
+                            "credential": SECRET_TOKEN}],
+            "server_url": f"wss://rtc.example.invalid/rtc?access_token={SECRET_TOKEN}&r=1",
+            "echo": f"issued token {SECRET_TOKEN} for this session",
         },
         "extra_field": _p(h, "extra"),
     }

@@ -27,12 +27,21 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hostile_server import SECRET_TOKEN, Hostile
+from hostile_server import session as hostile_session
 from tui_helpers import running, screen_text, type_text, wait_for, wait_loaded
 
 from akool_tui.api.client import AkoolClient
 from akool_tui.api.errors import AkoolError, NetworkError, NotFoundError
 from akool_tui.api.models import Session
-from akool_tui.api.secrets import is_secret_key, mask
+from akool_tui.api.secrets import (
+    MaskingFilter,
+    is_secret_key,
+    mask,
+    mask_text,
+    masked_mapping,
+    remember_secret,
+)
 from akool_tui.cli import build_parser, main
 from akool_tui.config import Config, load_config
 from akool_tui.simulator import RunningSimulator, SimulatorConfig, run_background
@@ -342,3 +351,142 @@ def test_saved_config_holds_file_secrets_only_with_mode_0600(tmp_path, monkeypat
     text = conf.read_text()
     assert API_KEY in text and CLIENT_SECRET not in text and CLIENT_ID not in text
     assert stat.S_IMODE(Path(conf).stat().st_mode) == 0o600
+
+
+# -- (f) masking by any key spelling, inside lists and URLs, and by known value ---------------
+
+
+@pytest.mark.parametrize("key", ["accessToken", "clientSecret", "apiKey", "livekitToken",
+                                 "AGORA_TOKEN", "x-api-key", "X-Api-Key", "client-secret",
+                                 "trtcUserSig", "UserSig", "sdkAppId", "refresh_token",
+                                 "Authorization", "password", "APIKey"])
+def test_secret_keys_are_found_in_every_spelling(key):
+    value = "s3cr3t-value-ABCDEFGH-7788"
+    shown = masked_mapping({key: value, "name": "visible"})
+    assert shown == {key: "••••7788", "name": "visible"}
+
+
+@pytest.mark.parametrize("key", ["token_type", "auth_mode", "id", "name", "expires_in", "app_id",
+                                 "keymap", "voice_id"])
+def test_ordinary_keys_stay_visible(key):
+    assert masked_mapping({key: "plain value"}) == {key: "plain value"}
+
+
+def test_secrets_inside_lists_and_nested_records_are_masked():
+    data = {"iceServers": [{"urls": "turn:turn.example.invalid", "username": "operator",
+                            "credential": "turn-pass-0000-1111"},
+                           {"urls": ["stun:a", "stun:b"], "clientSecret": "cs-2222-3333-4444"}],
+            "tokens": ["first-token-5555", "second-token-6666"],
+            "outer": {"inner": [{"accessToken": "at-7777-8888-9999"}]}}
+    shown = masked_mapping(data)
+    assert shown["iceServers"][0] == {"urls": "turn:turn.example.invalid",
+                                      "username": "operator", "credential": "••••1111"}
+    assert shown["iceServers"][1] == {"urls": ["stun:a", "stun:b"], "clientSecret": "••••4444"}
+    assert shown["tokens"] == ["••••5555", "••••6666"]
+    assert shown["outer"] == {"inner": [{"accessToken": "••••9999"}]}
+
+
+@pytest.mark.parametrize("url, shown", [
+    ("wss://rtc.example.invalid/rtc?access_token=eyJhbGciOi-1234&room=r1",
+     "wss://rtc.example.invalid/rtc?access_token=••••1234&room=r1"),
+    ("https://user:pa55word-9876@host.example.invalid/path",
+     "https://••••9876@host.example.invalid/path"),
+    ("https://u:p@host.example.invalid", "https://••••@host.example.invalid"),
+    ("https://cdn.example.invalid/v.mp4?token=tk-000011112222&w=1",
+     "https://cdn.example.invalid/v.mp4?token=••••2222&w=1"),
+    ("https://cdn.example.invalid/a.png?Expires=1&sig=abcdefabcdef4321",
+     "https://cdn.example.invalid/a.png?Expires=1&sig=••••4321"),
+    ("https://s3.example.invalid/o?X-Amz-Signature=deadbeefcafe0042",
+     "https://s3.example.invalid/o?X-Amz-Signature=••••0042"),
+    ("https://app.example.invalid/cb#access_token=frag-token-5150&state=ok",
+     "https://app.example.invalid/cb#access_token=••••5150&state=ok"),
+])
+def test_tokens_inside_urls_are_masked(url, shown):
+    assert mask_text(url) == shown
+    assert masked_mapping({"server_url": url, "list": [url]}) == {"server_url": shown,
+                                                                  "list": [shown]}
+
+
+@pytest.mark.parametrize("text", [
+    "page 2 of 10, code=1008 (12:30:00) at https://openapi.akool.com/api/open/v4?page=2",
+    "Basic information", "token=None", "the avatar dvp_Tristan_cloth2_1080P",
+])
+def test_free_text_without_secrets_is_unchanged(text):
+    assert mask_text(text) == text
+
+
+def test_known_secret_values_are_masked_in_any_text():
+    remember_secret("known-value-ABCDEF-3141")
+    remember_secret("demo")  # too short to remember: ordinary words stay readable
+    assert mask_text("refused key known-value-ABCDEF-3141 (code 1101)") == \
+        "refused key ••••3141 (code 1101)"
+    assert mask_text("run akool-tui --demo") == "run akool-tui --demo"
+    assert mask_text('{"note": "Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig42"}') == \
+        '{"note": "Bearer ••••ig42"}'
+    assert mask_text("Foo(token='ab-cd-ef-gh-0007', n=1) {'apiKey': 'k-0000-1111-0008'}") == \
+        "Foo(token='••••0007', n=1) {'apiKey': '••••0008'}"
+    # a record's own secrets are masked where a sibling field echoes them
+    shown = masked_mapping({"agora_token": "echoed-token-2718", "note": "yours: echoed-token-2718"})
+    assert shown == {"agora_token": "••••2718", "note": "yours: ••••2718"}
+
+
+def test_mask_keeps_its_format():
+    assert mask("abcdefgh1234") == "••••1234"
+    assert mask("short") == "••••"
+    assert mask("") == "" and mask(None) == ""
+    assert mask(mask("abcdefgh1234")) == "••••1234"  # masking twice keeps the last 4
+
+
+def test_error_messages_and_logs_never_echo_a_known_secret(caplog):
+    remember_secret(API_KEY)
+    error = AkoolError(f"refused: the key {API_KEY} is not valid", server_msg=f"key {API_KEY}")
+    assert API_KEY not in str(error) + repr(error) + error.server_msg
+    assert mask(API_KEY) in str(error)
+    handler = logging.StreamHandler(stream := __import__("io").StringIO())
+    handler.addFilter(MaskingFilter())
+    log = logging.getLogger("akool_tui.test_masking")
+    log.addHandler(handler)
+    try:
+        log.warning("sending %s to %s", API_KEY, "wss://h/rtc?access_token=lk-tok-000099")
+        try:
+            raise ValueError(f"boom with {API_KEY}")
+        except ValueError:
+            log.exception("failed")
+    finally:
+        log.removeHandler(handler)
+    written = stream.getvalue()
+    assert "boom with" in written and "Traceback" in written
+    assert API_KEY not in written and "lk-tok-000099" not in written
+    assert mask(API_KEY) in written
+
+
+@pytest.mark.parametrize("auth", ["api key", "client credentials"])
+def test_hostile_server_token_never_shown_in_full(hostile, auth, capsys, monkeypatch):
+    """The hostile server hands out SECRET_TOKEN as the bearer token and in every credential
+    spelling: agora_token, livekitToken, a list of ICE servers, a URL's access_token and
+    free text; `sessions show` / `sessions list`, human and --json, never show it in full."""
+    if auth == "api key":
+        monkeypatch.setenv("AKOOL_API_KEY", API_KEY)
+    else:
+        monkeypatch.setenv("AKOOL_CLIENT_ID", CLIENT_ID)
+        monkeypatch.setenv("AKOOL_CLIENT_SECRET", CLIENT_SECRET)
+    base = ["--base-url", hostile.base_url]
+    outputs = []
+    for command in (["sessions", "show", "se00"], ["sessions", "list"]):
+        for fmt in ([], ["--json"]):
+            assert main([*command, *fmt, *base]) == 0
+            out, err = capsys.readouterr()
+            outputs.append(out + err)
+    assert SECRET_TOKEN in json.dumps(hostile_session(Hostile()))  # the server does send it
+    assert mask(SECRET_TOKEN) in outputs[0] and mask(SECRET_TOKEN) in outputs[1]
+    assert "iceServers" in outputs[1] and "server_url" in outputs[0]
+    for text in outputs:
+        assert_clean(text, {SECRET_TOKEN, API_KEY, CLIENT_SECRET}, "the hostile session")
+    # an error message quoting the configured secret or the bearer token is masked too
+    echoed = API_KEY if auth == "api key" else f"{CLIENT_SECRET} {SECRET_TOKEN}"
+    hostile.hostile.poison = f" (echo {echoed})"
+    hostile.hostile.body, hostile.hostile.only = "error", "session/list"
+    assert main(["sessions", "list", *base]) != 0
+    out, err = capsys.readouterr()
+    assert "echo" in err
+    assert_clean(out + err, {SECRET_TOKEN, API_KEY, CLIENT_SECRET}, "the error line")

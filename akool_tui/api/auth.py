@@ -29,6 +29,7 @@ from .envelope import DEFAULT_MAX_BODY, is_token_expired, parse_envelope, read_b
 from .errors import ProtocolError
 from .events import ClientEvent, EventHandler, emit
 from .hidden import Hidden, Opaque
+from .secrets import remember_secret
 
 TOKEN_PATH = "/api/open/v3/getToken"
 
@@ -56,6 +57,7 @@ class ApiKeyAuth(httpx.Auth):
 
     def __init__(self, api_key: str | Hidden) -> None:
         self._api_key = Hidden.of(api_key)
+        remember_secret(self._api_key.reveal())  # masked wherever it shows up in text
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         request.headers["x-api-key"] = self._api_key.reveal()
@@ -80,6 +82,7 @@ class TokenAuth(httpx.Auth):
     ) -> None:
         self._client_id = Hidden.of(client_id)
         self._client_secret = Hidden.of(client_secret)
+        remember_secret(self._client_secret.reveal())  # masked wherever it shows up in text
         self._build_request = build_request
         self._on_event = on_event
         self._max_body = max_body
@@ -110,6 +113,7 @@ class TokenAuth(httpx.Auth):
     def accept(self, token: Hidden) -> None:
         """Cache a token obtained from getToken."""
         self._token = Hidden.of(token)
+        remember_secret(self._token.reveal())  # masked wherever it shows up in text
         self.fetches += 1
         emit(self._on_event, ClientEvent("token", endpoint=TOKEN_PATH, attempt=self.fetches))
 

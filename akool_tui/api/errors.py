@@ -7,6 +7,8 @@ a timeout, a body that is not JSON or has no ``code`` -- becomes an
 
 from __future__ import annotations
 
+from .secrets import mask_text
+
 OK = 1000
 
 #: Clear messages for every code of the reference (spec section 5).
@@ -74,10 +76,11 @@ class AkoolError(Exception):
         server_msg: str | None = None,
         endpoint: str | None = None,
     ) -> None:
+        message = mask_text(message)  # a server msg or a URL may quote a secret
         super().__init__(message)
         self.message = message
         self.code = code
-        self.server_msg = server_msg
+        self.server_msg = server_msg if server_msg is None else mask_text(server_msg)
         self.endpoint = endpoint
 
     def __str__(self) -> str:
