@@ -1,0 +1,1 @@
+"""The domain layer shared by the console and the CLI (no Textual import here)."""
