@@ -38,7 +38,6 @@ returns printable text unchanged (the same object). Printable text within the li
 
 from __future__ import annotations
 
-import json
 import unicodedata
 from typing import Any
 
@@ -165,6 +164,8 @@ def safe_json_dumps(value: Any, *, indent: int | None = 2) -> str:
     off), and no raw control, C1, bidi or invisible character (see
     :func:`escape_json_text`). ``ensure_ascii=False`` alone writes U+0080-U+009F, DEL,
     U+202E and lone surrogates raw."""
+    import json  # here: `akool-tui --help` does not need it
+
     document = json.dumps(value, indent=indent, ensure_ascii=False)
     if document.isascii() and document.replace("\n", "").isprintable():
         return document
