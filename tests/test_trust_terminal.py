@@ -538,3 +538,38 @@ async def test_a_negative_duration_in_the_detail_pane(tmp_path: Path) -> None:
             text = screen_text(app)
             assert "invalid (-600 s)" in text and "-10m00s" not in text
             assert "invalid" in text.split("neg1")[0] or "invalid" in text
+
+
+# -- the transcript --------------------------------------------------------------------------
+
+
+async def test_transcript_text_is_sanitised_and_bounded_while_it_streams() -> None:
+    """Bot text streams into the transcript part by part: every part is sanitised (bidi
+    and zero-width characters too, which it used to let through) and an entry stops at
+    CHAT characters however much more arrives."""
+    from textual.app import App, ComposeResult
+
+    from akool_tui.core.text import CHAT, ELLIPSIS
+    from akool_tui.tui.widgets.transcript import Transcript
+
+    class TranscriptApp(App):
+        def compose(self) -> ComposeResult:
+            yield Transcript()
+
+    app = TranscriptApp()
+    async with app.run_test(size=(60, 12)) as pilot:
+        tr = app.query_one(Transcript)
+        tr.add("bot", "a\u202eb\u200bc", key="in:1", status="streaming")
+        assert tr.get("in:1").text == f"a{MARK}bc"
+        reply = "a\u202eb\u200bc"
+        for part in ["\x1b]52;c;x\x07 ", "y" * (CHAT // 2), POISON, "z" * CHAT, "tail"]:
+            reply += part
+            tr.update("in:1", reply, status="streaming")
+        tr.update("in:1", reply, status="", note=POISON)
+        entry = tr.get("in:1")
+        assert len(entry.text) == CHAT and entry.text.endswith(ELLIPSIS)
+        assert entry.text.startswith(f"a{MARK}bc{MARK}]52;c;x{MARK} yyy")
+        assert not leaks(entry.text) and not leaks(entry.note)
+        tr.flush()
+        await pilot.pause()
+        assert not leaks("\n".join(tr.lines_text()[:50]))

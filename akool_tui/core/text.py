@@ -154,9 +154,10 @@ def escape_json_text(document: str) -> str:
     non-ASCII spaces -- written as a ``\\uXXXX`` escape. Outside strings a JSON
     document holds only ASCII and the newlines of its indentation, so the escapes all
     land inside strings: the document still parses to exactly the same data."""
-    table = {ord(ch): _json_escape(ch) for ch in set(document)
-             if not ch.isprintable() and ch != "\n"}
-    return document.translate(table) if table else document
+    for ch in set(document):  # str.replace per character: see safe()
+        if not ch.isprintable() and ch != "\n":
+            document = document.replace(ch, _json_escape(ch))
+    return document
 
 
 def safe_json_dumps(value: Any, *, indent: int | None = 2) -> str:
