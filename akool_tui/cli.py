@@ -6,6 +6,10 @@ none of them.
 
 Exit codes: 0 success, 1 an API / network error, 2 a usage or config error,
 130 interrupted. Every failure is one line on stderr: ``akool-tui: <message>``.
+
+What reaches the terminal is made safe (:mod:`akool_tui.core.text`): tables and
+notices through ``safe``, ``--json`` through ``safe_json_dumps``; server text (ids,
+names, error messages) never reaches it as a control sequence.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from . import __version__
 from . import validators as v
 from .api.errors import AkoolError, NotFoundError, ParamError, SessionClosedError
 from .api.errors import ConfigError as _BaseConfigError
+from .core.text import LINE, safe, safe_json_dumps
 
 if TYPE_CHECKING:
     from .api.client import AkoolClient
@@ -209,11 +214,13 @@ class Context:
         return bool(self.args.json)
 
     def out(self, text: str) -> None:
-        print(text, file=sys.stdout)
+        """Standard output. Tables and JSON come safe already (output.py); this is the
+        last net for the rest (``closed <id>``, the config's own values)."""
+        print(safe(text, limit=None, newlines=True), file=sys.stdout)
 
     def note(self, text: str) -> None:
         """Progress and notices: stderr, so stdout stays clean for pipes."""
-        print(f"{PROG}: {text}", file=sys.stderr, flush=True)
+        print(f"{PROG}: {safe(text, limit=LINE)}", file=sys.stderr, flush=True)
 
     def emit(self, value: Any, human: Callable[[], str], *, ready: bool = False) -> None:
         """Print ``value`` as JSON (``--json``) or ``human()``.
@@ -223,9 +230,7 @@ class Context:
         if not self.json:
             self.out(human())
         elif ready:
-            import json
-
-            self.out(json.dumps(value, indent=2, ensure_ascii=False))
+            self.out(safe_json_dumps(value, indent=2))
         else:
             from .output import dumps
 
@@ -568,7 +573,8 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(message: str, code: int) -> int:
-    print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+    """The one error line: server messages are quoted in it, made safe (one line)."""
+    print(f"{PROG}: {safe(message, limit=LINE)}", file=sys.stderr, flush=True)
     return code
 
 

@@ -3,12 +3,17 @@
 Tables are for people: aligned columns, times as "4 minutes ago", status
 labels, secrets masked. JSON is for machines: every field, enums as their
 numbers plus a ``*_label``, times in ISO 8601, secrets masked.
+
+Both reach a terminal, and most of what they show comes from the server: every
+table cell and detail value goes through :func:`akool_tui.core.text.safe` (cut to a
+bounded length before the columns are measured), and JSON is written with
+:func:`akool_tui.core.text.safe_json_dumps` (exact data, every control, C1, bidi
+and invisible character escaped).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from enum import IntEnum
@@ -18,6 +23,7 @@ import humanize
 
 from .api.models import Avatar, AvatarSource, Credentials, Language, Session, Voice
 from .api.secrets import masked_mapping
+from .core.text import CELL, FIELD, safe, safe_json_dumps
 
 # -- humane values -------------------------------------------------------------
 
@@ -30,7 +36,8 @@ def ago(when: datetime | None, now: datetime) -> str:
 
 
 def short_duration(seconds: float | timedelta | None) -> str:
-    """``"10m"``, ``"1h 5m"``, ``"45s"``; ``""`` when unknown."""
+    """``"10m"``, ``"1h 5m"``, ``"45s"``; ``""`` when unknown (a time left that ran out
+    is ``"0s"``)."""
     if seconds is None:
         return ""
     total = int(seconds.total_seconds() if isinstance(seconds, timedelta) else seconds)
@@ -39,6 +46,22 @@ def short_duration(seconds: float | timedelta | None) -> str:
     parts = [f"{hours}h" if hours else "", f"{minutes}m" if minutes else "",
              f"{secs}s" if secs and not hours else ""]
     return " ".join(p for p in parts if p) or "0s"
+
+
+def duration(seconds: int | None) -> str:
+    """A session's duration: as :func:`short_duration`; a negative one from the server
+    is ``"invalid"`` (not ``"-10m"``, not ``"0s"``)."""
+    if seconds is not None and seconds < 0:
+        return "invalid"
+    return short_duration(seconds)
+
+
+def time_left(s: Session, now: datetime) -> str:
+    """Time until a session's duration runs out; ``""`` when unknown (or its duration
+    is negative: it has no known end)."""
+    if s.duration is not None and s.duration < 0:
+        return ""
+    return short_duration(s.time_left(now))
 
 
 def count(n: int, noun: str) -> str:
@@ -51,8 +74,9 @@ def count(n: int, noun: str) -> str:
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], *,
           right: Iterable[int] = ()) -> str:
-    """Columns separated by two spaces; indexes in ``right`` are right-aligned."""
-    cells = [[str(h) for h in headers]] + [["" if c is None else str(c) for c in r] for r in rows]
+    """Columns separated by two spaces; indexes in ``right`` are right-aligned. Cells
+    are made safe and cut to ``CELL`` characters before the columns are measured."""
+    cells = [[str(h) for h in headers]] + [[safe(c, limit=CELL) for c in r] for r in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     right = set(right)
     lines = []
@@ -64,16 +88,17 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], *,
 
 
 def details(pairs: Iterable[tuple[str, Any]]) -> str:
-    """``label: value`` lines with the labels aligned."""
-    pairs = [(k, "" if v is None else str(v)) for k, v in pairs]
+    """``label: value`` lines with the labels aligned (labels and values made safe:
+    credentials' extra keys come from the server too)."""
+    pairs = [(safe(k, limit=CELL), safe(v, limit=FIELD)) for k, v in pairs]
     width = max((len(k) for k, _ in pairs), default=0)
     return "\n".join(f"{k + ':':<{width + 1}} {v}".rstrip() for k, v in pairs)
 
 
 def sessions_table(sessions: Sequence[Session], now: datetime) -> str:
     rows = [
-        (s.id, s.status_label, s.avatar_id, s.stream_type, short_duration(s.duration),
-         ago(s.create_time, now), short_duration(s.time_left(now)))
+        (s.id, s.status_label, s.avatar_id, s.stream_type, duration(s.duration),
+         ago(s.create_time, now), time_left(s, now))
         for s in sessions
     ]
     return table(("ID", "STATUS", "AVATAR", "STREAM", "DURATION", "CREATED", "LEFT"), rows,
@@ -86,12 +111,12 @@ def session_details(s: Session, now: datetime) -> str:
         ("status", s.status_label),
         ("avatar", s.avatar_id),
         ("stream type", s.stream_type),
-        ("duration", short_duration(s.duration)),
+        ("duration", duration(s.duration)),
         ("created", ago(s.create_time, now)),
     ]
-    left = s.time_left(now)
-    if left is not None:
-        pairs.append(("time left", short_duration(left)))
+    left = time_left(s, now)
+    if left:
+        pairs.append(("time left", left))
     for key, value in s.credentials.masked().items():
         pairs.append((f"credentials.{key}", value))
     return details(pairs)
@@ -171,5 +196,5 @@ def jsonable(value: Any) -> Any:
 
 
 def dumps(value: Any) -> str:
-    return json.dumps(jsonable(value), indent=2, ensure_ascii=False)
+    return safe_json_dumps(jsonable(value), indent=2)
 

@@ -20,6 +20,8 @@ A small Starlette app on 127.0.0.1 that answers every path of the Live Avatar op
   ``"endless_pages"`` list pages that never end nor repeat (one new item each, count 10**9);
   ``"gzip_bomb2"`` the bomb gzipped twice (``content-encoding: gzip, gzip``);
   ``"bad_token"`` getToken hands out :data:`BAD_TOKEN` (not a valid header value).
+- ``stream_type``: ``"agora"`` (default) or ``"websocket"``: sessions whose credentials
+  point at this server's stream channel (the chat connects and gets poisoned bot text).
 
 Change the behaviour while it runs: ``server.hostile.body = "nested"``.
 Use :func:`run_hostile` (a context manager) or the ``hostile`` fixture in conftest.
@@ -83,6 +85,8 @@ class Hostile:
     drip: float = 2.0
     bomb_size: int = 2 * 1024**3
     huge: int = 1_000_000
+    stream_type: str = "agora"
+    ws_base: str = ""  # ws://127.0.0.1:<port>, set by HostileServer
     requests: list[str] = field(default_factory=list)  # paths asked, in order
 
     def mode_for(self, path: str) -> str:
@@ -111,7 +115,7 @@ def _create_ms(h: Hostile, i: int) -> Any:
 
 
 def session(h: Hostile, i: int = 0, *, sid: str | None = None, status: int = 2) -> dict[str, Any]:
-    return {
+    record = {
         "_id": sid or _p(h, f"se{i:02d}"),
         "uid": _p(h, "uid"),
         "type": 2,
@@ -135,6 +139,11 @@ def session(h: Hostile, i: int = 0, *, sid: str | None = None, status: int = 2) 
         },
         "extra_field": _p(h, "extra"),
     }
+    if h.stream_type == "websocket":
+        record["stream_type"] = "websocket"
+        record["credentials"] = {"ws_url": f"{h.ws_base}/sim/stream/s{i}",
+                                 "ws_token": SECRET_TOKEN, "note": _p(h, "an extra field")}
+    return record
 
 
 def avatar(h: Hostile, i: int = 0, *, status: int | None = None) -> dict[str, Any]:
@@ -335,6 +344,7 @@ class HostileServer:
         self._sock = bind("127.0.0.1", 0)
         self.port: int = self._sock.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{self.port}"
+        self.hostile.ws_base = f"ws://127.0.0.1:{self.port}"
         config = uvicorn.Config(create_app(self.hostile), log_level="critical", access_log=False,
                                 lifespan="off", timeout_graceful_shutdown=1)
         self._server = uvicorn.Server(config)

@@ -1,4 +1,4 @@
-"""The API client and the stream layer never import Textual (checked in a fresh interpreter)."""
+"""The API client, the stream layer, the sanitiser and the CLI output never import Textual (checked in a fresh interpreter)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import subprocess
 import sys
 
 CHECK = (
-    "import akool_tui.api, akool_tui.api.client, akool_tui.api.auth, akool_tui.stream; import sys; "
+    "import akool_tui.api, akool_tui.api.client, akool_tui.api.auth, akool_tui.stream, "
+    "akool_tui.core.text, akool_tui.output; import sys; "
     "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.')); "
     "assert not bad, bad"
 )

@@ -21,6 +21,8 @@ from .commands import ScreenActionsProvider
 from .themes import bundled_theme_dir, load_themes, user_theme_dir, with_app_variables
 
 if TYPE_CHECKING:
+    from textual.notifications import SeverityLevel
+
     from ..api.client import AkoolClient
     from ..config import Config
     from ..conversation import Conversation
@@ -316,6 +318,16 @@ class AkoolApp(App):
         self.notify("Demo simulator: " + ("; ".join(active) if active else "no faults"),
                     title="Faults", severity="warning" if active else "information",
                     timeout=4, markup=False)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification is plain text made safe to paint: they quote server
+        messages, ids and names (a session id ``se01[/x]`` parsed as markup crashed the
+        app; an escape sequence in one wrote to the terminal). ``markup`` is ignored."""
+        from ..core.text import CELL, LINE, safe
+
+        super().notify(safe(message, limit=LINE, newlines=True), title=safe(title, limit=CELL),
+                       severity=severity, timeout=timeout, markup=False)
 
     def action_help(self) -> None:
         from .screens.help import HelpScreen

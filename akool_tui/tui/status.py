@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.geometry import Region
 from textual.widget import Widget
 
+from ..core.text import LINE, safe
 from .refresh import RefreshState
 
 
@@ -48,7 +49,9 @@ class StatusLine(Widget):
         self.update_status()
 
     def set_extra(self, text: str) -> None:
-        """Screen-specific text (e.g. '312 sessions, 41 live, 2 marked')."""
+        """Screen-specific text (e.g. '312 sessions, 41 live, 2 marked'); it may quote
+        the user's filter or a server error, so it is made safe to paint."""
+        text = safe(text, limit=LINE)
         if text != self._extra:
             self._extra = text
             self.update_status()
@@ -61,7 +64,7 @@ class StatusLine(Widget):
         data is live (paused, errors, age), the screen's counts, then the auth mode."""
         app = self.app
         endpoint = "DEMO (simulator)" if getattr(app, "demo", False) else getattr(app, "endpoint_label", "")
-        parts: list[tuple[str, str]] = [(endpoint, "bold")]
+        parts: list[tuple[str, str]] = [(safe(endpoint, limit=LINE), "bold")]
         st = self._state
         if st is not None:
             if st.paused:
@@ -77,7 +80,7 @@ class StatusLine(Widget):
             parts.append((f"refreshed {age}, every {st.interval:g}s", ""))
         if self._extra:
             parts.append((self._extra, ""))
-        parts.append((getattr(app, "auth_label", ""), ""))
+        parts.append((safe(getattr(app, "auth_label", ""), limit=LINE), ""))
         pieces: list[tuple[str, str]] = []
         for chunk, style in (p for p in parts if p[0]):
             if pieces:

@@ -26,6 +26,7 @@ from textual.widgets import Input, Select, Static
 
 from ...api.models import Session, SessionStatus
 from ...core.export import export_dir, export_stem, write_exports
+from ...core.text import CELL, safe
 from ...conversation import (
     DIALOGUE,
     Ack,
@@ -41,6 +42,7 @@ from ...conversation import (
 from ...llm import LlmClient, LlmError, LlmSettings
 from ...simulator.llm_endpoint import MODEL as SIMULATED_LLM
 from ...stream.transport import TransportState
+from ..widgets.safe_input import SafeInput
 from ..widgets.transcript import Entry, Transcript
 from .base import MainScreen
 
@@ -85,8 +87,9 @@ class ReconnectRequested(Message):
     """Retry found the channel gone: start the connection again."""
 
 
-class HistoryInput(Input):
-    """An Input that remembers what was sent: up / down walk the history."""
+class HistoryInput(SafeInput):
+    """An Input that remembers what was sent: up / down walk the history. A paste is
+    sanitised like any outside text (it is shown back, in the input and the transcript)."""
 
     BINDINGS = [
         Binding("up", "history(-1)", "Previous", show=False, id="chat.history_prev"),
@@ -233,8 +236,10 @@ class ChatScreen(MainScreen):
         self.post_message(SessionsLoaded(sessions))
 
     def _label(self, s: Session) -> str:
+        """The picker's line for a session (ids and names from the server: safe text)."""
         status = "" if s.status == SessionStatus.PROCESSING else f" ({s.status_label})"
-        return f"{short_id(s.id)}  {s.stream_type:<9} {s.avatar_id}{status}"
+        return safe(f"{short_id(s.id)}  {s.stream_type:<9} {s.avatar_id}{status}",
+                    limit=CELL)
 
     def on_sessions_loaded(self, message: SessionsLoaded) -> None:
         if message.error:

@@ -13,13 +13,16 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.visual import VisualType
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Label, Static
 
 from ...api.models import Avatar, Session
+from ...core.text import CELL, FIELD, LINE, safe
+from ..widgets.safe_input import SafeInput
 
 
-class FilterBar(Input):
-    """The `/` filter: hidden until opened, esc (on the screen) clears it."""
+class FilterBar(SafeInput):
+    """The `/` filter: hidden until opened, esc (on the screen) clears it. What is typed
+    or pasted is shown back (here and in the status line): it is sanitised too."""
 
     DEFAULT_CSS = """
     FilterBar { display: none; dock: top; height: 3; }
@@ -38,13 +41,16 @@ class FilterBar(Input):
 class ErrorLabel(Label):
     """An inline validation message that takes no room while it is empty.
 
-    Shown as plain text: it often quotes the server or the user (brackets included)."""
+    Shown as plain text, sanitised: it often quotes the server or the user (brackets,
+    escapes and megabytes included)."""
 
     def __init__(self, *, id: str) -> None:
         super().__init__("", id=id, classes="error", markup=False)
         self.display = False
 
     def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        if isinstance(content, str):
+            content = safe(content, limit=LINE, newlines=True)
         super().update(content, layout=layout)
         self.display = bool(content)
 
@@ -59,7 +65,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def __init__(self, question: str, *, confirm_label: str = "OK") -> None:
         super().__init__()
-        self._question = question
+        self._question = safe(question, limit=LINE, newlines=True)  # quotes ids and names
         self._confirm_label = confirm_label
 
     def compose(self) -> ComposeResult:
@@ -85,8 +91,9 @@ def _kv_table(rows: list[tuple[str, str | Text]]) -> Table:
     table = Table.grid(padding=(0, 1))
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
-    for key, value in rows:  # values come from the API: text, never markup
-        table.add_row(key, value if isinstance(value, Text) else Text(value))
+    for key, value in rows:  # keys and values come from the API: safe text, never markup
+        table.add_row(Text(safe(key, limit=CELL)),
+                      value if isinstance(value, Text) else Text(safe(value, limit=FIELD)))
     return table
 
 
@@ -95,6 +102,17 @@ def _when(value: datetime | None, now: datetime) -> str:
         return "—"
     ago = humanize.naturaltime(now - value)
     return f"{value.astimezone():%Y-%m-%d %H:%M:%S} ({ago})"
+
+
+def _valid_duration(session: Session) -> bool:
+    return session.duration is None or session.duration >= 0
+
+
+def _duration(seconds: int | None) -> str:
+    """``"600 s"``; a negative duration from the server is shown as invalid."""
+    if seconds is None:
+        return "—"
+    return f"{seconds} s" if seconds >= 0 else f"invalid ({seconds} s)"
 
 
 class DetailPane(VerticalScroll):
@@ -110,7 +128,7 @@ class DetailPane(VerticalScroll):
     def _show(self, title: str, rows: list[tuple[str, str | Text]]) -> None:
         body = self.query_one("#detail-body", Static)
         grid = Table.grid()
-        grid.add_row(Text(title, style="bold underline"))
+        grid.add_row(Text(safe(title, limit=CELL), style="bold underline"))
         grid.add_row(_kv_table(rows))
         body.update(grid)
 
@@ -125,8 +143,8 @@ class DetailPane(VerticalScroll):
             ("avatar", session.avatar_id or "—"),
             ("stream", session.stream_type),
             ("created", _when(session.create_time, now)),
-            ("duration", f"{session.duration} s" if session.duration is not None else "—"),
-            ("expires", _when(session.expires_at, now)),
+            ("duration", _duration(session.duration)),
+            ("expires", _when(session.expires_at if _valid_duration(session) else None, now)),
         ]
         for key, value in session.credentials.masked().items():
             rows.append((key, str(value)))

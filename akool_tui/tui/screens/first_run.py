@@ -10,6 +10,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
+from ..widgets.safe_input import SafeInput
 from .common import ErrorLabel
 
 
@@ -38,7 +39,7 @@ class FirstRunScreen(ModalScreen[bool]):
                 yield RadioButton("API key", value=True, id="kind-key")
                 yield RadioButton("clientId / clientSecret", id="kind-client")
             yield Input(placeholder="API key", password=True, id="api-key")
-            yield Input(placeholder="clientId", id="client-id", classes="client")
+            yield SafeInput(placeholder="clientId", id="client-id", classes="client")
             yield Input(placeholder="clientSecret", password=True, id="client-secret",
                         classes="client")
             yield ErrorLabel(id="first-run-error")

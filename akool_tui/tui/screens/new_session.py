@@ -12,12 +12,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from ...api.models import Avatar, Session
+from ...core.text import CELL, safe
 from ...validators import (
     STREAM_TYPES,
     validate_duration,
     validate_http_url,
     validate_session_avatar_id,
 )
+from ..widgets.safe_input import SafeInput
 from .common import ErrorLabel
 
 
@@ -53,11 +55,12 @@ class NewSessionScreen(ModalScreen[Session | None]):
         with VerticalScroll(id="new-session", classes="dialog"):
             yield Static("New session", classes="title")
             yield Label("Avatar")
-            yield Select([(Text(d.avatar_id), d.avatar_id)], value=d.avatar_id, allow_blank=False,
+            yield Select([(Text(safe(d.avatar_id, limit=CELL)), d.avatar_id)],
+                         value=d.avatar_id, allow_blank=False,
                          id="avatar", compact=True)
             yield ErrorLabel(id="avatar-error")
             yield Label("Duration (seconds, 1-3600)")
-            yield Input(str(d.duration), id="duration", type="integer", compact=True)
+            yield SafeInput(str(d.duration), id="duration", type="integer", compact=True)
             yield ErrorLabel(id="duration-error")
             yield Label("Stream type")
             default_stream = ("websocket" if self.app.demo else d.stream_type)
@@ -69,11 +72,11 @@ class NewSessionScreen(ModalScreen[Session | None]):
                          value=d.mode_type if d.mode_type in (1, 2) else 2, allow_blank=False,
                          id="mode", compact=True)
             yield Label("Voice id (optional)")
-            yield Input(d.voice_id, id="voice", compact=True)
+            yield SafeInput(d.voice_id, id="voice", compact=True)
             yield Label("Language (optional)")
-            yield Input(d.language, id="language", compact=True)
+            yield SafeInput(d.language, id="language", compact=True)
             yield Label("Background URL (optional)")
-            yield Input(d.background_url, id="background", compact=True)
+            yield SafeInput(d.background_url, id="background", compact=True)
             yield ErrorLabel(id="background-error")
             yield ErrorLabel(id="form-error")
             with Horizontal(classes="buttons"):
@@ -104,8 +107,9 @@ class NewSessionScreen(ModalScreen[Session | None]):
         usable = [a for a in message.avatars if a.available is not False
                   and (a.status is None or a.status.label == "ready")]
         current = select.value
-        # names are the users' own text: shown as text, never as markup
-        options = [(Text(f"{a.name or a.avatar_id} · {a.avatar_id}"), a.avatar_id)
+        # names and ids come from the server: safe text, never markup
+        options = [(Text(f"{safe(a.name or a.avatar_id, limit=CELL)} · "
+                         f"{safe(a.avatar_id, limit=CELL)}"), a.avatar_id)
                    for a in usable]
         if not options:
             return

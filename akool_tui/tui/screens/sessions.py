@@ -39,6 +39,8 @@ def short_id(session_id: str) -> str:
 def format_left(row: dict[str, Any], now: datetime) -> str:
     """Time left until the session's duration runs out, as m:ss (h:mm:ss)."""
     session: Session = row["session"]
+    if session.duration is not None and session.duration < 0:
+        return "—"  # a negative duration from the server: no known end
     left = session.time_left(now)
     if left is None:
         return "—"
@@ -64,8 +66,11 @@ def format_created(row: dict[str, Any], now: datetime) -> str:
 
 
 def format_duration(value: int | None) -> str:
+    """``"10m00s"``, ``"45s"``; a negative duration from the server is ``"invalid"``."""
     if value is None:
         return "—"
+    if value < 0:
+        return "invalid"
     m, s = divmod(value, 60)
     return f"{m}m{s:02d}s" if m else f"{s}s"
 

@@ -25,8 +25,10 @@ from textual.widgets.option_list import Option
 
 from ...api.models import Language, Voice
 from ...config import SessionDefaults
+from ...core.text import CELL, LINE, safe
 from ...stream.codec import CommandAck
 from ...validators import validate_http_url, validate_speed
+from ..widgets.safe_input import SafeInput
 from .base import MainScreen
 
 MODES = [("1 · retelling: speaks your text verbatim (bring your own LLM)", 1),
@@ -55,15 +57,20 @@ class DefaultsSaved(Message):
 
 
 def voice_label(v: Voice) -> str:
+    """One line of the voice list; every field comes from the server: safe text."""
     kind = "cloned" if v.type == 1 else "AKool"
-    name = (v.name or v.voice_id)[:16]
-    return f"{name:<16} {v.locale or v.language:<6} {v.gender[:1] or '-'} {kind:<6} {v.voice_id}"
+    name = safe(v.name or v.voice_id, limit=CELL)[:16]
+    where = safe(v.locale or v.language, limit=CELL)
+    gender = safe(v.gender, limit=CELL)[:1] or "-"
+    return f"{name:<16} {where:<6} {gender} {kind:<6} {safe(v.voice_id, limit=CELL)}"
 
 
 def voice_matches(v: Voice, query: str) -> bool:
     words = query.lower().split()
-    hay = " ".join((v.name, v.voice_id, v.language, v.locale, v.gender,
-                    "cloned" if v.type == 1 else "akool")).lower()
+    # what the list shows is searched (and a 1 MB name costs no more than a short one)
+    hay = " ".join(safe(x, limit=CELL) for x in (v.name, v.voice_id, v.language, v.locale,
+                                                 v.gender, "cloned" if v.type == 1 else "akool")
+                   ).lower()
     return all(w in hay for w in words)
 
 
@@ -112,14 +119,15 @@ class SettingsScreen(MainScreen):
             with Horizontal(classes="field"):
                 yield Label("Voice", classes="field-label")
                 with Vertical(classes="field-body"):
-                    yield Input(placeholder="search voices: name, language, gender, id "
-                                "(ctrl+f)", id="voice-filter", compact=True)
+                    yield SafeInput(placeholder="search voices: name, language, gender, id "
+                                    "(ctrl+f)", id="voice-filter", compact=True)
                     yield OptionList(id="voice-list")
                     yield Static("", id="voice-current", markup=False)
             with Horizontal(classes="field"):
                 yield Label("Language", classes="field-label")
                 with Vertical(classes="field-body"):
-                    yield Select([(Text(d.language), d.language)] if d.language else [],
+                    yield Select([(Text(safe(d.language, limit=CELL)), d.language)]
+                                 if d.language else [],
                                  value=d.language or Select.BLANK, id="lang",
                                  prompt="language (loading…)", compact=True)
             with Horizontal(classes="field"):
@@ -130,14 +138,14 @@ class SettingsScreen(MainScreen):
             with Horizontal(classes="field"):
                 yield Label("Background", classes="field-label")
                 with Vertical(classes="field-body"):
-                    yield Input(d.background_url, placeholder="https://… image or video "
-                                "(empty: none)", id="bgurl", compact=True)
+                    yield SafeInput(d.background_url, placeholder="https://… image or video "
+                                    "(empty: none)", id="bgurl", compact=True)
                     yield Static("", id="bgurl-error", classes="error -empty", markup=False)
             with Horizontal(classes="field"):
                 yield Label("Speed", classes="field-label")
                 with Vertical(classes="field-body"):
-                    yield Input(f"{d.speed:g}", placeholder="0.8 to 1.2", id="speed",
-                                compact=True)
+                    yield SafeInput(f"{d.speed:g}", placeholder="0.8 to 1.2", id="speed",
+                                    compact=True)
                     yield Static("", id="speed-error", classes="error -empty", markup=False)
             with Horizontal(id="settings-buttons"):
                 yield Button("Apply to chat (ctrl+t)", variant="primary", id="apply",
@@ -185,10 +193,12 @@ class SettingsScreen(MainScreen):
         self._fill_voices(self.query_one("#voice-filter", Input).value)
         lang = self.query_one("#lang", Select)
         current = lang.value
-        options = [(Text(f"{x.lang_name or x.lang_code} ({x.lang_code})"), x.lang_code)
+        # names and codes come from the server: safe text, never markup
+        options = [(Text(f"{safe(x.lang_name or x.lang_code, limit=CELL)} "
+                         f"({safe(x.lang_code, limit=CELL)})"), x.lang_code)
                    for x in message.languages if x.lang_code]
         if isinstance(current, str) and current not in {code for _, code in options}:
-            options.insert(0, (Text(f"{current} (not in the list)"), current))
+            options.insert(0, (Text(f"{safe(current, limit=CELL)} (not in the list)"), current))
         lang.set_options(options)
         if isinstance(current, str):
             lang.value = current
@@ -228,7 +238,7 @@ class SettingsScreen(MainScreen):
             voice = next((v for v in self._voices if v.voice_id == self._voice), None)
             name = f"{voice.name} " if voice else ""
             text = f"voice: {name}({self._voice})"
-        self.query_one("#voice-current", Static).update(text)
+        self.query_one("#voice-current", Static).update(safe(text, limit=LINE))
 
     def action_leave_field(self) -> None:
         self.query_one("#voice-list", OptionList).focus()
@@ -276,7 +286,7 @@ class SettingsScreen(MainScreen):
 
     def _result(self, text: str, *, ok: bool) -> None:
         result = self.query_one("#settings-result", Static)
-        result.update(text)
+        result.update(safe(text, limit=LINE, newlines=True))  # quotes server messages
         result.set_classes("-ok" if ok else "-error")
 
     # -- apply --------------------------------------------------------------------------

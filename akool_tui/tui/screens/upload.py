@@ -14,6 +14,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from ...api.models import Avatar
 from ...validators import validate_avatar_id, validate_http_url
+from ..widgets.safe_input import SafeInput
 from .common import ErrorLabel
 
 FIELDS = {
@@ -42,13 +43,13 @@ class UploadScreen(ModalScreen[Avatar | None]):
                          "Processing takes a while; uploaded resources stay valid 7 days.",
                          classes="hint")
             yield Label("Video URL")
-            yield Input(placeholder="https://…/avatar.mp4", id="url", compact=True)
+            yield SafeInput(placeholder="https://…/avatar.mp4", id="url", compact=True)
             yield ErrorLabel(id="url-error")
             yield Label("Avatar ID (letters and digits)")
-            yield Input(placeholder="myavatar01", id="avatar_id", compact=True)
+            yield SafeInput(placeholder="myavatar01", id="avatar_id", compact=True)
             yield ErrorLabel(id="avatar_id-error")
             yield Label("Name (optional)")
-            yield Input(id="name", compact=True)
+            yield SafeInput(id="name", compact=True)
             yield Label("Source")
             yield Select([("1 AKool or other direct link", 1),
                           ("2 YouTube / TikTok / X / Google Drive", 2)],

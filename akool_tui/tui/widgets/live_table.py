@@ -36,6 +36,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import Worker, get_current_worker
 
+from ...core.text import LINE, safe
 from .table_model import (
     Column,
     Delta,
@@ -723,6 +724,7 @@ class LiveTable(ScrollView, can_focus=True, inherit_bindings=False):
                 model.filter_text) else "No rows match the filter"
         else:
             text = self.empty_text
+        text = safe(text, limit=LINE)  # the filter text is the user's (pasted) text
         style = frame.base + frame.empty
         return Strip([Segment(_fit(text, frame.width, "center"), style)], frame.width)
 

@@ -17,8 +17,10 @@ re-renders the whole growing line). This widget:
 - scrolls with new text only when the user is at the bottom (sticky scroll), a few
   lines at a time (``SCROLL_STEP``): a scroll repaints the whole widget.
 
-Text is sanitised: control characters (a hostile payload could carry terminal
-escapes) become U+FFFD, tabs and carriage returns spaces.
+Text is sanitised with :func:`akool_tui.core.text.safe` (newlines kept): control
+characters (a hostile payload could carry terminal escapes), bidi overrides and
+unassigned code points become U+FFFD, other invisible format characters are dropped,
+tabs become spaces, and an entry stops at ``core.text.CHAT`` characters (an ellipsis).
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
+
+from ...core.text import CHAT, ELLIPSIS, LINE, safe
 
 #: flushes per second at most (coalesced repaint rate while text streams)
 FLUSH_HZ = 30
@@ -73,19 +77,23 @@ NOTE_STYLES = {"failed": "transcript--error", "queued": "transcript--warning",
                "incomplete": "transcript--warning"}
 
 _WORD = re.compile(r"\S+\s*|\s+")
-_CONTROL = {c: "\ufffd" for c in [*range(0x20), 0x7F, *range(0x80, 0xA0)]}
-_CONTROL.update({ord("\n"): "\n", ord("\t"): " ", ord("\r"): " "})
 
 
 def sanitize(text: str) -> str:
-    """``text`` safe to paint: same length, controls replaced (newlines kept)."""
-    return text.translate(_CONTROL)
+    """``text`` safe to paint, newlines kept, not cut. Character by character, so that
+    the sanitised tail of a streaming reply is the tail of the sanitised reply."""
+    return safe(text, limit=None, newlines=True)
 
 
 def _clean(text: str) -> str:
-    """:func:`sanitize`, returning ``text`` itself when nothing was replaced."""
-    clean = sanitize(text)
-    return text if clean == text else clean
+    """An entry's text: safe to paint and at most ``CHAT`` characters; ``text`` itself
+    when nothing needed a change."""
+    return safe(text, limit=CHAT, newlines=True)
+
+
+def _note(note: str) -> str:
+    """A note after the text (it may quote a transport error): one safe line."""
+    return safe(note, limit=LINE)
 
 
 def wrap_spans(text: str, width: int, start: int = 0) -> list[tuple[int, int]]:
@@ -223,8 +231,8 @@ class Transcript(ScrollView, can_focus=True):
         if key is not None and key in self._by_key:
             self.update(key, text, status=status, note=note)
             return self._by_key[key]
-        entry = Entry(role if role in ROLES else "system", _clean(text), key, status, note,
-                      time, index=len(self._entries), raw=text)
+        entry = Entry(role if role in ROLES else "system", _clean(text), key, status,
+                      _note(note), time, index=len(self._entries), raw=text)
         self._entries.append(entry)
         self._starts.append(self._total)
         if key is not None:
@@ -243,16 +251,19 @@ class Transcript(ScrollView, can_focus=True):
         if text is not None and text != entry.raw:
             old = entry.raw
             if len(text) > len(old) and text.startswith(old):
-                entry.text += sanitize(text[len(old):])  # streaming: only the new tail
-                if entry.text == text:
-                    entry.text = text  # one string for both (see Entry)
+                if len(entry.text) < CHAT or not entry.text.endswith(ELLIPSIS):  # not cut
+                    entry.text += sanitize(text[len(old):])  # streaming: only the new tail
+                    if len(entry.text) > CHAT:
+                        entry.text = entry.text[:CHAT - 1] + ELLIPSIS
+                    elif entry.text == text:
+                        entry.text = text  # one string for both (see Entry)
             else:
                 entry.text = _clean(text)
             entry.raw = text
         if status is not None:
             entry.status = status
         if note is not None:
-            entry.note = note
+            entry.note = _note(note)
         self._mark_dirty(entry)
         return True
 
