@@ -142,11 +142,14 @@ class AkoolApp(App):
 
     @property
     def auth_label(self) -> str:
+        """The credentials requests actually use: with both an API key and client
+        credentials set, the client sends the bearer token (``Config.auth_mode``)."""
         cfg = self.config
-        if cfg.api_key:
+        mode = self._client.auth_mode if self._client is not None else cfg.auth_mode
+        if mode == "client credentials":
+            return f"token · client {cfg.client_id}"
+        if mode == "api key":
             return f"api key {mask(cfg.api_key)}"
-        if cfg.client_id:
-            return f"client {cfg.client_id}"
         return "no credentials"
 
     # -- the one API client ---------------------------------------------------
