@@ -4,7 +4,21 @@ status line shows the credentials actually used (issue 9, sections 2, 3 and 6)."
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
 import re
+import select
+import signal
+import struct
+import subprocess
+import sys
+import termios
+import threading
+import time
+from pathlib import Path
+
+import pytest
 
 from tui_helpers import (  # noqa: F401 - fixtures
     isolated_home,
@@ -44,13 +58,13 @@ async def test_status_line_shows_the_api_key_when_it_is_the_only_kind(shared_sim
 # -- Settings: a voice in both lists --------------------------------------------------------
 
 
-def hostile_app(server, **kwargs):
+def hostile_app(server, **fields):
     from akool_tui.config import Config
     from akool_tui.tui.app import AkoolApp
 
-    cfg = Config(base_url=server.base_url, api_key="hostile-api-key-0123456789", path=None,
-                 refresh_interval=60.0)
-    return AkoolApp(cfg, watch_tty=False, **kwargs)
+    cfg = Config(base_url=server.base_url, path=None, refresh_interval=60.0,
+                 **{"api_key": "hostile-api-key-0123456789", **fields})
+    return AkoolApp(cfg, watch_tty=False)
 
 
 async def test_a_voice_in_both_lists_is_listed_once_and_can_be_picked(hostile):
@@ -74,3 +88,80 @@ async def test_a_voice_in_both_lists_is_listed_once_and_can_be_picked(hostile):
         await pilot.press("down", "enter")
         assert screen._voice == "dup-voice" + POISON  # sent exactly as the server named it
         assert app.is_running
+
+
+# -- the command palette survives keys typed ahead -----------------------------------------
+
+
+async def burst(app, *keys: str) -> None:
+    """Keys as fast as a typist's buffer delivers them: all queued before the app
+    handles the first (``pilot.press`` waits for the app after each one)."""
+    from textual import events
+
+    for key in keys:
+        char = key if len(key) == 1 else {"space": " "}.get(key)
+        event = events.Key(key, char)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def settle(pilot, app) -> None:
+    """Wait until the burst has been handled (the app idle with no input left)."""
+    await pilot.pause(0.3)
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause(0.1)
+
+
+def crashed(app) -> list[object]:
+    """What ended the app or was reported as an unexpected error (none, on a good day)."""
+    return [*filter(None, [app._exception, getattr(app, "crash_line", None)]),
+            *getattr(app, "unexpected_errors", [])]
+
+
+PALETTE_BURSTS = [
+    ("ctrl+p", *"go to avatars", "enter", "enter"),  # ScreenStackError
+    ("ctrl+p", "pagedown"),  # KeyError in OptionList._move_page
+    ("ctrl+p", "pageup", "pagedown", "pagedown", "enter"),
+    ("ctrl+p", "escape", "ctrl+p", "enter"),
+    ("ctrl+p", *"sett", "enter", "enter", "enter"),
+    ("ctrl+p", *"new", "enter", "enter", "escape", "escape"),  # a dialog it opened
+    ("ctrl+p", "enter", "ctrl+p", "up", "enter", "ctrl+p", "backspace", "enter", "enter"),
+    ("ctrl+p", "down", "enter", "escape", "enter", "1", "ctrl+p", "pagedown", "enter"),
+]
+
+
+@pytest.mark.parametrize("keys", PALETTE_BURSTS, ids=lambda k: " ".join(k))
+async def test_palette_survives_keys_typed_ahead(shared_sim, tmp_path, keys):
+    app = make_app(shared_sim, tmp_path)
+    async with running(app) as (pilot, _):
+        await wait_loaded(pilot)
+        await burst(app, *keys)
+        await settle(pilot, app)
+        assert app.is_running and not crashed(app)
+        assert app.screen_stack  # never popped empty
+        while len(app.screen_stack) > 1:  # whatever the keys opened (a dialog, a picker)
+            app.pop_screen()
+            await pilot.pause()
+        await pilot.press("ctrl+p")  # still usable
+        await pilot.press(*"go to settings", "enter")
+        await wait_for(pilot, lambda: app.current_mode == "settings", "settings")
+
+
+async def test_palette_random_bursts_never_crash(shared_sim, tmp_path):
+    """Seeded random bursts over the palette's and the app's keys (on Textual's own
+    palette 16 of 60 such bursts crashed)."""
+    import random
+
+    rng = random.Random(9)
+    pool = ["ctrl+p"] * 4 + ["enter"] * 4 + ["escape", "pagedown", "pageup", "down", "up",
+                                             "g", "o", "s", "1", "2", "backspace"]
+    app = make_app(shared_sim, tmp_path)
+    async with running(app) as (pilot, _):
+        await wait_loaded(pilot)
+        for _ in range(25):
+            await burst(app, *[rng.choice(pool) for _ in range(rng.randint(3, 9))])
+            await settle(pilot, app)
+            assert app.is_running and not crashed(app)
+            while len(app.screen_stack) > 1:  # back to a main screen for the next burst
+                app.pop_screen()
+                await pilot.pause()

@@ -320,6 +320,13 @@ class AkoolApp(App):
                     title="Faults", severity="warning" if active else "information",
                     timeout=4, markup=False)
 
+    def action_command_palette(self) -> None:
+        """Textual's palette, made safe against keys typed ahead (see ``commands``)."""
+        from .commands import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette"))
+
     def action_help(self) -> None:
         from .screens.help import HelpScreen
 
