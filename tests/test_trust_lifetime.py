@@ -90,6 +90,111 @@ async def test_a_voice_in_both_lists_is_listed_once_and_can_be_picked(hostile):
         assert app.is_running
 
 
+# -- no traceback on the terminal: errors are messages, tracebacks go to the log --------------
+
+API_KEY = "hostile-api-key-0123456789"
+
+
+@pytest.fixture
+def log_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The log set up as ``run_app`` does, in a temporary XDG state folder."""
+    from akool_tui import logs
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    secrets: list = []
+    path = logs.setup(lambda: [s for source in secrets for s in source()])
+    assert path == tmp_path / "state" / "akool-tui" / "akool-tui.log"
+    yield path, secrets
+    logs.teardown()
+
+
+async def test_a_failing_worker_is_a_message_and_a_masked_traceback_in_the_log(hostile,
+                                                                             log_file):
+    """Any worker that raises (exit_on_error or not, async or thread): the app carries on,
+    the error's one line (masked, not markup) is a notification, the traceback is in the
+    log with every secret masked."""
+    from hostile_server import SECRET_TOKEN
+
+    path, secrets = log_file
+    app = hostile_app(hostile, api_key=API_KEY, client_id="client-id",
+                      client_secret="client-secret-4242")  # requests use a bearer token
+    secrets.append(getattr(app, "known_secrets", list))
+    leak = (f"lookup failed: {API_KEY} {SECRET_TOKEN} client-secret-4242 "
+            '{"accessToken": "camel-case-token-7777"} [/x][bold]')
+
+    async def fails() -> None:
+        raise LookupError(leak)
+
+    def fails_in_a_thread() -> None:
+        raise LookupError(leak)
+
+    async with running(app) as (pilot, messages):
+        await wait_loaded(pilot)
+        assert app.client._auth.has_token  # the bearer token is held (and known)
+        app.screen.run_worker(fails())  # exit_on_error=True: this ended the app before
+        app.screen.run_worker(fails(), exit_on_error=False)  # said nothing before
+        app.run_worker(fails_in_a_thread, thread=True)
+        await wait_for(pilot, lambda: len(messages.notes("error")) >= 3, "3 messages")
+        assert app.is_running
+        expected = ("LookupError: lookup failed: ••••6789 ••••cdef ••••4242 "
+                    '{"accessToken": "••••7777"} [/x][bold]')  # shown as text, not markup
+        assert messages.notes("error")[-3:] == [expected] * 3
+        await pilot.press("2")  # still working
+        await wait_loaded(pilot)
+    text = path.read_text()
+    assert text.count("Traceback (most recent call last)") >= 3
+    assert "LookupError: lookup failed: ••••6789 ••••cdef ••••4242" in text
+    for secret in (API_KEY, SECRET_TOKEN, "client-secret-4242", "camel-case-token-7777"):
+        assert secret not in text
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert oct(path.parent.stat().st_mode & 0o777) == "0o700"
+
+
+async def test_a_worker_crashing_on_a_hostile_body_leaves_the_app_running(hostile):
+    """JSON nested 200 000 deep raised RecursionError in the new-session dialog's worker
+    and ended the app with a traceback."""
+    hostile.hostile.body, hostile.hostile.only = "nested", "avatar/list"
+    app = hostile_app(hostile)
+    async with running(app) as (pilot, messages):
+        await wait_loaded(pilot)
+        await pilot.press("n")  # the dialog loads the avatars: a nested body
+        await wait_for(pilot, lambda: "/api/open/v4/liveAvatar/avatar/list"
+                       in hostile.hostile.requests, "the avatar list asked")
+        await wait_for(pilot, lambda: not any(w.group == "avatars" and w.is_running
+                                              for w in app.workers), "the worker done")
+        await pilot.pause()
+        assert app.is_running and app._exception is None
+        await pilot.press("escape")
+        await wait_loaded(pilot)
+
+
+async def test_a_bug_in_a_handler_ends_the_app_with_one_line(shared_sim, tmp_path, log_file,
+                                                            capsys):
+    """What is not a worker or an action is a bug in the app's own code: Textual stops
+    the widget's message loop after it, so the app ends -- with one line, not a
+    traceback, and the traceback in the log."""
+    from akool_tui.tui.app import finish
+
+    path, _ = log_file
+    app = make_app(shared_sim, tmp_path)
+
+    def bug() -> None:
+        raise KeyError("no such row [b]")
+
+    with pytest.raises(KeyError):  # run_test() raises it, for tests to see
+        async with running(app) as (pilot, _):
+            await wait_loaded(pilot)
+            app.screen.call_later(bug)
+            await wait_for(pilot, lambda: app._exit or not app.is_running or app.crash_line,
+                           "the app ending")
+    assert app.crash_line == "KeyError: 'no such row [b]'"
+    assert finish(app) == 1
+    out, err = capsys.readouterr()
+    assert err == f"akool-tui: unexpected error: KeyError: 'no such row [b]'; details in {path}\n"
+    assert "Traceback" not in out + err
+    assert "Traceback (most recent call last)" in path.read_text()
+
+
 # -- the command palette survives keys typed ahead -----------------------------------------
 
 

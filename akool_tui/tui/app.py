@@ -1,8 +1,21 @@
-"""The akool-tui Textual app: modes, themes, keymap, palette, client ownership."""
+"""The akool-tui Textual app: modes, themes, keymap, palette, client ownership.
+
+Errors never reach the terminal as a traceback (``logs`` has the file they go to):
+
+- a worker that raises (any worker, ``exit_on_error`` or not) ends in
+  :meth:`AkoolApp.report_error`: the traceback goes to the log (masked), the error's
+  one-line text to a notification, and the app carries on -- the worker is over,
+  nothing else is. So does an action (a key, a palette command) that raises.
+- any other exception is a bug in the app's own code (a message handler, compose,
+  a timer, rendering): Textual stops that widget's message loop after it, so carrying
+  on would leave a dead widget. The app ends: the terminal is restored, the process
+  prints one line (``akool-tui: unexpected error ...; details in <log>``) and exits 1.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -14,7 +27,10 @@ from typing import TYPE_CHECKING
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import WorkerFailed, WorkerState
+from textual.worker_manager import WorkerManager
 
+from .. import logs
 from ..api.secrets import mask
 from . import textual_fixes
 from .commands import ScreenActionsProvider
@@ -59,6 +75,17 @@ def _settings():
 
 
 textual_fixes.install()  # partial screen updates write only the changed cells
+
+
+class _ReportingWorkers(WorkerManager):
+    """Textual's worker manager, which also reports the errors of ``exit_on_error=False``
+    workers (Textual keeps them in ``worker.error`` and says nothing)."""
+
+    def _remove_worker(self, worker) -> None:
+        super()._remove_worker(worker)
+        if (worker.state == WorkerState.ERROR and not worker.exit_on_error
+                and isinstance(worker.error, Exception)):
+            self._app.report_error(worker.error, where=f"worker {worker.name or worker.group}")
 
 #: the footer shows the four screen keys as one compact group ("1234 screens")
 SCREENS = Binding.Group("screens", compact=True)
@@ -122,6 +149,11 @@ class AkoolApp(App):
         self._client: AkoolClient | None = None
         self._painted = asyncio.Event()  # the first frame is on the terminal
         self._demo_faults: dict[str, float] = {}  # the demo simulator's, as last set
+        self._workers = _ReportingWorkers(self)  # every worker's error is reported
+        #: errors reported while the app carried on (a notification each)
+        self.unexpected_errors: list[BaseException] = []
+        #: the one line printed on exit when a bug ended the app
+        self.crash_line: str | None = None
         self.animation_level = "full" if config.ui.animations else "none"
         # themes before the first stylesheet parse: choosing one later re-parses all CSS
         self._theme_problems = self._load_themes()
@@ -132,6 +164,69 @@ class AkoolApp(App):
         Tests and snapshots pass a fixed ``clock`` so that "4 minutes ago" is stable.
         """
         return self._clock()
+
+    # -- errors: a message, never a traceback on the terminal ---------------------------
+
+    def known_secrets(self) -> list[str | None]:
+        """The secrets masked in the log and in error messages: the credentials and the
+        bearer token the client holds now."""
+        cfg = self.config
+        found = [cfg.api_key, cfg.client_secret]
+        auth = getattr(self._client, "_auth", None)
+        found.append(getattr(auth, "_token", None))
+        return found
+
+    def report_error(self, error: BaseException, *, where: str = "") -> None:
+        """An unexpected error the app survives: the traceback to the log, the error's
+        one-line text (masked, never markup) to a notification."""
+        logs.log.error("unexpected error in %s", where or "the app",
+                       exc_info=(type(error), error, error.__traceback__))
+        if not self.is_running or self._closing or self._exit:
+            return  # ending anyway: the log has it
+        self.unexpected_errors.append(error)
+        self.notify(logs.one_line(error, self.known_secrets()), title="Unexpected error "
+                    "(details in the log)", severity="error", timeout=10, markup=False)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's last stop for every exception (see the module's docstring)."""
+        if isinstance(error, WorkerFailed):
+            self.report_error(error.error, where="a worker")
+            return
+        logs.log.error("a bug ended the app", exc_info=(type(error), error,
+                                                        error.__traceback__))
+        if self.crash_line is None:
+            self.crash_line = logs.one_line(error, self.known_secrets())
+        self._return_code = 1
+        if self._exception is None:  # run_test() raises it: tests see the bug
+            self._exception = error
+            self._exception_event.set()
+        self._close_messages_no_wait()  # as Textual does, without printing a traceback
+
+    def panic(self, *renderables) -> None:
+        """Textual's own fatal errors (its input thread failed): logged, one line, exit."""
+        import io
+
+        from rich.console import Console
+
+        text = io.StringIO()
+        console = Console(file=text, width=100, color_system=None, legacy_windows=False)
+        for renderable in renderables:
+            console.print(renderable)
+        logs.log.error("Textual panicked:\n%s", text.getvalue())
+        if self.crash_line is None:
+            self.crash_line = "the terminal's input failed"
+        self._return_code = 1
+        self._close_messages_no_wait()
+
+    async def _dispatch_action(self, namespace, action_name: str, params) -> bool:
+        """An action (a key, a palette command) that raises is reported, not a crash."""
+        try:
+            return await super()._dispatch_action(namespace, action_name, params)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            self.report_error(error, where=f"action {action_name}")
+            return True
 
     # -- identity shown in the status line -----------------------------------
 
@@ -353,11 +448,31 @@ class AkoolApp(App):
     def _tty_gone(self) -> None:
         self.exit(0)
 
-
 def run_app(config: Config, *, demo: bool = False,
             demo_starter: Callable[[], Config] | None = None) -> int:
     """Run the console; returns the process exit code. With ``demo_starter`` the
-    demo simulator starts after the first frame instead of before it."""
+    demo simulator starts after the first frame instead of before it.
+
+    Logs go to the log file (``logs``), never to the terminal."""
     app = AkoolApp(config, demo=demo or demo_starter is not None, demo_starter=demo_starter)
-    result = app.run(mouse=config.ui.mouse)
+    logs.setup(app.known_secrets)
+    result = None
+    try:
+        result = app.run(mouse=config.ui.mouse)
+    except Exception as error:  # Textual itself failed (its driver, the event loop)
+        logs.log.error("the console failed", exc_info=error)
+        if app.crash_line is None:
+            app.crash_line = logs.one_line(error, app.known_secrets())
+    return finish(app, result)
+
+
+def finish(app: AkoolApp, result: object = None) -> int:
+    """The exit code of a finished app; when a bug ended it, its one line on stderr."""
+    if app.crash_line is not None:
+        where = logs.current_path()
+        detail = f"; details in {where}" if where else ""
+        with contextlib.suppress(OSError, ValueError):
+            print(f"akool-tui: unexpected error: {app.crash_line}{detail}",
+                  file=sys.stderr, flush=True)
+        return 1
     return result if isinstance(result, int) else (app.return_code or 0)
