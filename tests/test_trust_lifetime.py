@@ -270,3 +270,297 @@ async def test_palette_random_bursts_never_crash(shared_sim, tmp_path):
             while len(app.screen_stack) > 1:  # back to a main screen for the next burst
                 app.pop_screen()
                 await pilot.pause()
+
+
+# -- the process exits when its terminal goes away (a real pty) ----------------------------
+
+#: a tiny shell: it takes the pty as its session's controlling terminal, runs argv as a
+#: foreground job in a process group of its own and, like bash, passes SIGHUP on to it
+#: (the kernel signals only a session's leader when its terminal hangs up); it exits
+#: with the job's status
+SHELL = r"""
+import os, signal, sys
+os.close(os.open(os.ttyname(0), os.O_RDWR))
+pid = os.fork()
+if pid == 0:
+    os.setpgid(0, 0)
+    signal.signal(signal.SIGTTOU, signal.SIG_IGN)
+    os.tcsetpgrp(0, os.getpgrp())
+    signal.signal(signal.SIGTTOU, signal.SIG_DFL)
+    os.execv(sys.argv[1], sys.argv[1:])
+signal.signal(signal.SIGHUP, lambda *_: os.kill(pid, signal.SIGHUP))
+signal.signal(signal.SIGTERM, lambda *_: os.kill(pid, signal.SIGTERM))
+_, status = os.waitpid(pid, 0)
+code = os.waitstatus_to_exitcode(status)
+os._exit(code if code >= 0 else 128 - code)
+"""
+#: the app as the session's leader, the pty its controlling terminal (SIGHUP and
+#: SIGCONT from the kernel on hang-up)
+LEADER = ("import os, sys; os.close(os.open(os.ttyname(0), os.O_RDWR)); "
+          "os.execv(sys.argv[1], sys.argv[1:])")
+EXIT_WITHIN = 5.0
+
+
+class Terminal:
+    """A pty with ``akool-tui`` in it; a thread reads what it paints until told to stop
+    (then the pty's buffer fills up and the app's writes block, as in a stalled SSH
+    session or a tmux nobody reads)."""
+
+    def __init__(self, args: list[str], env: dict[str, str], *, cols: int = 120,
+                 rows: int = 34, how: str = "shell") -> None:
+        master, slave = os.openpty()
+        self.master = master
+        self.resize(cols, rows)
+        argv = [sys.executable, "-m", "akool_tui", *args]
+        if how in ("shell", "leader"):  # else: not its controlling terminal, no SIGHUP
+            argv = [sys.executable, "-c", SHELL if how == "shell" else LEADER, *argv]
+        self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave,
+                                     start_new_session=True, env=env, close_fds=True)
+        os.close(slave)
+        self.pid = self.proc.pid  # the app's (for "shell": set once the job started)
+        if how == "shell":
+            self.pid = self._job()
+        self.output = bytearray()
+        self._reading = threading.Event()
+        self._reading.set()
+        self._closed = False
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _job(self) -> int:
+        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children")
+        deadline = time.monotonic() + 10
+        while not children.read_text().split():
+            assert time.monotonic() < deadline, "the shell did not start its job"
+            time.sleep(0.01)
+        return int(children.read_text().split()[0])
+
+    def _read(self) -> None:
+        while not self._closed:
+            if not self._reading.wait(0.05):
+                continue
+            ready, _, _ = select.select([self.master], [], [], 0.05)
+            if ready and not self._closed:
+                try:
+                    data = os.read(self.master, 65536)
+                except OSError:
+                    return
+                if not data:
+                    return
+                self.output += data
+
+    def text(self) -> bytes:
+        return bytes(self.output)
+
+    def wait_output(self, needle: bytes, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while needle not in self.output:
+            assert self.proc.poll() is None, f"exited {self.proc.returncode}: {self.tail()}"
+            assert time.monotonic() < deadline, f"no {needle!r} in {self.tail()}"
+            time.sleep(0.02)
+
+    def tail(self) -> str:
+        return repr(bytes(self.output[-600:]))
+
+    def stop_reading(self) -> None:
+        self._reading.clear()
+
+    def keys(self, data: bytes) -> None:
+        os.write(self.master, data)
+
+    def resize(self, cols: int, rows: int) -> None:
+        fcntl.ioctl(self.master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+
+    def unread(self) -> int:
+        """Bytes painted that nobody has read yet (the pty's buffer)."""
+        return struct.unpack("i", fcntl.ioctl(self.master, termios.FIONREAD, b"\0" * 4))[0]
+
+    def hang_up(self) -> float:
+        """Close the pty's master side (tmux killed, SSH gone); returns the time."""
+        self._closed = True
+        self._reader.join()
+        at = time.monotonic()
+        os.close(self.master)
+        return at
+
+    def exit_time(self, since: float) -> tuple[int | None, float]:
+        """(exit code, seconds since ``since``), waiting at most EXIT_WITHIN + 5 s."""
+        try:
+            code = self.proc.wait(EXIT_WITHIN + 5)
+        except subprocess.TimeoutExpired:
+            code = None
+        return code, time.monotonic() - since
+
+    def close(self) -> None:
+        for pid in {self.pid, self.proc.pid}:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        self.proc.wait(5)
+        if not self._closed:
+            self.hang_up()
+
+
+@pytest.fixture
+def console_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("AKOOL_", "PYTEST_", "TEXTUAL"))}
+    env.update(XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_STATE_HOME=str(tmp_path / "state"),
+               TERM="xterm-256color", COLORTERM="truecolor")
+    return env
+
+
+@pytest.fixture
+def terminals():
+    started: list[Terminal] = []
+
+    def start(*args, **kwargs) -> Terminal:
+        started.append(Terminal(*args, **kwargs))
+        return started[-1]
+
+    yield start
+    for term in started:
+        term.close()
+
+
+def painted(term: Terminal) -> None:
+    """The first frame with the demo's sessions is on the terminal."""
+    term.wait_output(b"refreshed")
+
+
+def main_thread_waits_on_a_lock(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/wchan").read_text().startswith("futex")
+    except OSError:
+        return False
+
+
+def paint_until_stalled(term: Terminal) -> None:
+    """Stop reading and make the app paint big frames (switch screens, resize) until the
+    pty's buffer is full, then keep going until Textual's queue is full behind its
+    blocked writer thread and the app waits on it."""
+    term.stop_reading()
+    deadline = time.monotonic() + 30
+    keys = b"1234"
+    i = 0
+    while term.unread() < 4000:  # Linux keeps 4 KiB for the reader; the rest waits
+        assert time.monotonic() < deadline, f"the buffer did not fill ({term.unread()})"
+        before = term.unread()
+        term.keys(keys[i % 4:i % 4 + 1])  # another screen: a full frame
+        if i % 4 == 3:
+            term.resize(300 - i % 7, 100 - i % 5)
+        i += 1
+        step = time.monotonic() + 0.5
+        while term.unread() == before and time.monotonic() < step:  # painted, or busy
+            time.sleep(0.005)
+    # frames queue up behind the blocked write until Textual's queue is full and the
+    # app's main thread waits on it (seen in /proc: asleep on a futex, not in epoll)
+    blocked_since = None
+    j = 0
+    while blocked_since is None or time.monotonic() - blocked_since < 0.3:
+        assert time.monotonic() < deadline, "the app never blocked on its writer"
+        if main_thread_waits_on_a_lock(term.pid):
+            blocked_since = blocked_since or time.monotonic()
+        else:
+            blocked_since = None
+            term.keys(keys[j % 4:j % 4 + 1])
+            j += 1
+        time.sleep(0.02)
+    assert term.proc.poll() is None
+
+
+def report(case: str, code: int | None, seconds: float) -> None:
+    print(f"\n[lifetime] {case}: exit {code} after {seconds:.2f}s", file=sys.stderr)
+
+
+def test_exits_when_the_terminal_closes_while_idle(terminals, console_env):
+    term = terminals(["--demo"], console_env)
+    painted(term)
+    code, seconds = term.exit_time(term.hang_up())
+    report("idle, pty closed", code, seconds)
+    assert code is not None and seconds < EXIT_WITHIN, f"still running after {seconds:.1f}s"
+    assert code == 129  # 128 + SIGHUP, as a shell reports a hung-up job
+
+
+def test_exits_when_the_terminal_closes_while_painting_heavily(terminals, console_env):
+    """The 45-minute hang: writer blocked on a full pty, Textual's queue full, the
+    shutdown waiting on ``Queue.put`` for ever."""
+    term = terminals(["--demo"], console_env, cols=300, rows=100)
+    painted(term)
+    paint_until_stalled(term)
+    code, seconds = term.exit_time(term.hang_up())
+    report("painting heavily, pty full, then closed", code, seconds)
+    assert code is not None and seconds < EXIT_WITHIN, f"still running after {seconds:.1f}s"
+    assert code == 129
+
+
+def test_exits_when_the_terminal_closes_while_the_app_is_busy_for_seconds(terminals,
+                                                                          console_env):
+    """A flood of resizes at 300x100 keeps the app busy rendering for seconds: its
+    orderly exit waits behind them, the watchdog does not. (The app is the session's
+    leader here: SIGHUP and SIGCONT straight from the kernel.)"""
+    term = terminals(["--demo"], console_env, cols=300, rows=100, how="leader")
+    painted(term)
+    term.stop_reading()
+    for i in range(300):
+        term.keys(b"1234"[i % 4:i % 4 + 1])
+        term.resize(300 - i % 7, 100 - i % 5)
+        time.sleep(0.01)
+    code, seconds = term.exit_time(term.hang_up())
+    report("busy with a backlog of resizes, pty closed", code, seconds)
+    assert code is not None and seconds < EXIT_WITHIN, f"still running after {seconds:.1f}s"
+    assert code == 129
+
+
+def test_exits_when_the_terminal_closes_while_the_chat_streams(terminals, console_env):
+    term = terminals(["--demo"], console_env)
+    painted(term)
+    term.keys(b"3")  # the chat screen
+    term.wait_output(b"create one")
+    term.keys(b"\x0e")  # ctrl+n: a new session, connected
+    term.wait_output(b"Connected.")
+    term.keys(b"tell me a long story about the sea\r")
+    term.wait_output(b"speaking")  # the avatar's answer streams in
+    code, seconds = term.exit_time(term.hang_up())
+    report("chat streaming, pty closed", code, seconds)
+    assert code is not None and seconds < EXIT_WITHIN, f"still running after {seconds:.1f}s"
+    assert code == 129
+
+
+def test_exits_on_sighup_while_the_terminal_is_stalled(terminals, console_env):
+    """SIGHUP alone (the pty still open, nobody reading it: a dead SSH connection)."""
+    term = terminals(["--demo"], console_env, cols=300, rows=100)
+    painted(term)
+    paint_until_stalled(term)
+    at = time.monotonic()
+    os.kill(term.pid, signal.SIGHUP)
+    code, seconds = term.exit_time(at)
+    report("SIGHUP, pty stalled", code, seconds)
+    assert code is not None and seconds < EXIT_WITHIN, f"still running after {seconds:.1f}s"
+    assert code == 129
+
+
+def test_exits_when_a_terminal_it_does_not_control_closes(terminals, console_env):
+    """No SIGHUP at all (not its controlling terminal): the refused write ends it."""
+    term = terminals(["--demo"], console_env, how="detached")
+    painted(term)
+    code, seconds = term.exit_time(term.hang_up())
+    report("not the controlling terminal (no SIGHUP), pty closed", code, seconds)
+    assert code is not None and seconds < EXIT_WITHIN, f"still running after {seconds:.1f}s"
+    assert code == 129
+
+
+def test_sigterm_exits_and_gives_the_terminal_back(terminals, console_env):
+    term = terminals(["--demo"], console_env)
+    painted(term)
+    at = time.monotonic()
+    os.kill(term.pid, signal.SIGTERM)
+    code, seconds = term.exit_time(at)
+    report("SIGTERM, terminal read", code, seconds)
+    assert code == 143 and seconds < EXIT_WITHIN
+    deadline = time.monotonic() + 5
+    while b"\x1b[?1049l" not in term.text():  # the main screen back (what the reader got)
+        assert time.monotonic() < deadline, term.tail()
+        time.sleep(0.02)
+    tail = term.text()[term.text().rindex(b"\x1b[?1049l"):]
+    assert b"\x1b[?25h" in tail  # the cursor shown again
+    assert b"Traceback" not in term.text()

@@ -10,6 +10,8 @@ Errors never reach the terminal as a traceback (``logs`` has the file they go to
   a timer, rendering): Textual stops that widget's message loop after it, so carrying
   on would leave a dead widget. The app ends: the terminal is restored, the process
   prints one line (``akool-tui: unexpected error ...; details in <log>``) and exits 1.
+- when the terminal goes away (SIGHUP, a refused write) or SIGTERM comes, the app
+  exits within seconds whatever Textual's writer is doing (``lifetime``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from ..api.client import AkoolClient
     from ..config import Config
     from ..conversation import Conversation
+    from .lifetime import TerminalWatch
 
 
 def _up_to_date(screen: Screen) -> Screen:
@@ -154,6 +156,7 @@ class AkoolApp(App):
         self.unexpected_errors: list[BaseException] = []
         #: the one line printed on exit when a bug ended the app
         self.crash_line: str | None = None
+        self._terminal_watch: TerminalWatch | None = None
         self.animation_level = "full" if config.ui.animations else "none"
         # themes before the first stylesheet parse: choosing one later re-parses all CSS
         self._theme_problems = self._load_themes()
@@ -429,33 +432,34 @@ class AkoolApp(App):
             self.push_screen(HelpScreen(self.screen))
 
     def _install_tty_watch(self) -> None:
-        """Exit cleanly when the controlling terminal goes away (SSH drop)."""
-        try:
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._tty_gone)
-        except (NotImplementedError, RuntimeError, ValueError, AttributeError):
-            pass
-        if sys.__stdout__ is not None and sys.__stdout__.isatty():
-            self.set_interval(2.0, self._check_tty)
+        """Exit when the terminal goes away (SSH drop, tmux killed) or on SIGTERM, within
+        seconds whatever Textual's writer is doing (see ``lifetime``)."""
+        from .lifetime import TerminalWatch
 
-    def _check_tty(self) -> None:
-        try:
-            alive = os.isatty(sys.__stdout__.fileno()) and os.isatty(sys.__stdin__.fileno())
-        except (OSError, ValueError, AttributeError):
-            alive = False
-        if not alive:
-            self._tty_gone()
+        self._terminal_watch = TerminalWatch(
+            self._tty_gone, terminal_modes=lambda: getattr(self._driver, "attrs_before", None))
+        self._terminal_watch.start()
 
-    def _tty_gone(self) -> None:
-        self.exit(0)
+    def _tty_gone(self, code: int) -> None:
+        watch = self._terminal_watch
+        logs.log.info("exiting (%d): %s", code, watch.reason if watch else "")
+        self.exit(code, return_code=code)
+
 
 def run_app(config: Config, *, demo: bool = False,
             demo_starter: Callable[[], Config] | None = None) -> int:
     """Run the console; returns the process exit code. With ``demo_starter`` the
     demo simulator starts after the first frame instead of before it.
 
-    Logs go to the log file (``logs``), never to the terminal."""
+    Logs go to the log file (``logs``), never to the terminal. When the terminal went
+    away (or SIGTERM came) the process ends here, with 129 (143), without the
+    interpreter's clean-up: that would flush to a dead terminal, or wait for a writer
+    thread stuck on one."""
+    from . import lifetime
+
     app = AkoolApp(config, demo=demo or demo_starter is not None, demo_starter=demo_starter)
     logs.setup(app.known_secrets)
+    lifetime.install()
     result = None
     try:
         result = app.run(mouse=config.ui.mouse)
@@ -463,6 +467,13 @@ def run_app(config: Config, *, demo: bool = False,
         logs.log.error("the console failed", exc_info=error)
         if app.crash_line is None:
             app.crash_line = logs.one_line(error, app.known_secrets())
+    watch = app._terminal_watch
+    if watch is not None:
+        if watch.code is not None:
+            logs.log.info("exited (%d): %s", watch.code, watch.reason)
+            logs.flush()
+            os._exit(watch.code)
+        watch.stop()
     return finish(app, result)
 
 
