@@ -195,6 +195,40 @@ async def test_a_bug_in_a_handler_ends_the_app_with_one_line(shared_sim, tmp_pat
     assert "Traceback (most recent call last)" in path.read_text()
 
 
+def test_the_log_file_is_private_bounded_and_never_a_symlink(tmp_path, monkeypatch):
+    import logging
+
+    from akool_tui import logs
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    path = logs.log_path()
+    path.parent.mkdir(parents=True)
+    target = tmp_path / "elsewhere.txt"
+    path.symlink_to(target)  # planted: the log must not write through it
+    try:
+        logs.setup(lambda: ["sk-live-secret-value-9999"])
+        logging.getLogger("akool_tui").error("boom sk-live-secret-value-9999")
+        assert not target.exists()  # refused, and nothing printed either
+        path.unlink()
+        path.write_text("")
+        path.chmod(0o644)
+        logs.setup(lambda: ["sk-live-secret-value-9999"])
+        logging.getLogger("akool_tui").error("a 1 MB word: %s", "y" * 1_000_000)  # linear
+        for i in range(3000):
+            logging.getLogger("akool_tui").error("line %d %s %s", i, "x" * 2000,
+                                                 "sk-live-secret-value-9999")
+        logs.flush()
+        files = sorted(path.parent.iterdir())
+        assert [f.name for f in files] == ["akool-tui.log", "akool-tui.log.1",
+                                           "akool-tui.log.2", "akool-tui.log.3"]
+        assert sum(f.stat().st_size for f in files) <= 4 * logs.MAX_BYTES + 8192
+        assert all(f.stat().st_mode & 0o777 == 0o600 for f in files)
+        assert not any("sk-live-secret-value-9999" in f.read_text() for f in files)
+        assert "line 2999" in path.read_text() and "••••9999" in path.read_text()
+    finally:
+        logs.teardown()
+
+
 # -- the command palette survives keys typed ahead -----------------------------------------
 
 
@@ -564,3 +598,29 @@ def test_sigterm_exits_and_gives_the_terminal_back(terminals, console_env):
     tail = term.text()[term.text().rindex(b"\x1b[?1049l"):]
     assert b"\x1b[?25h" in tail  # the cursor shown again
     assert b"Traceback" not in term.text()
+
+
+def test_no_traceback_reaches_the_terminal_when_a_worker_fails(terminals, console_env, hostile):
+    """The real console in a pty, a hostile server answering the new-session dialog's
+    avatar list with JSON nested 200 000 deep: before, the worker's RecursionError
+    ended the app and printed a traceback on the terminal."""
+    hostile.hostile.body, hostile.hostile.only = "nested", "avatar/list"
+    env = dict(console_env, AKOOL_API_KEY=API_KEY)
+    term = terminals(["--base-url", hostile.base_url], env)
+    term.wait_output(b"refreshed")
+    term.keys(b"n")  # the new-session dialog loads the avatars
+    deadline = time.monotonic() + 20
+    while "/api/open/v4/liveAvatar/avatar/list" not in hostile.hostile.requests:
+        assert time.monotonic() < deadline and term.proc.poll() is None, term.tail()
+        time.sleep(0.02)
+    start = len(term.output)
+    while b"rror" not in term.text()[start:]:  # the error, shown (how is another matter)
+        assert term.proc.poll() is None, f"the app ended: {term.tail()}"
+        assert time.monotonic() < deadline, term.tail()
+        time.sleep(0.02)
+    assert term.proc.poll() is None
+    term.keys(b"\x11")  # ctrl+q: quit, from the dialog too
+    assert term.proc.wait(10) == 0
+    assert b"Traceback" not in term.text()
+    log = Path(console_env["XDG_STATE_HOME"]) / "akool-tui" / "akool-tui.log"
+    assert not log.exists() or API_KEY not in log.read_text()
