@@ -195,8 +195,14 @@ class AkoolApp(App):
         if isinstance(error, WorkerFailed):
             self.report_error(error.error, where="a worker")
             return
-        logs.log.error("a bug ended the app", exc_info=(type(error), error,
-                                                        error.__traceback__))
+        exc_info = (type(error), error, error.__traceback__)
+        if self._exit or self._closing:  # a screen still mounting as the app ends
+            logs.log.error("error while the app was ending", exc_info=exc_info)
+            if self._exception is None:  # run_test() raises it: tests see the bug
+                self._exception = error
+                self._exception_event.set()
+            return
+        logs.log.error("a bug ended the app", exc_info=exc_info)
         if self.crash_line is None:
             self.crash_line = logs.one_line(error, self.known_secrets())
         self._return_code = 1
