@@ -178,7 +178,7 @@ def test_credentials_repr_never_shows_a_secret_value(values):
     for text in (repr(creds), str(creds), repr(Session.from_api({"credentials": values}))):
         for key, value in values.items():
             if is_secret_key(key) and isinstance(value, str) and len(value) > 8 \
-                    and value not in public:
+                    and value not in public and repr(value)[1:-1] not in public:
                 assert value not in text and repr(value)[1:-1] not in text
                 assert repr(mask(value))[1:-1] in text  # repr escapes control characters
 

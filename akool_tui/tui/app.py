@@ -1,10 +1,24 @@
-"""The akool-tui Textual app: modes, themes, keymap, palette, client ownership."""
+"""The akool-tui Textual app: modes, themes, keymap, palette, client ownership.
+
+Errors never reach the terminal as a traceback (``logs`` has the file they go to):
+
+- a worker that raises (any worker, ``exit_on_error`` or not) ends in
+  :meth:`AkoolApp.report_error`: the traceback goes to the log (masked), the error's
+  one-line text to a notification, and the app carries on -- the worker is over,
+  nothing else is. So does an action (a key, a palette command) that raises.
+- any other exception is a bug in the app's own code (a message handler, compose,
+  a timer, rendering): Textual stops that widget's message loop after it, so carrying
+  on would leave a dead widget. The app ends: the terminal is restored, the process
+  prints one line (``akool-tui: unexpected error ...; details in <log>``) and exits 1.
+- when the terminal goes away (SIGHUP, a refused write) or SIGTERM comes, the app
+  exits within seconds whatever Textual's writer is doing (``lifetime``).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
-import signal
 import sys
 import threading
 from collections.abc import Callable, Iterable
@@ -14,7 +28,10 @@ from typing import TYPE_CHECKING
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import WorkerFailed, WorkerState
+from textual.worker_manager import WorkerManager
 
+from .. import logs
 from ..api.secrets import mask
 from . import textual_fixes
 from .commands import ScreenActionsProvider
@@ -26,6 +43,7 @@ if TYPE_CHECKING:
     from ..api.client import AkoolClient
     from ..config import Config
     from ..conversation import Conversation
+    from .lifetime import TerminalWatch
 
 
 def _up_to_date(screen: Screen) -> Screen:
@@ -61,6 +79,17 @@ def _settings():
 
 
 textual_fixes.install()  # partial screen updates write only the changed cells
+
+
+class _ReportingWorkers(WorkerManager):
+    """Textual's worker manager, which also reports the errors of ``exit_on_error=False``
+    workers (Textual keeps them in ``worker.error`` and says nothing)."""
+
+    def _remove_worker(self, worker) -> None:
+        super()._remove_worker(worker)
+        if (worker.state == WorkerState.ERROR and not worker.exit_on_error
+                and isinstance(worker.error, Exception)):
+            self._app.report_error(worker.error, where=f"worker {worker.name or worker.group}")
 
 #: the footer shows the four screen keys as one compact group ("1234 screens")
 SCREENS = Binding.Group("screens", compact=True)
@@ -124,6 +153,12 @@ class AkoolApp(App):
         self._client: AkoolClient | None = None
         self._painted = asyncio.Event()  # the first frame is on the terminal
         self._demo_faults: dict[str, float] = {}  # the demo simulator's, as last set
+        self._workers = _ReportingWorkers(self)  # every worker's error is reported
+        #: errors reported while the app carried on (a notification each)
+        self.unexpected_errors: list[BaseException] = []
+        #: the one line printed on exit when a bug ended the app
+        self.crash_line: str | None = None
+        self._terminal_watch: TerminalWatch | None = None
         self.animation_level = "full" if config.ui.animations else "none"
         # themes before the first stylesheet parse: choosing one later re-parses all CSS
         self._theme_problems = self._load_themes()
@@ -135,6 +170,75 @@ class AkoolApp(App):
         """
         return self._clock()
 
+    # -- errors: a message, never a traceback on the terminal ---------------------------
+
+    def known_secrets(self) -> list[str | None]:
+        """The secrets masked in the log and in error messages: the credentials and the
+        bearer token the client holds now."""
+        cfg = self.config
+        found = [cfg.api_key, cfg.client_secret]
+        auth = getattr(self._client, "_auth", None)
+        found.append(getattr(auth, "_token", None))
+        return found
+
+    def report_error(self, error: BaseException, *, where: str = "") -> None:
+        """An unexpected error the app survives: the traceback to the log, the error's
+        one-line text (masked, never markup) to a notification."""
+        logs.log.error("unexpected error in %s", where or "the app",
+                       exc_info=(type(error), error, error.__traceback__))
+        if not self.is_running or self._closing or self._exit:
+            return  # ending anyway: the log has it
+        self.unexpected_errors.append(error)
+        self.notify(logs.one_line(error, self.known_secrets()), title="Unexpected error "
+                    "(details in the log)", severity="error", timeout=10, markup=False)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's last stop for every exception (see the module's docstring)."""
+        if isinstance(error, WorkerFailed):
+            self.report_error(error.error, where="a worker")
+            return
+        exc_info = (type(error), error, error.__traceback__)
+        if self._exit or self._closing:  # a screen still mounting as the app ends
+            logs.log.error("error while the app was ending", exc_info=exc_info)
+            if self._exception is None:  # run_test() raises it: tests see the bug
+                self._exception = error
+                self._exception_event.set()
+            return
+        logs.log.error("a bug ended the app", exc_info=exc_info)
+        if self.crash_line is None:
+            self.crash_line = logs.one_line(error, self.known_secrets())
+        self._return_code = 1
+        if self._exception is None:  # run_test() raises it: tests see the bug
+            self._exception = error
+            self._exception_event.set()
+        self._close_messages_no_wait()  # as Textual does, without printing a traceback
+
+    def panic(self, *renderables) -> None:
+        """Textual's own fatal errors (its input thread failed): logged, one line, exit."""
+        import io
+
+        from rich.console import Console
+
+        text = io.StringIO()
+        console = Console(file=text, width=100, color_system=None, legacy_windows=False)
+        for renderable in renderables:
+            console.print(renderable)
+        logs.log.error("Textual panicked:\n%s", text.getvalue())
+        if self.crash_line is None:
+            self.crash_line = "the terminal's input failed"
+        self._return_code = 1
+        self._close_messages_no_wait()
+
+    async def _dispatch_action(self, namespace, action_name: str, params) -> bool:
+        """An action (a key, a palette command) that raises is reported, not a crash."""
+        try:
+            return await super()._dispatch_action(namespace, action_name, params)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            self.report_error(error, where=f"action {action_name}")
+            return True
+
     # -- identity shown in the status line -----------------------------------
 
     @property
@@ -144,11 +248,14 @@ class AkoolApp(App):
 
     @property
     def auth_label(self) -> str:
+        """The credentials requests actually use: with both an API key and client
+        credentials set, the client sends the bearer token (``Config.auth_mode``)."""
         cfg = self.config
-        if cfg.api_key:
+        mode = self._client.auth_mode if self._client is not None else cfg.auth_mode
+        if mode == "client credentials":
+            return f"token · client {cfg.client_id}"
+        if mode == "api key":
             return f"api key {mask(cfg.api_key)}"
-        if cfg.client_id:
-            return f"client {cfg.client_id}"
         return "no credentials"
 
     # -- the one API client ---------------------------------------------------
@@ -329,6 +436,13 @@ class AkoolApp(App):
         super().notify(safe(message, limit=LINE, newlines=True), title=safe(title, limit=CELL),
                        severity=severity, timeout=timeout, markup=False)
 
+    def action_command_palette(self) -> None:
+        """Textual's palette, made safe against keys typed ahead (see ``commands``)."""
+        from .commands import CommandPalette
+
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette"))
+
     def action_help(self) -> None:
         from .screens.help import HelpScreen
 
@@ -336,30 +450,58 @@ class AkoolApp(App):
             self.push_screen(HelpScreen(self.screen))
 
     def _install_tty_watch(self) -> None:
-        """Exit cleanly when the controlling terminal goes away (SSH drop)."""
-        try:
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._tty_gone)
-        except (NotImplementedError, RuntimeError, ValueError, AttributeError):
-            pass
-        if sys.__stdout__ is not None and sys.__stdout__.isatty():
-            self.set_interval(2.0, self._check_tty)
+        """Exit when the terminal goes away (SSH drop, tmux killed) or on SIGTERM, within
+        seconds whatever Textual's writer is doing (see ``lifetime``)."""
+        from .lifetime import TerminalWatch
 
-    def _check_tty(self) -> None:
-        try:
-            alive = os.isatty(sys.__stdout__.fileno()) and os.isatty(sys.__stdin__.fileno())
-        except (OSError, ValueError, AttributeError):
-            alive = False
-        if not alive:
-            self._tty_gone()
+        self._terminal_watch = TerminalWatch(
+            self._tty_gone, terminal_modes=lambda: getattr(self._driver, "attrs_before", None))
+        self._terminal_watch.start()
 
-    def _tty_gone(self) -> None:
-        self.exit(0)
+    def _tty_gone(self, code: int) -> None:
+        watch = self._terminal_watch
+        logs.log.info("exiting (%d): %s", code, watch.reason if watch else "")
+        self.exit(code, return_code=code)
 
 
 def run_app(config: Config, *, demo: bool = False,
             demo_starter: Callable[[], Config] | None = None) -> int:
     """Run the console; returns the process exit code. With ``demo_starter`` the
-    demo simulator starts after the first frame instead of before it."""
+    demo simulator starts after the first frame instead of before it.
+
+    Logs go to the log file (``logs``), never to the terminal. When the terminal went
+    away (or SIGTERM came) the process ends here, with 129 (143), without the
+    interpreter's clean-up: that would flush to a dead terminal, or wait for a writer
+    thread stuck on one."""
+    from . import lifetime
+
     app = AkoolApp(config, demo=demo or demo_starter is not None, demo_starter=demo_starter)
-    result = app.run(mouse=config.ui.mouse)
+    logs.setup(app.known_secrets)
+    lifetime.install()
+    result = None
+    try:
+        result = app.run(mouse=config.ui.mouse)
+    except Exception as error:  # Textual itself failed (its driver, the event loop)
+        logs.log.error("the console failed", exc_info=error)
+        if app.crash_line is None:
+            app.crash_line = logs.one_line(error, app.known_secrets())
+    watch = app._terminal_watch
+    if watch is not None:
+        if watch.code is not None:
+            logs.log.info("exited (%d): %s", watch.code, watch.reason)
+            logs.flush()
+            os._exit(watch.code)
+        watch.stop()
+    return finish(app, result)
+
+
+def finish(app: AkoolApp, result: object = None) -> int:
+    """The exit code of a finished app; when a bug ended it, its one line on stderr."""
+    if app.crash_line is not None:
+        where = logs.current_path()
+        detail = f"; details in {where}" if where else ""
+        with contextlib.suppress(OSError, ValueError):
+            print(f"akool-tui: unexpected error: {app.crash_line}{detail}",
+                  file=sys.stderr, flush=True)
+        return 1
     return result if isinstance(result, int) else (app.return_code or 0)

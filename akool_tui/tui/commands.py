@@ -1,4 +1,5 @@
-"""A command palette provider that knows the current screen.
+"""The command palette: a provider that knows the current screen, and a palette that
+survives keys typed faster than it closes.
 
 Every binding active on the current screen (and the app's own) becomes a palette
 command, so every action is reachable from ctrl+p even when its key is hidden
@@ -8,8 +9,74 @@ or rebound.
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual import events
+from textual.await_complete import AwaitComplete
+from textual.command import CommandList, DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandPalette as TextualCommandPalette
+from textual.widgets import Button, Input, OptionList
+
+
+class CommandPalette(TextualCommandPalette):
+    """Textual's command palette, deaf once it has been dismissed.
+
+    Keys typed ahead reach the palette after it has chosen: with "Go to avatars"
+    highlighted, Enter Enter submitted the input a second time once the palette had
+    already dismissed itself, and Textual's palette dismissed again -- which pops
+    whatever screen is on top by then (``ScreenStackError`` when that is the mode's
+    last one, the screen the command just opened otherwise) and runs the command
+    twice. Here a dismissed palette ignores input and never dismisses twice.
+
+    PageDown/PageUp right after ctrl+p raised ``KeyError`` in Textual's
+    ``OptionList._move_page``: it reads the line map that only layout fills, and the
+    list is not laid out while hidden or just shown. Before that a page move is a
+    cursor move (down opens the list).
+    """
+
+    #: what a dismissed palette no longer reacts to (typed-ahead keys and their results)
+    _INPUT = (events.Key, Input.Changed, Input.Submitted, Button.Pressed,
+              OptionList.OptionSelected, OptionList.OptionHighlighted)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._dismissed = False
+
+    def dismiss(self, result: Any = None) -> AwaitComplete:
+        if self._dismissed or self.app.screen is not self:
+            return AwaitComplete()  # popping now would pop another screen
+        self._dismissed = True
+        return super().dismiss(result)
+
+    async def _on_message(self, message: Any) -> None:
+        if self._dismissed and isinstance(message, self._INPUT):
+            return
+        await super()._on_message(message)
+
+    def _action_escape(self) -> None:
+        if not self._dismissed:
+            super()._action_escape()
+
+    def _action_cursor_down(self) -> None:
+        if not self._dismissed:
+            super()._action_cursor_down()
+
+    def _action_command_list(self, action: str) -> None:
+        if self._dismissed:
+            return
+        if action in ("page_down", "page_up"):
+            commands = self.query_one(CommandList)
+            if not (self._list_visible and commands.scrollable_content_region):
+                if action == "page_down":
+                    self._action_cursor_down()
+                return
+            try:
+                super()._action_command_list(action)
+            except (KeyError, IndexError):  # the line map still behind the options
+                self._action_command_list("cursor_down" if action == "page_down"
+                                          else "cursor_up")
+            return
+        super()._action_command_list(action)
 
 
 class ScreenActionsProvider(Provider):

@@ -65,6 +65,18 @@ def voice_label(v: Voice) -> str:
     return f"{name:<16} {where:<6} {gender} {kind:<6} {safe(v.voice_id, limit=CELL)}"
 
 
+def unique_voices(voices: list[Voice]) -> list[Voice]:
+    """The voices with an id, each id once (the first listed wins): a voice may be in
+    both the cloned and AKool's list, and a server may repeat one."""
+    seen: set[str] = set()
+    out = []
+    for v in voices:
+        if v.voice_id and v.voice_id not in seen:
+            seen.add(v.voice_id)
+            out.append(v)
+    return out
+
+
 def voice_matches(v: Voice, query: str) -> bool:
     words = query.lower().split()
     # what the list shows is searched (and a 1 MB name costs no more than a short one)
@@ -180,7 +192,7 @@ class SettingsScreen(MainScreen):
         except Exception as exc:
             self.post_message(CatalogLoaded([], [], str(exc) or type(exc).__name__))
             return
-        voices = [v for v in (*akool, *cloned) if v.support_stream is not False]
+        voices = unique_voices([v for v in (*akool, *cloned) if v.support_stream is not False])
         self.post_message(CatalogLoaded(voices, languages))
 
     def on_catalog_loaded(self, message: CatalogLoaded) -> None:
@@ -207,16 +219,23 @@ class SettingsScreen(MainScreen):
         self._show_voice()
 
     def _fill_voices(self, query: str) -> None:
+        # option ids are our own ("v<index>"), never the server's string: ids must be
+        # unique in the list, and a voice id is outside text
         options = [Option("(the avatar's own voice)", id=NO_VOICE)]
-        options += [Option(Text(voice_label(v)), id=v.voice_id)
-                    for v in self._voices if voice_matches(v, query)]
+        options += [Option(Text(voice_label(v)), id=f"v{i}")
+                    for i, v in enumerate(self._voices) if voice_matches(v, query)]
         voice_list = self.query_one("#voice-list", OptionList)
         voice_list.set_options(options)
-        wanted = self._voice or NO_VOICE
         for index, option in enumerate(options):
-            if option.id == wanted:
+            if self._voice_of(option.id) == self._voice:
                 voice_list.highlighted = index
                 break
+
+    def _voice_of(self, option_id: str | None) -> str:
+        """The voice id an option of the voice list stands for ("" for the avatar's own)."""
+        if not option_id or option_id == NO_VOICE:
+            return ""
+        return self._voices[int(option_id[1:])].voice_id
 
     @on(Input.Changed, "#voice-filter")
     def _voice_filter_changed(self, event: Input.Changed) -> None:
@@ -228,7 +247,7 @@ class SettingsScreen(MainScreen):
 
     @on(OptionList.OptionSelected, "#voice-list")
     def _voice_selected(self, event: OptionList.OptionSelected) -> None:
-        self._voice = "" if event.option.id == NO_VOICE else (event.option.id or "")
+        self._voice = self._voice_of(event.option.id)
         self._show_voice()
 
     def _show_voice(self) -> None:
