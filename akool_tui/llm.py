@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import httpx
 
 from .api.safejson import loads as json_loads
-from .api.secrets import mask
+from .api.secrets import mask, mask_text
 from .validators import validate_base_url
 
 log = logging.getLogger(__name__)
@@ -104,8 +104,7 @@ class LlmClient:
         return headers
 
     def _scrub(self, text: str) -> str:
-        key = self.settings.api_key
-        return text.replace(key, mask(key)) if key else text
+        return mask_text(text, [self.settings.api_key] if self.settings.api_key else [])
 
     async def stream_chat(self, messages: Sequence[Mapping[str, str]]) -> AsyncIterator[str]:
         """The answer's text deltas, as they arrive. Raises :class:`LlmError`."""

@@ -26,7 +26,7 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .api.secrets import mask
+from .api.secrets import mask_text
 
 APP_DIR = "akool-tui"
 LOG_FILE = "akool-tui.log"
@@ -50,42 +50,11 @@ def log_path(env: dict[str, str] | None = None) -> Path:
 
 # -- masking ----------------------------------------------------------------------------------
 
-#: a key and its separator: ``key = ``, ``key: ``, ``"key": "``, ``key='``, ``?key=``
-#: (possessive and anchored at the start of a word: linear even on a megabyte of text)
-_KEY = re.compile(r"""(?<![\w.-])(?P<key>[\w.-]++)["']?+\s*+[:=]\s*+["']?+""")
-#: the value after it (a scheme word first for ``Authorization: Bearer ...``)
-_VALUE = re.compile(r"""(?:(?:Bearer|Basic)\s++)?+[^\s"',;&)}\]]++""", re.I)
-_BEARER = re.compile(r"""\b(?P<scheme>(?:Bearer|Basic)\s++)(?P<value>[^\s"',;)}\]]++)""", re.I)
-#: how secret-looking keys end, in any style once lower-cased (``api_key``, ``apiKey``,
-#: ``X-Api-Key``, ``accessToken``, ``client_secret``, ``agora_token``, ``trtc_user_sig``)
-_SECRET_ENDINGS = ("token", "secret", "password", "passwd", "apikey", "api_key", "api-key",
-                   "authorization", "_sig", "app_id")
-
-
-def _masked_value(value: str) -> str:
-    scheme = re.match(r"(?:Bearer|Basic)\s+", value, re.I)
-    prefix = scheme[0] if scheme else ""
-    rest = value[len(prefix):]
-    return value if rest.startswith("••••") else prefix + mask(rest)
-
 
 def scrub(text: str, secrets: Iterable[str | None] = ()) -> str:
-    """``text`` with every known secret and every value of a secret-looking key masked."""
-    for secret in sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True):
-        if secret in text:
-            text = text.replace(secret, mask(secret))
-    out: list[str] = []
-    done = 0
-    for m in _KEY.finditer(text):
-        if m.start() < done or not m["key"].lower().endswith(_SECRET_ENDINGS):
-            continue
-        value = _VALUE.match(text, m.end())
-        if value is None:
-            continue
-        out += [text[done:value.start()], _masked_value(value[0])]
-        done = value.end()
-    text = "".join(out) + text[done:]
-    return _BEARER.sub(lambda m: m["scheme"] + _masked_value(m["value"]), text)
+    """``text`` with every known secret and every secret-shaped part masked (the one
+    masking rule: :func:`akool_tui.api.secrets.mask_text`)."""
+    return mask_text(text, [s for s in secrets if s])
 
 
 def one_line(error: BaseException, secrets: Iterable[str | None] = ()) -> str:

@@ -31,7 +31,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..api.secrets import mask
+from ..api.secrets import mask_text
 
 EXPORT_DIR_ENV = "AKOOL_TUI_EXPORT_DIR"
 APP_DIR = "akool-tui"
@@ -90,11 +90,8 @@ def visible(text: str) -> str:
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with every known secret masked."""
-    for secret in secrets:
-        if secret and secret in text:
-            text = text.replace(secret, mask(secret))
-    return text
+    """``text`` with every known secret (and anything secret-shaped) masked."""
+    return mask_text(text, [s for s in secrets if s])
 
 
 def render_markdown(entries: list[dict[str, Any]], header: Mapping[str, str]) -> str:

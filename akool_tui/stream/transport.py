@@ -29,7 +29,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from .. import __version__
 from ..api.safejson import loads as json_loads
-from ..api.secrets import mask
+from ..api.secrets import mask, mask_text
 from .pacer import Pacer, preset_for
 
 log = logging.getLogger(__name__)
@@ -133,7 +133,7 @@ class BaseTransport:
 
     def _scrub(self, text: str) -> str:
         """``text`` with the channel's token masked (SDK errors may quote URLs)."""
-        return text.replace(self._token, mask(self._token)) if self._token else text
+        return mask_text(text, [self._token] if self._token else [])
 
     # -- listeners ---------------------------------------------------------------
 

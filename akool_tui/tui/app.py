@@ -173,13 +173,11 @@ class AkoolApp(App):
     # -- errors: a message, never a traceback on the terminal ---------------------------
 
     def known_secrets(self) -> list[str | None]:
-        """The secrets masked in the log and in error messages: the credentials and the
-        bearer token the client holds now."""
+        """The secrets masked in the log and in error messages besides those the API
+        layer remembers itself (``api.secrets.remember_secret``: the key, the client
+        secret and every bearer token it received): the configured credentials."""
         cfg = self.config
-        found = [cfg.api_key, cfg.client_secret]
-        auth = getattr(self._client, "_auth", None)
-        found.append(getattr(auth, "_token", None))
-        return found
+        return [cfg.api_key, cfg.client_secret]
 
     def report_error(self, error: BaseException, *, where: str = "") -> None:
         """An unexpected error the app survives: the traceback to the log, the error's
