@@ -47,7 +47,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from . import validators as v
+from .core import validators as v
 from .api import errors
 from .api.constants import DEFAULT_AVATAR_ID
 from .api.secrets import mask

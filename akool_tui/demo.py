@@ -69,30 +69,12 @@ def demo_config(sim: RunningSimulator, base: Config | None = None) -> Config:
     return config
 
 
-#: what the demo's command palette can switch on (``POST /sim/faults`` settings)
-DEMO_FAULTS: dict[str, tuple[str, dict[str, float]]] = {
-    "errors": ("server errors (60 % of requests answer HTTP 5xx)", {"error_rate": 0.6}),
-    "slow": ("a slow network (1.5 s per request)", {"latency": 1.5}),
-    "malformed": ("malformed answers (20 % of requests)", {"malformed_rate": 0.2}),
-}
-NO_FAULTS = {"latency": 0.0, "error_rate": 0.0, "malformed_rate": 0.0}
+def run_simulator(parser: Any, argv: list[str]) -> None:
+    """``akool-tui simulator ...``: parse the simulator's options with ``parser`` (an
+    argparse parser of the CLI's) and serve it in the foreground until interrupted.
+    Raises ``ValueError`` on a bad setting."""
+    from .simulator.cli import add_arguments, config_from_args, serve_forever
 
-
-async def set_faults(config: Config, changes: dict[str, float]) -> dict[str, float]:
-    """Change the running simulator's faults (the simulator-only ``/sim/faults``);
-    returns its settings now. Raises an :class:`~akool_tui.api.errors.AkoolError`."""
-    import httpx
-
-    from .api.errors import NetworkError, error_for_code
-
-    try:
-        async with httpx.AsyncClient(base_url=config.base_url, timeout=5.0,
-                                     headers={"x-api-key": config.api_key}) as http:
-            answer = (await http.post("/sim/faults", json=changes)).json()
-    except (httpx.HTTPError, ValueError) as err:
-        raise NetworkError(f"the demo simulator did not answer: {type(err).__name__}") from None
-    if not isinstance(answer, dict) or answer.get("code") != 1000:
-        code = answer.get("code", 0) if isinstance(answer, dict) else 0
-        raise error_for_code(code if isinstance(code, int) else 0,
-                             str(answer.get("msg", "")) if isinstance(answer, dict) else "")
-    return answer["data"]
+    add_arguments(parser)
+    ns = parser.parse_args(argv)
+    serve_forever(config_from_args(ns), ns.host, ns.port)

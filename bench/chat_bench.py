@@ -6,7 +6,7 @@ Run:  /work/venv/bin/python bench/chat_bench.py [--seconds 30] [--runs 3] [--rat
    ``--rate`` parts/s for ``--seconds`` s, with 0 and 10 000 prior transcript lines.
    Parts enter through a loopback transport, fed by a timer task on a fixed
    schedule: everything after the wire is the real code path (codec decode,
-   reassembler, :class:`~akool_tui.conversation.Conversation`, inbox message, the
+   reassembler, :class:`~akool_tui.core.chat.conversation.Conversation`, inbox message, the
    chat screen's handler, :class:`~akool_tui.tui.widgets.transcript.Transcript`).
    Variants, in the same run:
 

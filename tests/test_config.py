@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from akool_tui import validators as v
+from akool_tui.core import validators as v
 from akool_tui.config import (
     Config,
     ConfigError,

@@ -28,7 +28,7 @@ from akool_tui.api.client import AkoolClient
 from akool_tui.api.errors import CODE_MESSAGES
 from akool_tui.api.models import Session
 from akool_tui.cli import main
-from akool_tui.conversation import ChannelState, ChatPart, Conversation, Outgoing
+from akool_tui.core.chat.conversation import ChannelState, ChatPart, Conversation, Outgoing
 from akool_tui.simulator import RunningSimulator, SimulatorConfig, run_background
 from akool_tui.simulator.stream_channel import live_avatars
 from akool_tui.stream.reassembler import GAP_MARKER

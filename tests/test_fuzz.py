@@ -21,7 +21,7 @@ import tomli_w
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from akool_tui import validators
+from akool_tui.core import validators
 from akool_tui.api.envelope import parse_envelope
 from akool_tui.api.errors import AkoolError, describe_code
 from akool_tui.api.models import Avatar, Credentials, Language, Session, Voice

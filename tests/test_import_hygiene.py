@@ -7,7 +7,7 @@ import sys
 
 CHECK = (
     "import akool_tui.api, akool_tui.api.client, akool_tui.api.auth, akool_tui.stream, "
-    "akool_tui.core.text, akool_tui.output; import sys; "
+    "akool_tui.core.text, akool_tui.cli.output; import sys; "
     "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.')); "
     "assert not bad, bad"
 )
@@ -24,3 +24,18 @@ def test_the_check_detects_textual() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert done.returncode != 0
     assert "textual" in done.stderr
+
+
+def test_layer_contracts_hold() -> None:
+    """import-linter's contracts (pyproject.toml): api < stream < core < cli | tui, no
+    Textual below the front ends, the simulator only through the demo starter."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = shutil.which("lint-imports") or str(Path(sys.executable).with_name("lint-imports"))
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([exe, "--config", str(root / "pyproject.toml")], cwd=root,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from akool_tui.config import LlmConfig
-from akool_tui.llm import (
+from akool_tui.core.chat.llm import (
     LlmClient,
     LlmError,
     LlmSettings,

@@ -128,7 +128,7 @@ def test_the_depth_check_is_exact_whatever_the_strings_hold(value, limit, encodi
 
 
 def test_other_decoders_of_outside_json_survive_deep_nesting() -> None:
-    from akool_tui.llm import delta_text, error_text
+    from akool_tui.core.chat.llm import delta_text, error_text
     from akool_tui.stream.transport import _denial_text
 
     bomb = "[" * 200_000 + "]" * 200_000
@@ -352,7 +352,7 @@ def zone() -> Iterator:
 
 def render_everywhere(record: Session | Avatar, set_zone) -> None:
     """What the renderers do with a record's times, in every zone of ZONES."""
-    from akool_tui import output
+    from akool_tui.cli import output
     from akool_tui.tui.screens.common import _when
 
     now = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)

@@ -483,7 +483,7 @@ def test_cli_error_line_quotes_the_poisoned_msg_safely(args, json_flag, hostile,
 
 def test_cli_stderr_line_is_one_bounded_line() -> None:
     """``_fail`` (every failure) and ``Context.note`` print one safe line."""
-    from akool_tui.cli import _fail
+    from akool_tui.cli.main import _fail
 
     import contextlib
     import io
@@ -503,7 +503,7 @@ def test_a_negative_duration_shows_as_invalid_everywhere() -> None:
     from datetime import UTC, datetime
 
     from akool_tui.api.models import Session
-    from akool_tui.output import session_details, sessions_table
+    from akool_tui.cli.output import session_details, sessions_table
     from akool_tui.tui.screens.sessions import format_left
 
     now = datetime.now(UTC)

@@ -16,7 +16,7 @@ from rich.cells import cell_len
 from textual.app import App, ComposeResult
 from textual.pilot import Pilot
 
-from akool_tui.conversation import Inbox
+from akool_tui.core.chat.conversation import Inbox
 from akool_tui.demo import demo_config
 from akool_tui.simulator.llm_endpoint import answer_to
 from akool_tui.simulator.stream_channel import live_avatars

@@ -22,7 +22,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-MODEL = "akool-sim-llm"
+from ..core.chat.llm import SIMULATED_MODEL as MODEL  # the name the client expects
+
 #: seconds between streamed chunks (like a fast LLM); tests may set 0
 CHUNK_DELAY = 0.01
 _PIECES = re.compile(r"\S+\s*")

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
     from ..api.client import AkoolClient
     from ..config import Config
-    from ..conversation import Conversation
+    from ..core.chat.conversation import Conversation
     from .lifetime import TerminalWatch
 
 
@@ -388,7 +388,7 @@ class AkoolApp(App):
     def _demo_fault_commands(self) -> Iterable[SystemCommand]:
         """In the demo, the palette switches the simulator's faults on and off: show an
         audience the backoff, the retry countdown and the recovery, live."""
-        from ..demo import DEMO_FAULTS
+        from ..core.demo import DEMO_FAULTS
 
         active = self._demo_faults
         for name, (label, settings) in DEMO_FAULTS.items():
@@ -400,7 +400,7 @@ class AkoolApp(App):
 
     def set_demo_fault(self, name: str, on: bool) -> None:
         """Switch one of the demo's faults (``demo.DEMO_FAULTS``) on or off."""
-        from ..demo import DEMO_FAULTS, NO_FAULTS
+        from ..core.demo import DEMO_FAULTS, NO_FAULTS
 
         settings = DEMO_FAULTS[name][1]
         changes = dict(settings) if on else {key: NO_FAULTS[key] for key in settings}
@@ -409,7 +409,7 @@ class AkoolApp(App):
 
     async def _apply_demo_faults(self, changes: dict[str, float]) -> None:
         from ..api.errors import AkoolError
-        from ..demo import DEMO_FAULTS, set_faults
+        from ..core.demo import DEMO_FAULTS, set_faults
 
         await self.load_client()  # the demo simulator is up
         try:

@@ -27,7 +27,7 @@ from textual.widgets import Input, Select, Static
 from ...api.models import Session, SessionStatus
 from ...core.export import export_dir, export_stem, write_exports
 from ...core.text import CELL, safe
-from ...conversation import (
+from ...core.chat.conversation import (
     DIALOGUE,
     Ack,
     ChannelState,
@@ -39,8 +39,8 @@ from ...conversation import (
     ReplyStats,
     Speaking,
 )
-from ...llm import LlmClient, LlmError, LlmSettings
-from ...simulator.llm_endpoint import MODEL as SIMULATED_LLM
+from ...core.chat.llm import SIMULATED_MODEL as SIMULATED_LLM
+from ...core.chat.llm import LlmClient, LlmError, LlmSettings
 from ...stream.transport import TransportState
 from ..widgets.safe_input import SafeInput
 from ..widgets.transcript import Entry, Transcript

@@ -13,7 +13,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from ...api.models import Avatar, Session
 from ...core.text import CELL, safe
-from ...validators import (
+from ...core.validators import (
     STREAM_TYPES,
     validate_duration,
     validate_http_url,

@@ -27,7 +27,7 @@ from ...api.models import Language, Voice
 from ...config import SessionDefaults
 from ...core.text import CELL, LINE, safe
 from ...stream.codec import CommandAck
-from ...validators import validate_http_url, validate_speed
+from ...core.validators import validate_http_url, validate_speed
 from ..widgets.safe_input import SafeInput
 from .base import MainScreen
 

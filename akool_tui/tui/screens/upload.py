@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from ...api.models import Avatar
-from ...validators import validate_avatar_id, validate_http_url
+from ...core.validators import validate_avatar_id, validate_http_url
 from ..widgets.safe_input import SafeInput
 from .common import ErrorLabel
 

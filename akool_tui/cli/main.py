@@ -25,15 +25,15 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from . import __version__
-from . import validators as v
-from .api.errors import AkoolError, NotFoundError, ParamError, SessionClosedError
-from .api.errors import ConfigError as _BaseConfigError
-from .core.text import LINE, safe, safe_json_dumps
+from .. import __version__
+from ..core import validators as v
+from ..api.errors import AkoolError, NotFoundError, ParamError, SessionClosedError
+from ..api.errors import ConfigError as _BaseConfigError
+from ..core.text import LINE, safe, safe_json_dumps
 
 if TYPE_CHECKING:
-    from .api.client import AkoolClient
-    from .config import Config
+    from ..api.client import AkoolClient
+    from ..config import Config
 
 PROG = "akool-tui"
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -205,9 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
 class Context:
     """What every command gets: parsed arguments, the config and the output streams."""
 
-    def __init__(self, args: argparse.Namespace, config: Config) -> None:
+    def __init__(self, args: argparse.Namespace, config: Config,
+                 console: ConsoleStarter | None = None) -> None:
         self.args = args
         self.config = config
+        self.console = console
 
     @property
     def json(self) -> bool:
@@ -238,12 +240,12 @@ class Context:
 
     def require_credentials(self) -> None:
         if not self.config.has_credentials:
-            from .config import config_path
+            from ..config import config_path
 
             raise _BaseConfigError(NO_CREDENTIALS.format(path=self.config.path or config_path()))
 
     def client(self) -> AkoolClient:
-        from .api.client import AkoolClient
+        from ..api.client import AkoolClient
 
         return AkoolClient(**self.config.client_kwargs())
 
@@ -348,7 +350,7 @@ async def cmd_avatars_list(ctx: Context, client: AkoolClient) -> None:
 
 @_api
 async def cmd_avatars_upload(ctx: Context, client: AkoolClient) -> int:
-    from .api.models import AvatarStatus
+    from ..api.models import AvatarStatus
     from .output import avatar_details
 
     a = ctx.args
@@ -402,7 +404,7 @@ async def cmd_languages_list(ctx: Context, client: AkoolClient) -> None:
 
 
 def cmd_config_path(ctx: Context) -> int:
-    from .config import config_path
+    from ..config import config_path
 
     path = ctx.config.path or config_path()
     ctx.emit({"path": str(path), "exists": path.exists()}, lambda: str(path), ready=True)
@@ -413,7 +415,7 @@ def cmd_config_show(ctx: Context) -> int:
     """The effective config as TOML (secrets masked), each top-level value's source noted."""
     import tomli_w
 
-    from .config import ENV_OVERRIDES, config_path
+    from ..config import ENV_OVERRIDES, config_path
 
     cfg = ctx.config
     data = cfg.to_dict(masked=True)
@@ -450,17 +452,14 @@ def cmd_config_show(ctx: Context) -> int:
 
 def cmd_simulator(args: argparse.Namespace) -> int:
     """Serve the simulator in the foreground (needs no config and no credentials)."""
-    from .simulator.cli import add_arguments, config_from_args, serve_forever
+    from ..demo import run_simulator
 
     parser = _Parser(prog=f"{PROG} simulator",
                      description="Run the bundled AKool simulator (same API as the service).")
-    add_arguments(parser)
-    ns = parser.parse_args([x for x in args.args if x != "--demo"])
     try:
-        sim_config = config_from_args(ns)
+        run_simulator(parser, [x for x in args.args if x != "--demo"])
     except ValueError as error:
         raise UsageError(str(error)) from None
-    serve_forever(sim_config, ns.host, ns.port)
     return EXIT_OK
 
 
@@ -471,7 +470,7 @@ def cmd_serve(ctx: Context) -> int:
     if importlib.util.find_spec("textual_serve") is None:
         raise _BaseConfigError(
             "serving in a browser needs textual-serve: pip install 'akool-tui[serve]'")
-    from .serve import GatedServer, new_token
+    from ..serve import GatedServer, new_token
 
     a = ctx.args
     if not (1 <= a.port <= 65535):
@@ -494,26 +493,29 @@ def cmd_serve(ctx: Context) -> int:
     return EXIT_OK
 
 
-def _console_possible() -> bool:
-    return (sys.stdin.isatty() and sys.stdout.isatty()
-            and importlib.util.find_spec("akool_tui.tui.app") is not None)
+#: starts the console: ``console(config, *, demo=False, demo_starter=None) -> exit code``;
+#: handed in by :mod:`akool_tui.launch` (the CLI never imports the console)
+ConsoleStarter = Callable[..., int]
 
 
-def _demo_console(args: argparse.Namespace) -> int:
+def _console_possible(console: ConsoleStarter | None) -> bool:
+    return console is not None and sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _demo_console(args: argparse.Namespace, console: ConsoleStarter) -> int:
     """`akool-tui --demo`: the console paints first, the simulator starts behind it."""
-    from .config import load_config
-    from .tui.app import run_app
+    from ..config import load_config
 
     if args.base_url:
         raise UsageError("--demo and --base-url cannot be combined")
     config = load_config(args.config, missing_ok=args.config is None)
 
     def start():
-        from .demo import demo_config, start_demo
+        from ..demo import demo_config, start_demo
 
         return demo_config(start_demo(), base=config)
 
-    return run_app(_demo_placeholder(config), demo_starter=start)
+    return console(_demo_placeholder(config), demo_starter=start)
 
 
 def _demo_placeholder(base: Config) -> Config:
@@ -531,10 +533,8 @@ def _demo_placeholder(base: Config) -> Config:
 
 def cmd_console(ctx: Context) -> int:
     """No command: the console on a terminal, else (or until it exists) the sessions table."""
-    if _console_possible():
-        from .tui.app import run_app
-
-        return run_app(ctx.config, demo=bool(ctx.args.demo))
+    if _console_possible(ctx.console):
+        return ctx.console(ctx.config, demo=bool(ctx.args.demo))
     return cmd_sessions_list(ctx)
 
 
@@ -542,13 +542,13 @@ def cmd_console(ctx: Context) -> int:
 
 
 def _load(args: argparse.Namespace, stack: contextlib.ExitStack) -> Config:
-    from .config import load_config
+    from ..config import load_config
 
     config = load_config(args.config, missing_ok=args.config is None)
     if args.demo:
         if args.base_url:
             raise UsageError("--demo and --base-url cannot be combined")
-        from .demo import demo_config, start_demo
+        from ..demo import demo_config, start_demo
 
         return demo_config(stack.enter_context(start_demo()), base=config)
     if args.base_url:
@@ -559,16 +559,17 @@ def _load(args: argparse.Namespace, stack: contextlib.ExitStack) -> Config:
     return config
 
 
-def run(argv: Sequence[str] | None = None) -> int:
-    """Parse ``argv`` and run the command; raises on error (see :func:`main`)."""
+def run(argv: Sequence[str] | None = None, *, console: ConsoleStarter | None = None) -> int:
+    """Parse ``argv`` and run the command; raises on error (see :func:`main`).
+    Without ``console`` (or without a terminal) no command prints the sessions table."""
     args = build_parser().parse_args(argv)
     func = getattr(args, "func", None)
     if func is cmd_simulator:
         return cmd_simulator(args)
-    if func is None and args.demo and _console_possible():
-        return _demo_console(args)
+    if func is None and args.demo and console is not None and _console_possible(console):
+        return _demo_console(args, console)
     with contextlib.ExitStack() as stack:
-        ctx = Context(args, _load(args, stack))
+        ctx = Context(args, _load(args, stack), console)
         return (func or cmd_console)(ctx)
 
 
@@ -578,10 +579,10 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Console-script entry point: returns the exit code, never shows a traceback."""
+def main(argv: Sequence[str] | None = None, *, console: ConsoleStarter | None = None) -> int:
+    """Run a command: returns the exit code, never shows a traceback."""
     try:
-        code = run(argv)
+        code = run(argv, console=console)
         sys.stdout.flush()  # a closed pipe fails here, in the handler below, not at exit
         return code
     except KeyboardInterrupt:

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 
 import httpx
 
-from .api.safejson import loads as json_loads
-from .api.secrets import mask, mask_text
-from .validators import validate_base_url
+from ...api.safejson import loads as json_loads
+from ...api.secrets import mask, mask_text
+from ..validators import validate_base_url
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,9 @@ _QUOTE = 200
 # a sentence ends at . ! ? … (with closing quotes/brackets) followed by whitespace,
 # at CJK full stops (no space needed), or at a line break
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*\s+|[。！？]+[”’」』）]*|\n+")
+
+#: the model name the demo simulator's OpenAI-compatible endpoint answers as
+SIMULATED_MODEL = "akool-sim-llm"
 
 
 class LlmError(Exception):

@@ -21,9 +21,9 @@ from typing import Any
 
 import humanize
 
-from .api.models import Avatar, AvatarSource, Credentials, Language, Session, Voice
-from .api.secrets import masked_mapping
-from .core.text import CELL, FIELD, safe, safe_json_dumps
+from ..api.models import Avatar, AvatarSource, Credentials, Language, Session, Voice
+from ..api.secrets import masked_mapping
+from ..core.text import CELL, FIELD, safe, safe_json_dumps
 
 # -- humane values -------------------------------------------------------------
 

@@ -31,10 +31,10 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any, Literal
 
-from .api.models import Session
+from ...api.models import Session
 from .llm import LlmClient, LlmError, SentenceSplitter
-from .stream import channel
-from .stream.codec import (
+from ...stream import channel
+from ...stream.codec import (
     ChatMessage,
     Command,
     CommandAck,
@@ -43,10 +43,10 @@ from .stream.codec import (
     UnknownMessage,
     new_mid,
 )
-from .stream.codec import interrupt as interrupt_command
-from .stream.codec import set_params as set_params_command
-from .stream.reassembler import Reassembler
-from .stream.transport import (
+from ...stream.codec import interrupt as interrupt_command
+from ...stream.codec import set_params as set_params_command
+from ...stream.reassembler import Reassembler
+from ...stream.transport import (
     BaseTransport,
     TransportError,
     TransportState,

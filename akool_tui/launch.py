@@ -1,0 +1,30 @@
+"""The ``akool-tui`` command: the CLI parses and runs commands; without one, on a
+terminal, it starts the console handed in from here. Neither front end imports the
+other (the layer contracts in ``pyproject.toml`` say so)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .config import Config
+
+
+def start_console(config: Config, *, demo: bool = False,
+                  demo_starter: Callable[[], Config] | None = None) -> int:
+    """Run the Textual console until it exits; returns the process exit code."""
+    from .tui.app import run_app
+
+    return run_app(config, demo=demo, demo_starter=demo_starter)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from .cli import main as cli_main
+
+    return cli_main(argv, console=start_console)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
