@@ -20,7 +20,6 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import os
-import re
 import stat
 import threading
 from collections.abc import Callable, Iterable

@@ -15,44 +15,37 @@ names, error messages) never reaches it as a control sequence.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import importlib.util
 import os
 import sys
-import time
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, NoReturn
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..core import validators as v
-from ..api.errors import AkoolError, NotFoundError, ParamError, SessionClosedError
+from ..api.errors import AkoolError
 from ..api.errors import ConfigError as _BaseConfigError
-from ..core.text import LINE, safe, safe_json_dumps
+from ..core import validators as v
+from ..core.text import LINE, safe
+from .catalog import cmd_avatars_list, cmd_avatars_upload, cmd_languages_list, cmd_voices_list
+from .config_cmd import cmd_config_path, cmd_config_show
+from .context import (
+    EXIT_API,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    PROG,
+    ConsoleStarter,
+    Context,
+    UsageError,
+)
+from .context import Parser as _Parser
+from .sessions import cmd_sessions_close, cmd_sessions_create, cmd_sessions_list, cmd_sessions_show
 
 if TYPE_CHECKING:
-    from ..api.client import AkoolClient
     from ..config import Config
 
-PROG = "akool-tui"
-EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-UPLOAD_POLL_INTERVAL = 0.5  # seconds between avatar upload status checks
-NO_CREDENTIALS = (
-    "no AKool credentials: set AKOOL_API_KEY (or AKOOL_CLIENT_ID and AKOOL_CLIENT_SECRET), "
-    "put them in {path}, or try the offline demo: akool-tui --demo"
-)
-
-
-class UsageError(Exception):
-    """Bad command-line input, found after argparse (exit code 2)."""
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with one-line errors (``akool-tui: <message>``) and exit code 2."""
-
-    def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see '{self.prog} --help')")
+__all__ = ["UsageError", "build_parser", "main", "run"]
 
 
 # -- argument types ----------------------------------------------------------------
@@ -199,254 +192,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# -- shared plumbing ---------------------------------------------------------------------
-
-
-class Context:
-    """What every command gets: parsed arguments, the config and the output streams."""
-
-    def __init__(self, args: argparse.Namespace, config: Config,
-                 console: ConsoleStarter | None = None) -> None:
-        self.args = args
-        self.config = config
-        self.console = console
-
-    @property
-    def json(self) -> bool:
-        return bool(self.args.json)
-
-    def out(self, text: str) -> None:
-        """Standard output. Tables and JSON come safe already (output.py); this is the
-        last net for the rest (``closed <id>``, the config's own values)."""
-        print(safe(text, limit=None, newlines=True), file=sys.stdout)
-
-    def note(self, text: str) -> None:
-        """Progress and notices: stderr, so stdout stays clean for pipes."""
-        print(f"{PROG}: {safe(text, limit=LINE)}", file=sys.stderr, flush=True)
-
-    def emit(self, value: Any, human: Callable[[], str], *, ready: bool = False) -> None:
-        """Print ``value`` as JSON (``--json``) or ``human()``.
-
-        ``ready``: ``value`` is already plain, masked data (no record conversion).
-        """
-        if not self.json:
-            self.out(human())
-        elif ready:
-            self.out(safe_json_dumps(value, indent=2))
-        else:
-            from .output import dumps
-
-            self.out(dumps(value))
-
-    def require_credentials(self) -> None:
-        if not self.config.has_credentials:
-            from ..config import config_path
-
-            raise _BaseConfigError(NO_CREDENTIALS.format(path=self.config.path or config_path()))
-
-    def client(self) -> AkoolClient:
-        from ..api.client import AkoolClient
-
-        return AkoolClient(**self.config.client_kwargs())
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _api(func: Callable[[Context, AkoolClient], Awaitable[int | None]]):
-    """A command that talks to the API: credentials checked, one client, run to completion."""
-
-    def run(ctx: Context) -> int:
-        ctx.require_credentials()
-
-        async def main() -> int | None:
-            async with ctx.client() as client:
-                return await func(ctx, client)
-
-        return asyncio.run(main()) or EXIT_OK
-
-    run.__doc__ = func.__doc__
-    return run
-
-
-# -- sessions ---------------------------------------------------------------------------
-
-
-@_api
-async def cmd_sessions_list(ctx: Context, client: AkoolClient) -> None:
-    from .output import count, sessions_table
-
-    sessions = await client.list_all_sessions(status=getattr(ctx.args, "status", None))
-    sessions.sort(key=lambda s: s.create_time or datetime.min.replace(tzinfo=timezone.utc),
-                  reverse=True)
-
-    def human() -> str:
-        summary = f"{count(len(sessions), 'session')}, {sum(s.is_open for s in sessions):,} open"
-        return (sessions_table(sessions, _now()) + "\n\n" + summary) if sessions else summary
-
-    ctx.emit(sessions, human)
-
-
-@_api
-async def cmd_sessions_show(ctx: Context, client: AkoolClient) -> None:
-    from .output import session_details
-
-    session = await client.session_detail(ctx.args.id)
-    ctx.emit(session, lambda: session_details(session, _now()))
-
-
-@_api
-async def cmd_sessions_create(ctx: Context, client: AkoolClient) -> None:
-    from .output import session_details
-
-    a, d = ctx.args, ctx.config.defaults
-    speed = a.speed if a.speed is not None else d.speed
-    session = await client.create_session(
-        a.avatar or d.avatar_id,
-        a.duration or d.duration,
-        voice_id=a.voice or d.voice_id or None,
-        language=a.lang or d.language or None,
-        mode_type=a.mode or d.mode_type,
-        background_url=a.background or d.background_url or None,
-        voice_params={"speed": speed} if speed != 1.0 else None,
-        stream_type=a.stream_type or d.stream_type,
-    )
-    ctx.emit(session, lambda: session_details(session, _now()))
-
-
-@_api
-async def cmd_sessions_close(ctx: Context, client: AkoolClient) -> int:
-    failed = 0
-    results = []
-    for session_id in dict.fromkeys(ctx.args.ids):  # once each, in order
-        try:
-            await client.close_session(session_id)
-        except (NotFoundError, SessionClosedError, ParamError) as error:
-            # about this id only: report it and go on with the others
-            failed += 1
-            results.append({"id": session_id, "closed": False, "error": str(error)})
-            ctx.note(f"{session_id}: {error}")
-            continue
-        results.append({"id": session_id, "closed": True})
-        if not ctx.json:
-            ctx.out(f"closed {session_id}")
-    if ctx.json:
-        ctx.emit(results, str, ready=True)
-    return EXIT_API if failed else EXIT_OK
-
-
-# -- avatars ----------------------------------------------------------------------------
-
-
-@_api
-async def cmd_avatars_list(ctx: Context, client: AkoolClient) -> None:
-    from .output import avatars_table, count
-
-    avatars = await client.list_all_avatars()
-    ctx.emit(avatars, lambda: (avatars_table(avatars, _now()) + "\n\n" if avatars else "")
-             + count(len(avatars), "avatar"))
-
-
-@_api
-async def cmd_avatars_upload(ctx: Context, client: AkoolClient) -> int:
-    from ..api.models import AvatarStatus
-    from .output import avatar_details
-
-    a = ctx.args
-    avatar = await client.create_avatar(a.url, a.avatar_id, name=a.name, url_from=a.url_from)
-    if a.wait and avatar.status not in (AvatarStatus.SUCCESS, AvatarStatus.FAILED):
-        if not avatar.id:
-            raise AkoolError("the upload answer has no record id to follow")
-        started = time.monotonic()
-        shown = None
-        while avatar.status not in (AvatarStatus.SUCCESS, AvatarStatus.FAILED):
-            elapsed = time.monotonic() - started
-            if avatar.status != shown:
-                shown = avatar.status
-                ctx.note(f"avatar {a.avatar_id}: {avatar.status_label} ({elapsed:.0f} s)")
-            if elapsed > a.timeout:
-                raise AkoolError(f"avatar {a.avatar_id} is still {avatar.status_label} "
-                                 f"after {a.timeout:g} s")
-            await asyncio.sleep(UPLOAD_POLL_INTERVAL)
-            avatar = await client.avatar_upload_status(avatar.id)
-        ctx.note(f"avatar {a.avatar_id}: {avatar.status_label} "
-                 f"({time.monotonic() - started:.0f} s)")
-    ctx.emit(avatar, lambda: avatar_details(avatar, _now()))
-    if avatar.status is AvatarStatus.FAILED:
-        ctx.note(f"the upload of avatar {a.avatar_id} failed")
-        return EXIT_API
-    return EXIT_OK
-
-
-# -- voices, languages ------------------------------------------------------------------------
-
-
-@_api
-async def cmd_voices_list(ctx: Context, client: AkoolClient) -> None:
-    from .output import count, voices_table
-
-    voices = await client.list_all_voices(ctx.args.type)
-    ctx.emit(voices, lambda: (voices_table(voices) + "\n\n" if voices else "")
-             + count(len(voices), "voice"))
-
-
-@_api
-async def cmd_languages_list(ctx: Context, client: AkoolClient) -> None:
-    from .output import count, languages_table
-
-    languages = await client.list_languages()
-    ctx.emit(languages, lambda: (languages_table(languages) + "\n\n" if languages else "")
-             + count(len(languages), "language"))
-
-
-# -- config -------------------------------------------------------------------------------------
-
-
-def cmd_config_path(ctx: Context) -> int:
-    from ..config import config_path
-
-    path = ctx.config.path or config_path()
-    ctx.emit({"path": str(path), "exists": path.exists()}, lambda: str(path), ready=True)
-    return EXIT_OK
-
-
-def cmd_config_show(ctx: Context) -> int:
-    """The effective config as TOML (secrets masked), each top-level value's source noted."""
-    import tomli_w
-
-    from ..config import ENV_OVERRIDES, config_path
-
-    cfg = ctx.config
-    data = cfg.to_dict(masked=True)
-    path = None if ctx.args.demo else (cfg.path or config_path())
-    env_names = {key: var for var, key in ENV_OVERRIDES.items()}
-    sources = {k: cfg.source_of(k) for k in ("base_url", "api_key", "client_id", "client_secret",
-                                              "refresh_interval")}
-    if ctx.args.demo:
-        sources = dict.fromkeys(sources, "demo")
-
-    def human() -> str:
-        if path is None:
-            where = "# demo mode: nothing is read from or written to disk"
-        else:
-            where = f"# {path}" + ("" if path.exists() else " (not created yet)")
-        lines = [where, f"# auth: {cfg.auth_mode}"]
-        in_table = False
-        for line in tomli_w.dumps(data).splitlines():
-            in_table = in_table or line.startswith("[")
-            key = line.split(" = ", 1)[0]
-            source = None if in_table or " = " not in line else sources.get(key)
-            if source == "env":
-                source = f"env {env_names[key]}"
-            lines.append(f"{line}  # {source}" if source else line)
-        return "\n".join(lines)
-
-    ctx.emit({"path": str(path) if path else None, "auth_mode": cfg.auth_mode,
-              "sources": sources, "config": data}, human, ready=True)
-    return EXIT_OK
-
-
 # -- simulator, serve, console --------------------------------------------------------------------
 
 
@@ -491,11 +236,6 @@ def cmd_serve(ctx: Context) -> int:
     GatedServer(shlex.join(argv), host=a.host, port=a.port, title=PROG,
                 token=None if a.no_token else new_token()).serve()
     return EXIT_OK
-
-
-#: starts the console: ``console(config, *, demo=False, demo_starter=None) -> exit code``;
-#: handed in by :mod:`akool_tui.launch` (the CLI never imports the console)
-ConsoleStarter = Callable[..., int]
 
 
 def _console_possible(console: ConsoleStarter | None) -> bool:

@@ -1,0 +1,115 @@
+"""What every CLI command shares: exit codes, usage errors, the command context
+(arguments, config, output streams) and the wrapper of commands that call the API.
+
+What reaches the terminal is made safe (:mod:`akool_tui.core.text`): tables and
+notices through ``safe``, ``--json`` through ``safe_json_dumps``; server text (ids,
+names, error messages) never reaches it as a control sequence.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, NoReturn
+
+from ..api.errors import ConfigError as _BaseConfigError
+from ..core.text import LINE, safe, safe_json_dumps
+
+if TYPE_CHECKING:
+    from ..api.client import AkoolClient
+    from ..config import Config
+
+PROG = "akool-tui"
+EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+NO_CREDENTIALS = (
+    "no AKool credentials: set AKOOL_API_KEY (or AKOOL_CLIENT_ID and AKOOL_CLIENT_SECRET), "
+    "put them in {path}, or try the offline demo: akool-tui --demo"
+)
+#: starts the console: ``console(config, *, demo=False, demo_starter=None) -> exit code``;
+#: handed in by :mod:`akool_tui.launch` (the CLI never imports the console)
+ConsoleStarter = Callable[..., int]
+
+
+class UsageError(Exception):
+    """Bad command-line input, found after argparse (exit code 2)."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (``akool-tui: <message>``) and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+# -- shared plumbing ---------------------------------------------------------------------
+
+
+class Context:
+    """What every command gets: parsed arguments, the config and the output streams."""
+
+    def __init__(self, args: argparse.Namespace, config: Config,
+                 console: ConsoleStarter | None = None) -> None:
+        self.args = args
+        self.config = config
+        self.console = console
+
+    @property
+    def json(self) -> bool:
+        return bool(self.args.json)
+
+    def out(self, text: str) -> None:
+        """Standard output. Tables and JSON come safe already (output.py); this is the
+        last net for the rest (``closed <id>``, the config's own values)."""
+        print(safe(text, limit=None, newlines=True), file=sys.stdout)
+
+    def note(self, text: str) -> None:
+        """Progress and notices: stderr, so stdout stays clean for pipes."""
+        print(f"{PROG}: {safe(text, limit=LINE)}", file=sys.stderr, flush=True)
+
+    def emit(self, value: Any, human: Callable[[], str], *, ready: bool = False) -> None:
+        """Print ``value`` as JSON (``--json``) or ``human()``.
+
+        ``ready``: ``value`` is already plain, masked data (no record conversion).
+        """
+        if not self.json:
+            self.out(human())
+        elif ready:
+            self.out(safe_json_dumps(value, indent=2))
+        else:
+            from .output import dumps
+
+            self.out(dumps(value))
+
+    def require_credentials(self) -> None:
+        if not self.config.has_credentials:
+            from ..config import config_path
+
+            raise _BaseConfigError(NO_CREDENTIALS.format(path=self.config.path or config_path()))
+
+    def client(self) -> AkoolClient:
+        from ..api.client import AkoolClient
+
+        return AkoolClient(**self.config.client_kwargs())
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def api_command(func: Callable[[Context, AkoolClient], Awaitable[int | None]]):
+    """A command that talks to the API: credentials checked, one client, run to completion."""
+
+    def run(ctx: Context) -> int:
+        ctx.require_credentials()
+
+        async def main() -> int | None:
+            async with ctx.client() as client:
+                return await func(ctx, client)
+
+        return asyncio.run(main()) or EXIT_OK
+
+    run.__doc__ = func.__doc__
+    return run
