@@ -224,12 +224,12 @@ async def open_chat(app, pilot):
 async def chat_forever(app, chat, counters: Counters) -> None:
     """Chat without pause; when churn closes the session (or it stops answering) a new
     one is created and the chat screen is pointed at it, as an operator would."""
-    client = app.client
+    client = await app.ctx.client()
     while True:
         session = await client.create_session(duration=3600, stream_type="websocket",
                                               mode_type=2)
         counters.chat_sessions += 1
-        app.chat_session_id = session.id  # what the sessions screen's `t` sets
+        app.ctx.chat_session_id = session.id  # what the sessions screen's `t` sets
         chat.action_refresh_now()  # the chat screen lists open sessions and picks it
         await chat_session(chat, client, session.id, counters)
 

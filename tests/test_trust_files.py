@@ -177,7 +177,7 @@ async def test_ctrl_s_exports_into_the_export_folder_past_planted_links_and_show
     app = AkoolApp(cfg, demo=True, watch_tty=False, clock=lambda: WHEN)
     messages = Messages()
     async with app.run_test(size=SIZE, message_hook=messages) as pilot:
-        app.chat_session_id = sid
+        app.ctx.chat_session_id = sid
         await app.switch_mode("chat")
         screen = app.screen
         assert isinstance(screen, ChatScreen)

@@ -39,7 +39,7 @@ async def test_status_line_shows_the_bearer_token_when_both_kinds_are_set(shared
     assert app.config.api_key  # both kinds set: the client prefers client credentials
     async with running(app) as (pilot, _):
         await wait_loaded(pilot)
-        assert app.client.auth_mode == "client credentials"
+        assert (await app.ctx.client()).auth_mode == "client credentials"
         status = screen_text(app).splitlines()[-2:]
         shown = "\n".join(status)
         assert "token · client " + shared_sim.cfg.client_id in shown, shown
@@ -130,7 +130,7 @@ async def test_a_failing_worker_is_a_message_and_a_masked_traceback_in_the_log(h
 
     async with running(app) as (pilot, messages):
         await wait_loaded(pilot)
-        assert app.client._auth.has_token  # the bearer token is held (and known)
+        assert (await app.ctx.client())._auth.has_token  # the bearer token is held (and known)
         app.screen.run_worker(fails())  # exit_on_error=True: this ended the app before
         app.screen.run_worker(fails(), exit_on_error=False)  # said nothing before
         app.run_worker(fails_in_a_thread, thread=True)

@@ -47,7 +47,7 @@ def make_app(sim) -> AkoolApp:
 async def open_chat(pilot: Pilot, session_id: str | None = None) -> ChatScreen:
     """Switch to the chat screen (with ``session_id`` requested) and wait until connected."""
     app = pilot.app
-    app.chat_session_id = session_id
+    app.ctx.chat_session_id = session_id
     await app.switch_mode("chat")
     screen = app.screen
     assert isinstance(screen, ChatScreen)
@@ -72,7 +72,7 @@ async def test_round_trip_streams_the_reply_with_speaking_indicator_and_metrics(
         screen = await open_chat(pilot)
         await pilot.press("ctrl+n")  # create a websocket session from the chat screen
         await wait_for(pilot, lambda: screen.conversation.connected, "connected")
-        assert app.chat_session_id in sim.state.sessions
+        assert app.ctx.chat_session_id in sim.state.sessions
         await say(pilot, "hello avatar")
         bot = lambda: [e for e in screen.transcript.entries if e.role == "bot"]
         await wait_for(pilot, lambda: bot() and bot()[0].status == "streaming", "streaming")

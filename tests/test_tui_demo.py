@@ -29,7 +29,7 @@ async def test_deferred_demo_starts_once_after_first_frame_and_loads_sessions(si
         assert len(started) == 1
         assert app.config.base_url == started[0].base_url
         # the client and every later use go to the started simulator, never the placeholder
-        page = await app.client.list_sessions(page=1, size=5)
+        page = await (await app.ctx.client()).list_sessions(page=1, size=5)
         assert page.count == 30
         assert len(started) == 1
 
@@ -63,13 +63,13 @@ async def test_the_palette_switches_the_demo_simulators_faults(simulator_factory
             await pilot.press("enter")
 
         await palette("simulate server errors")
-        await wait_for(pilot, lambda: app._demo_faults.get("error_rate") == 0.6, "faults on")
+        await wait_for(pilot, lambda: app.ctx.demo_faults.get("error_rate") == 0.6, "faults on")
         assert server_error_rate() == 0.6
         # the refresh fails, backs off and says so in the status line
         await wait_for(pilot, lambda: screen.loop.state.consecutive_errors > 0
                        and "errors" in screen.status.build().plain, "errors shown", timeout=15)
         await palette("stop server errors")
-        await wait_for(pilot, lambda: app._demo_faults.get("error_rate") == 0.0, "faults off")
+        await wait_for(pilot, lambda: app.ctx.demo_faults.get("error_rate") == 0.0, "faults off")
         assert server_error_rate() == 0.0
         screen.loop.trigger()
         await wait_for(pilot, lambda: screen.loop.state.consecutive_errors == 0, "recovered",

@@ -34,7 +34,7 @@ async def test_incremental_refresh_matches_server_after_creates_and_closes(simul
                                        for c in created[:2]))
         # a partial tick did this, not a full refetch
         assert screen._ticks_since_full > 0
-        server = {s.id: s.status for s in await app.client.list_all_sessions()}
+        server = {s.id: s.status for s in await (await app.ctx.client()).list_all_sessions()}
         assert {k: v.status for k, v in screen._sessions.items()} == server
         assert screen.table.row_count == len(server) == 253
 
@@ -62,7 +62,7 @@ async def test_a_burst_larger_than_the_short_first_page_shows_at_the_next_tick(
                 await http.post("/api/open/v4/liveAvatar/session/close",
                                 json={"id": answer.json()["data"]["_id"]})
         await refresh_now(pilot, messages)  # one tick shows all of them
-        server = {s.id: s.status for s in await app.client.list_all_sessions()}
+        server = {s.id: s.status for s in await (await app.ctx.client()).list_all_sessions()}
         assert len(server) == 120 + burst
         assert {k: v.status for k, v in screen._sessions.items()} == server
         assert screen.table.row_count == len(server)

@@ -287,7 +287,7 @@ async def test_enter_opens_the_detail_with_credentials_masked(shared_sim, tmp_pa
         await pilot.press("enter")
         pane = screen.query_one(DetailPane)
         assert pane.display
-        session = await app.client.session_detail(session_id)
+        session = await (await app.ctx.client()).session_detail(session_id)
         shown = screen_text(app)
         assert session_id in shown
         values, masked = session.credentials.values, session.credentials.masked()

@@ -32,7 +32,7 @@ def create_session(sim) -> str:
 async def connected_chat(pilot: Pilot, sim) -> tuple[str, ChatScreen]:
     app = pilot.app
     sid = create_session(sim)
-    app.chat_session_id = sid
+    app.ctx.chat_session_id = sid
     await app.switch_mode("chat")
     chat = app.screen
     assert isinstance(chat, ChatScreen)
@@ -121,7 +121,7 @@ async def test_apply_sends_set_params_to_the_chat_session_and_shows_the_ack(simu
         assert (p.vid, p.lang, p.mode, p.bgurl, p.vparams) == (
             "fr-FR-HenriNeural", "fr", 1, "https://example.com/[/b]studio.jpg", {"speed": 1.1})
         assert "bgurl=https://example.com/[/b]studio.jpg" in result(screen)
-        assert app.chat_conversation.mode == 1  # the chat follows the acked mode
+        assert app.ctx.chat_conversation.mode == 1  # the chat follows the acked mode
 
 
 async def test_apply_without_a_connected_chat_sends_nothing(simulator):

@@ -20,7 +20,6 @@ import asyncio
 import contextlib
 import os
 import sys
-import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -35,14 +34,14 @@ from .. import logs
 from ..api.secrets import mask
 from . import textual_fixes
 from .commands import ScreenActionsProvider
+from .context import AppContext
 from .themes import bundled_theme_dir, load_themes, user_theme_dir, with_app_variables
+from .work import WorkFailed
 
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
-    from ..api.client import AkoolClient
     from ..config import Config
-    from ..core.chat.conversation import Conversation
     from .lifetime import TerminalWatch
 
 
@@ -111,10 +110,6 @@ class AkoolApp(App):
     #: waits for the next screen-update tick (1/60 s) instead
     MODES = {"avatars": _avatars, "chat": _chat, "settings": _settings}
     SCREEN_NAMES = ("sessions", "avatars", "chat", "settings")
-    #: the session the chat screen should open (set by the sessions screen's `t`)
-    chat_session_id: str | None = None
-    #: the chat screen's conversation (the settings screen applies set-params through it)
-    chat_conversation: Conversation | None = None
     BINDINGS = [
         Binding("1", "switch_mode('sessions')", "Sessions", id="app.sessions",
                 tooltip="Live sessions", group=SCREENS),
@@ -144,15 +139,11 @@ class AkoolApp(App):
         # the app starts empty and shows the first-run screen.
         self.DEFAULT_MODE = "sessions" if (config.has_credentials or self.demo) else "_default"
         super().__init__()
-        self.config = config
+        #: config, the API client, demo state, the chat hand-off (see context.py);
+        #: `--demo`: the simulator starts after the first frame (AppContext.client)
+        self.ctx = AppContext(config, demo=self.demo, demo_starter=demo_starter)
         self._clock = clock or _utc_now
-        # `--demo`: the simulator starts after the first frame (see load_client)
-        self._demo_starter = demo_starter
-        self._demo_lock = threading.Lock()
         self._watch_tty = watch_tty
-        self._client: AkoolClient | None = None
-        self._painted = asyncio.Event()  # the first frame is on the terminal
-        self._demo_faults: dict[str, float] = {}  # the demo simulator's, as last set
         self._workers = _ReportingWorkers(self)  # every worker's error is reported
         #: errors reported while the app carried on (a notification each)
         self.unexpected_errors: list[BaseException] = []
@@ -249,54 +240,37 @@ class AkoolApp(App):
         """The credentials requests actually use: with both an API key and client
         credentials set, the client sends the bearer token (``Config.auth_mode``)."""
         cfg = self.config
-        mode = self._client.auth_mode if self._client is not None else cfg.auth_mode
+        mode = self.ctx.auth_mode
         if mode == "client credentials":
             return f"token · client {cfg.client_id}"
         if mode == "api key":
             return f"api key {mask(cfg.api_key)}"
         return "no credentials"
 
-    # -- the one API client ---------------------------------------------------
-
-    def _ensure_demo(self) -> None:
-        """Start the deferred demo simulator once and point the config at it."""
-        with self._demo_lock:  # the starter stays set until it is done: "still pending"
-            if self._demo_starter is not None:
-                self.config = self._demo_starter()
-                self._demo_starter = None
+    # -- the one API client (app.ctx) ------------------------------------------
 
     @property
-    def client(self) -> AkoolClient:
-        if self._demo_starter is not None:  # only if used before load_client finished
-            self._ensure_demo()
-        if self._client is None:
-            from ..api.client import AkoolClient
+    def config(self) -> Config:
+        return self.ctx.config
 
-            self._client = AkoolClient(**self.config.client_kwargs())
-        return self._client
+    @config.setter
+    def config(self, config: Config) -> None:
+        self.ctx.config = config
 
     def on_ready(self) -> None:
         # Textual's first frames are drawn while the app mounts and are not written to
         # the terminal; this runs once the first one that is written has been
-        self.call_after_refresh(self._painted.set)
-
-    async def load_client(self) -> None:
-        """Start the demo simulator (with --demo) and import the API client in a
-        thread, once the first frame is on the terminal: either takes ~100-300 ms of
-        CPU, and a thread shares the GIL with the event loop that paints."""
-        await self._painted.wait()
-        if self._demo_starter is not None:  # waits if another screen is starting it
-            await asyncio.to_thread(self._ensure_demo)
-        if "akool_tui.api.client" not in sys.modules:
-            import importlib
-
-            await asyncio.to_thread(importlib.import_module, "akool_tui.api.client")
+        self.call_after_refresh(self.ctx.painted.set)
 
     def reset_client(self) -> None:
         """Forget the client (credentials changed); the next use builds a new one."""
-        old, self._client = self._client, None
+        old = self.ctx.forget_client()
         if old is not None:
             self.run_worker(old.aclose(), exit_on_error=False)
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        """An API call made with ``work.call_api`` failed: say so (plain text)."""
+        self.notify(message.text, severity="error", timeout=6)
 
     # -- life cycle -----------------------------------------------------------
 
@@ -324,8 +298,9 @@ class AkoolApp(App):
             self.exit(1, message="No credentials: set AKOOL_API_KEY or run `akool-tui --demo`.")
 
     async def on_unmount(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
+        client = self.ctx.forget_client()
+        if client is not None:
+            await client.aclose()
 
     # -- themes -----------------------------------------------------------------
 
@@ -390,7 +365,7 @@ class AkoolApp(App):
         audience the backoff, the retry countdown and the recovery, live."""
         from ..core.demo import DEMO_FAULTS
 
-        active = self._demo_faults
+        active = self.ctx.demo_faults
         for name, (label, settings) in DEMO_FAULTS.items():
             on = any(active.get(key) for key in settings)
             verb = "Stop" if on else "Simulate"
@@ -411,15 +386,15 @@ class AkoolApp(App):
         from ..api.errors import AkoolError
         from ..core.demo import DEMO_FAULTS, set_faults
 
-        await self.load_client()  # the demo simulator is up
+        await self.ctx.client()  # the demo simulator is up
         try:
-            self._demo_faults = await set_faults(self.config, changes)
+            self.ctx.demo_faults = await set_faults(self.config, changes)
         except AkoolError as error:
             self.notify(f"Could not change the demo's faults: {error}", severity="error",
                         markup=False)
             return
         active = [label for label, settings in DEMO_FAULTS.values()
-                  if any(self._demo_faults.get(key) for key in settings)]
+                  if any(self.ctx.demo_faults.get(key) for key in settings)]
         self.notify("Demo simulator: " + ("; ".join(active) if active else "no faults"),
                     title="Faults", severity="warning" if active else "information",
                     timeout=4, markup=False)

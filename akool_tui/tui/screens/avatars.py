@@ -106,7 +106,7 @@ class AvatarsScreen(TableScreen):
                             clock=self.app.now)
 
     async def fetch(self) -> list[Avatar]:
-        return await self.app.client.list_all_avatars()
+        return await (await self.app.ctx.client()).list_all_avatars()
 
     def apply(self, avatars: list[Avatar]) -> None:
         merged = {a.avatar_id: a for a in avatars}
@@ -166,7 +166,7 @@ class AvatarsScreen(TableScreen):
         while record.status not in (AvatarStatus.SUCCESS, AvatarStatus.FAILED):
             await asyncio.sleep(UPLOAD_POLL_SECONDS * (2 ** min(failures, 4)))
             try:
-                fresh = await self.app.client.avatar_upload_status(avatar.id)
+                fresh = await (await self.app.ctx.client()).avatar_upload_status(avatar.id)
             except AkoolError as error:
                 failures += 1
                 self.post_message(UploadProgress(record, str(error)))

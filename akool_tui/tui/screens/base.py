@@ -79,7 +79,7 @@ class MainScreen(Screen):
                         group="refresh", exclusive=True, exit_on_error=False)
 
     async def _refresh_forever(self) -> None:
-        await self.app.load_client()
+        await self.app.ctx.client()
         assert self.loop is not None
         await self.loop.run()
 

@@ -190,7 +190,7 @@ class ChatScreen(MainScreen):
         return self.query_one(HistoryInput)
 
     def on_mount(self) -> None:  # (Textual runs MainScreen.on_mount too)
-        self.app.chat_conversation = self.conversation  # the settings screen applies through it
+        self.app.ctx.chat_conversation = self.conversation  # the settings screen applies through it
         self._system("Pick a live session (ctrl+o) or create one (ctrl+n); esc interrupts the "
                      "avatar, ctrl+s exports the transcript.")
         self._show_state()
@@ -206,7 +206,7 @@ class ChatScreen(MainScreen):
 
     def on_screen_resume(self) -> None:
         self.chat_input.focus()  # back on the chat screen: ready to type
-        wanted = self.app.chat_session_id
+        wanted = self.app.ctx.chat_session_id
         if wanted and wanted != self._handled_request:
             self.action_refresh_now()
 
@@ -220,8 +220,7 @@ class ChatScreen(MainScreen):
                         exclusive=True, exit_on_error=False)
 
     async def _fetch_sessions(self) -> None:
-        await self.app.load_client()  # --demo: the simulator may still be starting
-        client = self.app.client
+        client = await self.app.ctx.client()
         try:
             queueing, live = await asyncio.gather(
                 client.list_all_sessions(status=SessionStatus.QUEUEING),
@@ -250,7 +249,7 @@ class ChatScreen(MainScreen):
             current = self._session_id
             self._sessions[current] = Session(id=current, stream_type="?")  # keep it selectable
         self._set_options()
-        wanted = self.app.chat_session_id
+        wanted = self.app.ctx.chat_session_id
         if wanted and wanted != self._handled_request:
             self._handled_request = wanted
             if wanted in self._sessions:
@@ -284,10 +283,10 @@ class ChatScreen(MainScreen):
                         exclusive=True, exit_on_error=False)
 
     async def _create_session(self) -> None:
-        await self.app.load_client()
+        client = await self.app.ctx.client()
         d = self.app.config.defaults
         try:
-            session = await self.app.client.create_session(
+            session = await client.create_session(
                 d.avatar_id, d.duration, voice_id=d.voice_id or None,
                 language=d.language or None, mode_type=d.mode_type,
                 background_url=d.background_url or None,
@@ -315,7 +314,7 @@ class ChatScreen(MainScreen):
 
     def _connect(self, session_id: str) -> None:
         self._session_id = session_id
-        self.app.chat_session_id = session_id
+        self.app.ctx.chat_session_id = session_id
         self._handled_request = session_id
         self._system(f"Session {session_id}")
         self.run_worker(partial(self._run_conversation, session_id), name="chat-conn",
@@ -323,9 +322,9 @@ class ChatScreen(MainScreen):
 
     async def _run_conversation(self, session_id: str) -> None:
         conv = self.conversation
-        await self.app.load_client()
+        client = await self.app.ctx.client()
         try:
-            session = await self.app.client.session_detail(session_id)
+            session = await client.session_detail(session_id)
         except Exception as exc:
             self._inbox(Note(f"Cannot open session {short_id(session_id)}: {exc}", "error"))
             return
@@ -369,8 +368,8 @@ class ChatScreen(MainScreen):
         self._show_state()
 
     async def on_unmount(self) -> None:
-        if self.app.chat_conversation is self.conversation:
-            self.app.chat_conversation = None
+        if self.app.ctx.chat_conversation is self.conversation:
+            self.app.ctx.chat_conversation = None
         await self.conversation.close()
         if self._llm is not None:
             await self._llm.aclose()

@@ -92,7 +92,7 @@ class NewSessionScreen(ModalScreen[Session | None]):
         from ...api.errors import AkoolError
 
         try:
-            avatars = await self.app.client.list_all_avatars()
+            avatars = await (await self.app.ctx.client()).list_all_avatars()
         except AkoolError as error:
             self.post_message(AvatarsLoaded([], str(error)))
         else:
@@ -169,7 +169,7 @@ class NewSessionScreen(ModalScreen[Session | None]):
         from ...api.errors import AkoolError
 
         try:
-            session = await self.app.client.create_session(**values)
+            session = await (await self.app.ctx.client()).create_session(**values)
         except AkoolError as error:
             self.post_message(CreateFinished(None, str(error)))
         else:

@@ -187,7 +187,7 @@ class SessionsScreen(TableScreen):
         3-4 requests instead of 100."""
         from ...api.models import Session, SessionStatus
 
-        client = self.app.client
+        client = await self.app.ctx.client()
         known = self._sessions
         if not known or self._ticks_since_full >= FULL_REFRESH_EVERY - 1:
             return await self._fetch_all(client)
@@ -373,7 +373,7 @@ class SessionsScreen(TableScreen):
 
         from ...api.errors import AkoolError, SessionClosedError
 
-        client = self.app.client
+        client = await self.app.ctx.client()
         closed: list[str] = []
         failures: list[tuple[str, str]] = []
         semaphore = asyncio.Semaphore(8)
@@ -411,5 +411,5 @@ class SessionsScreen(TableScreen):
     def action_open_chat(self) -> None:
         session = self._cursor_session()
         if session is not None:
-            self.app.chat_session_id = session.id
+            self.app.ctx.chat_session_id = session.id
         self.app.switch_mode("chat")

@@ -182,8 +182,7 @@ class SettingsScreen(MainScreen):
     # -- catalog -------------------------------------------------------------------
 
     async def _load_catalog(self) -> None:
-        await self.app.load_client()  # --demo: the simulator may still be starting
-        client = self.app.client
+        client = await self.app.ctx.client()
         try:
             cloned, akool, languages = await asyncio.gather(
                 client.list_all_voices(1, support_stream=True),
@@ -315,7 +314,7 @@ class SettingsScreen(MainScreen):
         values = self._values()
         if values is None:
             return
-        conversation = self.app.chat_conversation
+        conversation = self.app.ctx.chat_conversation
         if conversation is None or not conversation.alive:
             self._result("No connected chat session: open Chat (3) and pick a session. "
                          "Nothing was sent.", ok=False)

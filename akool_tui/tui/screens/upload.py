@@ -92,7 +92,7 @@ class UploadScreen(ModalScreen[Avatar | None]):
         from ...api.errors import AkoolError
 
         try:
-            avatar = await self.app.client.create_avatar(url, avatar_id, name=name,
+            avatar = await (await self.app.ctx.client()).create_avatar(url, avatar_id, name=name,
                                                          url_from=url_from)
         except AkoolError as error:
             self.post_message(UploadFinished(None, str(error)))
