@@ -238,8 +238,18 @@ def cmd_serve(ctx: Context) -> int:
     return EXIT_OK
 
 
+#: the driver textual-serve starts the console with (over pipes, no terminal)
+WEB_DRIVER = "textual.drivers.web_driver:WebDriver"
+
+
 def _console_possible(console: ConsoleStarter | None) -> bool:
-    return console is not None and sys.stdin.isatty() and sys.stdout.isatty()
+    """A terminal on both ends, or textual-serve's web driver (``akool-tui serve``: the
+    console runs over pipes and paints in the browser)."""
+    if console is None:
+        return False
+    if os.environ.get("TEXTUAL_DRIVER") == WEB_DRIVER:
+        return True
+    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _demo_console(args: argparse.Namespace, console: ConsoleStarter) -> int:
