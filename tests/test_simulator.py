@@ -612,3 +612,25 @@ def test_the_fault_switch_needs_the_api_key(simulator) -> None:
     with connect(simulator, headers={}) as anonymous:
         answer = anonymous.post("/sim/faults", json={"error_rate": 1.0}).json()
     assert answer["code"] == 1102
+
+
+def test_churn_never_closes_a_session_created_through_the_api(simulator_factory) -> None:
+    """A demo's chat session is the user's: churn (which closes random live sessions)
+    leaves it alone; it ends when its time runs out."""
+    sim = simulator_factory(sessions=20, max_concurrent=60)
+    state = sim.state
+    with connect(sim) as api:
+        mine = [create(api, duration=3600)["_id"] for _ in range(3)]
+        state.clock.advance(10)  # live now
+        closed_by_churn = 0
+        for _ in range(400):
+            before = {rec.id for rec in state.open_sessions()}
+            state.churn_step()
+            state.clock.advance(1)
+            after = {rec.id for rec in state.open_sessions()}
+            closed_by_churn += len(before - after)
+        assert closed_by_churn > 5  # churn did close background sessions meanwhile
+        statuses = {sid: ok(api.get(DETAIL, params={"id": sid}))["status"] for sid in mine}
+        assert statuses == dict.fromkeys(mine, 2)  # all still live
+        state.clock.advance(3600)
+        assert all(ok(api.get(DETAIL, params={"id": sid}))["status"] == 3 for sid in mine)

@@ -54,6 +54,9 @@ class SessionRecord:
     byo_credentials: dict[str, Any] | None = field(default=None, repr=False)
     #: credits held at create for the whole duration (the unused rest is refunded)
     held: float = 0.0
+    #: created through the API (a user's session): churn never closes it; it ends when
+    #: its duration runs out or the user closes it
+    by_api: bool = False
 
     @property
     def end(self) -> float:

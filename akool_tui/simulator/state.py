@@ -354,7 +354,8 @@ class SimulatorState:
                 1104, f"insufficient credits: a {duration} s session holds {_credits(hold)} "
                 f"credits, the balance is {_credits(self.credits)}",
             )
-        return self._start(now, avatar_id, duration, stream_type, secrets.token_hex(16), options)
+        return self._start(now, avatar_id, duration, stream_type, secrets.token_hex(16),
+                           {**options, "by_api": True})
 
     def _start(
         self, now: float, avatar_id: str, duration: int, stream_type: str, secret: str,
@@ -559,7 +560,9 @@ class SimulatorState:
             secret = _hex(rng, 128)
             if self.hold_for(duration) <= self.credits:  # the account pays for these too
                 self._start(now, avatar_id, duration, stream_type, secret, {})
-        live = [rec for rec in self._open if rec.status_at(now, self.cfg.queue_delay) == LIVE]
+        # background sessions only: a session the user created (a demo's chat) is theirs
+        live = [rec for rec in self._open
+                if not rec.by_api and rec.status_at(now, self.cfg.queue_delay) == LIVE]
         if live and rng.random() < 0.15:
             self._close(rng.choice(live), now)
             self._settle(now)
