@@ -342,3 +342,15 @@ def test_help_runs_in_a_subprocess_without_textual():
         assert command in proc.stdout
     imported = {line.split("|")[-1].strip().split(".")[0] for line in proc.stderr.splitlines()}
     assert imported.isdisjoint({"textual", "httpx", "uvicorn", "starlette"}), imported
+
+
+def test_demo_commands_that_change_state_say_the_simulator_is_fresh_each_time(capsys) -> None:
+    """`--demo` starts a simulator per command: a created session is gone at the next
+    command, and the command says so instead of letting the user find out."""
+    from akool_tui.cli import main
+
+    assert main(["--demo", "sessions", "create", "--duration", "60"]) == 0
+    err = capsys.readouterr().err
+    assert "fresh simulator" in err and "nothing it creates or closes is kept" in err
+    assert main(["--demo", "sessions", "list", "--status", "live"]) == 0
+    assert "fresh simulator" not in capsys.readouterr().err  # read-only: nothing to forget

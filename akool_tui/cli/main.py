@@ -309,6 +309,10 @@ def _load(args: argparse.Namespace, stack: contextlib.ExitStack) -> Config:
     return config
 
 
+#: commands whose effect a per-command demo simulator forgets at once (they say so)
+_CHANGES_DEMO_STATE = (cmd_sessions_create, cmd_sessions_close, cmd_avatars_upload)
+
+
 def run(argv: Sequence[str] | None = None, *, console: ConsoleStarter | None = None) -> int:
     """Parse ``argv`` and run the command; raises on error (see :func:`main`).
     Without ``console`` (or without a terminal) no command prints the sessions table."""
@@ -320,6 +324,10 @@ def run(argv: Sequence[str] | None = None, *, console: ConsoleStarter | None = N
         return _demo_console(args, console)
     with contextlib.ExitStack() as stack:
         ctx = Context(args, _load(args, stack), console)
+        if args.demo and func in _CHANGES_DEMO_STATE:
+            ctx.note("--demo: this command runs against a fresh simulator that stops when it "
+                     "ends; nothing it creates or closes is kept for the next command (run "
+                     "`akool-tui simulator` and --base-url to keep one across commands)")
         return (func or cmd_console)(ctx)
 
 
