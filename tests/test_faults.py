@@ -294,7 +294,17 @@ async def test_tui_under_5xx_shows_errors_then_recovers_when_the_faults_stop(tmp
             await wait_for(pilot, lambda: state.consecutive_errors == 0
                            and screen.table.row_count == 30, timeout=30, what="recovery")
             assert app.is_running and state.errors >= 1
-            assert "retry in" not in screen.status.build().plain
+            await wait_for(pilot, lambda: "errors" not in screen.status.build().plain,
+                           timeout=5, what="the error count cleared on recovery")
+            # the failure's text stays reachable: `e` lists the run's events with times
+            await pilot.press("e")
+            from akool_tui.tui.screens.events import EventsScreen
+
+            await wait_for(pilot, lambda: isinstance(app.screen, EventsScreen), what="events")
+            logged = "\n".join(str(line.text) for line in app.screen.query_one("#events-log").lines)
+            assert "Refresh failed" in logged and "HTTP 50" in logged
+            assert "refresh recovered after" in logged
+            await pilot.press("escape")
     finally:
         sim.stop()
 

@@ -120,6 +120,8 @@ class AkoolApp(App):
         Binding("4", "switch_mode('settings')", "Settings", id="app.settings",
                 tooltip="Voice, language, mode, background", group=SCREENS),
         Binding("question_mark", "help", "Keys", id="app.help", tooltip="List every key"),
+        Binding("e", "events", "Events", id="app.events", show=False,
+                tooltip="What went wrong and what changed during this run, with times"),
         Binding("q", "quit", "Quit", id="app.quit", show=False, tooltip="Leave akool-tui"),
     ]
 
@@ -406,8 +408,16 @@ class AkoolApp(App):
         app; an escape sequence in one wrote to the terminal). ``markup`` is ignored."""
         from ..core.text import CELL, LINE, safe
 
-        super().notify(safe(message, limit=LINE, newlines=True), title=safe(title, limit=CELL),
-                       severity=severity, timeout=timeout, markup=False)
+        text, title = safe(message, limit=LINE, newlines=True), safe(title, limit=CELL)
+        if severity in ("error", "warning"):  # kept in the run's events (`e`)
+            self.ctx.events.add(severity, f"{title}: {text}" if title else text)
+        super().notify(text, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def action_events(self) -> None:
+        from .screens.events import EventsScreen
+
+        if not isinstance(self.screen, EventsScreen):
+            self.push_screen(EventsScreen(self.ctx.events))
 
     def action_command_palette(self) -> None:
         """Textual's palette, made safe against keys typed ahead (see ``commands``)."""

@@ -5,6 +5,7 @@
   for the first frame to be on the terminal, starts the deferred demo simulator in a
   thread (``--demo``), imports httpx in a thread, then builds the client once;
 - the demo's state (the faults switched from the palette);
+- the run's events (refresh failures and recoveries, errors shown; ``e`` lists them);
 - the chat hand-off: the session the chat screen should open (the sessions screen's
   ``t``) and the chat's conversation (the settings screen applies set-params through it).
 
@@ -19,6 +20,8 @@ import sys
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from ..core.events import EventLog
 
 if TYPE_CHECKING:
     from ..api.client import AkoolClient
@@ -43,6 +46,8 @@ class AppContext:
         self.chat_session_id: str | None = None
         #: the chat screen's conversation, while it has one
         self.chat_conversation: Conversation | None = None
+        #: what went wrong and what changed during the run (`e` shows it)
+        self.events = EventLog()
 
     def _ensure_demo(self) -> None:
         """Start the deferred demo simulator once and point the config at it."""

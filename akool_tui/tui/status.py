@@ -69,12 +69,10 @@ class StatusLine(Widget):
         if st is not None:
             if st.paused:
                 parts.append(("PAUSED", "bold reverse"))
-            if st.errors:
-                style = "bold $error" if st.consecutive_errors else "$warning"
-                label = f"errors {st.errors}"
-                if st.consecutive_errors:  # counts down, one second at a time
-                    label += f" (retry in {math.ceil(st.retry_in(app.now().timestamp()))}s)"
-                parts.append((label, style))
+            if st.consecutive_errors:  # failing now; cleared on recovery (`e` keeps them)
+                retry = math.ceil(st.retry_in(app.now().timestamp()))  # counts down
+                parts.append((f"errors {st.consecutive_errors} (retry in {retry}s, e: events)",
+                              "bold $error"))
             age = ("refreshing…" if st.in_flight and st.last_success is None
                    else refresh_age(st.last_success, app.now().timestamp()))
             parts.append((f"refreshed {age}, every {st.interval:g}s", ""))

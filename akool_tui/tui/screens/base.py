@@ -50,6 +50,7 @@ class MainScreen(Screen):
         super().__init__()
         self.loop: RefreshLoop | None = None
         self._last_error_shown = ""
+        self._failures = 0  # refreshes failed in a row
 
     def compose(self) -> ComposeResult:
         yield from self.compose_body()
@@ -96,16 +97,24 @@ class MainScreen(Screen):
 
     def on_refreshed(self, message: Refreshed) -> None:
         message.stop()
+        if self._failures:  # recovered: the status line drops its error count
+            self.app.ctx.events.add("info", f"{self.TITLE}: refresh recovered after "
+                                            f"{self._failures} failed")
+            self.notify(f"{self.TITLE}: refresh recovered", timeout=3)
+        self._failures = 0
         self._last_error_shown = ""
         self.apply(message.result)
         self.status.update_status()
 
     def on_refresh_failed(self, message: RefreshFailed) -> None:
         message.stop()
+        self._failures += 1
         text = str(message.error) or type(message.error).__name__
-        if text != self._last_error_shown:  # notify once per distinct error
+        if text != self._last_error_shown:  # notify once per distinct error (kept in `e`)
             self._last_error_shown = text
             self.notify(f"Refresh failed: {text}", severity="error", timeout=6, markup=False)
+        else:  # the same again: no toast, but the run's events keep every failure
+            self.app.ctx.events.add("error", f"Refresh failed: {text}")
         self.status.update_status()
 
     def action_refresh_now(self) -> None:
