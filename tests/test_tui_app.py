@@ -104,6 +104,11 @@ async def test_question_mark_lists_every_key_with_its_binding_id(shared_sim, tmp
         assert "Create a session" in {action for _, _, action in rows}
         hint = str(app.screen.query_one("#help-hint").render())
         assert '[keymap] <id> = "key"' in hint
+        # the table fits its frame at 120 columns: nothing to scroll sideways
+        table = app.screen.query_one(DataTable)
+        await pilot.pause()
+        assert table.virtual_size.width <= table.scrollable_content_region.width, (
+            table.virtual_size, table.scrollable_content_region)
         await pilot.press("escape")
         assert isinstance(app.screen, SessionsScreen)
 
@@ -116,8 +121,14 @@ async def test_the_palette_lists_and_runs_the_current_screens_actions(shared_sim
         assert isinstance(app.screen, CommandPalette)
         commands = app.screen.query_one(CommandList)
         await wait_for(pilot, lambda: commands.option_count > 0, what="palette commands")
-        titles = {str(commands.get_option_at_index(i).prompt).split("\n")[0]
-                  for i in range(commands.option_count)}
+        ordered = [str(commands.get_option_at_index(i).prompt).split("\n")[0]
+                   for i in range(commands.option_count)]
+        titles = set(ordered)
+        ours = [t for t in ordered if t.startswith("Sessions: ")]
+        # the screen's own actions before the table's cursor keys
+        assert ours.index("Sessions: New") < min(
+            (ours.index(t) for t in ours if "Cursor" in t or "Page" in t or "Scroll" in t),
+            default=len(ours))
         assert {"Sessions: New", "Sessions: Close", "Sessions: Close marked",
                 "Sessions: Pause", "Sessions: Refresh", "Sessions: Status"} <= titles
         await fill(pilot, app.screen.query_one(Input), "sessions: new")

@@ -84,7 +84,11 @@ class ScreenActionsProvider(Provider):
         screen = self.screen
         seen: set[str] = set()
         out = []
-        for key, active in screen.active_bindings.items():
+        # the screen's own actions first, then the app's, then the focused widget's
+        # (the table's cursor keys opened the list before)
+        ranked = sorted(screen.active_bindings.items(),
+                        key=lambda item: (item[1].node is not screen, item[1].node is not self.app))
+        for key, active in ranked:
             binding = active.binding
             if not binding.description or binding.action in seen:
                 continue

@@ -39,6 +39,7 @@ class HelpScreen(ModalScreen[None]):
         bindings = sorted(self._target.active_bindings.items(),
                           key=lambda item: (not item[1].binding.id, item[1].node is not target,
                                             item[1].node is not app))
+        rows: list[tuple[str, str, str]] = []
         for key, active in bindings:
             binding = active.binding
             if not binding.description:
@@ -47,6 +48,14 @@ class HelpScreen(ModalScreen[None]):
             if marker in seen:
                 continue
             seen.add(marker)
-            display = self.app.get_key_display(binding)
-            table.add_row(Text(display, style="bold"), binding.id or "",
-                          binding.tooltip or binding.description)
+            rows.append((self.app.get_key_display(binding), binding.id or "",
+                         binding.tooltip or binding.description))
+        # the table fits its frame (no sideways scrolling): the action text is cut to
+        # what is left of the box once the key and id columns are laid out
+        box = min(self.app.size.width * 95 // 100, 110) - 4  # border and padding
+        key_w = max((len(r[0]) for r in rows), default=3)
+        id_w = max((len(r[1]) for r in rows), default=10)
+        room = max(16, box - key_w - id_w - 2 * 3 - 1)  # cell padding, scrollbar
+        for display, bid, text in rows:
+            cut = text if len(text) <= room else text[:room - 1] + "…"
+            table.add_row(Text(display, style="bold"), bid, cut)
