@@ -231,3 +231,14 @@ async def test_messages_with_brackets_are_shown_as_text_not_markup(shared_sim, t
         assert app.is_running and app.screen is modal
         await pilot.press("escape")
         assert app.screen is screen
+
+
+def test_the_readmes_key_table_is_the_bindings() -> None:
+    """The README's key table is generated from the bindings (python -m
+    akool_tui.tui.keydoc --write): a key added, moved or renamed in the code without
+    the README fails here."""
+    from akool_tui.tui.keydoc import END, START, key_table
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    shown = readme.split(START, 1)[1].split(END, 1)[0].strip()
+    assert shown == key_table()

@@ -1,0 +1,77 @@
+"""The README's key table, made from the bindings themselves (so the two cannot drift).
+
+    python -m akool_tui.tui.keydoc          # print the table
+    python -m akool_tui.tui.keydoc --write  # rewrite it in README.md
+
+A test compares the README with :func:`key_table`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual.binding import Binding
+
+START, END = "<!-- keys:start -->", "<!-- keys:end -->"
+
+
+def _where() -> list[tuple[str, type]]:
+    from .app import AkoolApp
+    from .screens.avatars import AvatarsScreen
+    from .screens.base import MainScreen
+    from .screens.chat import ChatScreen
+    from .screens.sessions import SessionsScreen
+    from .screens.settings import SettingsScreen
+    from .widgets.live_table import LiveTable
+
+    return [("everywhere", AkoolApp), ("tables", MainScreen), ("tables", LiveTable),
+            ("sessions", SessionsScreen), ("avatars", AvatarsScreen), ("chat", ChatScreen),
+            ("settings", SettingsScreen)]
+
+
+def _own_bindings(cls: type) -> Iterable[Binding]:
+    for item in cls.__dict__.get("BINDINGS", []):
+        if isinstance(item, Binding):
+            yield item
+
+
+def _keys(binding: Binding) -> str:
+    names = {"question_mark": "?", "slash": "/", "escape": "esc", "space": "space"}
+    return ", ".join(f"`{names.get(k.strip(), k.strip())}`" for k in binding.key.split(","))
+
+
+def key_table() -> str:
+    """Markdown: where, key, binding id, what (the binding's tooltip)."""
+    lines = ["| where | key | binding id | what |", "|---|---|---|---|"]
+    for where, cls in _where():
+        for binding in _own_bindings(cls):
+            if not binding.id or (where == "tables" and cls.__name__ == "LiveTable"
+                                  and binding.id.split(".")[1].startswith(("cursor", "page",
+                                                                           "scroll", "home",
+                                                                           "end"))):
+                continue  # cursor movement: the usual keys, rebindable but not listed
+            what = (binding.tooltip or binding.description).replace("|", "\\|")
+            lines.append(f"| {where} | {_keys(binding)} | `{binding.id}` | {what} |")
+    lines.append("| everywhere | `ctrl+p` | | command palette: themes, screens, every action "
+                 "of this screen |")
+    return "\n".join(lines)
+
+
+def rewrite(readme: Path) -> bool:
+    """Put the table between the markers; returns whether the file changed."""
+    text = readme.read_text(encoding="utf-8")
+    head, _, rest = text.partition(START)
+    _, _, tail = rest.partition(END)
+    new = f"{head}{START}\n{key_table()}\n{END}{tail}"
+    if new != text:
+        readme.write_text(new, encoding="utf-8")
+    return new != text
+
+
+if __name__ == "__main__":
+    if "--write" in sys.argv:
+        rewrite(Path(__file__).resolve().parents[2] / "README.md")
+    else:
+        print(key_table())
