@@ -15,8 +15,15 @@ if TYPE_CHECKING:
 def start_console(config: Config, *, demo: bool = False,
                   demo_starter: Callable[[], Config] | None = None) -> int:
     """Run the Textual console until it exits; returns the process exit code."""
+    from .api.errors import ConfigError
     from .tui.app import run_app
 
+    if config.keymap:  # an unknown binding id stops here, with the closest known ones
+        from .tui.keydoc import check_keymap
+
+        if problem := check_keymap(config.keymap):
+            where = f"{config.path}: " if config.path else ""
+            raise ConfigError(where + problem)
     return run_app(config, demo=demo, demo_starter=demo_starter)
 
 

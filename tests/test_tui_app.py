@@ -242,3 +242,24 @@ def test_the_readmes_key_table_is_the_bindings() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     shown = readme.split(START, 1)[1].split(END, 1)[0].strip()
     assert shown == key_table()
+
+
+def test_an_unknown_keymap_id_stops_the_console_with_a_did_you_mean(tmp_path, capsys,
+                                                                    monkeypatch) -> None:
+    """`[keymap] "sesions.new" = "ctrl+n"` was accepted silently (the key did nothing):
+    the console does not start; the CLI says which id and what was meant (exit 2)."""
+    import sys
+
+    from akool_tui.cli import main
+    from akool_tui.launch import start_console
+
+    path = tmp_path / "config.toml"
+    path.write_text('api_key = "k-0123456789"\n[keymap]\n"sesions.new" = "ctrl+n"\n')
+    started = []
+    monkeypatch.setattr("akool_tui.tui.app.run_app", lambda *a, **k: started.append(a) or 0)
+    for stream in (sys.stdin, sys.stdout):  # as on a terminal: the console would start
+        monkeypatch.setattr(stream, "isatty", lambda: True, raising=False)
+    assert main(["--config", str(path)], console=start_console) == 2
+    err = capsys.readouterr().err
+    assert "unknown binding id 'sesions.new'" in err and "did you mean 'sessions.new'" in err
+    assert not started

@@ -59,6 +59,42 @@ def key_table() -> str:
     return "\n".join(lines)
 
 
+#: the modules whose classes hold every binding of the console
+_MODULES = ("app", "screens.avatars", "screens.base", "screens.chat", "screens.common",
+            "screens.events", "screens.first_run", "screens.help", "screens.new_session",
+            "screens.sessions", "screens.settings", "screens.upload", "widgets.live_table",
+            "commands")
+
+
+def binding_ids() -> set[str]:
+    """Every binding id of the console (what ``[keymap]`` may rebind)."""
+    import importlib
+    import inspect
+
+    ids: set[str] = set()
+    for name in _MODULES:
+        module = importlib.import_module(f"{__package__}.{name}")
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__.startswith("akool_tui."):
+                ids.update(b.id for b in _own_bindings(cls) if b.id)
+    return ids
+
+
+def check_keymap(keymap: dict[str, str]) -> str | None:
+    """Why ``[keymap]`` is wrong (an unknown binding id, with the closest known ones),
+    or None."""
+    import difflib
+
+    known = binding_ids()
+    for key in keymap:
+        if key not in known:
+            close = difflib.get_close_matches(key, sorted(known), n=3, cutoff=0.5)
+            hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else \
+                "; `?` in the console lists every binding id"
+            return f"[keymap]: unknown binding id {key!r}{hint}"
+    return None
+
+
 def rewrite(readme: Path) -> bool:
     """Put the table between the markers; returns whether the file changed."""
     text = readme.read_text(encoding="utf-8")
