@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from akool_tui.core import fields
 from akool_tui.simulator import RunningSimulator
 from akool_tui.tui.screens import avatars
 from akool_tui.tui.screens.avatars import AvatarsScreen, UploadProgress
@@ -49,7 +52,7 @@ async def open_avatars(pilot) -> AvatarsScreen:
     return screen
 
 
-async def upload(pilot, url: str, avatar_id: str, name: str = "") -> None:
+async def upload(pilot, url: str, avatar_id: str, name: str) -> None:
     await pilot.press("u")
     modal = pilot.app.screen
     assert isinstance(modal, UploadScreen) and modal.query_one("#url").has_focus
@@ -57,8 +60,7 @@ async def upload(pilot, url: str, avatar_id: str, name: str = "") -> None:
     await pilot.press("tab")
     assert modal.query_one("#avatar_id").has_focus
     await fill(pilot, modal.query_one("#avatar_id"), avatar_id)
-    if name:
-        await fill(pilot, modal.query_one("#name"), name)
+    await fill(pilot, modal.query_one("#name"), name)
     await pilot.press("ctrl+s")
 
 
@@ -67,19 +69,23 @@ async def test_upload_validates_inline_and_sends_nothing_until_fixed(sim, tmp_pa
     async with running(app) as (pilot, _):
         screen = await open_avatars(pilot)
         known = set(sim.state.avatars)
-        await upload(pilot, "not a url", "my avatar")
+        await upload(pilot, "not a url", "my avatar", name="")
         modal = app.screen
         assert isinstance(modal, UploadScreen)
         url_error, id_error = modal.query_one("#url-error"), modal.query_one("#avatar_id-error")
         assert url_error.display and "http(s) URL" in str(url_error.render())
         assert id_error.display and "letters and digits" in str(id_error.render())
+        # the name is required (the API answers 1003 without it): said when sent
+        assert "a name for the avatar" in str(modal.query_one("#name-error").render())
         assert "Fix:" in str(modal.query_one("#form-error").render())
+        assert modal.query_one("#url").has_class("-invalid")  # Textual's validation
         await pilot.pause(0.1)
         assert set(sim.state.avatars) == known
 
         field = modal.query_one("#avatar_id")
-        assert field.has_focus
+        field.focus()
         field.value = ""
+        await pilot.pause()
         await type_text(pilot, "fixed01")
         assert not id_error.display and url_error.display
         await pilot.press("escape")
@@ -87,7 +93,8 @@ async def test_upload_validates_inline_and_sends_nothing_until_fixed(sim, tmp_pa
 
 
 async def test_upload_row_goes_queueing_processing_ready_with_a_notification(sim, tmp_path):
-    app = make_app(sim, tmp_path)
+    later = datetime.now(UTC) + timedelta(hours=1)  # the app's clock stands still here
+    app = make_app(sim, tmp_path, clock=lambda: later)
     async with running(app) as (pilot, messages):
         screen = await open_avatars(pilot)
         table = screen.table
@@ -106,8 +113,10 @@ async def test_upload_row_goes_queueing_processing_ready_with_a_notification(sim
             assert table.get_row("opsdemo1")["status"] == expected
         assert "Avatar opsdemo1 is ready" in messages.notes("information")
         assert "processing" not in screen.status.build().plain
-        row = table.get_row("opsdemo1")
-        assert avatars.valid_left(row, app.now()).endswith("days")  # valid for 7 days
+        # valid for 7 days from the upload: the one wording (core.fields.validity)
+        valid = fields.validity(screen._avatars["opsdemo1"], app.now())
+        assert re.fullmatch(r"6 days and 2[23] hours", valid)  # the simulated clock ran on
+        assert re.search(rf"opsdemo1 .* ready .* {valid} ", screen_text(app))
 
         await refresh_now(pilot, messages)  # the list now has it: still there, still ready
         assert table.get_row("opsdemo1")["status"] == "ready"
