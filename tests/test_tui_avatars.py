@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -138,3 +139,31 @@ async def test_upload_from_an_unreachable_url_ends_failed(sim, tmp_path):
         await wait_for(pilot, lambda: screen.table.get_row("brokenclip2")["status"] == "failed",
                        what="the failed status")
         assert "Avatar brokenclip2 failed to process" in messages.notes("error")
+
+
+async def test_screen_and_cli_say_the_same_validity(sim, tmp_path, monkeypatch, capsys):
+    """One wording (core.fields.validity): the table, the detail pane and the CLI."""
+    from akool_tui.cli import catalog, main
+
+    at = datetime.now(UTC) + timedelta(hours=5)  # both front ends' clocks stand here
+    monkeypatch.setattr(catalog, "now", lambda: at)
+    monkeypatch.setenv("AKOOL_API_KEY", sim.cfg.api_key)
+    assert await asyncio.to_thread(main, ["--base-url", sim.base_url, "avatars", "list"]) == 0
+    lines = capsys.readouterr().out.strip().split("\n\n")[0].splitlines()
+    header = re.split(r"\s{2,}", lines[0])
+    rows = [re.split(r"\s{2,}", line) for line in lines[1:]]
+    said = {row[0]: row[header.index("VALID FOR")] for row in rows if row[2] == "custom"}
+    assert said and all(re.fullmatch(r"\d days? and \d+ hours?|\d+ hours?|expired", v)
+                        for v in said.values()), said
+
+    app = make_app(sim, tmp_path, clock=lambda: at)
+    async with running(app) as (pilot, _):
+        screen = await open_avatars(pilot)
+        shown = screen_text(app)
+        for avatar_id, valid in said.items():
+            assert re.search(rf"^ *{avatar_id} .* custom +{re.escape(valid)} ", shown, re.M)
+        avatar_id, valid = next(iter(said.items()))
+        screen.table.move_cursor_to_key(avatar_id)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: f"Valid for {valid}" in screen_text(app),
+                       what="the detail pane's validity")
