@@ -167,3 +167,10 @@ async def test_screen_and_cli_say_the_same_validity(sim, tmp_path, monkeypatch, 
         await pilot.press("enter")
         await wait_for(pilot, lambda: f"Valid for {valid}" in screen_text(app),
                        what="the detail pane's validity")
+
+
+def test_table_columns_are_the_catalogue_fields():
+    columns = avatars._columns()
+    assert [c.key for c in columns] == [f.key for f in fields.AVATAR_FIELDS if f.table]
+    valid = next(c for c in columns if c.key == "valid")
+    assert valid.live and valid.sort_key is not None and not valid.is_searchable
