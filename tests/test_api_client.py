@@ -292,7 +292,7 @@ async def test_business_error_codes(simulator_factory) -> None:
     client, _, _ = make(sim.base_url)
     async with client:
         with pytest.raises(errors.ParamError) as bad_id:
-            await client.create_avatar("https://example.com/a.mp4", "not-valid!")
+            await client.create_avatar("https://example.com/a.mp4", "not-valid!", name="Bad")
         with pytest.raises(errors.ParamError) as bad_duration:
             await client.create_session(duration=0)
         with pytest.raises(errors.NotFoundError) as no_avatar:
@@ -375,7 +375,7 @@ async def test_create_and_close_are_never_retried(simulator_factory) -> None:
         with pytest.raises(errors.HTTPStatusError):
             await client.create_session()
         with pytest.raises(errors.HTTPStatusError):
-            await client.create_avatar("https://example.com/a.mp4", "abc123")
+            await client.create_avatar("https://example.com/a.mp4", "abc123", name="Any")
         with pytest.raises(errors.HTTPStatusError):
             await client.close_session("abc")
     assert transport.paths[SESSION_CREATE] == 1

@@ -196,7 +196,11 @@ def test_no_credentials_exit_2(cli):
 def test_usage_errors_exit_2_one_line(cli):
     for argv in (["sessions"], ["sessions", "list", "--bogus"],
                  ["sessions", "create", "--duration", "0"], ["sessions", "list", "--status", "9"],
-                 ["avatars", "upload", "--url", "https://x.example/a.mp4", "--avatar-id", "a_b"],
+                 ["avatars", "upload", "--url", "https://x.example/a.mp4", "--avatar-id", "a_b",
+                  "--name", "A"],
+                 ["avatars", "upload", "--url", "https://x.example/a.mp4", "--avatar-id", "ab"],
+                 ["avatars", "upload", "--url", "https://x.example/a.mp4", "--avatar-id", "ab",
+                  "--name", " "],
                  ["--base-url", "http://api.example.com", "languages", "list"],
                  ["--demo", "--base-url", "https://x.example", "sessions", "list"],
                  ["simulator", "--port", "70000"]):
@@ -218,21 +222,37 @@ def test_bad_config_file_exit_2(cli, tmp_path):
 def test_avatars_list(simulator, cli):
     code, out, _ = cli("--base-url", simulator.base_url, "avatars", "list")
     assert code == 0
+    # the columns of the console's table (core.fields.AVATAR_FIELDS)
+    assert re.split(r"\s{2,}", out.splitlines()[0]) == [
+        "AVATAR ID", "STATUS", "SOURCE", "VALID FOR", "NAME", "AVAIL", "GENDER", "VOICE"]
     avatars = direct(simulator, "list_all_avatars")
     assert sorted(r[0] for r in table_rows(out)) == sorted(a.avatar_id for a in avatars)
+    assert any(re.fullmatch(r"\d days? and \d+ hours?", r[3]) for r in table_rows(out))
     assert out.rstrip().endswith(f"{len(avatars)} avatars")
     code, out, _ = cli("--base-url", simulator.base_url, "avatars", "list", "--json")
     assert len(json.loads(out)) == len(avatars)
 
 
-def test_avatar_upload_wait_success(simulator_factory, cli):
+def test_avatar_upload_wait_success(simulator_factory, cli, monkeypatch):
+    from akool_tui.core import avatars
+
     sim = simulator_factory(time_scale=20.0)
+    watched = []
+    real_watch = avatars.watch_upload
+
+    def watch(client, avatar, **kwargs):
+        watched.append(kwargs)
+        return real_watch(client, avatar, **kwargs)
+
+    monkeypatch.setattr(avatars, "watch_upload", watch)
     code, out, err = cli("--base-url", sim.base_url, "avatars", "upload", "--url",
                          "https://cdn.example.com/me.mp4", "--avatar-id", "myAvatar1",
                          "--name", "Me", "--wait")
     assert code == 0, err
-    assert re.search(r"^status:\s+ready$", out, re.M)
-    assert re.search(r"^valid:\s+[67] days left$", out, re.M)  # uploads last 7 days
+    assert watched == [{"interval": 0.5, "timeout": 600.0}]  # the console's upload watch
+    assert re.search(r"^Status:\s+ready$", out, re.M)
+    # uploads last 7 days; the wording of the console (core.fields.validity)
+    assert re.search(r"^Valid for:\s+(7 days|6 days and 23 hours)$", out, re.M)
     progress = err.strip().splitlines()
     assert progress[-1].startswith("akool-tui: avatar myAvatar1: ready")
     assert len(progress) >= 2  # at least one state before "ready"
@@ -247,6 +267,16 @@ def test_avatar_upload_wait_failure_exit_1(simulator_factory, cli):
     assert code == 1
     assert json.loads(out)["status_label"] == "failed"
     assert "failed" in err.strip().splitlines()[-1]
+
+
+def test_avatar_upload_wait_times_out_exit_1(simulator_factory, cli):
+    sim = simulator_factory(time_scale=0.001)  # the upload never finishes
+    code, out, err = cli("--base-url", sim.base_url, "avatars", "upload", "--url",
+                         "https://cdn.example.com/a.mp4", "--avatar-id", "slow2", "--name", "Slow",
+                         "--wait", "--timeout", "0.3")
+    assert code == 1 and out == ""
+    assert err.startswith("akool-tui: avatar slow2: queueing (0 s)\n")
+    assert "still queueing after 0.3 s" in err.strip().splitlines()[-1]
 
 
 def test_avatar_upload_existing_id_1222(simulator, cli):

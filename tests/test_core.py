@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from akool_tui.api.client import AkoolClient
-from akool_tui.api.errors import NotFoundError, ParamError, TimeoutError_
+from akool_tui.api.errors import AkoolError, NotFoundError, ParamError, TimeoutError_
 from akool_tui.api.models import Avatar, AvatarStatus, Session, SessionStatus
 from akool_tui.config import SessionDefaults
 from akool_tui.core import fields
-from akool_tui.core.avatars import watch_upload
+from akool_tui.core.avatars import upload_avatar, watch_upload
 from akool_tui.core.ids import AmbiguousIdError, UnknownIdError, resolve_id, short_id
 from akool_tui.core.sessions import (
     FULL_REFRESH_EVERY,
@@ -24,6 +24,7 @@ from akool_tui.core.sessions import (
     create_request,
     stream_type_for,
 )
+from akool_tui.core.validators import validate_avatar_name
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
@@ -163,3 +164,42 @@ async def test_upload_watch_times_out(simulator) -> None:
         with pytest.raises(TimeoutError_, match="still"):
             async for _ in watch_upload(client, avatar, interval=0.02, timeout=0.2):
                 pass
+
+
+async def test_upload_needs_a_name(simulator) -> None:
+    assert validate_avatar_name("Me") is None
+    assert validate_avatar_name("  ") == validate_avatar_name(None) == "a name for the avatar"
+    async with client_for(simulator) as client:
+        with pytest.raises(ParamError, match="name"):
+            await upload_avatar(client, "https://example.com/me.mp4", "corenoname", name=" ")
+        avatar = await upload_avatar(client, "https://example.com/me.mp4", "corenamed",
+                                     name="Named")
+    assert avatar.avatar_id == "corenamed" and avatar.name == "Named"
+    assert "corenoname" not in simulator.state.avatars
+
+
+class FlakyStatus:
+    """A client whose status checks fail ``failures`` times, then answer ready."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+
+    async def avatar_upload_status(self, record_id: str) -> Avatar:
+        if self.failures:
+            self.failures -= 1
+            raise AkoolError("network down")
+        return Avatar(avatar_id="", id=record_id, status=AvatarStatus.SUCCESS)
+
+
+async def test_upload_watch_backs_off_after_failed_checks() -> None:
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    start = Avatar(avatar_id="mine", id="rec1", status=AvatarStatus.QUEUEING)
+    updates = [u async for u in watch_upload(FlakyStatus(2), start, interval=1.0,
+                                             sleep=sleep, clock=lambda: 0.0)]
+    assert waits == [1.0, 2.0, 4.0]  # doubled after each failure
+    assert [bool(u.error) for u in updates] == [False, True, True, False]
+    assert updates[-1].done and updates[-1].avatar.avatar_id == "mine"  # filled in

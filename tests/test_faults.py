@@ -155,7 +155,7 @@ UI_CALLS = {
     "session close": lambda c: c.close_session("abc"),
     "avatars list": lambda c: c.list_avatars(),
     "avatar detail": lambda c: c.avatar_detail("abc"),
-    "avatar upload": lambda c: c.create_avatar("https://example.com/a.mp4", "abc123"),
+    "avatar upload": lambda c: c.create_avatar("https://example.com/a.mp4", "abc123", name="Any"),
     "upload status": lambda c: c.avatar_upload_status("abc"),
     "voices list": lambda c: c.list_voices(),
     "languages list": lambda c: c.list_languages(),

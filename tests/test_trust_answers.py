@@ -353,6 +353,7 @@ def zone() -> Iterator:
 def render_everywhere(record: Session | Avatar, set_zone) -> None:
     """What the renderers do with a record's times, in every zone of ZONES."""
     from akool_tui.cli import output
+    from akool_tui.core import fields
     from akool_tui.tui.screens.common import _when
 
     now = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -365,7 +366,9 @@ def render_everywhere(record: Session | Avatar, set_zone) -> None:
             output.sessions_table([record], now), output.session_details(record, now)
         else:
             times.append(record.valid_until())
-            output.avatars_table([record], now), output.avatar_details(record, now)
+            # what the avatars table, its detail pane and the CLI all render
+            fields.cells(fields.AVATAR_FIELDS, record, now)
+            fields.details(fields.AVATAR_FIELDS, record, now)
         output.dumps(record)
         for t in times:
             _when(t, now)

@@ -471,14 +471,15 @@ class AkoolClient:
     # -- avatars --------------------------------------------------------------------
 
     async def create_avatar(
-        self, url: str, avatar_id: str, *, name: str | None = None, url_from: int = 1
+        self, url: str, avatar_id: str, *, name: str, url_from: int = 1
     ) -> Avatar:
-        """Upload a streaming avatar (``type`` 2) from a video/image URL."""
+        """Upload a streaming avatar (``type`` 2) from a video/image URL; ``name`` is
+        required (the API answers 1003 without one)."""
         body = _compact(
             {
                 "url": _require_text(url, "avatar URL"),
                 "avatar_id": _require_text(avatar_id, "avatar ID"),
-                "name": name,
+                "name": _require_text(name, "avatar name"),
                 "type": 2,
                 "url_from": url_from,
             }

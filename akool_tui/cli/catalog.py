@@ -1,12 +1,16 @@
-"""``akool-tui avatars list | upload``, ``voices list``, ``languages list``."""
+"""``akool-tui avatars list | upload``, ``voices list``, ``languages list``.
+
+Tables and details come from the field catalogue (:mod:`akool_tui.core.fields`); an
+upload is started and followed by :mod:`akool_tui.core.avatars`, as in the console.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import time
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from ..api.errors import AkoolError
+from ..core.fields import AVATAR_FIELDS, LANGUAGE_FIELDS, VOICE_FIELDS, Field, cells, details
 from .context import EXIT_API, EXIT_OK, Context, api_command, now
 
 if TYPE_CHECKING:
@@ -15,43 +19,58 @@ if TYPE_CHECKING:
 UPLOAD_POLL_INTERVAL = 0.5  # seconds between avatar upload status checks
 
 
+# TODO(merge): use cli.output.records_table / record_details (the generic ones, same
+# signatures): these two then go
+def records_table(fields: Sequence[Field[Any]], records: Sequence[Any], now: datetime) -> str:
+    """The fields shown in tables as columns (upper-case labels), a row per record."""
+    from .output import table
+
+    shown = [f for f in fields if f.table]
+    return table([f.label.upper() for f in shown], [cells(fields, r, now) for r in records],
+                 right=[i for i, f in enumerate(shown) if f.align == "right"])
+
+
+def record_details(fields: Sequence[Field[Any]], record: Any, now: datetime) -> str:
+    """``Label: value`` lines of a record's known fields."""
+    from .output import details as detail_lines
+
+    return detail_lines(details(fields, record, now))
+
+
+def _listing(fields: Sequence[Field[Any]], records: Sequence[Any], noun: str) -> str:
+    from .output import count
+
+    return (records_table(fields, records, now()) + "\n\n" if records else "") \
+        + count(len(records), noun)
+
+
 # -- avatars ----------------------------------------------------------------------------
 
 
 @api_command
 async def cmd_avatars_list(ctx: Context, client: AkoolClient) -> None:
-    from .output import avatars_table, count
-
     avatars = await client.list_all_avatars()
-    ctx.emit(avatars, lambda: (avatars_table(avatars, now()) + "\n\n" if avatars else "")
-             + count(len(avatars), "avatar"))
+    ctx.emit(avatars, lambda: _listing(AVATAR_FIELDS, avatars, "avatar"))
 
 
 @api_command
 async def cmd_avatars_upload(ctx: Context, client: AkoolClient) -> int:
     from ..api.models import AvatarStatus
-    from .output import avatar_details
+    from ..core.avatars import upload_avatar, watch_upload
 
     a = ctx.args
-    avatar = await client.create_avatar(a.url, a.avatar_id, name=a.name, url_from=a.url_from)
-    if a.wait and avatar.status not in (AvatarStatus.SUCCESS, AvatarStatus.FAILED):
-        if not avatar.id:
-            raise AkoolError("the upload answer has no record id to follow")
-        started = time.monotonic()
-        shown = None
-        while avatar.status not in (AvatarStatus.SUCCESS, AvatarStatus.FAILED):
-            elapsed = time.monotonic() - started
-            if avatar.status != shown:
-                shown = avatar.status
-                ctx.note(f"avatar {a.avatar_id}: {avatar.status_label} ({elapsed:.0f} s)")
-            if elapsed > a.timeout:
-                raise AkoolError(f"avatar {a.avatar_id} is still {avatar.status_label} "
-                                 f"after {a.timeout:g} s")
-            await asyncio.sleep(UPLOAD_POLL_INTERVAL)
-            avatar = await client.avatar_upload_status(avatar.id)
-        ctx.note(f"avatar {a.avatar_id}: {avatar.status_label} "
-                 f"({time.monotonic() - started:.0f} s)")
-    ctx.emit(avatar, lambda: avatar_details(avatar, now()))
+    avatar = await upload_avatar(client, a.url, a.avatar_id, name=a.name, url_from=a.url_from)
+    if a.wait:
+        async for update in watch_upload(client, avatar, interval=UPLOAD_POLL_INTERVAL,
+                                         timeout=a.timeout):
+            avatar = update.avatar
+            if update.error is not None:
+                ctx.note(f"avatar {a.avatar_id}: status check failed, retrying "
+                         f"({update.error})")
+            else:
+                ctx.note(f"avatar {a.avatar_id}: {avatar.status_label} "
+                         f"({update.elapsed:.0f} s)")
+    ctx.emit(avatar, lambda: record_details(AVATAR_FIELDS, avatar, now()))
     if avatar.status is AvatarStatus.FAILED:
         ctx.note(f"the upload of avatar {a.avatar_id} failed")
         return EXIT_API
@@ -63,17 +82,11 @@ async def cmd_avatars_upload(ctx: Context, client: AkoolClient) -> int:
 
 @api_command
 async def cmd_voices_list(ctx: Context, client: AkoolClient) -> None:
-    from .output import count, voices_table
-
     voices = await client.list_all_voices(ctx.args.type)
-    ctx.emit(voices, lambda: (voices_table(voices) + "\n\n" if voices else "")
-             + count(len(voices), "voice"))
+    ctx.emit(voices, lambda: _listing(VOICE_FIELDS, voices, "voice"))
 
 
 @api_command
 async def cmd_languages_list(ctx: Context, client: AkoolClient) -> None:
-    from .output import count, languages_table
-
     languages = await client.list_languages()
-    ctx.emit(languages, lambda: (languages_table(languages) + "\n\n" if languages else "")
-             + count(len(languages), "language"))
+    ctx.emit(languages, lambda: _listing(LANGUAGE_FIELDS, languages, "language"))

@@ -152,7 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="video (or image) URL")
     p.add_argument("--avatar-id", required=True, metavar="ID",
                    type=_checked(v.validate_avatar_id), help="new avatar id (letters and digits)")
-    p.add_argument("--name", metavar="N", help="display name")
+    p.add_argument("--name", required=True, metavar="N", type=_checked(v.validate_avatar_name),
+                   help="display name (required)")
     p.add_argument("--url-from", type=int, choices=(1, 2), default=1,
                    help="1 an ordinary URL (default), 2 a URL from another AKool product")
     p.add_argument("--wait", action="store_true",

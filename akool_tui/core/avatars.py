@@ -1,6 +1,7 @@
-"""Avatar uploads: follow one from queueing to ready (or failed).
+"""Avatar uploads: start one, then follow it from queueing to ready (or failed).
 
-Shared by ``akool-tui avatars upload --wait`` and the avatars screen; no Textual.
+Shared by ``akool-tui avatars upload [--wait]`` and the avatars screen (its upload
+dialog and its live rows); no Textual, no printing.
 """
 
 from __future__ import annotations
@@ -22,6 +23,18 @@ POLL_INTERVAL = 2.0
 #: after failed checks the wait doubles, up to 2**MAX_BACKOFF_STEPS times the interval
 MAX_BACKOFF_STEPS = 4
 FINAL = (AvatarStatus.SUCCESS, AvatarStatus.FAILED)
+
+
+async def upload_avatar(
+    client: AkoolClient, url: str, avatar_id: str, *, name: str, url_from: int = 1
+) -> Avatar:
+    """Upload a streaming avatar; the record as created (queueing, usually).
+
+    ``name`` is required (the API answers 1003 without one). The answer may leave out
+    the avatar id: the one asked for fills it in.
+    """
+    avatar = await client.create_avatar(url, avatar_id, name=name, url_from=url_from)
+    return avatar if avatar.avatar_id else replace(avatar, avatar_id=avatar_id)
 
 
 @dataclass(frozen=True)

@@ -19,13 +19,13 @@ from typing import Any, Generic, Literal, TypeVar
 
 import humanize
 
-from ..api.models import Avatar, AvatarSource, Language, Session, Voice
+from ..api.models import RESOURCE_VALIDITY, Avatar, AvatarSource, Language, Session, Voice
 from .ids import short_id
 
 R = TypeVar("R")
 UNKNOWN = "—"
 #: uploaded resources (avatars, voices, images) stay usable this long (spec section 2)
-UPLOAD_VALIDITY = timedelta(days=7)
+UPLOAD_VALIDITY: timedelta = RESOURCE_VALIDITY
 
 
 # -- humane values ---------------------------------------------------------------
@@ -180,8 +180,10 @@ SESSION_FIELDS: list[Field[Session]] = [
 
 
 def validity(avatar: Avatar, now: datetime | None) -> str:
-    """How long an uploaded avatar stays usable: ``"6 days 23 hours"``, ``"expired"``;
-    ``"—"`` for official avatars (they do not expire)."""
+    """How long an uploaded avatar stays usable (:data:`UPLOAD_VALIDITY` from its upload):
+    ``"6 days and 23 hours"`` for a fresh one, ``"5 hours"`` on its last day,
+    ``"expired"``; ``"—"`` for official avatars (they do not expire). The one wording of
+    the avatars table, its detail pane and the CLI."""
     until = avatar.valid_until()
     if until is None or now is None or avatar.source is AvatarSource.OFFICIAL:
         return UNKNOWN
@@ -192,11 +194,12 @@ def validity(avatar: Avatar, now: datetime | None) -> str:
         if left >= timedelta(days=1) else humanize.naturaldelta(left)
 
 
+#: id, status, source and validity first: an upload's progress shows at 80 columns
 AVATAR_FIELDS: list[Field[Avatar]] = [
     Field("avatar_id", "Avatar ID", lambda a: a.avatar_id, width=24),
     Field("status", "Status", lambda a: a.status_label, width=11),
     Field("source", "Source", lambda a: a.source_label, width=8),
-    Field("valid", "Valid for", lambda a: a, cell=validity, live=True, width=10,
+    Field("valid", "Valid for", lambda a: a, cell=validity, live=True, width=19,
           sort=lambda a: _timestamp(a.valid_until())),
     Field("name", "Name", lambda a: a.name, width=16),
     Field("available", "Avail", lambda a: a.available, cell=lambda v, _n: yes_no(v), width=5),

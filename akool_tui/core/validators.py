@@ -59,6 +59,13 @@ def validate_avatar_id(value: object) -> str | None:
     return None
 
 
+def validate_avatar_name(value: object) -> str | None:
+    """An uploaded avatar's name: required (the API answers 1003 without one)."""
+    if not isinstance(value, str) or not value.strip():
+        return "a name for the avatar"
+    return None
+
+
 def validate_session_avatar_id(value: object) -> str | None:
     """Avatar ids used to create a session: non-empty, no spaces.
 

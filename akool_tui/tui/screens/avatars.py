@@ -2,28 +2,28 @@
 
 from __future__ import annotations
 
-import asyncio
-from dataclasses import replace
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import humanize
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 
 from ...api.models import Avatar, AvatarStatus
+from ...core.avatars import watch_upload
+from ...core.fields import AVATAR_FIELDS, Field, details, row_of
 from ..widgets.live_table import Column, LiveTable
+from ..work import call_api
 from .base import TableScreen
 from .common import DetailPane
 
+if TYPE_CHECKING:
+    from ...api.client import AkoolClient
+
+#: seconds between two status checks of an upload being watched (tests shorten it)
 UPLOAD_POLL_SECONDS = 2.0
-
-
-def _yes_no(value: bool | None) -> str:
-    return {True: "yes", False: "no"}.get(value, "—")
 
 
 def status_style(value: str, row: dict[str, Any]) -> str:
@@ -36,43 +36,47 @@ def status_style(value: str, row: dict[str, Any]) -> str:
     }.get(value, "")
 
 
-def valid_left(row: dict[str, Any], now: datetime) -> str:
-    avatar: Avatar = row["avatar"]
-    until = avatar.valid_until()
-    if until is None:
-        return "—"
-    left = until - now
-    return humanize.naturaldelta(left) if left.total_seconds() > 0 else "expired"
+# TODO(merge): use tui.fields.columns_from_fields (the generic adapter, same signature)
+def columns_from_fields(
+    fields: Sequence[Field[Any]],
+    styles: Mapping[str, Callable[[Any, dict[str, Any]], Any]] | None = None,
+) -> list[Column]:
+    """LiveTable columns from a record's fields (those shown in tables); a row holds
+    :func:`~akool_tui.core.fields.row_of` of its record. ``styles`` by field key."""
+    styles = styles or {}
+
+    def column(f: Field[Any]) -> Column:
+        sort_key = (lambda row: f.sort(row[f.key])) if f.sort is not None else None
+        common: dict[str, Any] = {"width": f.width, "align": f.align,
+                                  "style": styles.get(f.key), "sort_key": sort_key}
+        if f.live:
+            return Column(f.key, f.label, live=True,
+                          compute=lambda row, now: f.cell(row[f.key], now), **common)
+        return Column(f.key, f.label, formatter=lambda value: f.cell(value, None), **common)
+
+    return [column(f) for f in fields if f.table]
 
 
-#: id, status, source and validity first: an upload's progress shows at 80 columns
-COLUMNS = [
-    Column("avatar_id", "Avatar ID", width=24),
-    Column("status", "Status", width=11, style=status_style),
-    Column("source", "Source", width=8),
-    Column("valid", "Valid for", width=10, live=True, compute=valid_left),
-    Column("name", "Name", width=16),
-    Column("available", "Avail", width=5, formatter=_yes_no),
-    Column("gender", "Gender", width=7),
-    Column("voice", "Voice", width=14),
-]
+def _columns() -> list[Column]:
+    return columns_from_fields(AVATAR_FIELDS, styles={"status": status_style})
+
+
+# TODO(merge): use DetailPane.show_record(title, fields, record)
+def _show_record(pane: DetailPane, title: str, fields: Sequence[Field[Any]],
+                 record: Any | None, now: datetime) -> None:
+    if record is None:
+        pane._show(f"No {title.lower()} selected", [])
+    else:
+        pane._show(title, list(details(fields, record, now)))
 
 
 def avatar_row(avatar: Avatar) -> dict[str, Any]:
-    return {
-        "avatar_id": avatar.avatar_id,
-        "name": avatar.name,
-        "gender": avatar.gender,
-        "voice": avatar.voice_id,
-        "source": avatar.source_label,
-        "status": avatar.status_label,
-        "available": avatar.available,
-        "avatar": avatar,
-    }
+    return row_of(AVATAR_FIELDS, avatar)
 
 
 class UploadProgress(Message):
-    """An upload's record changed (posted by the upload watcher)."""
+    """An upload's record changed, or a check of it failed (``error``: the watch goes
+    on); posted by the upload watch."""
 
     def __init__(self, avatar: Avatar, error: str = "") -> None:
         super().__init__()
@@ -102,7 +106,7 @@ class AvatarsScreen(TableScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="body"):
-            yield LiveTable(COLUMNS, id="avatars-table", empty_text="No avatars yet",
+            yield LiveTable(_columns(), id="avatars-table", empty_text="No avatars yet",
                             clock=self.app.now)
 
     async def fetch(self) -> list[Avatar]:
@@ -132,7 +136,8 @@ class AvatarsScreen(TableScreen):
         self.status.set_extra(", ".join(parts))
 
     def show_detail(self, pane: DetailPane, key: str | None) -> None:
-        pane.show_avatar(self._avatars.get(key) if key else None)
+        _show_record(pane, "Avatar", AVATAR_FIELDS, self._avatars.get(key) if key else None,
+                     self.app.now())
 
     # -- upload -------------------------------------------------------------------
 
@@ -156,27 +161,17 @@ class AvatarsScreen(TableScreen):
         self.table.update_row(avatar.avatar_id, avatar_row(avatar))
         self.update_extra()
 
-    @work(group="uploads")
-    async def _watch_upload(self, avatar: Avatar) -> None:
-        """Poll the upload status until it is 3 (ready) or 4 (failed)."""
-        from ...api.errors import AkoolError
+    def _watch_upload(self, avatar: Avatar) -> None:
+        """Follow the upload until it is ready or failed: a message per change."""
 
-        record = avatar
-        failures = 0
-        while record.status not in (AvatarStatus.SUCCESS, AvatarStatus.FAILED):
-            await asyncio.sleep(UPLOAD_POLL_SECONDS * (2 ** min(failures, 4)))
-            try:
-                fresh = await (await self.app.ctx.client()).avatar_upload_status(avatar.id)
-            except AkoolError as error:
-                failures += 1
-                self.post_message(UploadProgress(record, str(error)))
-                continue
-            failures = 0
-            if not fresh.avatar_id:
-                fresh = replace(fresh, avatar_id=avatar.avatar_id)
-            if fresh.status != record.status:
-                self.post_message(UploadProgress(fresh))
-            record = fresh
+        async def follow(client: AkoolClient) -> None:
+            updates = watch_upload(client, avatar, interval=UPLOAD_POLL_SECONDS)
+            await anext(updates)  # the record as created: on screen already
+            async for update in updates:
+                self.post_message(UploadProgress(update.avatar, str(update.error or "")))
+
+        call_api(self, follow, what=f"follow the upload of {avatar.avatar_id}",
+                 group="uploads", exclusive=False)
 
     def on_upload_progress(self, message: UploadProgress) -> None:
         avatar = message.avatar

@@ -2,25 +2,51 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Callable
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
+from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label, Select, Static
 
 from ...api.models import Avatar
-from ...core.validators import validate_avatar_id, validate_http_url
+from ...core.avatars import upload_avatar
+from ...core.validators import validate_avatar_id, validate_avatar_name, validate_http_url
 from ..widgets.safe_input import SafeInput
+from ..work import call_api
 from .common import ErrorLabel
 
-FIELDS = {
-    "url": lambda v: validate_http_url(v),
-    "avatar_id": lambda v: validate_avatar_id(v),
+
+# TODO(merge): use tui.validation.FieldValidator (the generic adapter)
+class FieldValidator(Validator):
+    """Textual's validation API over one of our validators (``check(text)`` gives
+    ``None`` or what is expected); the text is checked stripped."""
+
+    def __init__(self, check: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self.check = check
+
+    def validate(self, value: str) -> ValidationResult:
+        problem = self.check(value.strip())
+        return self.failure(problem, value) if problem else self.success()
+
+
+#: the checked fields, by input id
+CHECKS: dict[str, Callable[[str], str | None]] = {
+    "url": validate_http_url,
+    "avatar_id": validate_avatar_id,
+    "name": validate_avatar_name,
 }
+
+
+def _checked_input(wid: str, *, placeholder: str = "") -> SafeInput:
+    # validated as typed; an empty field is reported when the form is sent
+    return SafeInput(placeholder=placeholder, id=wid, compact=True,
+                     validators=[FieldValidator(CHECKS[wid])], validate_on=["changed"])
 
 
 class UploadFinished(Message):
@@ -43,13 +69,14 @@ class UploadScreen(ModalScreen[Avatar | None]):
                          "Processing takes a while; uploaded resources stay valid 7 days.",
                          classes="hint")
             yield Label("Video URL")
-            yield SafeInput(placeholder="https://…/avatar.mp4", id="url", compact=True)
+            yield _checked_input("url", placeholder="https://…/avatar.mp4")
             yield ErrorLabel(id="url-error")
             yield Label("Avatar ID (letters and digits)")
-            yield SafeInput(placeholder="myavatar01", id="avatar_id", compact=True)
+            yield _checked_input("avatar_id", placeholder="myavatar01")
             yield ErrorLabel(id="avatar_id-error")
-            yield Label("Name (optional)")
-            yield SafeInput(id="name", compact=True)
+            yield Label("Name")
+            yield _checked_input("name")
+            yield ErrorLabel(id="name-error")
             yield Label("Source")
             yield Select([("1 AKool or other direct link", 1),
                           ("2 YouTube / TikTok / X / Google Drive", 2)],
@@ -62,44 +89,36 @@ class UploadScreen(ModalScreen[Avatar | None]):
     def on_mount(self) -> None:
         self.query_one("#url", Input).focus()
 
+    def _show_problem(self, wid: str, result: ValidationResult | None) -> str | None:
+        problem = None if result is None or result.is_valid else result.failure_descriptions[0]
+        self.query_one(f"#{wid}-error", Label).update(f"Expected {problem}" if problem else "")
+        return problem
+
     @on(Input.Changed)
     def _validate_field(self, event: Input.Changed) -> None:
-        check = FIELDS.get(event.input.id or "")
-        if check is None:
-            return
-        problem = check(event.value.strip()) if event.value else None
-        self.query_one(f"#{event.input.id}-error", Label).update(
-            f"Expected {problem}" if problem else "")
+        if event.input.id in CHECKS:  # an emptied field is not scolded while typing
+            self._show_problem(event.input.id, event.validation_result if event.value else None)
 
     @on(Button.Pressed, "#submit")
     @on(Input.Submitted)
     def action_upload(self) -> None:
-        values = {wid: self.query_one(f"#{wid}", Input).value.strip()
-                  for wid in ("url", "avatar_id", "name")}
-        problems = [f"{wid}: expected {p}" for wid, check in FIELDS.items()
-                    if (p := check(values[wid]))]
+        problems = []
+        for wid in CHECKS:
+            field = self.query_one(f"#{wid}", Input)
+            if problem := self._show_problem(wid, field.validate(field.value)):
+                problems.append(f"{wid}: expected {problem}")
         error = self.query_one("#form-error", Label)
         if problems:
             error.update("Fix: " + "; ".join(problems))
             return
         error.update("Uploading…")
         self.query_one("#submit", Button).disabled = True
-        self._upload(values["url"], values["avatar_id"], values["name"] or None,
-                     int(self.query_one("#url_from", Select).value))
-
-    @work(group="upload", exclusive=True)
-    async def _upload(self, url: str, avatar_id: str, name: str | None, url_from: int) -> None:
-        from ...api.errors import AkoolError
-
-        try:
-            avatar = await (await self.app.ctx.client()).create_avatar(url, avatar_id, name=name,
-                                                         url_from=url_from)
-        except AkoolError as error:
-            self.post_message(UploadFinished(None, str(error)))
-        else:
-            if not avatar.avatar_id:
-                avatar = replace(avatar, avatar_id=avatar_id)
-            self.post_message(UploadFinished(avatar))
+        url, avatar_id, name = (self.query_one(f"#{wid}", Input).value.strip() for wid in CHECKS)
+        url_from = int(self.query_one("#url_from", Select).value)  # type: ignore[arg-type]
+        call_api(self, lambda client: upload_avatar(client, url, avatar_id, name=name,
+                                                    url_from=url_from),
+                 what="upload the avatar", group="upload", done=UploadFinished,
+                 failed=lambda error: UploadFinished(None, str(error)))
 
     def on_upload_finished(self, message: UploadFinished) -> None:
         if message.avatar is None:
