@@ -100,6 +100,16 @@ def test_session_fields_cells_and_details() -> None:
     assert detail["Duration"] == "10m"
 
 
+def test_a_negative_session_duration_is_invalid_with_no_end() -> None:
+    s = Session(id="se1", status=SessionStatus.PROCESSING, duration=-600,
+                create_time=NOW - timedelta(minutes=4))
+    by_key = {f.key: f for f in fields.SESSION_FIELDS}
+    assert by_key["duration"].cell(-600, NOW) == "invalid"  # not "-10m", not "—"
+    assert by_key["left"].cell(s, NOW) == fields.UNKNOWN  # not "0:00 !"
+    detail = dict(fields.details(fields.SESSION_FIELDS, s, NOW))
+    assert detail["Duration"] == "invalid" and "Expires" not in detail
+
+
 def test_uploaded_avatar_validity_counts_seven_days() -> None:
     a = Avatar(avatar_id="mine", create_time=NOW - timedelta(minutes=5))
     assert fields.validity(a, NOW).startswith("6 days and 23 hours")

@@ -23,6 +23,8 @@ import humanize
 
 from ..api.models import Avatar, AvatarSource, Credentials, Language, Session, Voice
 from ..api.secrets import masked_mapping
+from ..core.fields import Field, table_fields
+from ..core.fields import details as field_details
 from ..core.text import CELL, FIELD, safe, safe_json_dumps
 
 # -- humane values -------------------------------------------------------------
@@ -93,6 +95,24 @@ def details(pairs: Iterable[tuple[str, Any]]) -> str:
     pairs = [(safe(k, limit=CELL), safe(v, limit=FIELD)) for k, v in pairs]
     width = max((len(k) for k, _ in pairs), default=0)
     return "\n".join(f"{k + ':':<{width + 1}} {v}".rstrip() for k, v in pairs)
+
+
+def records_table(fields: Sequence[Field[Any]], records: Iterable[Any],
+                  now: datetime | None) -> str:
+    """A table of ``records`` with a column per table field of ``fields`` (the field
+    catalogue, :mod:`akool_tui.core.fields`): headers are the labels in capitals, cells
+    the fields' cell text, right-aligned where the field says so."""
+    shown = table_fields(fields)
+    rows = ([f.cell(f.get(r), now) for f in shown] for r in records)
+    return table([f.label.upper() for f in shown], rows,
+                 right=[i for i, f in enumerate(shown) if f.align == "right"])
+
+
+def record_details(fields: Sequence[Field[Any]], record: Any, now: datetime | None, *,
+                   extra: Iterable[tuple[str, Any]] = ()) -> str:
+    """``Label: value`` lines of a record's detail fields (unknown values left out),
+    then ``extra`` pairs (a session's masked credentials)."""
+    return details([*field_details(fields, record, now), *extra])
 
 
 def sessions_table(sessions: Sequence[Session], now: datetime) -> str:
