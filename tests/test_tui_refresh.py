@@ -27,21 +27,21 @@ async def test_incremental_refresh_matches_server_after_creates_and_closes(simul
                                                "duration": 600})
                 created.append(answer.json()["data"]["_id"])
             # let the screen see them open, then close two behind its back
-            await wait_for(pilot, lambda: all(c in screen._sessions for c in created))
+            await wait_for(pilot, lambda: all(c in screen.tracker.sessions for c in created))
             for session_id in created[:2]:
                 await http.post("/api/open/v4/liveAvatar/session/close", json={"id": session_id})
-        await wait_for(pilot, lambda: all(screen._sessions[c].status_label == "closed"
+        await wait_for(pilot, lambda: all(screen.tracker.sessions[c].status_label == "closed"
                                        for c in created[:2]))
         # a partial tick did this, not a full refetch
-        assert screen._ticks_since_full > 0
+        assert screen.tracker.ticks_since_full > 0
         server = {s.id: s.status for s in await (await app.ctx.client()).list_all_sessions()}
-        assert {k: v.status for k, v in screen._sessions.items()} == server
+        assert {k: v.status for k, v in screen.tracker.sessions.items()} == server
         assert screen.table.row_count == len(server) == 253
 
 
 async def test_a_burst_larger_than_the_short_first_page_shows_at_the_next_tick(
         simulator_factory):
-    from akool_tui.tui.screens.sessions import FIRST_PAGE_MIN
+    from akool_tui.core.sessions import FIRST_PAGE_MIN
 
     sim = simulator_factory(sessions=120, max_concurrent=200)
     cfg = demo_config(sim)
@@ -51,7 +51,7 @@ async def test_a_burst_larger_than_the_short_first_page_shows_at_the_next_tick(
         screen = app.screen
         await wait_for(pilot, lambda: screen.table.row_count == 120)
         await refresh_now(pilot, messages)  # an incremental tick on a quiet account
-        assert screen._ticks_since_full == 1 and screen._first_page == FIRST_PAGE_MIN
+        assert screen.tracker.ticks_since_full == 1 and screen.tracker.first_page == FIRST_PAGE_MIN
         burst = FIRST_PAGE_MIN + 15
         async with httpx.AsyncClient(base_url=sim.base_url,
                                      headers={"x-api-key": "demo"}) as http:
@@ -64,7 +64,7 @@ async def test_a_burst_larger_than_the_short_first_page_shows_at_the_next_tick(
         await refresh_now(pilot, messages)  # one tick shows all of them
         server = {s.id: s.status for s in await (await app.ctx.client()).list_all_sessions()}
         assert len(server) == 120 + burst
-        assert {k: v.status for k, v in screen._sessions.items()} == server
+        assert {k: v.status for k, v in screen.tracker.sessions.items()} == server
         assert screen.table.row_count == len(server)
         assert f"{len(server)} sessions" in screen.status.build().plain
 

@@ -12,7 +12,8 @@ from akool_tui.simulator.state import CLOSED, LIVE, QUEUEING
 from akool_tui.tui.screens.base import Refreshed, RefreshFailed
 from akool_tui.tui.screens.common import ConfirmScreen, DetailPane, FilterBar
 from akool_tui.tui.screens.new_session import AvatarsLoaded, NewSessionScreen
-from akool_tui.tui.screens.sessions import SessionsClosed, short_id
+from akool_tui.core.ids import short_id
+from akool_tui.tui.screens.sessions import SessionsClosed
 from tui_helpers import (  # noqa: F401 - fixtures
     api_create,
     isolated_home,
@@ -168,8 +169,7 @@ async def test_f_cycles_the_status_quick_filter(shared_sim, tmp_path):
         screen = await wait_loaded(pilot)
         table = screen.table
         everything = table.row_count
-        statuses = {k: row["session"].status for k, row in
-                    ((k, table.get_row(k)) for k in table_keys(table))}
+        statuses = {k: screen.tracker.sessions[k].status for k in table_keys(table)}
         for label, status in (("live", SessionStatus.PROCESSING),
                               ("queueing", SessionStatus.QUEUEING),
                               ("closed", SessionStatus.COMPLETED),

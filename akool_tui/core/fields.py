@@ -15,12 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 import humanize
 
-from ..api.models import Avatar, AvatarSource, Language, Session, Voice
 from .ids import short_id
+
+if TYPE_CHECKING:  # the console builds its columns before the first frame, the models after
+    from ..api.models import Avatar, Language, Session, Voice
 
 R = TypeVar("R")
 UNKNOWN = "—"
@@ -206,6 +208,8 @@ SESSION_FIELDS: list[Field[Session]] = [
 def validity(avatar: Avatar, now: datetime | None) -> str:
     """How long an uploaded avatar stays usable: ``"6 days 23 hours"``, ``"expired"``;
     ``"—"`` for official avatars (they do not expire)."""
+    from ..api.models import AvatarSource
+
     until = avatar.valid_until()
     if until is None or now is None or avatar.source is AvatarSource.OFFICIAL:
         return UNKNOWN
