@@ -51,12 +51,17 @@ def test_create_request_defaults_and_overrides() -> None:
     assert create_request(d) == {
         "avatar_id": "av1", "duration": 300, "voice_id": None, "language": "en",
         "mode_type": 2, "background_url": None, "stream_type": "agora"}
-    r = create_request(d, {"duration": 60, "voice_id": "v9", "speed": 1.1, "language": "",
+    r = create_request(d, {"duration": 60, "voice_id": "v9", "speed": 1.1, "language": None,
                            "knowledge_id": "kb1"}, for_chat=True, demo=True)
     assert r["duration"] == 60 and r["voice_id"] == "v9" and r["language"] == "en"
     assert r["voice_params"] == {"speed": 1.1}
     assert r["knowledge_id"] == "kb1"
     assert r["stream_type"] == "websocket"
+    # None (a flag not given) is the default; an optional field left empty is none
+    r = create_request(d, {"avatar_id": "", "duration": None, "language": "",
+                           "background_url": ""})
+    assert (r["avatar_id"], r["duration"], r["language"], r["background_url"]) == (
+        "av1", 300, None, None)
 
 
 # -- ids ----------------------------------------------------------------------------
