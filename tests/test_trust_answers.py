@@ -354,7 +354,9 @@ def zone() -> Iterator:
 def render_everywhere(record: Session | Avatar, set_zone) -> None:
     """What the renderers do with a record's times, in every zone of ZONES."""
     from akool_tui.cli import output
+    from akool_tui.core.fields import SESSION_FIELDS
     from akool_tui.tui.screens.common import _when
+    from akool_tui.tui.screens.sessions import COLUMNS, session_row
 
     now = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
     for name in ZONES:
@@ -363,7 +365,10 @@ def render_everywhere(record: Session | Avatar, set_zone) -> None:
         if isinstance(record, Session):
             times.append(record.expires_at)
             record.time_left(now)
-            output.sessions_table([record], now), output.session_details(record, now)
+            output.records_table(SESSION_FIELDS, [record], now)
+            output.record_details(SESSION_FIELDS, record, now)
+            row = session_row(record)  # the console's cells, live ones too
+            [c.format(c.value(row, now)) for c in COLUMNS]
         else:
             times.append(record.valid_until())
             output.avatars_table([record], now), output.avatar_details(record, now)
