@@ -57,6 +57,7 @@ async def test_create_session_validates_duration_inline_then_adds_the_row(shared
         await pilot.press("backspace", "backspace", "backspace", "0")
         assert duration.value == "0"
         assert error.display and "from 1 to 3600" in str(error.render())
+        assert not duration.is_valid and duration.has_class("-invalid")  # Textual's own state
         await pilot.press("ctrl+s")
         assert "duration" in str(form_error.render())
         await pilot.press("backspace")
@@ -67,7 +68,7 @@ async def test_create_session_validates_duration_inline_then_adds_the_row(shared
         assert app.screen is modal and set(shared_sim.state.sessions) == known, "sent anyway"
 
         await type_text(pilot, "120")
-        assert not error.display
+        assert not error.display and duration.is_valid
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.screen is screen, what="the modal to close")
         new = set(shared_sim.state.sessions) - known
@@ -131,6 +132,23 @@ async def test_space_marks_three_rows_and_shift_c_closes_them_all(shared_sim, tm
         assert all(server_status(shared_sim, i) == CLOSED for i in ids)
         assert all(screen.table.get_row(i)["status"] == "closed" for i in ids)
         assert not screen.table.marked_keys and "marked" not in screen.status.build().plain
+
+
+async def test_a_session_closed_behind_the_apps_back_counts_as_closed_and_says_so(
+        shared_sim, tmp_path):
+    ids = await api_create(shared_sim, 2)
+    app = make_app(shared_sim, tmp_path)
+    async with running(app) as (pilot, messages):
+        screen = await wait_loaded(pilot)
+        for session_id in ids:
+            assert screen.table.move_cursor_to_key(session_id)
+            await pilot.press("space")
+        shared_sim.state.close_session(ids[0])  # someone else closes one first
+        await pilot.press("C", "y")
+        closed = await wait_message(pilot, messages, SessionsClosed, after=0)
+        assert sorted(closed.closed) == sorted(ids) and closed.already == [ids[0]]
+        assert not closed.failures and not messages.notes("error")
+        assert "Closed 2 sessions (1 already closed)" in messages.notes()
 
 
 async def test_slash_filters_and_escape_clears(shared_sim, tmp_path):
