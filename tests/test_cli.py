@@ -17,6 +17,7 @@ import pytest
 
 from akool_tui.api.client import AkoolClient
 from akool_tui.cli import main
+from akool_tui.core.ids import short_id
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -76,10 +77,10 @@ def test_sessions_list_table(simulator, cli):
     code, out, err = cli("--base-url", simulator.base_url, "sessions", "list")
     assert code == 0 and err == ""
     header = out.splitlines()[0].split()
-    assert header == ["ID", "STATUS", "AVATAR", "STREAM", "DURATION", "CREATED", "LEFT"]
+    assert header == ["ID", "STATUS", "LEFT", "AVATAR", "CREATED", "STREAM", "DURATION"]
     sessions = direct(simulator, "list_all_sessions")
     rows = table_rows(out)
-    assert sorted(r[0] for r in rows) == sorted(s.id for s in sessions)
+    assert sorted(r[0] for r in rows) == sorted(short_id(s.id) for s in sessions)  # as on screen
     assert {r[1] for r in rows} <= {"queueing", "live", "closed", "failed"}
     assert any(" ago" in line for line in out.splitlines()[1:])
     open_count = sum(s.is_open for s in sessions)
@@ -113,8 +114,9 @@ def test_sessions_create_show_close(simulator, cli):
 
     code, out, _ = cli(*url, "sessions", "show", created["id"])
     assert code == 0
-    assert re.search(rf"^id:\s+{created['id']}$", out, re.M)
-    assert re.search(r"^stream type:\s+livekit$", out, re.M)
+    assert re.search(rf"^ID:\s+{created['id']}$", out, re.M)
+    assert re.search(r"^Stream:\s+livekit$", out, re.M)
+    assert re.search(r"^Duration:\s+2m$", out, re.M)
     assert "credentials.livekit_token:" in out and full_token not in out
     assert full_token[-4:] in out
 
@@ -134,25 +136,75 @@ def test_sessions_create_uses_config_defaults(simulator, cli, tmp_path):
     assert created["credentials"]["trtc_sdk_user_sig"].startswith("••••")
 
 
-def test_close_twice_and_unknown_exit_1(simulator, cli):
+def test_close_twice_says_already_closed_and_unknown_exit_1(simulator, cli):
     session = direct(simulator, "create_session", duration=60)
     url = ("--base-url", simulator.base_url)
     assert cli(*url, "sessions", "close", session.id)[0] == 0
     code, out, err = cli(*url, "sessions", "close", session.id)
-    assert code == 1 and out == ""
-    assert "already closed" in one_error_line(err) and "1219" in err
-    code, out, err = cli(*url, "--json", "sessions", "close", "nosuchsession", session.id)
+    assert (code, out.strip(), err) == (0, f"already closed {session.id}", "")  # same outcome
+    unknown = "0" * 24  # a full id the service does not know
+    code, out, err = cli(*url, "--json", "sessions", "close", "nosuchsession", unknown,
+                         session.id)
     assert code == 1
     results = json.loads(out)
-    assert [r["id"] for r in results] == ["nosuchsession", session.id]
-    assert not any(r["closed"] for r in results)
+    assert results == [
+        {"id": "nosuchsession", "closed": False,
+         "error": "No session ID starts or ends with 'nosuchsession'"},
+        {"id": unknown, "closed": False, "error": results[1]["error"]},
+        {"id": session.id, "closed": True, "already_closed": True}]
+    assert "1216" in results[1]["error"]
     assert len(err.strip().splitlines()) == 2 and "1216" in err
 
 
-def test_show_unknown_session_1216(simulator, cli):
-    code, out, err = cli("--base-url", simulator.base_url, "sessions", "show", "nope")
+def test_bulk_close_reports_each_session_and_closes_the_rest(simulator, cli):
+    ids = [direct(simulator, "create_session", duration=60).id for _ in range(3)]
+    url = ("--base-url", simulator.base_url)
+    typed = [ids[0], short_id(ids[1]), ids[2][:20], ids[0], "0" * 24]
+    code, out, err = cli(*url, "sessions", "close", *typed)
+    assert code == 1  # one failed: the others are closed all the same
+    assert out.splitlines() == [f"closed {i}" for i in ids]  # once each, in order
+    assert one_error_line(err).endswith("(1216)") or "1216" in err
+    assert all(direct(simulator, "session_detail", i).status_label == "closed" for i in ids)
+
+
+def test_show_and_close_take_a_prefix_or_suffix_as_shown(simulator, cli):
+    session = direct(simulator, "create_session", duration=60)
+    url = ("--base-url", simulator.base_url)
+    for typed in (short_id(session.id), session.id[:20], session.id[-12:]):
+        code, out, err = cli(*url, "sessions", "show", typed)
+        assert code == 0, err
+        assert re.search(rf"^ID:\s+{session.id}$", out, re.M)
+    code, out, _ = cli(*url, "--json", "sessions", "show", short_id(session.id))
+    assert code == 0 and json.loads(out)["id"] == session.id  # --json as before
+    code, out, _ = cli(*url, "sessions", "close", short_id(session.id))
+    assert (code, out.strip()) == (0, f"closed {session.id}")
+
+
+def test_an_ambiguous_id_is_a_usage_error_listing_the_matches(simulator, cli):
+    url = ("--base-url", simulator.base_url)
+    def closed() -> set[str]:
+        return {s.id for s in direct(simulator, "list_all_sessions") if s.status == 3}
+
+    ids, before = [s.id for s in direct(simulator, "list_all_sessions")], closed()
+    prefix = next(p for p in (i[:1] for i in ids) if sum(i.startswith(p) for i in ids) >= 2)
+    matches = [i for i in ids if i.startswith(prefix)]
+    for command in ("show", "close"):
+        code, out, err = cli(*url, "sessions", command, prefix)
+        assert (code, out) == (2, "")
+        line = one_error_line(err)
+        assert "matches" in line and matches[0] in line and "type more" in line
+    # nothing was closed by the ambiguous close
+    assert closed() == before
+
+
+def test_show_unknown_session_exit_1(simulator, cli):
+    url = ("--base-url", simulator.base_url)
+    code, out, err = cli(*url, "sessions", "show", "0" * 24)  # a full id: the service says
     assert code == 1 and out == ""
     assert "does not exist" in one_error_line(err) and "1216" in err
+    code, out, err = cli(*url, "sessions", "show", "nope")  # shorter: no session matches
+    assert code == 1 and out == ""
+    assert one_error_line(err) == "akool-tui: No session ID starts or ends with 'nope'"
 
 
 def test_server_parameter_error_1003(simulator, cli):

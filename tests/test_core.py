@@ -18,6 +18,8 @@ from akool_tui.core import fields
 from akool_tui.core.avatars import upload_avatar, watch_upload
 from akool_tui.core.ids import AmbiguousIdError, UnknownIdError, resolve_id, short_id
 from akool_tui.core.sessions import (
+    FIRST_PAGE_MAX,
+    FIRST_PAGE_MIN,
     FULL_REFRESH_EVERY,
     SessionTracker,
     close_sessions,
@@ -52,12 +54,17 @@ def test_create_request_defaults_and_overrides() -> None:
     assert create_request(d) == {
         "avatar_id": "av1", "duration": 300, "voice_id": None, "language": "en",
         "mode_type": 2, "background_url": None, "stream_type": "agora"}
-    r = create_request(d, {"duration": 60, "voice_id": "v9", "speed": 1.1, "language": "",
+    r = create_request(d, {"duration": 60, "voice_id": "v9", "speed": 1.1, "language": None,
                            "knowledge_id": "kb1"}, for_chat=True, demo=True)
     assert r["duration"] == 60 and r["voice_id"] == "v9" and r["language"] == "en"
     assert r["voice_params"] == {"speed": 1.1}
     assert r["knowledge_id"] == "kb1"
     assert r["stream_type"] == "websocket"
+    # None (a flag not given) is the default; an optional field left empty is none
+    r = create_request(d, {"avatar_id": "", "duration": None, "language": "",
+                           "background_url": ""})
+    assert (r["avatar_id"], r["duration"], r["language"], r["background_url"]) == (
+        "av1", 300, None, None)
 
 
 # -- ids ----------------------------------------------------------------------------
@@ -101,6 +108,16 @@ def test_session_fields_cells_and_details() -> None:
     assert detail["Duration"] == "10m"
 
 
+def test_a_negative_session_duration_is_invalid_with_no_end() -> None:
+    s = Session(id="se1", status=SessionStatus.PROCESSING, duration=-600,
+                create_time=NOW - timedelta(minutes=4))
+    by_key = {f.key: f for f in fields.SESSION_FIELDS}
+    assert by_key["duration"].cell(-600, NOW) == "invalid"  # not "-10m", not "—"
+    assert by_key["left"].cell(s, NOW) == fields.UNKNOWN  # not "0:00 !"
+    detail = dict(fields.details(fields.SESSION_FIELDS, s, NOW))
+    assert detail["Duration"] == "invalid" and "Expires" not in detail
+
+
 def test_uploaded_avatar_validity_counts_seven_days() -> None:
     a = Avatar(avatar_id="mine", create_time=NOW - timedelta(minutes=5))
     assert fields.validity(a, NOW).startswith("6 days and 23 hours")
@@ -130,6 +147,46 @@ async def test_tracker_follows_the_server_with_few_requests(simulator) -> None:
             if delta.full:
                 break
         assert delta.full  # a full refetch comes at least every FULL_REFRESH_EVERY ticks
+
+
+async def test_a_burst_larger_than_the_short_first_page_is_seen_in_one_tick(
+        simulator_factory) -> None:
+    """A quiet account reads a short page 1; more new sessions than it shows (closed
+    at once: only the list of all sessions has them) make that tick a full refetch,
+    and the next page 1 a long one."""
+    sim = simulator_factory(sessions=120, max_concurrent=200)
+    tracker = SessionTracker()
+    async with client_for(sim) as client:
+        tracker.apply(await tracker.fetch(client))
+        delta = await tracker.fetch(client)
+        assert not delta.full and tracker.first_page == FIRST_PAGE_MIN
+        tracker.apply(delta)
+        burst = FIRST_PAGE_MIN + 15
+        for _ in range(burst):
+            made = await client.create_session(**create_request(SessionDefaults()))
+            await client.close_session(made.id)
+        delta = await tracker.fetch(client)
+        assert delta.full and tracker.first_page == FIRST_PAGE_MAX
+        tracker.apply(delta)
+        truth = {s.id: s.status for s in await client.list_all_sessions()}
+    assert len(truth) == 120 + burst
+    assert {k: s.status for k, s in tracker.sessions.items()} == truth
+    assert tracker.total == len(truth) and tracker.ticks_since_full == 0
+
+
+async def test_a_full_refetch_keeps_the_objects_of_unchanged_sessions(simulator) -> None:
+    tracker = SessionTracker()
+    async with client_for(simulator) as client:
+        tracker.apply(await tracker.fetch(client))
+        before = dict(tracker.sessions)
+        changed_id = next(iter(tracker.open_ids))
+        await client.close_session(changed_id)
+        delta = await tracker.fetch_all(client)
+    changed = tracker.apply(delta)
+    assert delta.full and len(changed) == len(before)  # a full refresh: every row
+    assert all(tracker.sessions[k] is v for k, v in before.items() if k != changed_id)
+    assert tracker.sessions[changed_id] is not before[changed_id]
+    assert changed_id not in tracker.open_ids and tracker.get(changed_id).status_label == "closed"
 
 
 async def test_bulk_close_reports_each_session(simulator) -> None:

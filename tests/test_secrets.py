@@ -251,7 +251,7 @@ async def test_tui_screens_and_saved_config_have_no_secret(sim, created, tmp_pat
             await pilot.press("enter")
             pane = screen.query_one(DetailPane)
             await wait_for(pilot, lambda st=stream_type, pane=pane: pane.display and re.search(
-                rf"│ stream\s+{st}\b", screen_text(app)), what=f"detail of {stream_type}")
+                rf"│ Stream\s+{st}\b", screen_text(app)), what=f"detail of {stream_type}")
             shots.append((f"detail {stream_type}", app.export_screenshot()))
             shots.append((f"detail pane {stream_type}", pane_text(screen_text(app))))
             assert sid in shots[-1][1], "wrapped values are joined again before the scan"

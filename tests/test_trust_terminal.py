@@ -42,7 +42,7 @@ from akool_tui.tui.screens.base import RefreshFailed
 from akool_tui.tui.screens.chat import ChatScreen, SessionsLoaded
 from akool_tui.tui.screens.common import ConfirmScreen, DetailPane, FilterBar
 from akool_tui.tui.screens.new_session import AvatarsLoaded, CreateFinished, NewSessionScreen
-from akool_tui.tui.screens.sessions import SessionsClosed, SessionsScreen, format_duration
+from akool_tui.tui.screens.sessions import SessionsClosed, SessionsScreen
 from akool_tui.tui.screens.settings import CatalogLoaded, SettingsScreen
 from akool_tui.tui.screens.upload import UploadFinished, UploadScreen
 from hostile_server import FORBIDDEN, POISON, HostileServer, run_hostile
@@ -212,7 +212,7 @@ async def test_console_walk_writes_no_control_sequence_and_never_crashes(
         hostile.body = "ok"
 
         # close (c + confirm) an open session: the question quotes its id and avatar id
-        open_id = next(k for k, s in screen._sessions.items()
+        open_id = next(k for k, s in screen.tracker.sessions.items()
                        if s.is_open and k.startswith("se01"))
         screen.table.move_cursor_to_key(open_id)
         await pilot.press("c")
@@ -243,7 +243,7 @@ async def test_console_walk_writes_no_control_sequence_and_never_crashes(
         hostile.body = "ok"
 
         # a closed session under the cursor: "already closed" quotes its id
-        closed_id = next(k for k, s in screen._sessions.items() if not s.is_open)
+        closed_id = next(k for k, s in screen.tracker.sessions.items() if not s.is_open)
         screen.table.move_cursor_to_key(closed_id)
         await pilot.press("c")
         await walk.check("already closed: warning")
@@ -503,19 +503,21 @@ def test_a_negative_duration_shows_as_invalid_everywhere() -> None:
     from datetime import UTC, datetime
 
     from akool_tui.api.models import Session
-    from akool_tui.cli.output import session_details, sessions_table
-    from akool_tui.tui.screens.sessions import format_left
+    from akool_tui.cli.output import record_details, records_table
+    from akool_tui.core.fields import SESSION_FIELDS
+    from akool_tui.tui.screens.sessions import COLUMNS, session_row
 
     now = datetime.now(UTC)
     session = Session.from_api({"_id": "se1", "status": 2, "duration": -600,
                                 "create_time": int(now.timestamp() * 1000)})
-    assert format_duration(-600) == "invalid"
-    assert format_duration(600) == "10m00s"
-    assert format_left({"session": session}, now) == "—"
-    table = sessions_table([session], now)
+    columns, row = {c.key: c for c in COLUMNS}, session_row(session)
+    assert columns["duration"].format(row["duration"]) == "invalid"
+    assert columns["duration"].format(600) == "10m"
+    assert columns["left"].value(row, now) == "—"  # no known end: not "0:00 !"
+    table = records_table(SESSION_FIELDS, [session], now)
     assert "-10m" not in table and "invalid" in table
-    details = session_details(session, now)
-    assert "duration:    invalid" in details and "time left" not in details
+    details = record_details(SESSION_FIELDS, session, now)
+    assert "Duration: invalid" in details and "Expires" not in details
 
 
 async def test_a_negative_duration_in_the_detail_pane(tmp_path: Path) -> None:
@@ -524,20 +526,19 @@ async def test_a_negative_duration_in_the_detail_pane(tmp_path: Path) -> None:
         async with app.run_test(size=SIZE, headless=False) as pilot:
             screen = await wait_loaded(pilot)
             from akool_tui.api.models import Session
+            from akool_tui.tui.screens.sessions import session_row
 
             session = Session.from_api({"_id": "neg1", "status": 2, "duration": -600,
                                         "create_time": int(app.now().timestamp() * 1000)})
-            screen._sessions[session.id] = session
-            from akool_tui.tui.screens.sessions import session_row
-
+            screen.tracker.remember(session)
             screen.table.update_row(session.id, session_row(session))
             screen.table.move_cursor_to_key(session.id)
             await pilot.press("enter")
             await wait_for(pilot, lambda: screen.query_one(DetailPane).display, "detail")
             await pilot.pause()
             text = screen_text(app)
-            assert "invalid (-600 s)" in text and "-10m00s" not in text
-            assert "invalid" in text.split("neg1")[0] or "invalid" in text
+            assert re.search(r"Duration\s+invalid", text) and "-10m" not in text
+            assert "Expires" not in text  # no known end
 
 
 # -- the transcript --------------------------------------------------------------------------

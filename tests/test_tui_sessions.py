@@ -12,7 +12,8 @@ from akool_tui.simulator.state import CLOSED, LIVE, QUEUEING
 from akool_tui.tui.screens.base import Refreshed, RefreshFailed
 from akool_tui.tui.screens.common import ConfirmScreen, DetailPane, FilterBar
 from akool_tui.tui.screens.new_session import AvatarsLoaded, NewSessionScreen
-from akool_tui.tui.screens.sessions import SessionsClosed, short_id
+from akool_tui.core.ids import short_id
+from akool_tui.tui.screens.sessions import SessionsClosed
 from tui_helpers import (  # noqa: F401 - fixtures
     api_create,
     isolated_home,
@@ -56,6 +57,7 @@ async def test_create_session_validates_duration_inline_then_adds_the_row(shared
         await pilot.press("backspace", "backspace", "backspace", "0")
         assert duration.value == "0"
         assert error.display and "from 1 to 3600" in str(error.render())
+        assert not duration.is_valid and duration.has_class("-invalid")  # Textual's own state
         await pilot.press("ctrl+s")
         assert "duration" in str(form_error.render())
         await pilot.press("backspace")
@@ -66,7 +68,7 @@ async def test_create_session_validates_duration_inline_then_adds_the_row(shared
         assert app.screen is modal and set(shared_sim.state.sessions) == known, "sent anyway"
 
         await type_text(pilot, "120")
-        assert not error.display
+        assert not error.display and duration.is_valid
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.screen is screen, what="the modal to close")
         new = set(shared_sim.state.sessions) - known
@@ -132,6 +134,23 @@ async def test_space_marks_three_rows_and_shift_c_closes_them_all(shared_sim, tm
         assert not screen.table.marked_keys and "marked" not in screen.status.build().plain
 
 
+async def test_a_session_closed_behind_the_apps_back_counts_as_closed_and_says_so(
+        shared_sim, tmp_path):
+    ids = await api_create(shared_sim, 2)
+    app = make_app(shared_sim, tmp_path)
+    async with running(app) as (pilot, messages):
+        screen = await wait_loaded(pilot)
+        for session_id in ids:
+            assert screen.table.move_cursor_to_key(session_id)
+            await pilot.press("space")
+        shared_sim.state.close_session(ids[0])  # someone else closes one first
+        await pilot.press("C", "y")
+        closed = await wait_message(pilot, messages, SessionsClosed, after=0)
+        assert sorted(closed.closed) == sorted(ids) and closed.already == [ids[0]]
+        assert not closed.failures and not messages.notes("error")
+        assert "Closed 2 sessions (1 already closed)" in messages.notes()
+
+
 async def test_slash_filters_and_escape_clears(shared_sim, tmp_path):
     app = make_app(shared_sim, tmp_path)
     async with running(app) as (pilot, _):
@@ -168,8 +187,7 @@ async def test_f_cycles_the_status_quick_filter(shared_sim, tmp_path):
         screen = await wait_loaded(pilot)
         table = screen.table
         everything = table.row_count
-        statuses = {k: row["session"].status for k, row in
-                    ((k, table.get_row(k)) for k in table_keys(table))}
+        statuses = {k: screen.tracker.sessions[k].status for k in table_keys(table)}
         for label, status in (("live", SessionStatus.PROCESSING),
                               ("queueing", SessionStatus.QUEUEING),
                               ("closed", SessionStatus.COMPLETED),

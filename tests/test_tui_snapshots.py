@@ -14,6 +14,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from akool_tui.config import SessionDefaults
 from akool_tui.simulator import RunningSimulator
 from akool_tui.tui.screens.new_session import NewSessionScreen
 from tui_helpers import (  # noqa: F401 - fixtures
@@ -47,7 +48,9 @@ def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 def snapshot_app(sim: RunningSimulator, tmp_path):
-    return make_app(sim, tmp_path, demo=True, interval=5.0, clock=lambda: FIXED_NOW)
+    """As ``--demo`` runs: its config makes websocket the default stream type."""
+    return make_app(sim, tmp_path, demo=True, interval=5.0, clock=lambda: FIXED_NOW,
+                    defaults=SessionDefaults(stream_type="websocket"))
 
 
 async def sessions(pilot: Pilot) -> None:

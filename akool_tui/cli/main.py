@@ -96,6 +96,10 @@ def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
                    help="print JSON for machines instead of tables")
 
 
+#: an ID that matches several sessions exits 2 (the matches listed), one matching none 1
+ID_HELP = "a session ID, or a unique prefix or suffix of it (as the console shows it)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog=PROG,
@@ -124,7 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--status", type=_status, metavar="N",
                    help="only 1 queueing, 2 live, 3 closed or 4 failed (number or name)")
     p = command(sessions, "show", "show one session (credentials masked)", cmd_sessions_show)
-    p.add_argument("id", metavar="ID")
+    p.add_argument("id", metavar="ID", help=ID_HELP)
     p = command(sessions, "create", "start a session (credits are held for its duration)",
                 cmd_sessions_create)
     p.add_argument("--avatar", metavar="ID", type=_checked(v.validate_session_avatar_id),
@@ -143,7 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--speed", metavar="X", type=_checked(v.validate_speed, float),
                    help="voice speed 0.8..1.2")
     p = command(sessions, "close", "close sessions", cmd_sessions_close)
-    p.add_argument("ids", metavar="ID", nargs="+")
+    p.add_argument("ids", metavar="ID", nargs="+", help=ID_HELP)
 
     avatars = group("avatars", "streaming avatars")
     command(avatars, "list", "list streaming avatars", cmd_avatars_list)

@@ -23,6 +23,9 @@ import humanize
 
 from ..api.models import Avatar, AvatarSource, Credentials, Language, Session, Voice
 from ..api.secrets import masked_mapping
+from ..core.fields import Field, table_fields
+from ..core.fields import count as count  # the summaries: "1,234 sessions"
+from ..core.fields import details as field_details
 from ..core.text import CELL, FIELD, safe, safe_json_dumps
 
 # -- humane values -------------------------------------------------------------
@@ -33,40 +36,6 @@ def ago(when: datetime | None, now: datetime) -> str:
     if when is None:
         return ""
     return humanize.naturaltime(when, when=now)
-
-
-def short_duration(seconds: float | timedelta | None) -> str:
-    """``"10m"``, ``"1h 5m"``, ``"45s"``; ``""`` when unknown (a time left that ran out
-    is ``"0s"``)."""
-    if seconds is None:
-        return ""
-    total = int(seconds.total_seconds() if isinstance(seconds, timedelta) else seconds)
-    hours, rest = divmod(max(total, 0), 3600)
-    minutes, secs = divmod(rest, 60)
-    parts = [f"{hours}h" if hours else "", f"{minutes}m" if minutes else "",
-             f"{secs}s" if secs and not hours else ""]
-    return " ".join(p for p in parts if p) or "0s"
-
-
-def duration(seconds: int | None) -> str:
-    """A session's duration: as :func:`short_duration`; a negative one from the server
-    is ``"invalid"`` (not ``"-10m"``, not ``"0s"``)."""
-    if seconds is not None and seconds < 0:
-        return "invalid"
-    return short_duration(seconds)
-
-
-def time_left(s: Session, now: datetime) -> str:
-    """Time until a session's duration runs out; ``""`` when unknown (or its duration
-    is negative: it has no known end)."""
-    if s.duration is not None and s.duration < 0:
-        return ""
-    return short_duration(s.time_left(now))
-
-
-def count(n: int, noun: str) -> str:
-    """``"1,234 sessions"``, ``"1 session"``."""
-    return f"{humanize.intcomma(n)} {noun if n == 1 else noun + 's'}"
 
 
 # -- tables -------------------------------------------------------------------------
@@ -95,31 +64,22 @@ def details(pairs: Iterable[tuple[str, Any]]) -> str:
     return "\n".join(f"{k + ':':<{width + 1}} {v}".rstrip() for k, v in pairs)
 
 
-def sessions_table(sessions: Sequence[Session], now: datetime) -> str:
-    rows = [
-        (s.id, s.status_label, s.avatar_id, s.stream_type, duration(s.duration),
-         ago(s.create_time, now), time_left(s, now))
-        for s in sessions
-    ]
-    return table(("ID", "STATUS", "AVATAR", "STREAM", "DURATION", "CREATED", "LEFT"), rows,
-                 right=(4, 6))
+def records_table(fields: Sequence[Field[Any]], records: Iterable[Any],
+                  now: datetime | None) -> str:
+    """A table of ``records`` with a column per table field of ``fields`` (the field
+    catalogue, :mod:`akool_tui.core.fields`): headers are the labels in capitals, cells
+    the fields' cell text, right-aligned where the field says so."""
+    shown = table_fields(fields)
+    rows = ([f.cell(f.get(r), now) for f in shown] for r in records)
+    return table([f.label.upper() for f in shown], rows,
+                 right=[i for i, f in enumerate(shown) if f.align == "right"])
 
 
-def session_details(s: Session, now: datetime) -> str:
-    pairs: list[tuple[str, Any]] = [
-        ("id", s.id),
-        ("status", s.status_label),
-        ("avatar", s.avatar_id),
-        ("stream type", s.stream_type),
-        ("duration", duration(s.duration)),
-        ("created", ago(s.create_time, now)),
-    ]
-    left = time_left(s, now)
-    if left:
-        pairs.append(("time left", left))
-    for key, value in s.credentials.masked().items():
-        pairs.append((f"credentials.{key}", value))
-    return details(pairs)
+def record_details(fields: Sequence[Field[Any]], record: Any, now: datetime | None, *,
+                   extra: Iterable[tuple[str, Any]] = ()) -> str:
+    """``Label: value`` lines of a record's detail fields (unknown values left out),
+    then ``extra`` pairs (a session's masked credentials)."""
+    return details([*field_details(fields, record, now), *extra])
 
 
 def validity(a: Avatar, now: datetime) -> str:

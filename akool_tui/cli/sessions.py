@@ -1,15 +1,57 @@
-"""``akool-tui sessions list | show | create | close``."""
+"""``akool-tui sessions list | show | create | close``.
+
+What they do is core's: the create request (:func:`~akool_tui.core.sessions.create_request`,
+the one stream-type rule), bulk close (:func:`~akool_tui.core.sessions.close_sessions`),
+ids typed as the console shows them (:func:`~akool_tui.core.ids.resolve_id`), tables and
+details from the field catalogue (:data:`~akool_tui.core.fields.SESSION_FIELDS`).
+
+An id shorter than a full one (the console's last 8 characters, or any unique prefix or
+suffix) is looked up in the account's sessions: one that matches several sessions is a
+usage error (exit 2, the matches listed), one that matches none is exit 1, as a full id
+the service does not know.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from ..api.errors import NotFoundError, ParamError, SessionClosedError
-from .context import EXIT_API, EXIT_OK, Context, api_command, now
+from ..core.fields import SESSION_FIELDS, count
+from ..core.ids import AmbiguousIdError, UnknownIdError, looks_full, resolve_id
+from .context import EXIT_API, EXIT_OK, Context, UsageError, api_command, now
 
 if TYPE_CHECKING:
     from ..api.client import AkoolClient
+    from ..api.models import Session
+
+
+def _credentials(session: Session) -> list[tuple[str, Any]]:
+    return [(f"credentials.{key}", value) for key, value in session.credentials.masked().items()]
+
+
+def _details(session: Session) -> str:
+    from .output import record_details
+
+    return record_details(SESSION_FIELDS, session, now(), extra=_credentials(session))
+
+
+async def resolve(client: AkoolClient, typed: Iterable[str]) -> list[str | UnknownIdError]:
+    """The full id each typed id names, or why none: full ids as typed, shorter ones
+    against the account's sessions (listed once). Ambiguous ones are a usage error."""
+    typed = [t.strip() for t in typed]
+    if all(looks_full(t) for t in typed):
+        return list(typed)
+    known = [s.id for s in await client.list_all_sessions()]
+    found: list[str | UnknownIdError] = []
+    for text in typed:
+        try:
+            found.append(text if looks_full(text) else resolve_id(text, known))
+        except AmbiguousIdError as error:
+            raise UsageError(str(error)) from None
+        except UnknownIdError as error:
+            found.append(error)
+    return found
 
 
 # -- sessions ---------------------------------------------------------------------------
@@ -17,7 +59,7 @@ if TYPE_CHECKING:
 
 @api_command
 async def cmd_sessions_list(ctx: Context, client: AkoolClient) -> None:
-    from .output import count, sessions_table
+    from .output import records_table
 
     sessions = await client.list_all_sessions(status=getattr(ctx.args, "status", None))
     sessions.sort(key=lambda s: s.create_time or datetime.min.replace(tzinfo=timezone.utc),
@@ -25,54 +67,65 @@ async def cmd_sessions_list(ctx: Context, client: AkoolClient) -> None:
 
     def human() -> str:
         summary = f"{count(len(sessions), 'session')}, {sum(s.is_open for s in sessions):,} open"
-        return (sessions_table(sessions, now()) + "\n\n" + summary) if sessions else summary
+        table = records_table(SESSION_FIELDS, sessions, now())
+        return (table + "\n\n" + summary) if sessions else summary
 
     ctx.emit(sessions, human)
 
 
 @api_command
 async def cmd_sessions_show(ctx: Context, client: AkoolClient) -> None:
-    from .output import session_details
-
-    session = await client.session_detail(ctx.args.id)
-    ctx.emit(session, lambda: session_details(session, now()))
+    (found,) = await resolve(client, [ctx.args.id])
+    if isinstance(found, UnknownIdError):
+        raise found
+    session = await client.session_detail(found)
+    ctx.emit(session, lambda: _details(session))
 
 
 @api_command
 async def cmd_sessions_create(ctx: Context, client: AkoolClient) -> None:
-    from .output import session_details
+    from ..core.sessions import create_request
 
-    a, d = ctx.args, ctx.config.defaults
-    speed = a.speed if a.speed is not None else d.speed
-    session = await client.create_session(
-        a.avatar or d.avatar_id,
-        a.duration or d.duration,
-        voice_id=a.voice or d.voice_id or None,
-        language=a.lang or d.language or None,
-        mode_type=a.mode or d.mode_type,
-        background_url=a.background or d.background_url or None,
-        voice_params={"speed": speed} if speed != 1.0 else None,
-        stream_type=a.stream_type or d.stream_type,
-    )
-    ctx.emit(session, lambda: session_details(session, now()))
+    a = ctx.args
+    overrides = {  # a flag left out (None) or given empty: the configured default
+        "avatar_id": a.avatar, "duration": a.duration, "stream_type": a.stream_type,
+        "voice_id": a.voice or None, "language": a.lang or None, "mode_type": a.mode,
+        "background_url": a.background or None, "speed": a.speed,
+    }
+    session = await client.create_session(**create_request(ctx.config.defaults, overrides))
+    ctx.emit(session, lambda: _details(session))
 
 
 @api_command
 async def cmd_sessions_close(ctx: Context, client: AkoolClient) -> int:
-    failed = 0
-    results = []
-    for session_id in dict.fromkeys(ctx.args.ids):  # once each, in order
-        try:
-            await client.close_session(session_id)
-        except (NotFoundError, SessionClosedError, ParamError) as error:
-            # about this id only: report it and go on with the others
-            failed += 1
-            results.append({"id": session_id, "closed": False, "error": str(error)})
-            ctx.note(f"{session_id}: {error}")
+    """Each session once, in the order given; one closed already counts as closed (and
+    says so); the others are closed even when some fail (exit 1 then)."""
+    from ..core.sessions import close_sessions
+
+    found = await resolve(client, ctx.args.ids)
+    ids = [f for f in found if isinstance(f, str)]
+    closed = {r.id: r for r in await close_sessions(client, ids)}
+    results: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for text, item in zip(ctx.args.ids, found, strict=True):
+        key = item if isinstance(item, str) else text
+        if key in seen:  # once each
             continue
-        results.append({"id": session_id, "closed": True})
-        if not ctx.json:
-            ctx.out(f"closed {session_id}")
+        seen.add(key)
+        if isinstance(item, UnknownIdError):
+            results.append({"id": text, "closed": False, "error": str(item)})
+            ctx.note(str(item))
+            continue
+        result = closed[item]
+        entry: dict[str, Any] = {"id": item, "closed": result.closed}
+        if result.already:
+            entry["already_closed"] = True
+        if result.error is not None:
+            entry["error"] = str(result.error)
+            ctx.note(f"{item}: {result.error}")
+        elif not ctx.json:
+            ctx.out(f"already closed {item}" if result.already else f"closed {item}")
+        results.append(entry)
     if ctx.json:
         ctx.emit(results, str, ready=True)
-    return EXIT_API if failed else EXIT_OK
+    return EXIT_OK if all(r["closed"] for r in results) else EXIT_API

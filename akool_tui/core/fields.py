@@ -15,17 +15,19 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
 import humanize
 
-from ..api.models import RESOURCE_VALIDITY, Avatar, AvatarSource, Language, Session, Voice
 from .ids import short_id
+
+if TYPE_CHECKING:  # the console builds its columns before the first frame, the models after
+    from ..api.models import Avatar, Language, Session, Voice
 
 R = TypeVar("R")
 UNKNOWN = "—"
 #: uploaded resources (avatars, voices, images) stay usable this long (spec section 2)
-UPLOAD_VALIDITY: timedelta = RESOURCE_VALIDITY
+UPLOAD_VALIDITY = timedelta(days=7)  # api.models.RESOURCE_VALIDITY (not imported: see above)
 
 
 # -- humane values ---------------------------------------------------------------
@@ -91,6 +93,11 @@ def _text(value: Any) -> str:
     return UNKNOWN if value is None or value == "" else str(value)
 
 
+def text_cell(value: Any, _now: datetime | None = None) -> str:
+    """The default cell: the value as text, ``"—"`` when unknown or empty."""
+    return _text(value)
+
+
 def _timestamp(value: datetime | None) -> float:
     return value.timestamp() if value is not None else float("-inf")
 
@@ -112,7 +119,7 @@ class Field(Generic[R]):
     key: str
     label: str
     get: Callable[[R], Any]
-    cell: Callable[[Any, datetime | None], str] = lambda v, _now: _text(v)
+    cell: Callable[[Any, datetime | None], str] = text_cell
     detail_text: Callable[[Any, datetime | None], str] | None = None
     sort: Callable[[Any], Any] | None = None
     width: int = 10
@@ -123,6 +130,11 @@ class Field(Generic[R]):
 
     def detail(self, value: Any, now: datetime | None) -> str:
         return (self.detail_text or self.cell)(value, now)
+
+
+def table_fields(fields: Sequence[Field[R]]) -> list[Field[R]]:
+    """The fields shown as table columns, in order."""
+    return [f for f in fields if f.table]
 
 
 def row_of(fields: Sequence[Field[R]], record: R) -> dict[str, Any]:
@@ -148,8 +160,21 @@ def details(fields: Sequence[Field[R]], record: R, now: datetime | None) -> list
 # -- sessions -----------------------------------------------------------------------
 
 
+def _valid_duration(session: Session) -> bool:
+    """A negative duration from the server gives no known end (not one in the past)."""
+    return session.duration is None or session.duration >= 0
+
+
+def session_duration(seconds: int | None, _now: datetime | None = None) -> str:
+    """A session's duration as :func:`duration`; a negative one from the server is
+    ``"invalid"`` (not ``"-10m"``, not ``"—"``)."""
+    return "invalid" if seconds is not None and seconds < 0 else duration(seconds)
+
+
 def _left(session: Session, now: datetime | None) -> str:
-    return countdown(session.time_left(now)) if now is not None else UNKNOWN
+    if now is None or not _valid_duration(session):
+        return UNKNOWN
+    return countdown(session.time_left(now))
 
 
 def _left_sort(session: Session) -> float:
@@ -169,9 +194,10 @@ SESSION_FIELDS: list[Field[Session]] = [
     Field("created", "Created", lambda s: s.create_time, cell=ago, detail_text=when,
           sort=_timestamp, width=15, live=True),
     Field("stream", "Stream", lambda s: s.stream_type, width=9),
-    Field("duration", "Duration", lambda s: s.duration, cell=lambda v, _n: duration(v),
+    Field("duration", "Duration", lambda s: s.duration, cell=session_duration,
           sort=lambda v: v if v is not None else -1, width=8, align="right"),
-    Field("expires", "Expires", lambda s: s.expires_at, cell=when, sort=_timestamp,
+    Field("expires", "Expires", lambda s: s.expires_at if _valid_duration(s) else None,
+          cell=when, sort=_timestamp,
           table=False),
 ]
 
@@ -184,6 +210,8 @@ def validity(avatar: Avatar, now: datetime | None) -> str:
     ``"6 days and 23 hours"`` for a fresh one, ``"5 hours"`` on its last day,
     ``"expired"``; ``"—"`` for official avatars (they do not expire). The one wording of
     the avatars table, its detail pane and the CLI."""
+    from ..api.models import AvatarSource
+
     until = avatar.valid_until()
     if until is None or now is None or avatar.source is AvatarSource.OFFICIAL:
         return UNKNOWN

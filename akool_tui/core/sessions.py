@@ -51,16 +51,23 @@ def stream_type_for(configured: str, *, override: str | None = None, for_chat: b
     return chosen
 
 
+#: optional text fields: an empty override leaves them out (a form's field cleared)
+OPTIONAL_TEXT = ("voice_id", "language", "background_url")
+
+
 def create_request(defaults: SessionDefaults, overrides: Mapping[str, Any] | None = None, *,
                    for_chat: bool = False, demo: bool = False) -> dict[str, Any]:
     """Keyword arguments for ``AkoolClient.create_session``.
 
     ``overrides`` uses the same names (``avatar_id``, ``duration``, ``voice_id``,
     ``language``, ``mode_type``, ``background_url``, ``stream_type``, ``speed``,
-    ``knowledge_id``); a value of ``None`` or ``""`` means "use the default". Empty
-    optional values are left out; a speed of 1.0 (the service's default) is not sent.
+    ``knowledge_id``). ``None`` means "use the default" (a flag not given); so does
+    ``""`` for the required fields, while an empty voice, language or background
+    means none (the dialog's field cleared). Empty optional values are left out; a
+    speed of 1.0 (the service's default) is not sent.
     """
-    o = {k: v for k, v in (overrides or {}).items() if v is not None and v != ""}
+    o = {k: v for k, v in (overrides or {}).items()
+         if v is not None and (v != "" or k in OPTIONAL_TEXT)}
     speed = o.pop("speed", defaults.speed)
     request: dict[str, Any] = {
         "avatar_id": o.pop("avatar_id", defaults.avatar_id),

@@ -26,6 +26,8 @@ from textual.widgets import Input, Select, Static
 
 from ...api.models import Session, SessionStatus
 from ...core.export import export_dir, export_stem, write_exports
+from ...core.ids import short_id
+from ...core.sessions import create_request
 from ...core.text import CELL, safe
 from ...core.chat.conversation import (
     DIALOGUE,
@@ -55,10 +57,6 @@ STATE_MARKS = {
     TransportState.CLOSED: "○ closed",
     TransportState.FAILED: "✗ failed",
 }
-
-
-def short_id(session_id: str) -> str:
-    return session_id[:10] + "…" if len(session_id) > 11 else session_id
 
 
 class ChatEvents(Message):
@@ -284,14 +282,9 @@ class ChatScreen(MainScreen):
 
     async def _create_session(self) -> None:
         client = await self.app.ctx.client()
-        d = self.app.config.defaults
+        request = create_request(self.app.config.defaults, for_chat=True, demo=self.app.ctx.demo)
         try:
-            session = await client.create_session(
-                d.avatar_id, d.duration, voice_id=d.voice_id or None,
-                language=d.language or None, mode_type=d.mode_type,
-                background_url=d.background_url or None,
-                voice_params={"speed": d.speed} if d.speed != 1.0 else None,
-                stream_type="websocket" if self.app.demo else "livekit")
+            session = await client.create_session(**request)
         except Exception as exc:
             self.post_message(SessionCreated(None, str(exc) or type(exc).__name__))
             return

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 import humanize
 from rich.table import Table
@@ -16,6 +18,7 @@ from textual.visual import VisualType
 from textual.widgets import Button, Label, Static
 
 from ...api.models import Avatar, Session
+from ...core.fields import SESSION_FIELDS, Field, details
 from ...core.text import CELL, FIELD, LINE, safe
 from ..widgets.safe_input import SafeInput
 
@@ -104,17 +107,6 @@ def _when(value: datetime | None, now: datetime) -> str:
     return f"{value.astimezone():%Y-%m-%d %H:%M:%S} ({ago})"
 
 
-def _valid_duration(session: Session) -> bool:
-    return session.duration is None or session.duration >= 0
-
-
-def _duration(seconds: int | None) -> str:
-    """``"600 s"``; a negative duration from the server is shown as invalid."""
-    if seconds is None:
-        return "—"
-    return f"{seconds} s" if seconds >= 0 else f"invalid ({seconds} s)"
-
-
 class DetailPane(VerticalScroll):
     """Right-hand detail of the row under the cursor; credentials always masked."""
 
@@ -132,23 +124,22 @@ class DetailPane(VerticalScroll):
         grid.add_row(_kv_table(rows))
         body.update(grid)
 
-    def show_session(self, session: Session | None) -> None:
-        if session is None:
-            self._show("No session selected", [])
+    def show_record(self, title: str, fields: Sequence[Field[Any]], record: Any, *,
+                    extra: Iterable[tuple[str, str | Text]] = ()) -> None:
+        """A record's detail fields (the catalogue's labels and detail text, unknown
+        values left out), then ``extra`` rows; every value made safe."""
+        if record is None:
+            self._show(f"No {title.lower()} selected", [])
             return
-        now = self.app.now()
-        rows: list[tuple[str, str | Text]] = [
-            ("id", session.id),
-            ("status", session.status_label),
-            ("avatar", session.avatar_id or "—"),
-            ("stream", session.stream_type),
-            ("created", _when(session.create_time, now)),
-            ("duration", _duration(session.duration)),
-            ("expires", _when(session.expires_at if _valid_duration(session) else None, now)),
-        ]
-        for key, value in session.credentials.masked().items():
-            rows.append((key, str(value)))
-        self._show("Session", rows)
+        rows: list[tuple[str, str | Text]] = [*details(fields, record, self.app.now())]
+        rows.extend(extra)
+        self._show(title, rows)
+
+    def show_session(self, session: Session | None) -> None:
+        """The session's fields, then its credentials (always masked)."""
+        masked = session.credentials.masked() if session is not None else {}
+        self.show_record("Session", SESSION_FIELDS, session,
+                         extra=[(key, str(value)) for key, value in masked.items()])
 
     def show_avatar(self, avatar: Avatar | None) -> None:
         if avatar is None:

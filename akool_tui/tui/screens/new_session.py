@@ -1,9 +1,11 @@
-"""`n`: create a session. Every field validated inline; nothing typed is lost on error."""
+"""`n`: create a session. Every field validated inline (Textual's validators over
+ours); nothing typed is lost on error. What is sent is core's create request: the
+form's values over the configured defaults, with the one stream-type rule."""
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -12,6 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from ...api.models import Avatar, Session
+from ...core.ids import short_id
+from ...core.sessions import create_request, stream_type_for
 from ...core.text import CELL, safe
 from ...core.validators import (
     STREAM_TYPES,
@@ -19,7 +23,9 @@ from ...core.validators import (
     validate_http_url,
     validate_session_avatar_id,
 )
+from ..validation import FieldValidator, problem, problems
 from ..widgets.safe_input import SafeInput
+from ..work import call_api
 from .common import ErrorLabel
 
 
@@ -37,10 +43,8 @@ class CreateFinished(Message):
         self.error = error
 
 
-FIELDS = {
-    "duration": lambda v: validate_duration(v),
-    "background": lambda v: validate_http_url(v, allow_empty=True),
-}
+def _error(error: BaseException) -> str:
+    return str(error) or type(error).__name__
 
 
 class NewSessionScreen(ModalScreen[Session | None]):
@@ -51,7 +55,7 @@ class NewSessionScreen(ModalScreen[Session | None]):
 
     def compose(self) -> ComposeResult:
         d = self.app.config.defaults
-        stream_types = [t for t in STREAM_TYPES if t != "websocket" or self.app.demo]
+        stream_types = [t for t in STREAM_TYPES if t != "websocket" or self.app.ctx.demo]
         with VerticalScroll(id="new-session", classes="dialog"):
             yield Static("New session", classes="title")
             yield Label("Avatar")
@@ -60,10 +64,11 @@ class NewSessionScreen(ModalScreen[Session | None]):
                          id="avatar", compact=True)
             yield ErrorLabel(id="avatar-error")
             yield Label("Duration (seconds, 1-3600)")
-            yield SafeInput(str(d.duration), id="duration", type="integer", compact=True)
+            yield SafeInput(str(d.duration), id="duration", type="integer", compact=True,
+                            validators=[FieldValidator(validate_duration)])
             yield ErrorLabel(id="duration-error")
             yield Label("Stream type")
-            default_stream = ("websocket" if self.app.demo else d.stream_type)
+            default_stream = stream_type_for(d.stream_type)  # the configured default
             yield Select([(t, t) for t in stream_types], allow_blank=False, id="stream",
                          value=default_stream if default_stream in stream_types else "agora",
                          compact=True)
@@ -76,7 +81,8 @@ class NewSessionScreen(ModalScreen[Session | None]):
             yield Label("Language (optional)")
             yield SafeInput(d.language, id="language", compact=True)
             yield Label("Background URL (optional)")
-            yield SafeInput(d.background_url, id="background", compact=True)
+            yield SafeInput(d.background_url, id="background", compact=True, validators=[
+                FieldValidator(lambda v: validate_http_url(v, allow_empty=True))])
             yield ErrorLabel(id="background-error")
             yield ErrorLabel(id="form-error")
             with Horizontal(classes="buttons"):
@@ -87,16 +93,10 @@ class NewSessionScreen(ModalScreen[Session | None]):
         self.query_one("#duration", Input).focus()
         self._load_avatars()
 
-    @work(group="avatars", exclusive=True)
-    async def _load_avatars(self) -> None:
-        from ...api.errors import AkoolError
-
-        try:
-            avatars = await (await self.app.ctx.client()).list_all_avatars()
-        except AkoolError as error:
-            self.post_message(AvatarsLoaded([], str(error)))
-        else:
-            self.post_message(AvatarsLoaded(avatars))
+    def _load_avatars(self) -> None:
+        call_api(self, lambda client: client.list_all_avatars(), what="list avatars",
+                 done=AvatarsLoaded, failed=lambda error: AvatarsLoaded([], _error(error)),
+                 group="avatars")
 
     def on_avatars_loaded(self, message: AvatarsLoaded) -> None:
         select = self.query_one("#avatar", Select)
@@ -120,37 +120,29 @@ class NewSessionScreen(ModalScreen[Session | None]):
         select.mutate_reactive(Select.value)
 
     @on(Input.Changed)
-    def _validate_field(self, event: Input.Changed) -> None:
-        check = FIELDS.get(event.input.id or "")
-        if check is None:
-            return
-        problem = check(event.value)
-        label = self.query_one(f"#{event.input.id}-error", Label)
-        label.update(f"Expected {problem}" if problem else "")
+    def _show_problem(self, event: Input.Changed) -> None:
+        """The input's own validation, said next to it."""
+        if event.input.validators:
+            text = problem(event.validation_result)
+            self.query_one(f"#{event.input.id}-error", Label).update(
+                f"Expected {text}" if text else "")
 
     def _values(self) -> tuple[dict, list[str]]:
         get = lambda wid: self.query_one(f"#{wid}", Input).value.strip()  # noqa: E731
         avatar = self.query_one("#avatar", Select).value
-        problems = []
-        for wid, check in FIELDS.items():
-            problem = check(get(wid))
-            if problem:
-                problems.append(f"{wid}: expected {problem}")
-        if (problem := validate_session_avatar_id(avatar)):
-            problems.append(f"avatar: expected {problem}")
-        values = dict(
+        found = [f"{wid}: expected {text}" for wid, text in problems(self.query(Input))]
+        if (text := validate_session_avatar_id(avatar)):
+            found.append(f"avatar: expected {text}")
+        overrides = dict(
             avatar_id=str(avatar),
-            duration=int(get("duration")) if not validate_duration(get("duration")) else 0,
+            duration=None if validate_duration(get("duration")) else int(get("duration")),
             stream_type=str(self.query_one("#stream", Select).value),
             mode_type=int(self.query_one("#mode", Select).value),
-            voice_id=get("voice") or None,
-            language=get("language") or None,
-            background_url=get("background") or None,
+            voice_id=get("voice"),
+            language=get("language"),
+            background_url=get("background"),
         )
-        speed = self.app.config.defaults.speed
-        if speed and speed != 1.0:
-            values["voice_params"] = {"speed": speed}
-        return values, problems
+        return create_request(self.app.config.defaults, overrides, demo=self.app.ctx.demo), found
 
     @on(Button.Pressed, "#create")
     @on(Input.Submitted)
@@ -164,16 +156,10 @@ class NewSessionScreen(ModalScreen[Session | None]):
         self.query_one("#create", Button).disabled = True
         self._create(values)
 
-    @work(group="create", exclusive=True)
-    async def _create(self, values: dict) -> None:
-        from ...api.errors import AkoolError
-
-        try:
-            session = await (await self.app.ctx.client()).create_session(**values)
-        except AkoolError as error:
-            self.post_message(CreateFinished(None, str(error)))
-        else:
-            self.post_message(CreateFinished(session))
+    def _create(self, values: dict) -> None:
+        call_api(self, lambda client: client.create_session(**values),
+                 what="create the session", done=CreateFinished,
+                 failed=lambda error: CreateFinished(None, _error(error)), group="create")
 
     def on_create_finished(self, message: CreateFinished) -> None:
         if message.session is None:
@@ -181,7 +167,7 @@ class NewSessionScreen(ModalScreen[Session | None]):
             self.query_one("#form-error", Label).update(f"Not created: {message.error}")
             self.query_one("#create", Button).disabled = False
             return
-        self.notify(f"Session {message.session.id[-8:]} created "
+        self.notify(f"Session {short_id(message.session.id)} created "
                     f"({message.session.status_label})")
         self.dismiss(message.session)
 

@@ -1,0 +1,46 @@
+"""Our validators (:mod:`akool_tui.core.validators`) as Textual validators.
+
+    SafeInput(value, validators=[FieldValidator(validate_duration)])
+
+The core's checks answer ``None`` (fine) or what is expected ("a whole number of
+seconds from 1 to 3600"): that is the failure's description. The Input shows the
+outcome through its ``-invalid`` class; :func:`problem` reads it from
+``Input.Changed.validation_result`` for the form's inline error label, and
+:func:`problems` gathers what is still wrong when the form is sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Input
+
+
+class FieldValidator(Validator):
+    """``check(text) -> problem | None`` as a :class:`textual.validation.Validator`
+    whose failure is described by the problem (what is expected)."""
+
+    def __init__(self, check: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self.check = check
+
+    def validate(self, value: str) -> ValidationResult:
+        problem = self.check(value)
+        return self.success() if problem is None else self.failure(problem, value)
+
+
+def problem(result: ValidationResult | None) -> str:
+    """What the first failure expects; ``""`` when valid (or not validated)."""
+    if result is None or result.is_valid:
+        return ""
+    return next(iter(result.failure_descriptions), "invalid")
+
+
+def problems(inputs: Iterable[Input]) -> list[tuple[str, str]]:
+    """``(input id, problem)`` for every input whose value its validators refuse now."""
+    found = []
+    for field in inputs:
+        if field.validators and (text := problem(field.validate(field.value))):
+            found.append((field.id or "", text))
+    return found
