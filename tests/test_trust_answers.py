@@ -356,7 +356,7 @@ def render_everywhere(record: Session | Avatar, set_zone) -> None:
     from akool_tui.cli import output
     from akool_tui.core import fields
     from akool_tui.core.fields import SESSION_FIELDS
-    from akool_tui.tui.screens.common import _when
+    from akool_tui.core.fields import when as _when
     from akool_tui.tui.screens.sessions import COLUMNS, session_row
 
     now = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)

@@ -7,10 +7,9 @@ upload is started and followed by :mod:`akool_tui.core.avatars`, as in the conso
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from ..core.fields import AVATAR_FIELDS, LANGUAGE_FIELDS, VOICE_FIELDS, Field, cells, details
+from ..core.fields import AVATAR_FIELDS, LANGUAGE_FIELDS, VOICE_FIELDS, Field
 from .context import EXIT_API, EXIT_OK, Context, api_command, now
 
 if TYPE_CHECKING:
@@ -19,26 +18,8 @@ if TYPE_CHECKING:
 UPLOAD_POLL_INTERVAL = 0.5  # seconds between avatar upload status checks
 
 
-# TODO(merge): use cli.output.records_table / record_details (the generic ones, same
-# signatures): these two then go
-def records_table(fields: Sequence[Field[Any]], records: Sequence[Any], now: datetime) -> str:
-    """The fields shown in tables as columns (upper-case labels), a row per record."""
-    from .output import table
-
-    shown = [f for f in fields if f.table]
-    return table([f.label.upper() for f in shown], [cells(fields, r, now) for r in records],
-                 right=[i for i, f in enumerate(shown) if f.align == "right"])
-
-
-def record_details(fields: Sequence[Field[Any]], record: Any, now: datetime) -> str:
-    """``Label: value`` lines of a record's known fields."""
-    from .output import details as detail_lines
-
-    return detail_lines(details(fields, record, now))
-
-
 def _listing(fields: Sequence[Field[Any]], records: Sequence[Any], noun: str) -> str:
-    from .output import count
+    from .output import count, records_table
 
     return (records_table(fields, records, now()) + "\n\n" if records else "") \
         + count(len(records), noun)
@@ -70,6 +51,8 @@ async def cmd_avatars_upload(ctx: Context, client: AkoolClient) -> int:
             else:
                 ctx.note(f"avatar {a.avatar_id}: {avatar.status_label} "
                          f"({update.elapsed:.0f} s)")
+    from .output import record_details
+
     ctx.emit(avatar, lambda: record_details(AVATAR_FIELDS, avatar, now()))
     if avatar.status is AvatarStatus.FAILED:
         ctx.note(f"the upload of avatar {a.avatar_id} failed")

@@ -13,29 +13,17 @@ and invisible character escaped).
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta, timezone
-from enum import IntEnum
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
-import humanize
-
-from ..api.models import Avatar, AvatarSource, Credentials, Language, Session, Voice
-from ..api.secrets import masked_mapping
 from ..core.fields import Field, table_fields
 from ..core.fields import count as count  # the summaries: "1,234 sessions"
 from ..core.fields import details as field_details
+from ..core.records import jsonable
 from ..core.text import CELL, FIELD, safe, safe_json_dumps
 
 # -- humane values -------------------------------------------------------------
-
-
-def ago(when: datetime | None, now: datetime) -> str:
-    """``"4 minutes ago"``; ``""`` when unknown."""
-    if when is None:
-        return ""
-    return humanize.naturaltime(when, when=now)
 
 
 # -- tables -------------------------------------------------------------------------
@@ -82,79 +70,10 @@ def record_details(fields: Sequence[Field[Any]], record: Any, now: datetime | No
     return details([*field_details(fields, record, now), *extra])
 
 
-def validity(a: Avatar, now: datetime) -> str:
-    """How long an uploaded avatar stays valid (uploads last 7 days); ``""`` for official ones."""
-    until = a.valid_until()
-    if until is None or a.source is AvatarSource.OFFICIAL:
-        return ""
-    left = until - now
-    return "expired" if left <= timedelta(0) else f"{humanize.naturaldelta(left)} left"
-
-
-def avatars_table(avatars: Sequence[Avatar], now: datetime) -> str:
-    rows = [
-        (a.avatar_id, a.name, a.source_label, a.status_label, a.gender, ago(a.create_time, now),
-         validity(a, now))
-        for a in avatars
-    ]
-    return table(("AVATAR ID", "NAME", "SOURCE", "STATUS", "GENDER", "CREATED", "VALID"), rows)
-
-
-def avatar_details(a: Avatar, now: datetime) -> str:
-    pairs: list[tuple[str, Any]] = [
-        ("avatar id", a.avatar_id),
-        ("name", a.name),
-        ("record id", a.id),
-        ("status", a.status_label),
-        ("source", a.source_label),
-        ("created", ago(a.create_time, now)),
-        ("preview", a.url),
-        ("valid", validity(a, now)),
-    ]
-    return details((k, v) for k, v in pairs if v not in ("", None))
-
-
-def voices_table(voices: Sequence[Voice]) -> str:
-    rows = [(x.voice_id, x.name, x.gender, x.language, x.locale,
-             "yes" if x.support_stream else "no") for x in voices]
-    return table(("VOICE ID", "NAME", "GENDER", "LANGUAGE", "LOCALE", "STREAM"), rows)
-
-
-def languages_table(languages: Sequence[Language]) -> str:
-    return table(("CODE", "LANGUAGE"), [(x.lang_code, x.lang_name) for x in languages])
-
-
 # -- JSON -------------------------------------------------------------------------------
 
 
-def jsonable(value: Any) -> Any:
-    """Records, enums, datetimes and mappings as JSON-ready data, secrets masked."""
-    if isinstance(value, Credentials):
-        return value.masked()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        out: dict[str, Any] = {}
-        for f in dataclasses.fields(value):
-            if f.name == "extra":
-                continue
-            item = getattr(value, f.name)
-            out[f.name] = jsonable(item)
-            if isinstance(item, IntEnum):
-                out[f"{f.name}_label"] = item.label  # type: ignore[attr-defined]
-        if isinstance(value, Session):
-            left = value.time_left()
-            out["time_left"] = None if left is None else int(left.total_seconds())
-        return out
-    if isinstance(value, IntEnum):
-        return int(value)
-    if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in masked_mapping(value).items()}
-    if isinstance(value, (list, tuple, set)):
-        return [jsonable(v) for v in value]
-    return value
-
-
 def dumps(value: Any) -> str:
+    """``--json``: the records as exact data, secrets masked, control characters escaped."""
     return safe_json_dumps(jsonable(value), indent=2)
 

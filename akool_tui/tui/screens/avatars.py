@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
@@ -13,7 +11,8 @@ from textual.message import Message
 
 from ...api.models import Avatar, AvatarStatus
 from ...core.avatars import watch_upload
-from ...core.fields import AVATAR_FIELDS, Field, details, row_of
+from ...core.fields import AVATAR_FIELDS, row_of
+from ..fields import columns_from_fields
 from ..widgets.live_table import Column, LiveTable
 from ..work import call_api
 from .base import TableScreen
@@ -36,38 +35,8 @@ def status_style(value: str, row: dict[str, Any]) -> str:
     }.get(value, "")
 
 
-# TODO(merge): use tui.fields.columns_from_fields (the generic adapter, same signature)
-def columns_from_fields(
-    fields: Sequence[Field[Any]],
-    styles: Mapping[str, Callable[[Any, dict[str, Any]], Any]] | None = None,
-) -> list[Column]:
-    """LiveTable columns from a record's fields (those shown in tables); a row holds
-    :func:`~akool_tui.core.fields.row_of` of its record. ``styles`` by field key."""
-    styles = styles or {}
-
-    def column(f: Field[Any]) -> Column:
-        sort_key = (lambda row: f.sort(row[f.key])) if f.sort is not None else None
-        common: dict[str, Any] = {"width": f.width, "align": f.align,
-                                  "style": styles.get(f.key), "sort_key": sort_key}
-        if f.live:
-            return Column(f.key, f.label, live=True,
-                          compute=lambda row, now: f.cell(row[f.key], now), **common)
-        return Column(f.key, f.label, formatter=lambda value: f.cell(value, None), **common)
-
-    return [column(f) for f in fields if f.table]
-
-
 def _columns() -> list[Column]:
     return columns_from_fields(AVATAR_FIELDS, styles={"status": status_style})
-
-
-# TODO(merge): use DetailPane.show_record(title, fields, record)
-def _show_record(pane: DetailPane, title: str, fields: Sequence[Field[Any]],
-                 record: Any | None, now: datetime) -> None:
-    if record is None:
-        pane._show(f"No {title.lower()} selected", [])
-    else:
-        pane._show(title, list(details(fields, record, now)))
 
 
 def avatar_row(avatar: Avatar) -> dict[str, Any]:
@@ -136,8 +105,7 @@ class AvatarsScreen(TableScreen):
         self.status.set_extra(", ".join(parts))
 
     def show_detail(self, pane: DetailPane, key: str | None) -> None:
-        _show_record(pane, "Avatar", AVATAR_FIELDS, self._avatars.get(key) if key else None,
-                     self.app.now())
+        pane.show_record("Avatar", AVATAR_FIELDS, self._avatars.get(key) if key else None)
 
     # -- upload -------------------------------------------------------------------
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 from typing import Any
 
-import humanize
 from rich.table import Table
 from rich.text import Text
 from textual import on
@@ -17,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.visual import VisualType
 from textual.widgets import Button, Label, Static
 
-from ...api.models import Avatar, Session
+from ...api.models import Session
 from ...core.fields import SESSION_FIELDS, Field, details
 from ...core.text import CELL, FIELD, LINE, safe
 from ..widgets.safe_input import SafeInput
@@ -100,13 +98,6 @@ def _kv_table(rows: list[tuple[str, str | Text]]) -> Table:
     return table
 
 
-def _when(value: datetime | None, now: datetime) -> str:
-    if value is None:
-        return "—"
-    ago = humanize.naturaltime(now - value)
-    return f"{value.astimezone():%Y-%m-%d %H:%M:%S} ({ago})"
-
-
 class DetailPane(VerticalScroll):
     """Right-hand detail of the row under the cursor; credentials always masked."""
 
@@ -140,26 +131,3 @@ class DetailPane(VerticalScroll):
         masked = session.credentials.masked() if session is not None else {}
         self.show_record("Session", SESSION_FIELDS, session,
                          extra=[(key, str(value)) for key, value in masked.items()])
-
-    def show_avatar(self, avatar: Avatar | None) -> None:
-        if avatar is None:
-            self._show("No avatar selected", [])
-            return
-        rows: list[tuple[str, str | Text]] = [
-            ("avatar_id", avatar.avatar_id),
-            ("name", avatar.name or "—"),
-            ("source", avatar.source_label or "—"),
-            ("gender", avatar.gender or "—"),
-            ("voice", avatar.voice_id or "—"),
-            ("status", avatar.status_label),
-            ("preview", avatar.url or "—"),
-        ]
-        if avatar.create_time is not None:
-            now = self.app.now()
-            rows.append(("uploaded", _when(avatar.create_time, now)))
-            until = avatar.valid_until()
-            if until is not None:
-                left = until - now
-                rows.append(("valid for", humanize.naturaldelta(left)
-                             if left.total_seconds() > 0 else "expired"))
-        self._show("Avatar", rows)

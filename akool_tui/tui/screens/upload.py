@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -10,29 +11,19 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label, Select, Static
 
 from ...api.models import Avatar
 from ...core.avatars import upload_avatar
 from ...core.validators import validate_avatar_id, validate_avatar_name, validate_http_url
 from ..widgets.safe_input import SafeInput
+from ..validation import FieldValidator
+from ..validation import problem as validation_problem
 from ..work import call_api
 from .common import ErrorLabel
 
-
-# TODO(merge): use tui.validation.FieldValidator (the generic adapter)
-class FieldValidator(Validator):
-    """Textual's validation API over one of our validators (``check(text)`` gives
-    ``None`` or what is expected); the text is checked stripped."""
-
-    def __init__(self, check: Callable[[str], str | None]) -> None:
-        super().__init__()
-        self.check = check
-
-    def validate(self, value: str) -> ValidationResult:
-        problem = self.check(value.strip())
-        return self.failure(problem, value) if problem else self.success()
+if TYPE_CHECKING:
+    from textual.validation import ValidationResult
 
 
 #: the checked fields, by input id
@@ -46,7 +37,7 @@ CHECKS: dict[str, Callable[[str], str | None]] = {
 def _checked_input(wid: str, *, placeholder: str = "") -> SafeInput:
     # validated as typed; an empty field is reported when the form is sent
     return SafeInput(placeholder=placeholder, id=wid, compact=True,
-                     validators=[FieldValidator(CHECKS[wid])], validate_on=["changed"])
+                     validators=[FieldValidator(lambda text, check=CHECKS[wid]: check(text.strip()))], validate_on=["changed"])
 
 
 class UploadFinished(Message):
@@ -90,7 +81,7 @@ class UploadScreen(ModalScreen[Avatar | None]):
         self.query_one("#url", Input).focus()
 
     def _show_problem(self, wid: str, result: ValidationResult | None) -> str | None:
-        problem = None if result is None or result.is_valid else result.failure_descriptions[0]
+        problem = validation_problem(result) or None
         self.query_one(f"#{wid}-error", Label).update(f"Expected {problem}" if problem else "")
         return problem
 
