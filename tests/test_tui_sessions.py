@@ -354,3 +354,29 @@ async def test_the_retry_countdown_in_the_status_line_counts_down(tmp_path):
         assert first == math.ceil(state.next_at - now[0].timestamp()) > 3
         now[0] += timedelta(seconds=3)
         assert shown() == first - 3
+
+
+async def test_y_copies_the_id_Y_the_row_as_json_d_describes_it(shared_sim, tmp_path):
+    """Copy over SSH (OSC 52 through the terminal) and a describe view of the raw record:
+    the row under the cursor, its credentials masked."""
+    import json
+
+    from akool_tui.tui.screens.describe import DescribeScreen
+
+    app = make_app(shared_sim, tmp_path)
+    async with running(app) as (pilot, _):
+        screen = await wait_loaded(pilot)
+        key = screen.table.cursor_key
+        await pilot.press("y")
+        assert app.clipboard == key
+        await pilot.press("Y")
+        record = json.loads(app.clipboard)
+        assert record["id"] == key and record["status_label"]
+        secret = shared_sim.state.sessions[key].secret
+        assert secret not in app.clipboard  # RTC credentials masked
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, DescribeScreen), what="describe")
+        body = str(app.screen.query_one("#describe-body").render())
+        assert key in body and secret not in body and '"credentials"' in body
+        await pilot.press("escape")
+        assert app.screen is screen

@@ -20,13 +20,14 @@ START, END = "<!-- keys:start -->", "<!-- keys:end -->"
 def _where() -> list[tuple[str, type]]:
     from .app import AkoolApp
     from .screens.avatars import AvatarsScreen
-    from .screens.base import MainScreen
+    from .screens.base import MainScreen, TableScreen
     from .screens.chat import ChatScreen
     from .screens.sessions import SessionsScreen
     from .screens.settings import SettingsScreen
     from .widgets.live_table import LiveTable
 
-    return [("everywhere", AkoolApp), ("tables", MainScreen), ("tables", LiveTable),
+    return [("everywhere", AkoolApp), ("tables", MainScreen), ("tables", TableScreen),
+            ("tables", LiveTable),
             ("sessions", SessionsScreen), ("avatars", AvatarsScreen), ("chat", ChatScreen),
             ("settings", SettingsScreen)]
 
@@ -61,7 +62,7 @@ def key_table() -> str:
 
 #: the modules whose classes hold every binding of the console
 _MODULES = ("app", "screens.avatars", "screens.base", "screens.chat", "screens.common",
-            "screens.events", "screens.first_run", "screens.help", "screens.new_session",
+            "screens.describe", "screens.events", "screens.first_run", "screens.help", "screens.new_session",
             "screens.sessions", "screens.settings", "screens.upload", "widgets.live_table",
             "commands")
 

@@ -104,6 +104,9 @@ class AvatarsScreen(TableScreen):
             parts.append(f"filter '{self.table.filter_text}'")
         self.status.set_extra(", ".join(parts))
 
+    def record(self, key: str | None) -> Avatar | None:
+        return self._avatars.get(key) if key else None
+
     def show_detail(self, pane: DetailPane, key: str | None) -> None:
         pane.show_record("Avatar", AVATAR_FIELDS, self._avatars.get(key) if key else None)
 

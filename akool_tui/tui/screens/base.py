@@ -141,6 +141,14 @@ class TableScreen(MainScreen):
     """
 
     FILTER_PLACEHOLDER = "filter"
+    BINDINGS = [
+        Binding("y", "copy_id", "Copy id", id="table.copy_id", show=False,
+                tooltip="Copy the id under the cursor to the clipboard (works over SSH)"),
+        Binding("Y", "copy_json", "Copy JSON", id="table.copy_json", show=False,
+                tooltip="Copy the row under the cursor as JSON (secrets masked)"),
+        Binding("d", "describe", "Describe", id="table.describe", show=False,
+                tooltip="The raw record under the cursor as JSON (secrets masked)"),
+    ]
 
     @property
     def table(self):
@@ -154,6 +162,43 @@ class TableScreen(MainScreen):
 
     def update_extra(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def record(self, key: str | None) -> Any:  # pragma: no cover - abstract
+        """The record (Session, Avatar...) of the row ``key``, or None."""
+        raise NotImplementedError
+
+    def _record_json(self) -> tuple[str, str] | None:
+        """(the id under the cursor, its record as masked JSON), or None with a notice."""
+        from ...core.records import jsonable
+        from ...core.text import safe_json_dumps
+
+        key = self.table.cursor_key
+        record = self.record(key)
+        if key is None or record is None:
+            self.notify("No row under the cursor", severity="warning", timeout=2)
+            return None
+        return key, safe_json_dumps(jsonable(record), indent=2)
+
+    def action_copy_id(self) -> None:
+        """OSC 52 through the terminal: works over SSH and in tmux (set-clipboard on)."""
+        key = self.table.cursor_key
+        if key is None:
+            self.notify("No row under the cursor", severity="warning", timeout=2)
+            return
+        self.app.copy_to_clipboard(key)
+        self.notify(f"Copied {key}", timeout=2)
+
+    def action_copy_json(self) -> None:
+        if (found := self._record_json()) is not None:
+            key, text = found
+            self.app.copy_to_clipboard(text)
+            self.notify(f"Copied {key} as JSON ({len(text):,} characters)", timeout=2)
+
+    def action_describe(self) -> None:
+        if (found := self._record_json()) is not None:
+            from .describe import DescribeScreen
+
+            self.app.push_screen(DescribeScreen(*found))
 
     def show_detail(self, pane, key: str | None) -> None:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -167,6 +167,9 @@ class SessionsScreen(TableScreen):
     def show_detail(self, pane: DetailPane, key: str | None) -> None:
         pane.show_session(self.tracker.get(key))
 
+    def record(self, key: str | None) -> Session | None:
+        return self.tracker.get(key)
+
     # -- create -----------------------------------------------------------------
 
     def action_new_session(self) -> None:
