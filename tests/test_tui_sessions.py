@@ -61,14 +61,19 @@ async def test_create_session_validates_duration_inline_then_adds_the_row(shared
         await pilot.press("ctrl+s")
         assert "duration" in str(form_error.render())
         await pilot.press("backspace")
-        await type_text(pilot, "abc")  # the integer field takes no letters at all
-        assert duration.value == "" and "from 1 to 3600" in str(error.render())
+        # what the field refuses stays as typed and is refused with a message ("60.5"
+        # used to become "605": ten times the credits held)
+        await type_text(pilot, "60.5")
+        assert duration.value == "60.5" and "from 1 to 3600" in str(error.render())
         await pilot.press("enter")
         await pilot.pause(0.2)
         assert app.screen is modal and set(shared_sim.state.sessions) == known, "sent anyway"
+        assert "duration" in str(form_error.render())
 
+        await pilot.press(*["backspace"] * 4)
         await type_text(pilot, "120")
         assert not error.display and duration.is_valid
+        assert not form_error.display  # the stale "Fix: duration ..." went with the problem
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: app.screen is screen, what="the modal to close")
         new = set(shared_sim.state.sessions) - known
@@ -380,3 +385,26 @@ async def test_y_copies_the_id_Y_the_row_as_json_d_describes_it(shared_sim, tmp_
         assert key in body and secret not in body and '"credentials"' in body
         await pilot.press("escape")
         assert app.screen is screen
+
+
+async def test_new_session_dialog_at_80x24_keeps_its_buttons_and_wraps_errors(shared_sim,
+                                                                             tmp_path):
+    """At 80x24 a long error line wraps inside the dialog (it was cut at the dialog's
+    width) and the buttons stay on screen (they scrolled away when an error showed)."""
+    app = make_app(shared_sim, tmp_path)
+    async with running(app, size=(80, 24)) as (pilot, messages):
+        await wait_loaded(pilot)
+        modal = await open_modal(pilot, messages)
+        await pilot.press(*["backspace"] * 4)
+        await type_text(pilot, "x" * 30)
+        modal.query_one("#background").value = "ftp://not-a-web-address"  # a second problem
+        await pilot.press("ctrl+s")
+        form_error = modal.query_one("#form-error")
+        await pilot.pause()
+        text = str(form_error.render())
+        assert form_error.size.height >= 2 and form_error.size.width <= 80, form_error.size
+        assert "duration" in text and "background" in text  # all of it, wrapped
+        create = modal.query_one("#create")
+        assert create.region.bottom <= 24 and create.region.height >= 1, create.region
+        visible = app.screen.find_widget(create).region
+        assert visible.height >= 1

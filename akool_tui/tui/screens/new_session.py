@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
@@ -64,7 +64,9 @@ class NewSessionScreen(ModalScreen[Session | None]):
                          id="avatar", compact=True)
             yield ErrorLabel(id="avatar-error")
             yield Label("Duration (seconds, 1-3600)")
-            yield SafeInput(str(d.duration), id="duration", type="integer", compact=True,
+            # not type="integer": that dropped what it refuses ("60.5" became "605",
+            # ten times the credits held); the validator refuses it with a message
+            yield SafeInput(str(d.duration), id="duration", compact=True,
                             validators=[FieldValidator(validate_duration)])
             yield ErrorLabel(id="duration-error")
             yield Label("Stream type")
@@ -84,10 +86,12 @@ class NewSessionScreen(ModalScreen[Session | None]):
             yield SafeInput(d.background_url, id="background", compact=True, validators=[
                 FieldValidator(lambda v: validate_http_url(v, allow_empty=True))])
             yield ErrorLabel(id="background-error")
-            yield ErrorLabel(id="form-error")
-            with Horizontal(classes="buttons"):
-                yield Button("Create (ctrl+s)", variant="primary", id="create", compact=True)
-                yield Button("Cancel (esc)", id="cancel", compact=True)
+            with Vertical(classes="dialog-foot"):  # docked: never scrolls out of view
+                yield ErrorLabel(id="form-error")
+                with Horizontal(classes="buttons"):
+                    yield Button("Create (ctrl+s)", variant="primary", id="create",
+                                 compact=True)
+                    yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#duration", Input).focus()
@@ -121,11 +125,16 @@ class NewSessionScreen(ModalScreen[Session | None]):
 
     @on(Input.Changed)
     def _show_problem(self, event: Input.Changed) -> None:
-        """The input's own validation, said next to it."""
+        """The input's own validation, said next to it; a "Fix: ..." line from the last
+        try follows what is still wrong (it stayed after the value was fixed)."""
         if event.input.validators:
             text = problem(event.validation_result)
             self.query_one(f"#{event.input.id}-error", Label).update(
                 f"Expected {text}" if text else "")
+        form = self.query_one("#form-error", Label)
+        if str(form.content).startswith("Fix: "):
+            _, found = self._values()
+            form.update("Fix: " + "; ".join(found) if found else "")
 
     def _values(self) -> tuple[dict, list[str]]:
         get = lambda wid: self.query_one(f"#{wid}", Input).value.strip()  # noqa: E731

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
@@ -72,10 +72,11 @@ class UploadScreen(ModalScreen[Avatar | None]):
             yield Select([("1 AKool or other direct link", 1),
                           ("2 YouTube / TikTok / X / Google Drive", 2)],
                          value=1, allow_blank=False, id="url_from", compact=True)
-            yield ErrorLabel(id="form-error")
-            with Horizontal(classes="buttons"):
-                yield Button("Upload (ctrl+s)", variant="primary", id="submit", compact=True)
-                yield Button("Cancel (esc)", id="cancel", compact=True)
+            with Vertical(classes="dialog-foot"):  # docked: never scrolls out of view
+                yield ErrorLabel(id="form-error")
+                with Horizontal(classes="buttons"):
+                    yield Button("Upload (ctrl+s)", variant="primary", id="submit", compact=True)
+                    yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#url", Input).focus()
