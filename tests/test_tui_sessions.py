@@ -408,3 +408,17 @@ async def test_new_session_dialog_at_80x24_keeps_its_buttons_and_wraps_errors(sh
         assert create.region.bottom <= 24 and create.region.height >= 1, create.region
         visible = app.screen.find_widget(create).region
         assert visible.height >= 1
+
+
+async def test_the_table_keeps_refreshing_behind_a_dialog(shared_sim, tmp_path):
+    """The status line says "every 1s": with the new-session dialog open the table
+    still follows the server (it stopped while any dialog was open)."""
+    app = make_app(shared_sim, tmp_path, interval=1.0)
+    async with running(app) as (pilot, messages):
+        screen = await wait_loaded(pilot)
+        modal = await open_modal(pilot, messages)
+        (made,) = await api_create(shared_sim)  # another operator, behind the dialog
+        await wait_for(pilot, lambda: screen.table.get_row(made) is not None, timeout=15,
+                       what="the new session to show behind the dialog")
+        assert app.screen is modal  # the dialog was not disturbed
+        assert modal.query_one("#duration").has_focus

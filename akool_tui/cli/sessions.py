@@ -40,6 +40,8 @@ async def resolve(client: AkoolClient, typed: Iterable[str]) -> list[str | Unkno
     """The full id each typed id names, or why none: full ids as typed, shorter ones
     against the account's sessions (listed once). Ambiguous ones are a usage error."""
     typed = [t.strip() for t in typed]
+    if not all(typed):  # a usage error (exit 2), found before anything is sent
+        raise UsageError("a session ID is empty")
     if all(looks_full(t) for t in typed):
         return list(typed)
     known = [s.id for s in await client.list_all_sessions()]

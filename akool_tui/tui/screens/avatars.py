@@ -75,13 +75,16 @@ class AvatarsScreen(TableScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="body"):
-            yield LiveTable(_columns(), id="avatars-table", empty_text="No avatars yet",
+            yield LiveTable(_columns(), id="avatars-table", empty_text="Loading avatars…",
                             clock=self.app.now)
 
     async def fetch(self) -> list[Avatar]:
         return await (await self.app.ctx.client()).list_all_avatars()
 
     def apply(self, avatars: list[Avatar]) -> None:
+        if self.table.empty_text != "No avatars yet":  # loaded: an empty table is empty
+            self.table.empty_text = "No avatars yet"
+            self.table.refresh()
         merged = {a.avatar_id: a for a in avatars}
         # uploads still processing are not in the list yet: keep showing them
         for avatar_id, upload in self._uploads.items():

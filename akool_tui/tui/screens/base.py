@@ -72,7 +72,9 @@ class MainScreen(Screen):
             lambda result: self.post_message(Refreshed(result)),
             lambda error: self.post_message(RefreshFailed(error)),
             interval=self.app.config.refresh_interval,
-            blocked=lambda: self.app.screen is not self,
+            # another mode's screen in front: no ticks (nobody sees them); a dialog
+            # over this screen: the table keeps refreshing behind it
+            blocked=lambda: self not in self.app.screen_stack,
             clock=lambda: self.app.now().timestamp(),
         )
         self.status.bind_state(self.loop.state)

@@ -109,7 +109,7 @@ class SessionsScreen(TableScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="body"):
-            yield LiveTable(COLUMNS, id="sessions-table", empty_text="No sessions yet",
+            yield LiveTable(COLUMNS, id="sessions-table", empty_text="Loading sessions…",
                             clock=self.app.now)
 
     def on_mount(self) -> None:  # the bases' on_mount run too (Textual walks the MRO)
@@ -120,6 +120,9 @@ class SessionsScreen(TableScreen):
 
     def apply(self, delta: SessionsDelta) -> None:
         changed = self.tracker.apply(delta)
+        if self.table.empty_text != "No sessions yet":  # loaded: an empty table is empty
+            self.table.empty_text = "No sessions yet"
+            self.table.refresh()
         if delta.full:
             rows = [(s.id, session_row(s)) for s in changed]
             if len(rows) > BIG_TABLE:  # diff in slices: input never waits on 100k rows
