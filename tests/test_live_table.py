@@ -14,8 +14,9 @@ from textual.message import Message
 from textual.strip import Strip
 
 from akool_tui.tui.widgets import Column, LiveTable
-from akool_tui.tui.widgets.live_table import _drain
-from akool_tui.tui.widgets.table_model import TableModel, _merge
+from akool_tui.tui.widgets.table_model import TableModel
+from akool_tui.tui.widgets.table_order import merge
+from akool_tui.tui.widgets.table_sync import _drain
 
 
 class Clock:
@@ -547,7 +548,7 @@ def test_sliced_merge_is_a_stable_merge(first: list[int], second: list[int], ste
     values = {f"a{i}": v for i, v in enumerate(sorted(first))}
     values.update({f"b{i}": v for i, v in enumerate(sorted(second))})
     a, b = [k for k in values if k[0] == "a"], [k for k in values if k[0] == "b"]
-    steps = _merge(a, b, values.__getitem__, step)
+    steps = merge(a, b, values.__getitem__, step)
     while True:
         try:
             next(steps)
