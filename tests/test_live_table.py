@@ -14,8 +14,9 @@ from textual.message import Message
 from textual.strip import Strip
 
 from akool_tui.tui.widgets import Column, LiveTable
-from akool_tui.tui.widgets.live_table import _drain
-from akool_tui.tui.widgets.table_model import TableModel, _merge
+from akool_tui.tui.widgets.table_model import TableModel
+from akool_tui.tui.widgets.table_order import merge
+from akool_tui.tui.widgets.table_sync import _drain
 
 
 class Clock:
@@ -547,7 +548,7 @@ def test_sliced_merge_is_a_stable_merge(first: list[int], second: list[int], ste
     values = {f"a{i}": v for i, v in enumerate(sorted(first))}
     values.update({f"b{i}": v for i, v in enumerate(sorted(second))})
     a, b = [k for k in values if k[0] == "a"], [k for k in values if k[0] == "b"]
-    steps = _merge(a, b, values.__getitem__, step)
+    steps = merge(a, b, values.__getitem__, step)
     while True:
         try:
             next(steps)
@@ -555,3 +556,30 @@ def test_sliced_merge_is_a_stable_merge(first: list[int], second: list[int], ste
             merged = done.value
             break
     assert merged == sorted(a + b, key=values.__getitem__)  # sorted() is stable: a first
+
+
+def test_the_model_keeps_marks_of_present_rows_only() -> None:
+    model = TableModel([Column("k", "K")])
+    model.commit({"a": {"k": 1}, "b": {"k": 2}}, [])
+    model.toggle_mark("a")
+    model.toggle_mark("b")
+    model.toggle_mark("b")
+    assert model.marks == {"a"} and not model.drop_gone_marks()
+    model.commit({}, ["a"])
+    assert model.drop_gone_marks() and model.marks == set()
+
+
+def test_row_texts_tick_reports_only_the_live_cells_whose_text_changed() -> None:
+    clock = Clock()
+    model = TableModel(COLUMNS, clock)
+    model.commit({"k01": make_row(1), "k02": make_row(2, end=2000)}, [])
+    texts = model.texts
+    assert texts.cells("k01")[:2] == ("k01", "name 1") and texts.cells("k01")[4] == ""
+    assert texts.tick(["k01", "k02"], clock()) == [(0, 4), (1, 4)]  # first sight: all
+    assert texts.live_cells("k01")[1] == ("1:01",)
+    assert texts.tick(["k01", "k02"], clock()) == []  # the same texts: nothing to paint
+    assert texts.tick(["k02", "k01"], clock() + 1) == [(0, 4), (1, 4)]
+    assert set(texts.live) == {"k01", "k02"}
+    assert texts.tick(["k02"], clock() + 1) == [] and set(texts.live) == {"k02"}
+    texts.forget_live({"k02"})
+    assert texts.live == {}

@@ -180,6 +180,32 @@ async def test_first_run_asks_for_a_key_refuses_a_wrong_one_and_saves_the_right_
     assert load_config(config_file).api_key == shared_sim.cfg.api_key
 
 
+async def test_first_run_holds_the_typed_key_masked_while_checking_it(
+        shared_sim, tmp_path, monkeypatch):
+    import traceback
+
+    from akool_tui.api.client import AkoolClient
+
+    typed = "sk-typed-0123456789abcdef"
+
+    async def bug(self, **kwargs):
+        raise RuntimeError("a bug while checking")
+
+    monkeypatch.setattr(AkoolClient, "list_sessions", bug)
+    app = make_app(shared_sim, tmp_path, credentials=False)
+    async with running(app) as (pilot, _):
+        await wait_for(pilot, lambda: isinstance(app.screen, FirstRunScreen), what="first run")
+        await fill(pilot, app.screen.query_one("#api-key", Input), typed)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: app.unexpected_errors, what="the bug reported")
+        (error,) = app.unexpected_errors
+        shown = "".join(traceback.TracebackException.from_exception(
+            error, capture_locals=True).format())
+        assert "a bug while checking" in shown and "<hidden " in shown
+        assert typed not in shown and "0123456789" not in shown
+        assert isinstance(app.screen, FirstRunScreen)  # still asking
+
+
 async def test_first_run_with_client_credentials(shared_sim, tmp_path):
     app = make_app(shared_sim, tmp_path, credentials=False)
     async with running(app) as (pilot, messages):

@@ -368,3 +368,48 @@ async def test_esc_leaves_the_input_when_quiet_so_the_screen_keys_work(simulator
         await pilot.press("escape")
         await pilot.press("1")
         assert app.current_mode == "sessions"
+
+
+async def test_a_session_that_cannot_be_opened_is_an_error_line_not_a_crash(simulator_factory):
+    sim = simulator_factory(sessions=0, queue_delay=0.0)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_chat(pilot)
+        screen._connect("0123456789abcdefnosuch")  # as a pick of a session gone meanwhile
+        await wait_for(pilot, lambda: any(t.startswith("Cannot open session efnosuch: ")  # short id
+                                          for t in texts(screen, "error")), "error line")
+        assert not screen.conversation.alive and app.is_running
+
+
+async def test_a_channel_command_that_fails_posts_its_failure():
+    from textual.app import App
+    from textual.message import Message
+
+    from akool_tui.stream.transport import TransportError
+    from akool_tui.tui.screens.chat_channel import call_channel, describe
+
+    class Failed(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    class Host(App):
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen: list[str] = []
+
+        def on_failed(self, message: Failed) -> None:
+            self.seen.append(message.text)
+
+    async def refused() -> None:
+        raise TransportError("not connected to a session's stream channel")
+
+    async def silent() -> None:
+        raise TimeoutError()
+
+    app = Host()
+    async with app.run_test() as pilot:
+        call_channel(app, refused, what="interrupt", failed=lambda e: Failed(describe(e)))
+        call_channel(app, silent, what="apply", failed=lambda e: Failed(describe(e)))
+        await wait_for(pilot, lambda: len(app.seen) == 2, "both failures")
+        assert sorted(app.seen) == ["TimeoutError", "not connected to a session's stream channel"]

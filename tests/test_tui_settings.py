@@ -165,3 +165,28 @@ async def test_save_in_demo_mode_keeps_the_defaults_in_memory_only(simulator, tm
         assert app.config.defaults.speed == 1.2
         assert app.config.defaults.stream_type == "websocket"
     assert not list(tmp_path.rglob("*.toml"))
+
+
+def test_field_validator_wraps_a_core_validator():
+    from akool_tui.core.validators import validate_speed
+    from akool_tui.tui.validation import FieldValidator
+
+    check = FieldValidator(validate_speed)
+    assert check.validate("1.1").is_valid
+    result = check.validate("1.5")
+    assert not result.is_valid and result.failure_descriptions == ["a number from 0.8 to 1.2"]
+    fixed = FieldValidator(validate_speed, failure_description="a speed")
+    assert fixed.validate("fast").failure_descriptions == ["a speed"]
+
+
+async def test_an_invalid_field_is_marked_by_textuals_validation(simulator):
+    app = AkoolApp(demo_config(simulator), demo=True, watch_tty=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_settings(pilot)
+        speed = screen.query_one("#speed")
+        speed.value = "2"
+        await pilot.pause()
+        assert speed.has_class("-invalid") and not speed.is_valid
+        speed.value = " 1.2 "  # blanks around are ignored
+        await pilot.pause()
+        assert speed.is_valid and field_error(screen, "speed") == ""

@@ -1,41 +1,33 @@
-"""The akool-tui Textual app: modes, themes, keymap, palette, client ownership.
+"""The akool-tui Textual app: modes, keymap, client ownership, the first run.
 
-Errors never reach the terminal as a traceback (``logs`` has the file they go to):
-
-- a worker that raises (any worker, ``exit_on_error`` or not) ends in
-  :meth:`AkoolApp.report_error`: the traceback goes to the log (masked), the error's
-  one-line text to a notification, and the app carries on -- the worker is over,
-  nothing else is. So does an action (a key, a palette command) that raises.
-- any other exception is a bug in the app's own code (a message handler, compose,
-  a timer, rendering): Textual stops that widget's message loop after it, so carrying
-  on would leave a dead widget. The app ends: the terminal is restored, the process
-  prints one line (``akool-tui: unexpected error ...; details in <log>``) and exits 1.
-- when the terminal goes away (SIGHUP, a refused write) or SIGTERM comes, the app
-  exits within seconds whatever Textual's writer is doing (``lifetime``).
+Its parts: :mod:`.app_errors` (errors never reach the terminal as a traceback: a
+notification and the log, or one line on exit for a bug), :mod:`.app_themes` (theme
+files, the configured theme) and :mod:`.app_palette` (the palette's screen and demo
+commands). When the terminal goes away (SIGHUP, a refused write) or SIGTERM comes, the
+app exits within seconds whatever Textual's writer is doing (``lifetime``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from textual.app import App, SystemCommand
+from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.worker import WorkerFailed, WorkerState
-from textual.worker_manager import WorkerManager
 
 from .. import logs
 from ..api.secrets import mask
 from . import textual_fixes
+from .app_errors import ErrorReporting, _ReportingWorkers
+from .app_palette import PaletteCommands
+from .app_themes import AppThemes
 from .commands import ScreenActionsProvider
 from .context import AppContext
-from .themes import bundled_theme_dir, load_themes, user_theme_dir, with_app_variables
 from .work import WorkFailed
 
 if TYPE_CHECKING:
@@ -80,16 +72,6 @@ def _settings():
 textual_fixes.install()  # partial screen updates write only the changed cells
 
 
-class _ReportingWorkers(WorkerManager):
-    """Textual's worker manager, which also reports the errors of ``exit_on_error=False``
-    workers (Textual keeps them in ``worker.error`` and says nothing)."""
-
-    def _remove_worker(self, worker) -> None:
-        super()._remove_worker(worker)
-        if (worker.state == WorkerState.ERROR and not worker.exit_on_error
-                and isinstance(worker.error, Exception)):
-            self._app.report_error(worker.error, where=f"worker {worker.name or worker.group}")
-
 #: the footer shows the four screen keys as one compact group ("1234 screens")
 SCREENS = Binding.Group("screens", compact=True)
 
@@ -98,7 +80,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class AkoolApp(App):
+class AkoolApp(ErrorReporting, AppThemes, PaletteCommands, App):
     """Operator console for AKool Live Avatar sessions."""
 
     TITLE = "akool-tui"
@@ -162,73 +144,6 @@ class AkoolApp(App):
         Tests and snapshots pass a fixed ``clock`` so that "4 minutes ago" is stable.
         """
         return self._clock()
-
-    # -- errors: a message, never a traceback on the terminal ---------------------------
-
-    def known_secrets(self) -> list[str | None]:
-        """The secrets masked in the log and in error messages besides those the API
-        layer remembers itself (``api.secrets.remember_secret``: the key, the client
-        secret and every bearer token it received): the configured credentials."""
-        cfg = self.config
-        return [cfg.api_key, cfg.client_secret]
-
-    def report_error(self, error: BaseException, *, where: str = "") -> None:
-        """An unexpected error the app survives: the traceback to the log, the error's
-        one-line text (masked, never markup) to a notification."""
-        logs.log.error("unexpected error in %s", where or "the app",
-                       exc_info=(type(error), error, error.__traceback__))
-        if not self.is_running or self._closing or self._exit:
-            return  # ending anyway: the log has it
-        self.unexpected_errors.append(error)
-        self.notify(logs.one_line(error, self.known_secrets()), title="Unexpected error "
-                    "(details in the log)", severity="error", timeout=10, markup=False)
-
-    def _handle_exception(self, error: Exception) -> None:
-        """Textual's last stop for every exception (see the module's docstring)."""
-        if isinstance(error, WorkerFailed):
-            self.report_error(error.error, where="a worker")
-            return
-        exc_info = (type(error), error, error.__traceback__)
-        if self._exit or self._closing:  # a screen still mounting as the app ends
-            logs.log.error("error while the app was ending", exc_info=exc_info)
-            if self._exception is None:  # run_test() raises it: tests see the bug
-                self._exception = error
-                self._exception_event.set()
-            return
-        logs.log.error("a bug ended the app", exc_info=exc_info)
-        if self.crash_line is None:
-            self.crash_line = logs.one_line(error, self.known_secrets())
-        self._return_code = 1
-        if self._exception is None:  # run_test() raises it: tests see the bug
-            self._exception = error
-            self._exception_event.set()
-        self._close_messages_no_wait()  # as Textual does, without printing a traceback
-
-    def panic(self, *renderables) -> None:
-        """Textual's own fatal errors (its input thread failed): logged, one line, exit."""
-        import io
-
-        from rich.console import Console
-
-        text = io.StringIO()
-        console = Console(file=text, width=100, color_system=None, legacy_windows=False)
-        for renderable in renderables:
-            console.print(renderable)
-        logs.log.error("Textual panicked:\n%s", text.getvalue())
-        if self.crash_line is None:
-            self.crash_line = "the terminal's input failed"
-        self._return_code = 1
-        self._close_messages_no_wait()
-
-    async def _dispatch_action(self, namespace, action_name: str, params) -> bool:
-        """An action (a key, a palette command) that raises is reported, not a crash."""
-        try:
-            return await super()._dispatch_action(namespace, action_name, params)
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:
-            self.report_error(error, where=f"action {action_name}")
-            return True
 
     # -- identity shown in the status line -----------------------------------
 
@@ -304,102 +219,7 @@ class AkoolApp(App):
         if client is not None:
             await client.aclose()
 
-    # -- themes -----------------------------------------------------------------
-
-    def _load_themes(self) -> list[str]:
-        """Register the theme files and choose the configured theme; returns the
-        problems to report once the app runs (a broken file is skipped)."""
-        themes, problems = load_themes([bundled_theme_dir(), user_theme_dir()])
-        for theme in themes:
-            self.register_theme(theme)
-        notes = [f"Theme skipped: {problem}" for problem in problems]
-        wanted = self.config.ui.theme
-        if wanted not in self.available_themes:
-            if wanted:
-                notes.append(f"Unknown theme {wanted!r}; using akool-dark")
-            wanted = "akool-dark"
-        self._start_with_theme(wanted)
-        return notes
-
-    def _start_with_theme(self, name: str) -> None:
-        """Choose the theme before the app runs, doing what ``App._watch_theme`` does
-        except its CSS refresh: the stylesheet is first parsed with this theme anyway,
-        and that refresh would re-parse every stylesheet before the first frame."""
-        self.set_reactive(App.theme, name)
-        dark = self.current_theme.dark
-        self.set_class(True, f"-theme-{name}", update=False)
-        self.set_class(dark, "-dark-mode", update=False)
-        self.set_class(not dark, "-light-mode", update=False)
-        self._refresh_truecolor_filter(self.ansi_theme)
-        self.stylesheet.set_variables(self.get_css_variables())  # made in App.__init__
-
-    def get_css_variables(self) -> dict[str, str]:
-        return with_app_variables(super().get_css_variables())
-
-    def watch_theme(self, theme: str) -> None:
-        if self.is_mounted and theme != self.config.ui.theme:
-            self.config.ui.theme = theme
-            if not self.demo:
-                self._save_config_quietly()
-
-    def _save_config_quietly(self) -> None:
-        from ..config import save_config
-
-        try:
-            save_config(self.config)
-        except Exception as error:  # a read-only home must not crash the app
-            self.notify(f"Could not save config: {error}", severity="error", markup=False)
-
     # -- palette, help, terminal ------------------------------------------------
-
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        for mode in self.SCREEN_NAMES:
-            yield SystemCommand(f"Go to {mode}", f"Switch to the {mode} screen",
-                                lambda m=mode: self.switch_mode(m))
-        if self.demo:
-            yield from self._demo_fault_commands()
-
-    # -- demo: faults switched from the palette -------------------------------------
-
-    def _demo_fault_commands(self) -> Iterable[SystemCommand]:
-        """In the demo, the palette switches the simulator's faults on and off: show an
-        audience the backoff, the retry countdown and the recovery, live."""
-        from ..core.demo import DEMO_FAULTS
-
-        active = self.ctx.demo_faults
-        for name, (label, settings) in DEMO_FAULTS.items():
-            on = any(active.get(key) for key in settings)
-            verb = "Stop" if on else "Simulate"
-            yield SystemCommand(f"Demo: {verb.lower()} {label}",
-                                f"{verb} {label} in the demo simulator",
-                                lambda n=name, on=on: self.set_demo_fault(n, not on))
-
-    def set_demo_fault(self, name: str, on: bool) -> None:
-        """Switch one of the demo's faults (``demo.DEMO_FAULTS``) on or off."""
-        from ..core.demo import DEMO_FAULTS, NO_FAULTS
-
-        settings = DEMO_FAULTS[name][1]
-        changes = dict(settings) if on else {key: NO_FAULTS[key] for key in settings}
-        self.run_worker(self._apply_demo_faults(changes), group="demo-faults",
-                        exit_on_error=False)
-
-    async def _apply_demo_faults(self, changes: dict[str, float]) -> None:
-        from ..api.errors import AkoolError
-        from ..core.demo import DEMO_FAULTS, set_faults
-
-        await self.ctx.client()  # the demo simulator is up
-        try:
-            self.ctx.demo_faults = await set_faults(self.config, changes)
-        except AkoolError as error:
-            self.notify(f"Could not change the demo's faults: {error}", severity="error",
-                        markup=False)
-            return
-        active = [label for label, settings in DEMO_FAULTS.values()
-                  if any(self.ctx.demo_faults.get(key) for key in settings)]
-        self.notify("Demo simulator: " + ("; ".join(active) if active else "no faults"),
-                    title="Faults", severity="warning" if active else "information",
-                    timeout=4, markup=False)
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:

@@ -21,13 +21,16 @@ class FieldValidator(Validator):
     """``check(text) -> problem | None`` as a :class:`textual.validation.Validator`
     whose failure is described by the problem (what is expected)."""
 
-    def __init__(self, check: Callable[[str], str | None]) -> None:
-        super().__init__()
+    def __init__(self, check: Callable[[str], str | None], *,
+                 failure_description: str | None = None) -> None:
+        super().__init__(failure_description)
         self.check = check
 
     def validate(self, value: str) -> ValidationResult:
         problem = self.check(value)
-        return self.success() if problem is None else self.failure(problem, value)
+        if problem is None:
+            return self.success()
+        return self.failure(self.failure_description or problem, value)
 
 
 def problem(result: ValidationResult | None) -> str:

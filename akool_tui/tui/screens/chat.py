@@ -5,68 +5,49 @@ runs in workers (connect, read, send) and reports through an :class:`Inbox`; one
 :class:`ChatEvents` message per burst wakes the screen, and only its handler touches
 widgets. The transcript repaints at most ``FLUSH_HZ`` times a second however fast
 parts arrive.
+
+The screen is put together from: :mod:`.chat_view` (layout; the conversation's events
+on the widgets), :mod:`.chat_export` (ctrl+s), :mod:`.chat_channel` (commands on the
+channel in a worker) and, here, the session picker, the connection and sending.
 """
 
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from datetime import datetime
 from functools import partial
-from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Select
 
 from ...api.models import Session, SessionStatus
-from ...core.export import export_dir, export_stem, write_exports
 from ...core.ids import short_id
 from ...core.sessions import create_request
 from ...core.text import CELL, safe
-from ...core.chat.conversation import (
-    DIALOGUE,
-    Ack,
-    ChannelState,
-    ChatPart,
-    Conversation,
-    Inbox,
-    Note,
-    Outgoing,
-    ReplyStats,
-    Speaking,
-)
+from ...core.chat.conversation import DIALOGUE, Conversation, Inbox, Note
 from ...core.chat.llm import SIMULATED_MODEL as SIMULATED_LLM
 from ...core.chat.llm import LlmClient, LlmError, LlmSettings
-from ...stream.transport import TransportState
-from ..widgets.safe_input import SafeInput
-from ..widgets.transcript import Entry, Transcript
-from .base import MainScreen
+from ..work import call_api
+from .chat_channel import call_channel, describe
+from .chat_export import TranscriptExport
+from .chat_view import ChatEvents, ChatFailed, ChatView
+
+if TYPE_CHECKING:
+    from ...api.client import AkoolClient
 
 #: stream types this client can talk over (see transport_for)
 CONNECTABLE = ("websocket", "livekit")
-STATE_MARKS = {
-    TransportState.CONNECTING: "◌ connecting",
-    TransportState.CONNECTED: "● connected",
-    TransportState.RECONNECTING: "◌ reconnecting",
-    TransportState.CLOSED: "○ closed",
-    TransportState.FAILED: "✗ failed",
-}
 
 
-class ChatEvents(Message):
-    """The conversation has new events: the handler takes them from the inbox."""
 
 
 @dataclass
 class SessionsLoaded(Message):
     sessions: list[Session]
-    error: str = ""
 
 
 @dataclass
@@ -76,63 +57,29 @@ class SessionCreated(Message):
 
 
 @dataclass
-class ExportDone(Message):
-    paths: list[Path]
-    error: str = ""
+class SessionOpened(Message):
+    """The details of the session to connect to (``session_id`` as picked)."""
+
+    session_id: str
+    session: Session
 
 
 class ReconnectRequested(Message):
     """Retry found the channel gone: start the connection again."""
 
 
-class HistoryInput(SafeInput):
-    """An Input that remembers what was sent: up / down walk the history. A paste is
-    sanitised like any outside text (it is shown back, in the input and the transcript)."""
-
-    BINDINGS = [
-        Binding("up", "history(-1)", "Previous", show=False, id="chat.history_prev"),
-        Binding("down", "history(1)", "Next", show=False, id="chat.history_next"),
-    ]
-    #: lines remembered
-    LIMIT = 200
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.history: list[str] = []
-        self._pos = 0
-        self._draft = ""
-
-    def remember(self, text: str) -> None:
-        if text and (not self.history or self.history[-1] != text):
-            self.history.append(text)
-            del self.history[:-self.LIMIT]
-        self._pos = len(self.history)
-        self._draft = ""
-
-    def action_history(self, step: int) -> None:
-        if not self.history:
-            return
-        if self._pos == len(self.history):
-            self._draft = self.value
-        self._pos = max(0, min(len(self.history), self._pos + step))
-        self.value = self.history[self._pos] if self._pos < len(self.history) else self._draft
-        self.cursor_position = len(self.value)
+async def open_sessions(client: AkoolClient) -> list[Session]:
+    """The queueing and live sessions, newest first, those this client can join first."""
+    queueing, live = await asyncio.gather(
+        client.list_all_sessions(status=SessionStatus.QUEUEING),
+        client.list_all_sessions(status=SessionStatus.PROCESSING))
+    newest_first = sorted([*live, *queueing], reverse=True,
+                          key=lambda s: s.create_time.timestamp() if s.create_time else 0)
+    # the ones this client can join first (agora / trtc need LiveKit instead)
+    return sorted(newest_first, key=lambda s: s.stream_type not in CONNECTABLE)
 
 
-class ChatScreen(MainScreen):
-    TITLE = "Chat"
-    LIVE = False
-    DEFAULT_CSS = """
-    ChatScreen #chat-bar { height: 1; }
-    ChatScreen #chat-session { width: 1fr; }
-    ChatScreen #chat-state { width: 16; padding: 0 1; color: $foreground-muted; }
-    ChatScreen #chat-state.-connected { color: $success; }
-    ChatScreen #chat-state.-failed { color: $error; }
-    ChatScreen #chat-state.-connecting, ChatScreen #chat-state.-reconnecting { color: $warning; }
-    ChatScreen #chat-speaking { width: 12; color: $foreground-muted; }
-    ChatScreen #chat-speaking.-on { color: $accent; text-style: bold; }
-    ChatScreen #chat-input { margin: 0; }
-    """
+class ChatScreen(TranscriptExport, ChatView):
     BINDINGS = [
         Binding("escape", "interrupt", "Interrupt", id="chat.interrupt",
                 tooltip="Stop the avatar speaking (and the LLM's answer); "
@@ -158,34 +105,10 @@ class ChatScreen(MainScreen):
         self._sessions: dict[str, Session] = {}
         self._session_id: str | None = None
         self._handled_request: str | None = None
-        self._state = TransportState.CLOSED
-        self._speaking = False
-        self._stats: ReplyStats | None = None
         self._llm: LlmClient | None = None
         self._llm_checked = False  # the config is read at the first connect
         self._llm_wanted = True
         self._outbox: asyncio.Queue[str] = asyncio.Queue()
-
-    # -- layout --------------------------------------------------------------------
-
-    def compose_body(self) -> ComposeResult:
-        with Horizontal(id="chat-bar"):
-            yield Select([], prompt="Pick a live session (ctrl+o) or create one (ctrl+n)",
-                         id="chat-session", compact=True, type_to_search=False)
-            yield Static("", id="chat-state")
-            yield Static("", id="chat-speaking")
-        yield Transcript(id="transcript")
-        yield HistoryInput(placeholder="Say something to the avatar: enter sends, ↑↓ history, "
-                           "tab leaves the input",
-                           id="chat-input")
-
-    @property
-    def transcript(self) -> Transcript:
-        return self.query_one(Transcript)
-
-    @property
-    def chat_input(self) -> HistoryInput:
-        return self.query_one(HistoryInput)
 
     def on_mount(self) -> None:  # (Textual runs MainScreen.on_mount too)
         self.app.ctx.chat_conversation = self.conversation  # the settings screen applies through it
@@ -214,23 +137,9 @@ class ChatScreen(MainScreen):
     # -- sessions ------------------------------------------------------------------
 
     def action_refresh_now(self) -> None:
-        self.run_worker(self._fetch_sessions, name="chat-sessions", group="chat-sessions",
-                        exclusive=True, exit_on_error=False)
-
-    async def _fetch_sessions(self) -> None:
-        client = await self.app.ctx.client()
-        try:
-            queueing, live = await asyncio.gather(
-                client.list_all_sessions(status=SessionStatus.QUEUEING),
-                client.list_all_sessions(status=SessionStatus.PROCESSING))
-        except Exception as exc:  # shown, never a crash
-            self.post_message(SessionsLoaded([], str(exc) or type(exc).__name__))
-            return
-        newest_first = sorted([*live, *queueing], reverse=True,
-                              key=lambda s: s.create_time.timestamp() if s.create_time else 0)
-        # the ones this client can join first (agora / trtc need LiveKit instead)
-        sessions = sorted(newest_first, key=lambda s: s.stream_type not in CONNECTABLE)
-        self.post_message(SessionsLoaded(sessions))
+        call_api(self, open_sessions, what="list sessions", done=SessionsLoaded,
+                 failed=lambda error: ChatFailed(f"Could not list sessions: {describe(error)}"),
+                 group="chat-sessions")
 
     def _label(self, s: Session) -> str:
         """The picker's line for a session (ids and names from the server: safe text)."""
@@ -239,9 +148,6 @@ class ChatScreen(MainScreen):
                     limit=CELL)
 
     def on_sessions_loaded(self, message: SessionsLoaded) -> None:
-        if message.error:
-            self._system(f"Could not list sessions: {message.error}", role="error")
-            return
         self._sessions = {s.id: s for s in message.sessions}
         if self._session_id and self._session_id not in self._sessions:
             current = self._session_id
@@ -310,17 +216,25 @@ class ChatScreen(MainScreen):
         self.app.ctx.chat_session_id = session_id
         self._handled_request = session_id
         self._system(f"Session {session_id}")
-        self.run_worker(partial(self._run_conversation, session_id), name="chat-conn",
+        self._open(session_id)
+
+    def _open(self, session_id: str) -> None:
+        """Look the session up, then run the conversation with it (a worker of the
+        group "chat-conn" each: opening another session stops this one)."""
+        call_api(self, lambda client: client.session_detail(session_id),
+                 what="open the session", group="chat-conn",
+                 done=lambda session: SessionOpened(session_id, session),
+                 failed=lambda error: ChatFailed(
+                     f"Cannot open session {short_id(session_id)}: {error}"))
+
+    def on_session_opened(self, message: SessionOpened) -> None:
+        if message.session_id != self._session_id:
+            return  # another session was picked meanwhile
+        self.run_worker(partial(self._run_conversation, message.session), name="chat-conn",
                         group="chat-conn", exclusive=True, exit_on_error=False)
 
-    async def _run_conversation(self, session_id: str) -> None:
+    async def _run_conversation(self, session: Session) -> None:
         conv = self.conversation
-        client = await self.app.ctx.client()
-        try:
-            session = await client.session_detail(session_id)
-        except Exception as exc:
-            self._inbox(Note(f"Cannot open session {short_id(session_id)}: {exc}", "error"))
-            return
         self._ensure_llm()  # after the client: a --demo config points at the simulator now
         mode = session.extra.get("mode_type")
         if mode in (1, 2):
@@ -396,13 +310,9 @@ class ChatScreen(MainScreen):
         if not self.conversation.alive:
             self.notify("Not connected: nothing to interrupt", severity="warning", timeout=2)
             return
-        self.run_worker(self._interrupt, group="chat-cmd", exit_on_error=False)
-
-    async def _interrupt(self) -> None:
-        try:
-            await self.conversation.interrupt()
-        except Exception as exc:
-            self._inbox(Note(f"Interrupt not sent: {exc}", "error"))
+        call_channel(self, self.conversation.interrupt, what="interrupt", group="chat-cmd",
+                     exclusive=False,
+                     failed=lambda error: ChatFailed(f"Interrupt not sent: {error}"))
 
     def action_retry(self) -> None:
         self.run_worker(self._retry, group="chat-cmd", exit_on_error=False)
@@ -419,173 +329,7 @@ class ChatScreen(MainScreen):
 
     def on_reconnect_requested(self, message: ReconnectRequested) -> None:
         if self._session_id:
-            self.run_worker(partial(self._run_conversation, self._session_id), name="chat-conn",
-                            group="chat-conn", exclusive=True, exit_on_error=False)
-
-    # -- events from the conversation (the only place widgets change) ------------------
+            self._open(self._session_id)
 
     def _wake(self) -> None:
         self.post_message(ChatEvents())
-
-    def on_chat_events(self, message: ChatEvents) -> None:
-        message.stop()
-        status_changed = False
-        for event in self._inbox.take():
-            status_changed |= self._apply(event)
-        if status_changed:
-            self._show_state()
-
-    def _apply(self, ev: Any) -> bool:
-        """Apply one event; True when the status line needs an update."""
-        tr = self.transcript
-        if isinstance(ev, ChatPart):
-            key = f"in:{ev.mid}"
-            status = "incomplete" if ev.incomplete else ("" if ev.complete else "streaming")
-            note = "parts missing" if ev.incomplete else ""
-            if not tr.update(key, ev.text, status=status, note=note):
-                tr.add("bot" if ev.sender == "bot" else "speech", ev.text, key=key,
-                       status=status, note=note, time=self.app.now())
-            return False
-        if isinstance(ev, Outgoing):
-            self._apply_outgoing(ev)
-            return True
-        if isinstance(ev, Speaking):
-            current = self._sessions.get(self._session_id or "")
-            if ev.on and current is not None and current.status != SessionStatus.PROCESSING:
-                self.action_refresh_now()  # it speaks, so it is live: update the picker label
-            self._speaking = ev.on
-            self._show_speaking()
-            return False
-        if isinstance(ev, Ack):
-            self._apply_ack(ev)
-            return True  # an acked mode change may turn the own LLM on or off
-        if isinstance(ev, ReplyStats):
-            self._stats = ev
-            return True
-        if isinstance(ev, ChannelState):
-            return self._apply_state(ev)
-        if isinstance(ev, Note):
-            self._system(ev.text, role="error" if ev.level == "error" else "system")
-        return False
-
-    def _apply_outgoing(self, ev: Outgoing) -> None:
-        key = f"out:{ev.mid}"
-        if ev.status == "failed":
-            status, note = "failed", f"not sent: {ev.reason} · {self._key('retry')} retries"
-        elif ev.status == "queued":
-            status, note = "queued", f"queued: {ev.reason}" if ev.reason else "queued"
-        elif ev.status == "llm":
-            status, note = "", ev.reason
-        else:
-            status, note = "", ""
-        tr = self.transcript
-        if tr.get(key) is not None:
-            tr.update(key, status=status, note=note)
-        elif ev.origin == "user" or status:  # LLM sentences show only when not sent
-            tr.add("user" if ev.origin == "user" else "llm", ev.text, key=key, status=status,
-                   note=note, time=self.app.now())
-
-    def _apply_ack(self, ev: Ack) -> None:
-        ack = ev.ack
-        if ack.ok:
-            self._system(f"{ack.cmd}: {ack.msg}" if ack.msg else f"{ev.what}: ok", role="ok")
-        else:
-            self._system(f"{ev.what} failed ({ack.code}): {ack.msg or 'no reason given'}",
-                         role="error")
-
-    def _apply_state(self, ev: ChannelState) -> bool:
-        if ev.state is self._state and ev.state is not TransportState.RECONNECTING:
-            return False
-        self._state = ev.state
-        detail = f": {ev.detail}" if ev.detail else ""
-        if ev.state is TransportState.CONNECTED:
-            self.action_refresh_now()  # the session's status may have moved on
-            self._system(f"Connected{' (' + ev.detail + ')' if ev.detail == 'reconnected' else ''}.",
-                         role="ok")
-        elif ev.state is TransportState.FAILED:
-            self._system(f"Channel failed{detail} · {self._key('retry')} reconnects", role="error")
-        elif ev.state is TransportState.RECONNECTING:
-            self._system(f"Reconnecting{detail}")
-        elif ev.state is TransportState.CLOSED:
-            self._system("Channel closed.")
-        if ev.state is not TransportState.CONNECTED and self._speaking:
-            self._speaking = False
-            self._show_speaking()
-        return True
-
-    # -- small views ------------------------------------------------------------------
-
-    def _system(self, text: str, *, role: str = "system") -> Entry:
-        return self.transcript.add(role, text, time=self.app.now())
-
-    def _key(self, action: str) -> str:
-        """How the key bound to ``action`` is shown (it may be rebound in the keymap)."""
-        for bindings in self._bindings.key_to_bindings.values():
-            for binding in bindings:
-                if binding.action == action:
-                    return self.app.get_key_display(binding)
-        return action
-
-    def _show_speaking(self) -> None:
-        indicator = self.query_one("#chat-speaking", Static)
-        indicator.update("◉ speaking" if self._speaking else "○ quiet")
-        indicator.set_class(self._speaking, "-on")
-
-    def _show_state(self) -> None:
-        conv = self.conversation
-        state = STATE_MARKS[self._state] if self._session_id else "○ no session"
-        badge = self.query_one("#chat-state", Static)
-        badge.update(state)
-        badge.set_classes(f"-{self._state.value}")
-        self._show_speaking()
-        parts = [state]
-        if conv.queued_count:
-            parts.append(f"{conv.queued_count} queued")
-        if conv.failed_count:
-            parts.append(f"{conv.failed_count} failed ({self._key('retry')})")
-        if conv.llm_active:
-            parts.append(f"LLM {conv.llm.settings.model}")
-        s = self._stats
-        if s is not None:
-            first = f"{s.first_part_s:.2f}s" if s.first_part_s is not None else "-"
-            parts.append(f"reply: 1st part {first}, {s.chars} ch, {s.duration_s:.1f}s")
-        self.status.set_extra(" · ".join(parts))
-
-    # -- export ------------------------------------------------------------------------
-
-    def action_export(self) -> None:
-        entries = [self._entry_record(e) for e in self.transcript.entries]
-        conv = self.conversation
-        cfg = self.app.config
-        secrets = [*conv.secrets(), cfg.api_key, cfg.client_secret]
-        now = self.app.now()
-        sid = self._session_id or "no-session"
-        header = {"session": sid, "exported": now.isoformat(timespec="seconds"),
-                  "lines": str(len(entries))}
-        stem = export_stem(sid, now)
-        directory = export_dir(cfg.chat.export_dir)
-
-        def work() -> None:
-            try:
-                paths = write_exports(entries, directory, stem, header, secrets)
-            except OSError as exc:
-                self.post_message(ExportDone([], f"{exc.strerror or exc} ({directory})"))
-                return
-            self.post_message(ExportDone(paths))
-
-        self.run_worker(work, thread=True, group="chat-export", exit_on_error=False)
-
-    @staticmethod
-    def _entry_record(e: Entry) -> dict[str, Any]:
-        when = e.time.isoformat(timespec="seconds") if isinstance(e.time, datetime) else None
-        mid = e.key.split(":", 1)[1] if e.key else None
-        return {"time": when, "role": e.role, "text": e.text, "status": e.status,
-                "note": e.note, "mid": mid}
-
-    def on_export_done(self, message: ExportDone) -> None:
-        if message.error:
-            self.notify(f"Export failed: {message.error}", severity="error", markup=False)
-            return
-        names = " and ".join(str(p) for p in message.paths)
-        self._system(f"Transcript saved to {names}", role="ok")
-        self.notify(f"Saved {names}", timeout=6, markup=False)

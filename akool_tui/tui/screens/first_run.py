@@ -1,8 +1,15 @@
-"""First run without credentials: ask for an API key or clientId/secret, save it."""
+"""First run without credentials: ask for an API key or clientId/secret, save it.
+
+The secrets typed are held in :class:`~akool_tui.api.hidden.Hidden` from the moment
+they are read off the form until they go into the config: a traceback (with its
+locals) shows them masked.
+"""
 
 from __future__ import annotations
 
-from textual import on, work
+from typing import TYPE_CHECKING
+
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -10,8 +17,13 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
+from ...api.hidden import Hidden
 from ..widgets.safe_input import SafeInput
+from ..work import call_api
 from .common import ErrorLabel
+
+if TYPE_CHECKING:
+    from ...api.client import AkoolClient
 
 
 class CredentialsChecked(Message):
@@ -19,6 +31,17 @@ class CredentialsChecked(Message):
         super().__init__()
         self.error = error
         self.path = path
+
+
+class CredentialsAccepted(Message):
+    """The API took the credentials typed (they are saved next)."""
+
+    def __init__(self, api_key: Hidden | None, client_id: str,
+                 client_secret: Hidden | None) -> None:
+        super().__init__()
+        self.api_key = api_key
+        self.client_id = client_id
+        self.client_secret = client_secret
 
 
 class FirstRunScreen(ModalScreen[bool]):
@@ -70,34 +93,40 @@ class FirstRunScreen(ModalScreen[bool]):
     @on(Button.Pressed, "#save")
     def _save(self) -> None:
         use_key = self.query_one("#kind-key", RadioButton).value
-        key = self.query_one("#api-key", Input).value.strip()
-        cid = self.query_one("#client-id", Input).value.strip()
-        secret = self.query_one("#client-secret", Input).value.strip()
-        if use_key and not key:
+        # the secrets straight into holders, blanks around dropped (None when empty)
+        key = Hidden(self.query_one("#api-key", Input).value).stripped() if use_key else None
+        cid = "" if use_key else self.query_one("#client-id", Input).value.strip()
+        secret = (None if use_key
+                  else Hidden(self.query_one("#client-secret", Input).value).stripped())
+        if use_key and key is None:
             self._error("Enter the API key.")
             return
         if not use_key and not (cid and secret):
             self._error("Enter both clientId and clientSecret.")
             return
         self._error("Checking…")
-        self._check(key if use_key else "", "" if use_key else cid, "" if use_key else secret)
+        base_url = self.app.config.base_url
 
-    @work(exclusive=True, group="first-run")
-    async def _check(self, api_key: str, client_id: str, client_secret: str) -> None:
-        from ...api.client import AkoolClient
-        from ...api.errors import AkoolError
+        async def check(_unset: AkoolClient) -> None:
+            """One request with a client of the credentials typed (the app's own has
+            none yet); any answer but an error accepts them."""
+            from ...api.client import AkoolClient
+
+            async with AkoolClient(base_url, api_key=key, client_id=cid or None,
+                                   client_secret=secret) as candidate:
+                await candidate.list_sessions(page=1, size=1)
+
+        call_api(self, check, what="check the credentials", group="first-run",
+                 done=lambda _: CredentialsAccepted(key, cid, secret),
+                 failed=lambda error: CredentialsChecked(error=f"Not accepted: {error}"))
+
+    def on_credentials_accepted(self, message: CredentialsAccepted) -> None:
         from ...config import save_config
 
         cfg = self.app.config
-        try:
-            async with AkoolClient(cfg.base_url, api_key=api_key or None,
-                                   client_id=client_id or None,
-                                   client_secret=client_secret or None) as client:
-                await client.list_sessions(page=1, size=1)
-        except AkoolError as error:
-            self.post_message(CredentialsChecked(error=f"Not accepted: {error}"))
-            return
-        cfg.api_key, cfg.client_id, cfg.client_secret = api_key, client_id, client_secret
+        cfg.api_key = message.api_key.reveal() if message.api_key else ""
+        cfg.client_id = message.client_id
+        cfg.client_secret = message.client_secret.reveal() if message.client_secret else ""
         try:
             path = save_config(cfg)
         except Exception as error:  # disk full, read-only home: say so, keep the input

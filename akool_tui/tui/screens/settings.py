@@ -10,9 +10,11 @@ the Language List API. Invalid input is shown at its field and nothing is sent.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
@@ -20,6 +22,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
+from textual.validation import ValidationResult
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
@@ -29,7 +32,13 @@ from ...core.text import CELL, LINE, safe
 from ...stream.codec import CommandAck
 from ...core.validators import validate_http_url, validate_speed
 from ..widgets.safe_input import SafeInput
+from ..validation import FieldValidator
+from ..work import call_api
 from .base import MainScreen
+from .chat_channel import call_channel, describe
+
+if TYPE_CHECKING:
+    from ...api.client import AkoolClient
 
 MODES = [("1 · retelling: speaks your text verbatim (bring your own LLM)", 1),
          ("2 · dialogue: AKool's LLM answers", 2)]
@@ -54,6 +63,13 @@ class ParamsApplied(Message):
 class DefaultsSaved(Message):
     path: Path | None
     error: str = ""
+
+
+#: the form's text fields and what each expects (the text as typed, blanks around ignored)
+FIELD_CHECKS: dict[str, Callable[[str], str | None]] = {
+    "bgurl": lambda text: validate_http_url(text.strip(), allow_empty=True),
+    "speed": lambda text: validate_speed(text.strip()),
+}
 
 
 def voice_label(v: Voice) -> str:
@@ -84,6 +100,16 @@ def voice_matches(v: Voice, query: str) -> bool:
                                                  v.gender, "cloned" if v.type == 1 else "akool")
                    ).lower()
     return all(w in hay for w in words)
+
+
+async def load_catalog(client: AkoolClient) -> tuple[list[Voice], list[Language]]:
+    """The streaming voices (cloned and AKool's, each once) and the languages."""
+    cloned, akool, languages = await asyncio.gather(
+        client.list_all_voices(1, support_stream=True),
+        client.list_all_voices(2, support_stream=True),
+        client.list_languages())
+    voices = unique_voices([v for v in (*akool, *cloned) if v.support_stream is not False])
+    return voices, languages
 
 
 class SettingsScreen(MainScreen):
@@ -151,13 +177,15 @@ class SettingsScreen(MainScreen):
                 yield Label("Background", classes="field-label")
                 with Vertical(classes="field-body"):
                     yield SafeInput(d.background_url, placeholder="https://… image or video "
-                                    "(empty: none)", id="bgurl", compact=True)
+                                    "(empty: none)", id="bgurl", compact=True,
+                                    validators=[FieldValidator(FIELD_CHECKS["bgurl"])])
                     yield Static("", id="bgurl-error", classes="error -empty", markup=False)
             with Horizontal(classes="field"):
                 yield Label("Speed", classes="field-label")
                 with Vertical(classes="field-body"):
                     yield SafeInput(f"{d.speed:g}", placeholder="0.8 to 1.2", id="speed",
-                                    compact=True)
+                                    compact=True,
+                                    validators=[FieldValidator(FIELD_CHECKS["speed"])])
                     yield Static("", id="speed-error", classes="error -empty", markup=False)
             with Horizontal(id="settings-buttons"):
                 yield Button("Apply to chat (ctrl+t)", variant="primary", id="apply",
@@ -169,30 +197,17 @@ class SettingsScreen(MainScreen):
         self._show_voice()
         self.query_one("#voice-filter", Input).focus()
         self.status.set_extra("loading voices and languages…")
-        self.run_worker(self._load_catalog, name="settings-catalog", group="settings",
-                        exclusive=True, exit_on_error=False)
+        self.action_refresh_now()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return action != "toggle_pause"  # no refresh loop here
 
     def action_refresh_now(self) -> None:
-        self.run_worker(self._load_catalog, name="settings-catalog", group="settings",
-                        exclusive=True, exit_on_error=False)
+        call_api(self, load_catalog, what="load voices and languages", group="settings",
+                 done=lambda catalog: CatalogLoaded(*catalog),
+                 failed=lambda error: CatalogLoaded([], [], describe(error)))
 
     # -- catalog -------------------------------------------------------------------
-
-    async def _load_catalog(self) -> None:
-        client = await self.app.ctx.client()
-        try:
-            cloned, akool, languages = await asyncio.gather(
-                client.list_all_voices(1, support_stream=True),
-                client.list_all_voices(2, support_stream=True),
-                client.list_languages())
-        except Exception as exc:
-            self.post_message(CatalogLoaded([], [], str(exc) or type(exc).__name__))
-            return
-        voices = unique_voices([v for v in (*akool, *cloned) if v.support_stream is not False])
-        self.post_message(CatalogLoaded(voices, languages))
 
     def on_catalog_loaded(self, message: CatalogLoaded) -> None:
         if message.error:
@@ -266,26 +281,27 @@ class SettingsScreen(MainScreen):
 
     # -- validation ------------------------------------------------------------------
 
-    def _check(self, field: str) -> str | None:
-        """Validate one input field and show the message at it; returns the problem."""
-        value = self.query_one(f"#{field}", Input).value.strip()
-        if field == "bgurl":
-            problem = validate_http_url(value, allow_empty=True)
-        else:
-            problem = validate_speed(value)
+    def _show_problem(self, field: str, result: ValidationResult | None) -> bool:
+        """Show what the field expects at it (nothing when valid); True when invalid."""
+        problems = [] if result is None else result.failure_descriptions
         message = self.query_one(f"#{field}-error", Static)
-        message.update(f"expected {problem}" if problem else "")
-        message.set_class(not problem, "-empty")
-        return problem
+        message.update(f"expected {problems[0]}" if problems else "")
+        message.set_class(not problems, "-empty")
+        return bool(problems)
+
+    def _check(self, field: str) -> bool:
+        """Validate one input field now and show the message at it; True when invalid."""
+        field_input = self.query_one(f"#{field}", Input)
+        return self._show_problem(field, field_input.validate(field_input.value))
 
     @on(Input.Changed, "#bgurl, #speed")
     def _field_changed(self, event: Input.Changed) -> None:
         if event.input.id:
-            self._check(event.input.id)
+            self._show_problem(event.input.id, event.validation_result)
 
     def _values(self) -> SessionDefaults | None:
         """The form as session defaults, or None (messages shown) when invalid."""
-        bad = [f for f in ("bgurl", "speed") if self._check(f)]
+        bad = [f for f in FIELD_CHECKS if self._check(f)]
         if bad:
             self.query_one(f"#{bad[0]}", Input).focus()
             self._result("Fix the marked field" + ("s" if len(bad) > 1 else "")
@@ -323,16 +339,9 @@ class SettingsScreen(MainScreen):
                   "mode": values.mode_type, "bgurl": values.background_url or None,
                   "vparams": {"speed": values.speed}}
         self._result("Applying…", ok=True)
-        self.run_worker(partial(self._apply, conversation, params), name="settings-apply",
-                        group="settings-apply", exclusive=True, exit_on_error=False)
-
-    async def _apply(self, conversation, params: dict) -> None:
-        try:
-            ack = await conversation.set_params(**params)
-        except Exception as exc:
-            self.post_message(ParamsApplied(None, str(exc) or type(exc).__name__))
-            return
-        self.post_message(ParamsApplied(ack))
+        call_channel(self, partial(conversation.set_params, **params), what="apply settings",
+                     group="settings-apply", done=ParamsApplied,
+                     failed=lambda error: ParamsApplied(None, describe(error)))
 
     def on_params_applied(self, message: ParamsApplied) -> None:
         ack = message.ack

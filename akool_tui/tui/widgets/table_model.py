@@ -10,193 +10,25 @@ pass the filter, sorted.  Everything is plain dict/list work so that 100 000 row
 * a small diff is applied in place (pop + insort per moved row); a large one rebuilds the
   order.  Both are written as generators of steps so the widget can run them either at once
   or in slices that yield to the event loop (``LiveTable.set_rows_async``).
+* the marks, and the rows' cached texts (:class:`.table_cells.RowTexts`), are kept here;
+  the sorting steps are :mod:`.table_order`, columns and row sets :mod:`.table_rows`.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_left, insort
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
-from ...core.text import CELL, safe
+from .table_cells import RowTexts
+from .table_order import SLICE, chunks, sortable, sorted_keys
+from .table_rows import Column, Delta, Row, RowFilter, RowsInput, normalise_rows, utc_now
 
-Row = Mapping[str, Any]
-RowsInput = Mapping[str, Row] | Iterable[tuple[str, Row]]
-RowFilter = Callable[[str, Row], bool]
+__all__ = ["Column", "Delta", "Row", "RowFilter", "RowsInput", "TableModel",
+           "normalise_rows", "utc_now"]
 
-#: Rows handled between two yields of a step generator.
-SLICE = 1000
 #: Diffs touching more rows than this rebuild the order instead of patching it.
 INCREMENTAL_LIMIT = 256
-#: A sliced rebuild sorts runs of this many rows, then merges them pairwise.
-RUN_SIZE = 10_000
-
-
-def utc_now() -> datetime:
-    """The default clock for live columns."""
-    return datetime.now(UTC)
-
-
-def _default_format(value: Any) -> str:
-    return value if type(value) is str else str(value)
-
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """One column of a :class:`LiveTable`.
-
-    Attributes:
-        key: Key of the value in each row mapping (and the column's id).
-        label: Header text.
-        width: Fixed width in cells, or ``None`` to fit the widest value shown so far
-            (between ``min_width`` and ``max_width``).
-        align: "left", "center" or "right".
-        sort_key: ``sort_key(row)`` gives the value to sort by; ``None`` sorts by the cell
-            value (the computed value for live columns).  ``None`` values sort last.
-        style: ``style(value, row)`` gives a style for the cell: a Rich ``Style``, a style
-            string that may use theme variables (``"$success bold"``,
-            ``"$text on $error"``), or ``None``.
-        formatter: ``formatter(value)`` gives the cell text (``None`` always shows as "").
-        live: The value is computed from the row and the clock, and re-rendered every
-            second for the visible rows (countdowns).
-        compute: ``compute(row, now)`` for live columns.
-        searchable: Whether the filter text looks at this column (default: not live).
-        sortable: Whether the column can be sorted by.
-    """
-
-    key: str
-    label: str
-    width: int | None = None
-    min_width: int = 1
-    max_width: int = 40
-    align: Literal["left", "center", "right"] = "left"
-    sort_key: Callable[[Row], Any] | None = None
-    style: Callable[[Any, Row], Any] | None = None
-    formatter: Callable[[Any], str] = _default_format
-    live: bool = False
-    compute: Callable[[Row, Any], Any] | None = None
-    searchable: bool | None = None
-    sortable: bool = True
-
-    def __post_init__(self) -> None:
-        if not self.key:
-            raise ValueError("Column key must not be empty")
-        if self.align not in ("left", "center", "right"):
-            raise ValueError(f"Column {self.key!r}: align must be left, center or right")
-        if self.width is not None and self.width < 1:
-            raise ValueError(f"Column {self.key!r}: width must be at least 1")
-        if not 1 <= self.min_width <= self.max_width:
-            raise ValueError(f"Column {self.key!r}: need 1 <= min_width <= max_width")
-        if self.live and self.compute is None:
-            raise ValueError(f"Column {self.key!r}: a live column needs compute(row, now)")
-
-    @property
-    def is_searchable(self) -> bool:
-        return (not self.live) if self.searchable is None else self.searchable
-
-    def text(self, value: Any) -> str:
-        """The formatter's text for a value, as it is (what the filter searches);
-        a failing formatter falls back to ``str``."""
-        if value is None:
-            return ""
-        if self.formatter is _default_format:
-            return value if type(value) is str else str(value)
-        try:
-            return str(self.formatter(value))
-        except Exception:  # noqa: BLE001 - odd data from the API must not crash the table
-            return str(value)
-
-    def format(self, value: Any) -> str:
-        """Cell text for a value: :meth:`text` made safe to paint (values come from the
-        API: no control, bidi or invisible character) and at most ``core.text.CELL``
-        characters long, so that a 1 MB name is never laid out. ``safe``'s fast path is
-        inlined: this runs for the cells of 100 000-row tables."""
-        text = self.text(value)
-        return text if len(text) <= CELL and text.isprintable() else safe(text, limit=CELL)
-
-    def value(self, row: Row, now: Any) -> Any:
-        """The cell value: the row's value, or the computed one for live columns."""
-        if self.compute is not None:
-            try:
-                return self.compute(row, now)
-            except Exception:  # noqa: BLE001 - a user callable on API data
-                return None
-        return row.get(self.key)
-
-
-def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _merge(
-    first: list[str], second: list[str], key: Callable[[str], Any], step: int = RUN_SIZE,
-) -> Iterator[None]:
-    """Stable merge of two sorted lists (``first`` wins ties), a slice per step.
-
-    Each step sorts a piece made of a stretch of each list that belongs together (found
-    with bisect); timsort merges such a piece of two sorted runs in one pass, in C.
-    """
-    out: list[str] = []
-    a = b = 0
-    while a < len(first):
-        a_end = min(a + step, len(first))
-        b_end = (len(second) if a_end == len(first)
-                 else bisect_left(second, key(first[a_end]), b, key=key))
-        if b_end - b > step:  # a long stretch of ``second`` comes first: cut it
-            b_end = b + step
-            a_end = bisect_right(first, key(second[b_end]), a, a_end, key=key)
-        piece = first[a:a_end] + second[b:b_end]
-        piece.sort(key=key)
-        out.extend(piece)
-        a, b = a_end, b_end
-        yield
-    out.extend(second[b:])
-    return out
-
-
-def _sortable(value: Any, as_text: bool) -> tuple[Any, ...]:
-    """The order of one value: ``None`` last, text case-insensitive.
-
-    :meth:`TableModel._sorted` orders whole lists the same way without the tuples.
-    """
-    if value is None:
-        return (1,)
-    if as_text:
-        return (0, str(value).casefold())
-    return (0, value.casefold() if type(value) is str else value)
-
-
-def normalise_rows(rows: RowsInput) -> Mapping[str, Row]:
-    """Accept a mapping or (key, row) pairs; later pairs win on duplicate keys."""
-    if isinstance(rows, Mapping):
-        return rows
-    try:
-        return dict(rows)
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"rows must be a mapping or (key, row) pairs: {error}") from None
-
-
-class Delta:
-    """What one update changed.
-
-    ``old`` maps every changed or added key to its previous row (``None`` when new);
-    ``removed`` maps removed keys to their last row; ``moved`` says whether the visible
-    order may have changed (rows appeared, vanished or moved).
-    """
-
-    __slots__ = ("moved", "old", "removed")
-
-    def __init__(self) -> None:
-        self.old: dict[str, Row | None] = {}
-        self.removed: dict[str, Row] = {}
-        self.moved = False
-
-    def __bool__(self) -> bool:
-        return bool(self.old or self.removed or self.moved)
 
 
 class TableModel:
@@ -211,7 +43,6 @@ class TableModel:
             raise ValueError(f"duplicate column keys in {keys}")
         self.columns = columns
         self.column_index = {column.key: index for index, column in enumerate(columns)}
-        self._searchable = [column for column in columns if column.is_searchable]
         self.clock = clock
         #: Diffs touching more rows than this rebuild the order instead of patching it.
         self.incremental_limit = INCREMENTAL_LIMIT
@@ -227,8 +58,10 @@ class TableModel:
         self._needle = ""
         self.row_filter: RowFilter | None = None
         self._narrow = False
-        self._cells: dict[str, tuple[str, ...]] = {}
-        self._search: dict[str, str] = {}
+        #: the rows' texts: painted cells, search texts, live cells
+        self.texts = RowTexts(columns, self.rows, clock)
+        #: keys of the marked rows (marks on rows hidden by a filter are kept)
+        self.marks: set[str] = set()
         #: True while the order does not reflect the rows (a rebuild is pending).
         self.stale = False
         #: Bumped on every change; a sliced rebuild starts over when it moves.
@@ -265,17 +98,6 @@ class TableModel:
             return None
         return len(self.order) - 1 - position if self.reverse else position
 
-    def cells(self, key: str) -> tuple[str, ...]:
-        """Formatted text of a row's cells (live columns are empty here)."""
-        cells = self._cells.get(key)
-        if cells is None:
-            row = self.rows[key]
-            cells = self._cells[key] = tuple(
-                "" if column.live else column.format(row.get(column.key))
-                for column in self.columns
-            )
-        return cells
-
     # -- order keys ---------------------------------------------------------------
 
     def _sort_value(self, row: Row) -> Any:
@@ -294,7 +116,7 @@ class TableModel:
         if self.sort_column is None:
             return self._seq[key]
         value = self._sort_value(self.rows[key])
-        return (_sortable(value, self._sort_as_text), self._seq[key])
+        return (sortable(value, self._sort_as_text), self._seq[key])
 
     def _find(self, key: str) -> int | None:
         """Position of a key in ``order`` (ascending), or ``None``."""
@@ -320,44 +142,8 @@ class TableModel:
 
     # -- filtering ----------------------------------------------------------------
 
-    # The filter searches the formatters' own text (``Column.text``), not the painted
-    # text: it is never shown, and checking 100 000 values for control characters
-    # would cost the first keystroke 40 ms.
-
-    def _search_text(self, key: str) -> str:
-        text = self._search.get(key)
-        if text is None:
-            row = self.rows[key]
-            text = self._search[key] = "\x00".join(
-                [column.text(row.get(column.key)) for column in self._searchable]
-            ).casefold()
-        return text
-
-    def _fill_search(self, keys: Sequence[str]) -> None:
-        """Compute the search text of many rows at once (column by column: faster)."""
-        search, rows = self._search, self.rows
-        missing = [key for key in keys if key not in search and key in rows]
-        if not missing:
-            return
-        row_list = [rows[key] for key in missing]
-        columns = []
-        for column in self._searchable:
-            values = [row.get(column.key) for row in row_list]
-            if column.formatter is _default_format:  # Column.text, inlined
-                columns.append(["" if value is None else value if type(value) is str
-                                else str(value) for value in values])
-            else:
-                columns.append([column.text(value) for value in values])
-        texts: Iterable[str]
-        if len(columns) > 1:
-            texts = map("\x00".join, zip(*columns))
-        else:
-            texts = columns[0] if columns else [""] * len(missing)
-        for key, text in zip(missing, texts):
-            search[key] = text.casefold()
-
     def matches(self, key: str) -> bool:
-        if self._needle and self._needle not in self._search_text(key):
+        if self._needle and self._needle not in self.texts.search_text(key):
             return False
         return self.row_filter is None or self._accepts(key)
 
@@ -370,30 +156,6 @@ class TableModel:
             return True  # a broken predicate must not hide data
 
     # -- diffs ----------------------------------------------------------------------
-
-    def diff_steps(
-        self, rows: Mapping[str, Row], full: bool, changes: dict[str, Row],
-        removed: list[str],
-    ) -> Iterator[None]:
-        """Compare ``rows`` with what the model holds, without changing anything.
-
-        Fills ``changes`` (key -> the new row, for changed and new keys) and, when
-        ``full``, ``removed`` (keys not in ``rows``).  Yields between slices.
-        """
-        # Work on key lists, not item tuples: 100 000 live tuples would wake the
-        # garbage collector's full (slow) generation in the middle of a load.
-        get = self.rows.get
-        for chunk in _chunks(list(rows), SLICE):
-            for key in [key for key in chunk if get(key) != rows[key]]:
-                row = rows[key]
-                if type(row) is not dict and not isinstance(row, Mapping):
-                    raise TypeError(f"row {key!r} must be a mapping, not {type(row).__name__}")
-                changes[key] = row
-            yield
-        if full:
-            for chunk in _chunks(list(self.rows), SLICE * 4):
-                removed.extend([key for key in chunk if key not in rows])
-                yield
 
     def commit(
         self, changes: Mapping[str, Row], removed: Sequence[str],
@@ -424,7 +186,7 @@ class TableModel:
             return
         self.stale = delta.moved = True
         self.version += 1
-        for chunk in _chunks(removed, SLICE):
+        for chunk in chunks(removed, SLICE):
             gone = [key for key in chunk if key in rows and key not in skip]
             for key in gone:
                 delta.removed[key] = rows.pop(key)
@@ -433,7 +195,7 @@ class TableModel:
             self.version += 1
             yield
         old = delta.old
-        for chunk in _chunks(list(changes), SLICE):
+        for chunk in chunks(list(changes), SLICE):
             if skip:
                 chunk = [key for key in chunk if key not in skip]
             new = [key for key in chunk if key not in self._seq]
@@ -518,10 +280,7 @@ class TableModel:
         return True
 
     def _forget(self, keys: Iterable[str]) -> None:
-        if self._cells or self._search:
-            for key in keys:
-                self._cells.pop(key, None)
-                self._search.pop(key, None)
+        self.texts.forget(keys)
 
     # -- rebuilding -------------------------------------------------------------
 
@@ -551,17 +310,17 @@ class TableModel:
             keys = list(rows)  # insertion (seq) order
         if self.filtered:
             matched: list[str] = []
-            needle, search = self._needle, self._search
+            needle, search = self._needle, self.texts.search
             if needle and len(search) < len(rows):
                 # Search texts first, in insertion order (memory order: much quicker than
                 # the sorted order for 100 000 rows).
-                for chunk in _chunks(list(rows), SLICE):
-                    self._fill_search(chunk)
+                for chunk in chunks(list(rows), SLICE):
+                    self.texts.fill_search(chunk)
                     yield
-            for chunk in _chunks(keys, SLICE):
+            for chunk in chunks(keys, SLICE):
                 if needle:
                     # a row added meanwhile has no text yet; a row gone has none any more
-                    self._fill_search(chunk)
+                    self.texts.fill_search(chunk)
                     chunk = [key for key in chunk if needle in search.get(key, "")]
                 else:
                     chunk = [key for key in chunk if key in rows]
@@ -575,57 +334,14 @@ class TableModel:
         return (yield from self._sorted(keys, sliced))
 
     def _sorted(self, keys: list[str], sliced: bool) -> Iterator[None]:
-        """``keys`` (in seq order) sorted like :func:`_sortable` would, ties by seq."""
-        rows, as_text = self.rows, self._sort_as_text
         column = self.sort_column
         assert column is not None
-        plain = column.sort_key is None and column.compute is None
-        value = self._sort_value
-        get, name = rows.get, column.key
-        normal: dict[str, Any] = {}
-        nones: list[str] = []
-        for chunk in _chunks(keys, SLICE):
-            if plain:  # the common case, without a call per row
-                raws = [None if (row := get(key)) is None else row.get(name) for key in chunk]
-            else:
-                raws = [None if (row := get(key)) is None else value(row) for key in chunk]
-            for key, raw in zip(chunk, raws, strict=True):
-                if raw is None:
-                    nones.append(key)
-                elif as_text:
-                    normal[key] = str(raw).casefold()
-                else:
-                    normal[key] = raw.casefold() if type(raw) is str else raw
-            yield
-        rest = list(normal)
-        try:
-            ordered = yield from self._sort(rest, normal, sliced)
-        except TypeError:  # values of mixed types: compare them as text
-            self._sort_as_text = True
-            text = {key: str(value(rows[key])).casefold() for key in rest if key in rows}
-            ordered = yield from self._sort(list(text), text, sliced)
-        return ordered + nones
+        return (yield from sorted_keys(keys, self.rows, column, self._sort_value,
+                                       self._sort_as_text, sliced, self._compare_as_text))
 
-    @staticmethod
-    def _sort(keys: list[str], normal: dict[str, Any], sliced: bool) -> Iterator[None]:
-        # Stable sorts keep seq order for ties, as the (value, seq) order key expects.
-        key = normal.__getitem__
-        if not sliced or len(keys) <= RUN_SIZE:
-            keys.sort(key=key)
-            return keys
-        # Sort runs, then merge them two by two, each merge in slices.
-        runs = []
-        for start in range(0, len(keys), RUN_SIZE):
-            runs.append(sorted(keys[start : start + RUN_SIZE], key=key))
-            yield
-        while len(runs) > 1:
-            merged = []
-            for index in range(0, len(runs) - 1, 2):
-                merged.append((yield from _merge(runs[index], runs[index + 1], key)))
-            if len(runs) % 2:
-                merged.append(runs[-1])
-            runs = merged
-        return runs[0]
+    def _compare_as_text(self) -> None:
+        """The sort column holds values of mixed types: compare them as text."""
+        self._sort_as_text = True
 
     # -- settings -------------------------------------------------------------------
 
@@ -664,3 +380,19 @@ class TableModel:
         self.version += 1
         self.stale = True
         return True
+
+    # -- marks ------------------------------------------------------------------------
+
+    def toggle_mark(self, key: str) -> None:
+        if key in self.marks:
+            self.marks.discard(key)
+        else:
+            self.marks.add(key)
+
+    def drop_gone_marks(self) -> bool:
+        """Forget marks of rows that are gone; True if there were any."""
+        rows = self.rows
+        if gone := {key for key in self.marks if key not in rows}:
+            self.marks -= gone
+            return True
+        return False

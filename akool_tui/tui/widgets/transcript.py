@@ -21,15 +21,14 @@ Text is sanitised with :func:`akool_tui.core.text.safe` (newlines kept): control
 characters (a hostile payload could carry terminal escapes), bidi overrides and
 unassigned code points become U+FFFD, other invisible format characters are dropped,
 tabs become spaces, and an entry stops at ``core.text.CHAT`` characters (an ellipsis).
+The entries, their sanitising and word wrapping are :mod:`.transcript_text`.
 """
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from rich.cells import cell_len
@@ -40,7 +39,10 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 
-from ...core.text import CHAT, ELLIPSIS, LINE, safe
+from ...core.text import CHAT, ELLIPSIS
+from .transcript_text import Entry, _clean, _note, _span_start, sanitize, wrap_spans
+
+__all__ = ["Entry", "Transcript", "sanitize", "wrap_spans"]
 
 #: flushes per second at most (coalesced repaint rate while text streams)
 FLUSH_HZ = 30
@@ -75,101 +77,6 @@ ROLES: dict[str, tuple[str, str]] = {
 #: status -> component class of the note shown after the text
 NOTE_STYLES = {"failed": "transcript--error", "queued": "transcript--warning",
                "incomplete": "transcript--warning"}
-
-_WORD = re.compile(r"\S+\s*|\s+")
-
-
-def sanitize(text: str) -> str:
-    """``text`` safe to paint, newlines kept, not cut. Character by character, so that
-    the sanitised tail of a streaming reply is the tail of the sanitised reply."""
-    return safe(text, limit=None, newlines=True)
-
-
-def _clean(text: str) -> str:
-    """An entry's text: safe to paint and at most ``CHAT`` characters; ``text`` itself
-    when nothing needed a change."""
-    return safe(text, limit=CHAT, newlines=True)
-
-
-def _note(note: str) -> str:
-    """A note after the text (it may quote a transport error): one safe line."""
-    return safe(note, limit=LINE)
-
-
-def wrap_spans(text: str, width: int, start: int = 0) -> list[tuple[int, int]]:
-    """Greedy word wrap of ``text[start:]`` into ``(begin, end)`` spans of at most
-    ``width`` cells (trailing spaces aside). Newlines break lines; a word wider than
-    the line is cut by cells. Always at least one span."""
-    width = max(1, width)
-    spans: list[tuple[int, int]] = []
-    pos, n = start, len(text)
-    while True:
-        nl = text.find("\n", pos)
-        end = n if nl < 0 else nl
-        _wrap_paragraph(text, pos, end, width, spans)
-        if nl < 0:
-            return spans
-        pos = nl + 1
-
-
-def _wrap_paragraph(text: str, a: int, b: int, width: int,
-                    spans: list[tuple[int, int]]) -> None:
-    line_start, used = a, 0
-    for m in _WORD.finditer(text, a, b):
-        ws, we = m.span()
-        word = m.group()
-        core = cell_len(word.rstrip())
-        if used + core <= width:
-            used += cell_len(word)
-            continue
-        if ws > line_start:  # the word goes to the next line
-            spans.append((line_start, ws))
-            line_start, used = ws, 0
-        if core <= width:
-            used = cell_len(word)
-            continue
-        for ch_pos in range(ws, we):  # fold a word wider than the line
-            w = cell_len(text[ch_pos])
-            if used + w > width and ch_pos > line_start:
-                spans.append((line_start, ch_pos))
-                line_start, used = ch_pos, 0
-            used += w
-    spans.append((line_start, b))
-
-
-def _span_start(span: tuple[int, int]) -> int:
-    return span[0]
-
-
-@dataclass(eq=False, slots=True)
-class Entry:
-    """One transcript line (wrapped over as many rows as it needs).
-
-    ``text`` is the sanitised ``raw`` text: the same string object when there was
-    nothing to replace, so that a long chat does not hold every reply twice.
-    """
-
-    role: str
-    text: str
-    key: str | None = None
-    #: "", "streaming", "queued", "failed", "incomplete"
-    status: str = ""
-    #: shown after the text, e.g. "queued: waiting for the channel"
-    note: str = ""
-    time: datetime | None = None
-    index: int = 0
-    raw: str = field(default="", repr=False)
-    shown: str = field(default="", repr=False)
-    shown_text_len: int = field(default=0, repr=False)
-    spans: list[tuple[int, int]] = field(default_factory=list, repr=False)
-    width: int = field(default=0, repr=False)
-    strips: dict[int, Strip] = field(default_factory=dict, repr=False)
-
-    def display(self) -> str:
-        if self.status == "streaming":
-            return self.text + " ▍"
-        return f"{self.text}  [{self.note}]" if self.note else self.text
-
 
 class Transcript(ScrollView, can_focus=True):
     """Chat lines that stream in; see the module docstring for how it stays fast."""

@@ -1,0 +1,73 @@
+"""The chat's transcript export (ctrl+s): Markdown and JSONL files, written in a thread.
+
+What goes into the files (secrets masked, the header, the names) is
+:mod:`akool_tui.core.export`; this is the screen's side: the records of the transcript's
+entries, the worker, and what the screen says when it is done.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
+
+from ...core.export import export_dir, export_stem, write_exports
+
+if TYPE_CHECKING:
+    from ...core.chat.conversation import Conversation
+    from ..widgets.transcript import Entry, Transcript
+
+
+@dataclass
+class ExportDone(Message):
+    paths: list[Path]
+    error: str = ""
+
+
+def entry_record(e: Entry) -> dict[str, Any]:
+    """One transcript entry as a record of the export."""
+    when = e.time.isoformat(timespec="seconds") if isinstance(e.time, datetime) else None
+    mid = e.key.split(":", 1)[1] if e.key else None
+    return {"time": when, "role": e.role, "text": e.text, "status": e.status,
+            "note": e.note, "mid": mid}
+
+
+class TranscriptExport:
+    """The export action of the chat screen (a mixin: its handlers go by their names)."""
+
+    conversation: Conversation
+    transcript: Transcript
+    _session_id: str | None
+
+    def action_export(self) -> None:
+        entries = [entry_record(e) for e in self.transcript.entries]
+        conv = self.conversation
+        cfg = self.app.config
+        secrets = [*conv.secrets(), cfg.api_key, cfg.client_secret]
+        now = self.app.now()
+        sid = self._session_id or "no-session"
+        header = {"session": sid, "exported": now.isoformat(timespec="seconds"),
+                  "lines": str(len(entries))}
+        stem = export_stem(sid, now)
+        directory = export_dir(cfg.chat.export_dir)
+
+        def work() -> None:  # files, not the API: an OSError is the one way it fails
+            try:
+                paths = write_exports(entries, directory, stem, header, secrets)
+            except OSError as exc:
+                self.post_message(ExportDone([], f"{exc.strerror or exc} ({directory})"))
+                return
+            self.post_message(ExportDone(paths))
+
+        self.run_worker(work, thread=True, group="chat-export", exit_on_error=False)
+
+    def on_export_done(self, message: ExportDone) -> None:
+        if message.error:
+            self.notify(f"Export failed: {message.error}", severity="error", markup=False)
+            return
+        names = " and ".join(str(p) for p in message.paths)
+        self._system(f"Transcript saved to {names}", role="ok")
+        self.notify(f"Saved {names}", timeout=6, markup=False)
