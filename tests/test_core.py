@@ -260,3 +260,24 @@ async def test_upload_watch_backs_off_after_failed_checks() -> None:
     assert waits == [1.0, 2.0, 4.0]  # doubled after each failure
     assert [bool(u.error) for u in updates] == [False, True, True, False]
     assert updates[-1].done and updates[-1].avatar.avatar_id == "mine"  # filled in
+
+
+def test_chat_blocker_says_which_sessions_a_terminal_can_join() -> None:
+    import importlib.util
+
+    from akool_tui.api.models import Credentials
+    from akool_tui.core.sessions import chat_blocker
+
+    def s(kind: str, **creds: str) -> Session:
+        return Session(id="x" * 24, stream_type=kind,
+                       credentials=Credentials(stream_type=kind, values=creds))
+
+    assert chat_blocker(s("websocket")) is None
+    assert "agora's own SDK" in chat_blocker(s("agora"))
+    assert "trtc's own SDK" in chat_blocker(s("trtc"))
+    livekit = chat_blocker(s("livekit", livekit_url="wss://x", livekit_token="t" * 20))
+    if importlib.util.find_spec("livekit") is None:
+        assert "akool-tui[livekit]" in livekit
+    else:
+        assert livekit is None
+        assert "no LiveKit credentials" in chat_blocker(s("livekit"))

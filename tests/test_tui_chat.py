@@ -152,23 +152,26 @@ async def test_text_typed_while_reconnecting_is_queued_then_sent(simulator_facto
         assert "Connected (reconnected)." in texts(screen, "ok")
 
 
-async def test_line_typed_without_a_session_fails_visibly_and_retry_sends_it(simulator_factory):
+async def test_line_typed_without_a_session_waits_and_is_sent_once_one_is_picked(
+        simulator_factory):
+    """Against a service (not the demo: nothing is joined or created by itself) a line
+    typed before any session is connected waits, says so, and is sent once the user
+    picks a session (it used to fail with "not connected")."""
+    import dataclasses
+
     sim = simulator_factory(sessions=0, queue_delay=0.0, reply_chars_per_s=400.0)
     sid = create_session(sim)
-    app = make_app(sim)
+    config = dataclasses.replace(demo_config(sim), path=None)
+    app = AkoolApp(config, demo=False, watch_tty=False)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_chat(pilot)
         await say(pilot, "anybody home")
-        await wait_for(pilot, lambda: any(e.role == "user" for e in screen.transcript.entries),
-                       "user line")
-        (line,) = [e for e in screen.transcript.entries if e.role == "user"]
-        assert line.status == "failed" and line.note == "not sent: not connected · ^y retries"
-        assert "1 failed (^y)" in str(screen.status.render())
+        await wait_for(pilot, lambda: any("your line is sent once the session is connected"
+                                          in t for t in texts(screen, "system")), "said so")
+        assert not any(e.status == "failed" for e in screen.transcript.entries)
         await wait_for(pilot, lambda: screen.query_one("#chat-session")._options[1:], "options")
         screen.query_one("#chat-session").value = sid  # pick the session
         await wait_for(pilot, lambda: screen.conversation.connected, "connected")
-        await pilot.press("ctrl+y")
-        await wait_for(pilot, lambda: line.status == "" and line.note == "", "resent")
         await wait_for(pilot, lambda: any("anybody home" in t for t in texts(screen, "bot")),
                        "answer")
 
@@ -413,3 +416,51 @@ async def test_a_channel_command_that_fails_posts_its_failure():
         call_channel(app, silent, what="apply", failed=lambda e: Failed(describe(e)))
         await wait_for(pilot, lambda: len(app.seen) == 2, "both failures")
         assert sorted(app.seen) == ["TimeoutError", "not connected to a session's stream channel"]
+
+
+async def test_demo_chat_works_on_the_first_keystroke(simulator_factory):
+    """No session yet, a line typed at once: a session is created for it and the line is
+    sent once connected (it used to fail with "not connected")."""
+    sim = simulator_factory(sessions=0, queue_delay=0.0, reply_chars_per_s=400.0)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_chat(pilot)
+        await say(pilot, "hi there")
+        await wait_for(pilot, lambda: screen.conversation.connected, "a session created")
+        await wait_for(pilot, lambda: any(e.role == "bot" for e in screen.transcript.entries),
+                       "the avatar's answer", timeout=15)
+        mine = [e for e in screen.transcript.entries if e.role in ("you", "user")]
+        assert mine and mine[0].text == "hi there" and mine[0].status != "failed"
+        assert any("creating one for your line" in t for t in texts(screen, "system"))
+
+
+async def test_demo_chat_joins_a_joinable_session_on_the_first_visit(simulator_factory):
+    sim = simulator_factory(sessions=0, queue_delay=0.0)
+    joinable = create_session(sim)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_chat(pilot)
+        await wait_for(pilot, lambda: screen.conversation.connected, "joined at once")
+        assert app.ctx.chat_session_id == joinable
+
+
+async def test_an_agora_session_is_marked_and_never_drops_the_current_chat(simulator_factory):
+    sim = simulator_factory(sessions=0, queue_delay=0.0)
+    mine = create_session(sim)
+    answer = httpx.post(sim.base_url + CREATE, headers={"x-api-key": sim.cfg.api_key}, json={
+        "avatar_id": "dvp_Tristan_cloth2_1080P", "duration": 600, "stream_type": "agora"}).json()
+    agora = answer["data"]["_id"]
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_chat(pilot, mine)
+        from textual.widgets import Select
+
+        select = screen.query_one(Select)
+        await wait_for(pilot, lambda: agora in screen._sessions, "the agora session listed")
+        label = screen._label(screen._sessions[agora])
+        assert "not joinable" in label and "agora's own SDK" in label
+        select.value = agora  # picked in the list
+        await wait_for(pilot, lambda: any("cannot be joined here" in t
+                                          for t in texts(screen, "error")), "said why")
+        assert screen.conversation.connected and app.ctx.chat_session_id == mine
+        assert select.value == mine

@@ -32,6 +32,28 @@ if TYPE_CHECKING:
 CHAT_STREAM_TYPES = ("websocket", "livekit")
 
 
+def chat_blocker(session: Session) -> str | None:
+    """Why this program cannot hold a chat over ``session``'s data channel, or None.
+
+    websocket (the simulator's stand-in) always works; LiveKit needs the optional SDK
+    and the session's LiveKit credentials; Agora and TRTC rooms need those vendors'
+    browser or native SDKs, which no terminal program has."""
+    kind = session.stream_type
+    if kind == "websocket":
+        return None
+    if kind == "livekit":
+        import importlib.util
+
+        if importlib.util.find_spec("livekit") is None:
+            return "LiveKit needs the extra: pip install 'akool-tui[livekit]'"
+        if not (session.credentials.get("livekit_url") and session.credentials.get("livekit_token")):
+            return "the session has no LiveKit credentials"
+        return None
+    if kind in ("agora", "trtc"):
+        return f"{kind} rooms need {kind}'s own SDK (a browser or app), not a terminal"
+    return f"unknown stream type {kind!r}"
+
+
 # -- create -----------------------------------------------------------------------
 
 

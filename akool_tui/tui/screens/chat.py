@@ -26,7 +26,7 @@ from textual.widgets import Input, Select
 
 from ...api.models import Session, SessionStatus
 from ...core.ids import short_id
-from ...core.sessions import create_request
+from ...core.sessions import chat_blocker, create_request
 from ...core.text import CELL, safe
 from ...core.chat.conversation import DIALOGUE, Conversation, Inbox, Note
 from ...core.chat.llm import SIMULATED_MODEL as SIMULATED_LLM
@@ -75,8 +75,8 @@ async def open_sessions(client: AkoolClient) -> list[Session]:
         client.list_all_sessions(status=SessionStatus.PROCESSING))
     newest_first = sorted([*live, *queueing], reverse=True,
                           key=lambda s: s.create_time.timestamp() if s.create_time else 0)
-    # the ones this client can join first (agora / trtc need LiveKit instead)
-    return sorted(newest_first, key=lambda s: s.stream_type not in CONNECTABLE)
+    # the ones this program can join first (agora / trtc rooms need their own SDKs)
+    return sorted(newest_first, key=lambda s: chat_blocker(s) is not None)
 
 
 class ChatScreen(TranscriptExport, ChatView):
@@ -109,6 +109,9 @@ class ChatScreen(TranscriptExport, ChatView):
         self._llm_checked = False  # the config is read at the first connect
         self._llm_wanted = True
         self._outbox: asyncio.Queue[str] = asyncio.Queue()
+        #: set while the conversation's channel is connected: typed lines wait for it
+        self._ready = asyncio.Event()
+        self._creating = False  # a ctrl+n (or a first line's) session is being created
 
     def on_mount(self) -> None:  # (Textual runs MainScreen.on_mount too)
         self.app.ctx.chat_conversation = self.conversation  # the settings screen applies through it
@@ -142,9 +145,12 @@ class ChatScreen(TranscriptExport, ChatView):
                  group="chat-sessions")
 
     def _label(self, s: Session) -> str:
-        """The picker's line for a session (ids and names from the server: safe text)."""
+        """The picker's line for a session (ids and names from the server: safe text);
+        one this program cannot join says why."""
         status = "" if s.status == SessionStatus.PROCESSING else f" ({s.status_label})"
-        return safe(f"{short_id(s.id)}  {s.stream_type:<9} {s.avatar_id}{status}",
+        blocker = chat_blocker(s) if s.stream_type != "?" else None
+        why = f"  ✗ not joinable: {blocker}" if blocker else ""
+        return safe(f"{short_id(s.id)}  {s.stream_type:<9} {s.avatar_id}{status}{why}",
                     limit=CELL)
 
     def on_sessions_loaded(self, message: SessionsLoaded) -> None:
@@ -163,6 +169,13 @@ class ChatScreen(TranscriptExport, ChatView):
                              "pick another one.", role="error")
         elif not self._sessions:
             self._system("No open sessions: ctrl+n creates one.")
+        elif self._session_id is None and self.app.ctx.demo:
+            # the demo works on the first keystroke: join the newest joinable session
+            joinable = [sid for sid, s in self._sessions.items() if chat_blocker(s) is None]
+            if joinable:
+                self._connect(joinable[0])
+                with self.prevent(Select.Changed):
+                    self.query_one(Select).value = joinable[0]
 
     def _set_options(self) -> None:
         select = self.query_one(Select)
@@ -173,8 +186,20 @@ class ChatScreen(TranscriptExport, ChatView):
 
     @on(Select.Changed, "#chat-session")
     def _session_picked(self, event: Select.Changed) -> None:
-        if isinstance(event.value, str) and event.value != self._session_id:
-            self._connect(event.value)
+        if not isinstance(event.value, str) or event.value == self._session_id:
+            return
+        session = self._sessions.get(event.value)
+        blocker = chat_blocker(session) if session is not None else None
+        if blocker:  # never drop a working chat for a session that cannot connect
+            self._system(f"Session {short_id(event.value)} cannot be joined here: {blocker}.",
+                         role="error")
+            with self.prevent(Select.Changed):
+                if self._session_id in self._sessions:
+                    event.select.value = self._session_id
+                else:
+                    event.select.clear()
+            return
+        self._connect(event.value)
 
     def action_pick_session(self) -> None:
         select = self.query_one(Select)
@@ -182,6 +207,7 @@ class ChatScreen(TranscriptExport, ChatView):
         select.action_show_overlay()
 
     def action_new_session(self) -> None:
+        self._creating = True
         self._system("Creating a session…")
         self.run_worker(self._create_session, name="chat-create", group="chat-create",
                         exclusive=True, exit_on_error=False)
@@ -197,6 +223,7 @@ class ChatScreen(TranscriptExport, ChatView):
         self.post_message(SessionCreated(session))
 
     def on_session_created(self, message: SessionCreated) -> None:
+        self._creating = False
         if message.session is None:
             self._system(f"Could not create a session: {message.error}", role="error")
             return
@@ -293,13 +320,29 @@ class ChatScreen(TranscriptExport, ChatView):
         self._outbox.put_nowait(text)
 
     async def _send_loop(self) -> None:
-        """Sends typed lines one after another (in the order typed)."""
+        """Sends typed lines one after another (in the order typed). A line typed before
+        any session is connected waits for one (in the demo one is created for it); it is
+        never failed silently."""
         while True:
             text = await self._outbox.get()
+            if not self.conversation.alive:
+                self._await_session_for(text)
+                await self._ready.wait()
             try:
                 await self.conversation.say(text)
             except ValueError as exc:
                 self._inbox(Note(str(exc), "warning"))
+
+    def _await_session_for(self, text: str) -> None:
+        waiting = "sent once the session is connected"
+        if self._session_id is not None or self._creating:
+            self._inbox(Note(f"Your line waits: {waiting}."))
+        elif self.app.ctx.demo:
+            self._inbox(Note(f"No session yet: creating one for your line ({waiting})."))
+            self.action_new_session()
+        else:
+            self._inbox(Note(f"No session: pick one ({self._key('pick_session')}) or create "
+                             f"one ({self._key('new_session')}); your line is {waiting}."))
 
     def action_interrupt(self) -> None:
         """esc: stop the avatar while it speaks; otherwise leave the input, so that the

@@ -183,6 +183,9 @@ class ChatView(MainScreen):
         if ev.state is self._state and ev.state is not TransportState.RECONNECTING:
             return False
         self._state = ev.state
+        ready = getattr(self, "_ready", None)  # typed lines wait for a connected channel
+        if ready is not None:
+            (ready.set if ev.state is TransportState.CONNECTED else ready.clear)()
         detail = f": {ev.detail}" if ev.detail else ""
         if ev.state is TransportState.CONNECTED:
             self.action_refresh_now()  # the session's status may have moved on
