@@ -190,3 +190,80 @@ async def test_an_invalid_field_is_marked_by_textuals_validation(simulator):
         speed.value = " 1.2 "  # blanks around are ignored
         await pilot.pause()
         assert speed.is_valid and field_error(screen, "speed") == ""
+
+
+async def test_the_result_is_shown_beside_the_buttons_until_the_next_edit(simulator):
+    app = AkoolApp(demo_config(simulator), demo=True, watch_tty=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_settings(pilot)
+        label = screen.query_one("#settings-result")
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert result(screen).startswith("No connected chat session")
+        assert label.parent is screen.query_one("#settings-buttons")
+        apply, save = screen.query_one("#apply").region, screen.query_one("#save").region
+        assert label.region.y == apply.y and label.region.x >= save.right
+        assert label.region.width > 0 and label.region.bottom <= screen.region.bottom
+        # a value set to what it already is, or a search, is no edit
+        screen.query_one("#speed").value = screen.query_one("#speed").value
+        await pilot.press("ctrl+f", "a")
+        await pilot.pause()
+        assert result(screen).startswith("No connected chat session")
+        screen.query_one("#speed").value = "1.1"  # an edit
+        await wait_for(pilot, lambda: result(screen) == "", "result cleared")
+        await pilot.press("ctrl+s")
+        assert result(screen).startswith("✓ Demo: kept")
+        screen.query_one("#mode").value = 1
+        await wait_for(pilot, lambda: result(screen) == "", "result cleared by the mode")
+
+
+async def test_down_in_the_voice_search_moves_into_the_results(simulator):
+    app = AkoolApp(demo_config(simulator), demo=True, watch_tty=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_settings(pilot)
+        voice_list = screen.query_one("#voice-list")
+        await pilot.press("ctrl+f", *"katja", "down")
+        assert screen.focused is voice_list
+        await pilot.press("down", "enter")
+        assert screen._voice == "de-DE-KatjaNeural"
+
+
+async def test_a_search_without_a_match_says_so(simulator):
+    app = AkoolApp(demo_config(simulator), demo=True, watch_tty=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_settings(pilot)
+        voice_list = screen.query_one("#voice-list")
+        await pilot.press("ctrl+f", *"xyz[b]")
+        await pilot.pause()
+        assert voice_list.option_count == 2
+        line = voice_list.get_option_at_index(1)
+        assert line.disabled and str(line.prompt) == "No voice matches 'xyz[b]'"
+        assert "No voice matches 'xyz[b]'" in voice_list.render_line(1).text
+        await pilot.press("down", "down", "down", "enter")  # the line cannot be picked
+        assert screen._voice == ""
+        await pilot.press("ctrl+f", "backspace", "backspace", "backspace")
+        await pilot.pause()
+        assert "No voice matches" not in " ".join(
+            str(voice_list.get_option_at_index(i).prompt)
+            for i in range(voice_list.option_count))
+
+
+async def test_a_long_voice_name_ends_in_an_ellipsis_within_the_list(simulator):
+    from akool_tui.api.models import Voice
+    from akool_tui.tui.screens.settings import CatalogLoaded
+
+    app = AkoolApp(demo_config(simulator), demo=True, watch_tty=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_settings(pilot)
+        voice_list = screen.query_one("#voice-list")
+        long = Voice(voice_id="v-" + "x" * 300, name="Maximiliane " * 20, locale="de-DE",
+                     gender="Female", type=2, support_stream=True)
+        short = Voice(voice_id="de-DE-KatjaNeural", name="Katja", type=2)
+        screen.post_message(CatalogLoaded([long, short], []))
+        await wait_for(pilot, lambda: voice_list.option_count == 3, "new catalog")
+        width = voice_list.scrollable_content_region.width
+        first = voice_list.render_line(1).text.rstrip()
+        assert first.startswith("Maximiliane Max… de-DE  F AKool  v-xxx")
+        assert first.endswith("…") and len(first) <= width
+        # one line per voice: the next voice is on the next line
+        assert voice_list.render_line(2).text.startswith("Katja ")

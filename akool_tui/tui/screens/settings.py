@@ -32,6 +32,8 @@ from ...core.text import CELL, LINE, safe
 from ...stream.codec import CommandAck
 from ...core.validators import validate_http_url, validate_speed
 from ..widgets.safe_input import SafeInput
+from ..widgets.voice_picker import (VoiceList, VoiceSearch, no_match_option, unique_voices,
+                                    voice_label, voice_matches)
 from ..validation import FieldValidator
 from ..work import call_api
 from .base import MainScreen
@@ -72,36 +74,6 @@ FIELD_CHECKS: dict[str, Callable[[str], str | None]] = {
 }
 
 
-def voice_label(v: Voice) -> str:
-    """One line of the voice list; every field comes from the server: safe text."""
-    kind = "cloned" if v.type == 1 else "AKool"
-    name = safe(v.name or v.voice_id, limit=CELL)[:16]
-    where = safe(v.locale or v.language, limit=CELL)
-    gender = safe(v.gender, limit=CELL)[:1] or "-"
-    return f"{name:<16} {where:<6} {gender} {kind:<6} {safe(v.voice_id, limit=CELL)}"
-
-
-def unique_voices(voices: list[Voice]) -> list[Voice]:
-    """The voices with an id, each id once (the first listed wins): a voice may be in
-    both the cloned and AKool's list, and a server may repeat one."""
-    seen: set[str] = set()
-    out = []
-    for v in voices:
-        if v.voice_id and v.voice_id not in seen:
-            seen.add(v.voice_id)
-            out.append(v)
-    return out
-
-
-def voice_matches(v: Voice, query: str) -> bool:
-    words = query.lower().split()
-    # what the list shows is searched (and a 1 MB name costs no more than a short one)
-    hay = " ".join(safe(x, limit=CELL) for x in (v.name, v.voice_id, v.language, v.locale,
-                                                 v.gender, "cloned" if v.type == 1 else "akool")
-                   ).lower()
-    return all(w in hay for w in words)
-
-
 async def load_catalog(client: AkoolClient) -> tuple[list[Voice], list[Language]]:
     """The streaming voices (cloned and AKool's, each once) and the languages."""
     cloned, akool, languages = await asyncio.gather(
@@ -136,8 +108,10 @@ class SettingsScreen(MainScreen):
     SettingsScreen .error.-empty { display: none; }
     SettingsScreen #settings-buttons { height: auto; }
     SettingsScreen #settings-buttons Button { margin-right: 2; }
-    SettingsScreen #settings-result { height: auto; padding: 0 2; background: $panel; }
-    SettingsScreen #settings-result.-empty { display: none; }
+    SettingsScreen #settings-notice { height: auto; padding: 0 2; background: $panel;
+                                      color: $error; }
+    SettingsScreen #settings-notice.-empty { display: none; }
+    SettingsScreen #settings-result { width: 1fr; height: auto; }
     SettingsScreen #settings-result.-ok { color: $success; }
     SettingsScreen #settings-result.-error { color: $error; }
     """
@@ -146,20 +120,22 @@ class SettingsScreen(MainScreen):
         super().__init__()
         self._voices: list[Voice] = []
         self._voice: str = ""
+        #: the form when the apply / save result was shown (None: no result shown)
+        self._result_form: tuple[object, ...] | None = None
 
     # -- layout --------------------------------------------------------------------
 
     def compose_body(self) -> ComposeResult:
         d: SessionDefaults = self.app.config.defaults
         # server messages, names and URLs are shown as text, never as markup
-        yield Static("", id="settings-result", classes="-empty", markup=False)
+        yield Static("", id="settings-notice", classes="-empty", markup=False)
         with VerticalScroll(id="settings-form"):
             with Horizontal(classes="field"):
                 yield Label("Voice", classes="field-label")
                 with Vertical(classes="field-body"):
-                    yield SafeInput(placeholder="search voices: name, language, gender, id "
-                                    "(ctrl+f)", id="voice-filter", compact=True)
-                    yield OptionList(id="voice-list")
+                    yield VoiceSearch(placeholder="search voices: name, language, gender, "
+                                      "id (ctrl+f)", id="voice-filter", compact=True)
+                    yield VoiceList(id="voice-list")
                     yield Static("", id="voice-current", markup=False)
             with Horizontal(classes="field"):
                 yield Label("Language", classes="field-label")
@@ -191,6 +167,8 @@ class SettingsScreen(MainScreen):
                 yield Button("Apply to chat (ctrl+t)", variant="primary", id="apply",
                              compact=True)
                 yield Button("Save defaults (ctrl+s)", id="save", compact=True)
+                # what apply / save did, beside them (cleared by the next edit)
+                yield Static("", id="settings-result", markup=False)
 
     def on_mount(self) -> None:  # (Textual runs MainScreen.on_mount too)
         self._voice = self.app.config.defaults.voice_id
@@ -212,9 +190,10 @@ class SettingsScreen(MainScreen):
     def on_catalog_loaded(self, message: CatalogLoaded) -> None:
         if message.error:
             self.status.set_extra("catalog not loaded")
-            self._result(f"Could not load voices and languages: {message.error} "
-                         "(ctrl+r retries)", ok=False)
+            self._notice(f"Could not load voices and languages: {message.error} "
+                         "(ctrl+r retries)")
             return
+        self._notice("")
         self._voices = message.voices
         self._fill_voices(self.query_one("#voice-filter", Input).value)
         lang = self.query_one("#lang", Select)
@@ -238,6 +217,8 @@ class SettingsScreen(MainScreen):
         options = [Option("(the avatar's own voice)", id=NO_VOICE)]
         options += [Option(Text(voice_label(v)), id=f"v{i}")
                     for i, v in enumerate(self._voices) if voice_matches(v, query)]
+        if len(options) == 1 and query.strip():
+            options.append(no_match_option(query))
         voice_list = self.query_one("#voice-list", OptionList)
         voice_list.set_options(options)
         for index, option in enumerate(options):
@@ -247,8 +228,8 @@ class SettingsScreen(MainScreen):
 
     def _voice_of(self, option_id: str | None) -> str:
         """The voice id an option of the voice list stands for ("" for the avatar's own)."""
-        if not option_id or option_id == NO_VOICE:
-            return ""
+        if not option_id or not option_id.startswith("v"):
+            return ""  # the avatar's own voice (or the line saying nothing matches)
         return self._voices[int(option_id[1:])].voice_id
 
     @on(Input.Changed, "#voice-filter")
@@ -256,13 +237,15 @@ class SettingsScreen(MainScreen):
         self._fill_voices(event.value)
 
     @on(Input.Submitted, "#voice-filter")
-    def _voice_filter_submitted(self) -> None:
+    @on(VoiceSearch.ToResults)
+    def _to_voice_results(self) -> None:
         self.query_one("#voice-list", OptionList).focus()
 
     @on(OptionList.OptionSelected, "#voice-list")
     def _voice_selected(self, event: OptionList.OptionSelected) -> None:
         self._voice = self._voice_of(event.option.id)
         self._show_voice()
+        self._edited()
 
     def _show_voice(self) -> None:
         if not self._voice:
@@ -298,6 +281,22 @@ class SettingsScreen(MainScreen):
     def _field_changed(self, event: Input.Changed) -> None:
         if event.input.id:
             self._show_problem(event.input.id, event.validation_result)
+        self._edited()
+
+    @on(Select.Changed)
+    def _edited(self) -> None:
+        """An edit clears the apply / save result (a value set back to what it was, or
+        the language list reloaded with the same choice, is no edit)."""
+        if self._result_form is not None and self._form() != self._result_form:
+            self._result_form = None
+            result = self.query_one("#settings-result", Static)
+            result.update("")
+            result.set_classes("")
+
+    def _form(self) -> tuple[object, ...]:
+        return (self._voice, self.query_one("#lang", Select).value,
+                self.query_one("#mode", Select).value,
+                *(self.query_one(f"#{field}", Input).value for field in FIELD_CHECKS))
 
     def _values(self) -> SessionDefaults | None:
         """The form as session defaults, or None (messages shown) when invalid."""
@@ -319,9 +318,17 @@ class SettingsScreen(MainScreen):
         )
 
     def _result(self, text: str, *, ok: bool) -> None:
+        """Show what apply / save did beside their buttons (until the next edit)."""
         result = self.query_one("#settings-result", Static)
         result.update(safe(text, limit=LINE, newlines=True))  # quotes server messages
         result.set_classes("-ok" if ok else "-error")
+        self._result_form = self._form()
+        self.call_after_refresh(result.scroll_visible, animate=False)
+
+    def _notice(self, text: str) -> None:
+        notice = self.query_one("#settings-notice", Static)
+        notice.update(safe(text, limit=LINE, newlines=True))
+        notice.set_class(not text, "-empty")
 
     # -- apply --------------------------------------------------------------------------
 
