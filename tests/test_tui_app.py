@@ -289,3 +289,18 @@ def test_an_unknown_keymap_id_stops_the_console_with_a_did_you_mean(tmp_path, ca
     err = capsys.readouterr().err
     assert "unknown binding id 'sesions.new'" in err and "did you mean 'sessions.new'" in err
     assert not started
+
+
+async def test_leaving_the_first_run_screen_ends_like_the_cli_without_credentials(
+        shared_sim, tmp_path):
+    """esc on the no-credentials screen: the same line and exit code (2) as the CLI gives
+    for the same situation, not a message of its own with exit 1."""
+    from akool_tui.config import NO_CREDENTIALS
+
+    app = make_app(shared_sim, tmp_path, credentials=False)
+    async with running(app) as (pilot, _):
+        await wait_for(pilot, lambda: isinstance(app.screen, FirstRunScreen), what="first run")
+        await pilot.press("escape")
+        said = "".join(str(r) for r in app._exit_renderables)  # printed as the app ends
+    assert app.return_code == 2
+    assert said == "akool-tui: " + NO_CREDENTIALS.format(path=tmp_path / "config.toml")

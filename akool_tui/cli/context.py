@@ -24,10 +24,6 @@ if TYPE_CHECKING:
 
 PROG = "akool-tui"
 EXIT_OK, EXIT_API, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-NO_CREDENTIALS = (
-    "no AKool credentials: set AKOOL_API_KEY (or AKOOL_CLIENT_ID and AKOOL_CLIENT_SECRET), "
-    "put them in {path}, or try the offline demo: akool-tui --demo"
-)
 #: starts the console: ``console(config, *, demo=False, demo_starter=None) -> exit code``;
 #: handed in by :mod:`akool_tui.launch` (the CLI never imports the console)
 ConsoleStarter = Callable[..., int]
@@ -85,7 +81,7 @@ class Context:
 
     def require_credentials(self) -> None:
         if not self.config.has_credentials:
-            from ..config import config_path
+            from ..config import NO_CREDENTIALS, config_path
 
             raise _BaseConfigError(NO_CREDENTIALS.format(path=self.config.path or config_path()))
 

@@ -59,7 +59,14 @@ from .model import (
 from .schema import _SECTIONS, _TOP, find_key_line, parse_config, validate_config
 from .store import config_path, load_config, save_config
 
+#: what the CLI and the console say when there are no credentials ({path}: the config file)
+NO_CREDENTIALS = (
+    "no AKool credentials: set AKOOL_API_KEY (or AKOOL_CLIENT_ID and AKOOL_CLIENT_SECRET), "
+    "put them in {path}, or try the offline demo: akool-tui --demo"
+)
+
 __all__ = [
+    "NO_CREDENTIALS",
     "APP_DIR", "CONFIG_FILE", "DEFAULT_BASE_URL", "ENV_OVERRIDES", "MAX_CONFIG_BYTES",
     "ONE_OFF_SOURCES", "SECRET_KEYS", "_SECTIONS", "_TOP", "ChatConfig", "Config",
     "ConfigError", "LlmConfig", "SessionDefaults", "UiConfig", "config_path",

@@ -212,7 +212,11 @@ class AkoolApp(ErrorReporting, AppThemes, PaletteCommands, App):
             self.reset_client()
             self.switch_mode("sessions")
         else:
-            self.exit(1, message="No credentials: set AKOOL_API_KEY or run `akool-tui --demo`.")
+            # the CLI's line and exit code for the same situation (a usage error, 2)
+            from ..config import NO_CREDENTIALS, config_path
+
+            where = self.config.path or config_path()
+            self.exit(2, return_code=2, message=f"akool-tui: {NO_CREDENTIALS.format(path=where)}")
 
     async def on_unmount(self) -> None:
         client = self.ctx.forget_client()
