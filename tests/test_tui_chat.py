@@ -464,3 +464,19 @@ async def test_an_agora_session_is_marked_and_never_drops_the_current_chat(simul
                                           for t in texts(screen, "error")), "said why")
         assert screen.conversation.connected and app.ctx.chat_session_id == mine
         assert select.value == mine
+
+
+async def test_t_on_an_agora_session_says_why_it_cannot_be_joined(simulator_factory):
+    """The sessions screen's `t` (or ctrl+y) on a session this program cannot join: one
+    clear line, no endless "Reconnecting…"."""
+    sim = simulator_factory(sessions=0, queue_delay=0.0)
+    answer = httpx.post(sim.base_url + CREATE, headers={"x-api-key": sim.cfg.api_key}, json={
+        "avatar_id": "dvp_Tristan_cloth2_1080P", "duration": 600, "stream_type": "agora"}).json()
+    agora = answer["data"]["_id"]
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_chat(pilot)
+        screen._connect(agora)  # as `t` on the sessions screen asks
+        await wait_for(pilot, lambda: any("cannot be joined here" in t
+                                          for t in texts(screen, "error")), "said why")
+        assert not screen.conversation.alive

@@ -257,6 +257,11 @@ class ChatScreen(TranscriptExport, ChatView):
     def on_session_opened(self, message: SessionOpened) -> None:
         if message.session_id != self._session_id:
             return  # another session was picked meanwhile
+        if (why := chat_blocker(message.session)) is not None:
+            # said once, not "Reconnecting…" for ever (ctrl+y, a request from `t`)
+            self._system(f"Session {short_id(message.session_id)} cannot be joined here: "
+                         f"{why}.", role="error")
+            return
         self.run_worker(partial(self._run_conversation, message.session), name="chat-conn",
                         group="chat-conn", exclusive=True, exit_on_error=False)
 
