@@ -422,3 +422,43 @@ async def test_the_table_keeps_refreshing_behind_a_dialog(shared_sim, tmp_path):
                        what="the new session to show behind the dialog")
         assert app.screen is modal  # the dialog was not disturbed
         assert modal.query_one("#duration").has_focus
+
+
+async def test_at_80x24_the_table_shows_the_most_important_columns_that_fit(shared_sim,
+                                                                           tmp_path):
+    """At 80x24 the columns that do not fit are hidden, least important first (Stream
+    and Duration were cut at the right edge); the ones shown keep their order and are
+    exactly the highest-priority ones that fit; at 120x34 they all come back."""
+    from akool_tui.core.fields import SESSION_FIELDS, table_fields
+    from akool_tui.tui.widgets.table_paint import MARK_WIDTH
+
+    fields = table_fields(SESSION_FIELDS)
+    by_priority = sorted(fields, key=lambda f: f.priority)
+    app = make_app(shared_sim, tmp_path)
+    async with running(app, size=(80, 24)) as (pilot, _messages):
+        screen = await wait_loaded(pilot)
+        table = screen.table
+        room, used, fitting = table.scrollable_content_region.width, MARK_WIDTH, set()
+        for field in by_priority:
+            used += field.width + 2
+            if used > room:
+                break
+            fitting.add(field.key)
+        labels = [c.label for c in table.shown_columns()]
+        assert labels == [f.label for f in fields if f.key in fitting]
+        assert labels == ["ID", "Status", "Left", "Avatar", "Created"]
+        header = screen_text(app).splitlines()[table.region.y]
+        assert re.findall(r"[A-Z][A-Za-z]*", header)[:5] == ["ID", "Status", "Left", "Avatar",
+                                                          "Created"]
+        assert "Stream" not in header and "Duration" not in header
+        assert not table.show_horizontal_scrollbar  # nothing cut at the right edge
+        await pilot.resize_terminal(120, 34)
+        await wait_for(pilot, lambda: len(table.shown_columns()) == len(fields),
+                       what="every column back")
+        await pilot.pause()
+        header = screen_text(app).splitlines()[table.region.y]
+        for field in fields:
+            assert field.label in header
+        await pilot.resize_terminal(80, 24)
+        await wait_for(pilot, lambda: [c.label for c in table.shown_columns()] == labels,
+                       what="narrow again")
