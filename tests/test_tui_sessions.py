@@ -462,3 +462,42 @@ async def test_at_80x24_the_table_shows_the_most_important_columns_that_fit(shar
         await pilot.resize_terminal(80, 24)
         await wait_for(pilot, lambda: [c.label for c in table.shown_columns()] == labels,
                        what="narrow again")
+
+
+async def test_at_80x24_the_status_line_keeps_where_errors_paused_age_and_counts(tmp_path):
+    """The demo's status line at 80x24 with errors and paused: it got shorter instead of
+    being cut (no "every 5s", "3s ago" for "refreshed 3 seconds ago", terse errors, the
+    auth mode last to go) so endpoint, PAUSED, errors, the age and the counts fit."""
+    sim = start_simulator()
+    now = [datetime.now(UTC)]
+    app = make_app(sim, tmp_path, demo=True, interval=5.0, clock=lambda: now[0])
+    async with running(app, size=(80, 24)) as (pilot, messages):
+        screen = await wait_loaded(pilot)
+        count = screen.table.row_count
+        status = screen.status
+        line = status.build().plain
+        assert status.size.width == 78
+        assert line.startswith("DEMO (simulator) │ refreshed ")  # it all fits: no change
+        sim.stop()
+        screen.loop.trigger()
+        await wait_message(pilot, messages, RefreshFailed, after=0, timeout=15)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: screen.loop.state.paused, what="paused")
+        now[0] += timedelta(seconds=3)
+        status.update_status()
+        await pilot.pause()
+        line = status.build().plain
+        assert len(line) <= 78, line
+        assert line.startswith("DEMO (simulator) │ PAUSED │ errors ")
+        assert re.search(r"│ \d+s ago │ ", line), line
+        assert f"{count} sessions" in line
+        assert "every" not in line
+        assert line in screen_text(app)  # on screen as built, nothing cut
+
+
+def test_short_age():
+    from akool_tui.tui.status import short_age
+
+    assert [short_age(100 - s, 100) for s in (0, 3, 59, 60, 3599, 7200, 90000)] == [
+        "just now", "3s ago", "59s ago", "1m ago", "59m ago", "2h ago", "1d ago"]
+    assert short_age(None) == "never"
