@@ -6,6 +6,8 @@ import math
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from akool_tui.api.models import SessionStatus
 from akool_tui.simulator import RunningSimulator
 from akool_tui.simulator.state import CLOSED, LIVE, QUEUEING
@@ -501,3 +503,30 @@ def test_short_age():
     assert [short_age(100 - s, 100) for s in (0, 3, 59, 60, 3599, 7200, 90000)] == [
         "just now", "3s ago", "59s ago", "1m ago", "59m ago", "2h ago", "1d ago"]
     assert short_age(None) == "never"
+
+
+@pytest.mark.parametrize("theme", ["akool-light", "akool-dark", "akool-high-contrast"])
+async def test_the_dialogs_inputs_stand_out_from_the_dialog_in_every_theme(shared_sim,
+                                                                           tmp_path, theme):
+    """The new-session dialog's inputs and selects are compact (no border, to fit
+    80x24): their background is their own, not the dialog's (in akool-light they were
+    invisible, white on white)."""
+    from textual.widgets import Input, Select
+
+    from akool_tui.config import UiConfig
+    from akool_tui.tui.themes import bundled_theme_dir
+
+    assert theme in {p.stem for p in bundled_theme_dir().glob("*.toml")}
+    app = make_app(shared_sim, tmp_path, ui=UiConfig(theme=theme))
+    async with running(app, size=(80, 24)) as (pilot, messages):
+        await wait_loaded(pilot)
+        assert app.theme == theme
+        modal = await open_modal(pilot, messages)
+        await pilot.pause()
+        dialog = modal.query_one(".dialog").background_colors[1]
+        fields = [*modal.query(Input),
+                  *(s.query_one("SelectCurrent") for s in modal.query(Select))]
+        assert len(fields) >= 6
+        for field in fields:
+            own = field.background_colors[1]
+            assert abs(own.brightness - dialog.brightness) >= 0.1, (field, own, dialog)
