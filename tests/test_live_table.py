@@ -583,3 +583,30 @@ def test_row_texts_tick_reports_only_the_live_cells_whose_text_changed() -> None
     assert texts.tick(["k02"], clock() + 1) == [] and set(texts.live) == {"k02"}
     texts.forget_live({"k02"})
     assert texts.live == {}
+
+
+async def test_a_narrow_table_shows_the_most_important_columns_that_fit() -> None:
+    """Too narrow for every column: the most important (lowest priority) ones that fit,
+    in their order; clicks, 's' and painting follow what is shown; wider, all of them."""
+    priorities = {"id": 1, "name": 5, "status": 2, "n": 4, "left": 3}
+    columns = [Column(**{**{f: getattr(c, f) for f in c.__dataclass_fields__},
+                         "priority": priorities[c.key]}) for c in COLUMNS]
+    table = CountingTable(columns, clock=Clock())
+    table.set_rows(make_rows(10))
+    app = TableApp(table)
+    async with app.run_test(size=(30, 12)) as pilot:
+        await pilot.pause()
+        assert [c.key for c in table.shown_columns()] == ["id", "status", "left"]
+        header = line_text(table, 0)
+        assert header.split() == ["ID", "Status", "Left"] and len(header) == 30
+        assert line_text(table, 1).split() == ["k00", "closed", "1:00"]
+        assert not table.show_horizontal_scrollbar
+        await pilot.press("s", "s", "s")  # the columns shown only
+        assert [m.column for m in app.of(LiveTable.Sorted)] == ["id", "status", "left"]
+        await pilot.click(LiveTable, offset=(header.index("Status") + 1, 0))
+        assert table.sort_column == "status"
+        await pilot.resize_terminal(80, 12)
+        await pilot.pause()
+        assert [c.key for c in table.shown_columns()] == ["id", "name", "status", "n", "left"]
+        assert [w for w in line_text(table, 0).split() if w != "▲"] == [
+            "ID", "Name", "Status", "N", "Left"]

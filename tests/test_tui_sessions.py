@@ -6,6 +6,8 @@ import math
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from akool_tui.api.models import SessionStatus
 from akool_tui.simulator import RunningSimulator
 from akool_tui.simulator.state import CLOSED, LIVE, QUEUEING
@@ -422,3 +424,109 @@ async def test_the_table_keeps_refreshing_behind_a_dialog(shared_sim, tmp_path):
                        what="the new session to show behind the dialog")
         assert app.screen is modal  # the dialog was not disturbed
         assert modal.query_one("#duration").has_focus
+
+
+async def test_at_80x24_the_table_shows_the_most_important_columns_that_fit(shared_sim,
+                                                                           tmp_path):
+    """At 80x24 the columns that do not fit are hidden, least important first (Stream
+    and Duration were cut at the right edge); the ones shown keep their order and are
+    exactly the highest-priority ones that fit; at 120x34 they all come back."""
+    from akool_tui.core.fields import SESSION_FIELDS, table_fields
+    from akool_tui.tui.widgets.table_paint import MARK_WIDTH
+
+    fields = table_fields(SESSION_FIELDS)
+    by_priority = sorted(fields, key=lambda f: f.priority)
+    app = make_app(shared_sim, tmp_path)
+    async with running(app, size=(80, 24)) as (pilot, _messages):
+        screen = await wait_loaded(pilot)
+        table = screen.table
+        room, used, fitting = table.scrollable_content_region.width, MARK_WIDTH, set()
+        for field in by_priority:
+            used += field.width + 2
+            if used > room:
+                break
+            fitting.add(field.key)
+        labels = [c.label for c in table.shown_columns()]
+        assert labels == [f.label for f in fields if f.key in fitting]
+        assert labels == ["ID", "Status", "Left", "Avatar", "Created"]
+        header = screen_text(app).splitlines()[table.region.y]
+        assert re.findall(r"[A-Z][A-Za-z]*", header)[:5] == ["ID", "Status", "Left", "Avatar",
+                                                          "Created"]
+        assert "Stream" not in header and "Duration" not in header
+        assert not table.show_horizontal_scrollbar  # nothing cut at the right edge
+        await pilot.resize_terminal(120, 34)
+        await wait_for(pilot, lambda: len(table.shown_columns()) == len(fields),
+                       what="every column back")
+        await pilot.pause()
+        header = screen_text(app).splitlines()[table.region.y]
+        for field in fields:
+            assert field.label in header
+        await pilot.resize_terminal(80, 24)
+        await wait_for(pilot, lambda: [c.label for c in table.shown_columns()] == labels,
+                       what="narrow again")
+
+
+async def test_at_80x24_the_status_line_keeps_where_errors_paused_age_and_counts(tmp_path):
+    """The demo's status line at 80x24 with errors and paused: it got shorter instead of
+    being cut (no "every 5s", "3s ago" for "refreshed 3 seconds ago", terse errors, the
+    auth mode last to go) so endpoint, PAUSED, errors, the age and the counts fit."""
+    sim = start_simulator()
+    now = [datetime.now(UTC)]
+    app = make_app(sim, tmp_path, demo=True, interval=5.0, clock=lambda: now[0])
+    async with running(app, size=(80, 24)) as (pilot, messages):
+        screen = await wait_loaded(pilot)
+        count = screen.table.row_count
+        status = screen.status
+        line = status.build().plain
+        assert status.size.width == 78
+        assert line.startswith("DEMO (simulator) │ refreshed ")  # it all fits: no change
+        sim.stop()
+        screen.loop.trigger()
+        await wait_message(pilot, messages, RefreshFailed, after=0, timeout=15)
+        await pilot.press("p")
+        await wait_for(pilot, lambda: screen.loop.state.paused, what="paused")
+        now[0] += timedelta(seconds=3)
+        status.update_status()
+        await pilot.pause()
+        line = status.build().plain
+        assert len(line) <= 78, line
+        assert line.startswith("DEMO (simulator) │ PAUSED │ errors ")
+        assert re.search(r"│ \d+s ago │ ", line), line
+        assert f"{count} sessions" in line
+        assert "every" not in line
+        assert line in screen_text(app)  # on screen as built, nothing cut
+
+
+def test_short_age():
+    from akool_tui.tui.status import short_age
+
+    assert [short_age(100 - s, 100) for s in (0, 3, 59, 60, 3599, 7200, 90000)] == [
+        "just now", "3s ago", "59s ago", "1m ago", "59m ago", "2h ago", "1d ago"]
+    assert short_age(None) == "never"
+
+
+@pytest.mark.parametrize("theme", ["akool-light", "akool-dark", "akool-high-contrast"])
+async def test_the_dialogs_inputs_stand_out_from_the_dialog_in_every_theme(shared_sim,
+                                                                           tmp_path, theme):
+    """The new-session dialog's inputs and selects are compact (no border, to fit
+    80x24): their background is their own, not the dialog's (in akool-light they were
+    invisible, white on white)."""
+    from textual.widgets import Input, Select
+
+    from akool_tui.config import UiConfig
+    from akool_tui.tui.themes import bundled_theme_dir
+
+    assert theme in {p.stem for p in bundled_theme_dir().glob("*.toml")}
+    app = make_app(shared_sim, tmp_path, ui=UiConfig(theme=theme))
+    async with running(app, size=(80, 24)) as (pilot, messages):
+        await wait_loaded(pilot)
+        assert app.theme == theme
+        modal = await open_modal(pilot, messages)
+        await pilot.pause()
+        dialog = modal.query_one(".dialog").background_colors[1]
+        fields = [*modal.query(Input),
+                  *(s.query_one("SelectCurrent") for s in modal.query(Select))]
+        assert len(fields) >= 6
+        for field in fields:
+            own = field.background_colors[1]
+            assert abs(own.brightness - dialog.brightness) >= 0.1, (field, own, dialog)

@@ -98,3 +98,13 @@ def test_new_session_dialog(snap_compare, frozen_sim, tmp_path, size):
 def test_session_detail_pane(snap_compare, frozen_sim, tmp_path, utc):
     assert snap_compare(snapshot_app(frozen_sim, tmp_path), terminal_size=(120, 34),
                         run_before=session_detail)
+
+
+def test_new_session_dialog_light(snap_compare, frozen_sim, tmp_path):
+    """akool-light at 80x24: the compact inputs have a background of their own."""
+    from akool_tui.config import UiConfig
+
+    app = make_app(frozen_sim, tmp_path, demo=True, interval=5.0, clock=lambda: FIXED_NOW,
+                   defaults=SessionDefaults(stream_type="websocket"),
+                   ui=UiConfig(theme="akool-light"))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=new_session)

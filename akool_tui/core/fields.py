@@ -113,7 +113,9 @@ class Field(Generic[R]):
     ``cell(value, now)`` writes it for a table; ``detail(value, now)`` for a detail view
     (defaults to ``cell``); ``sort(value)`` gives the sort key (default: the value);
     ``live``: the text changes with the clock (re-rendered every second on screen);
-    ``table`` / ``shown_in_detail``: where it appears.
+    ``table`` / ``shown_in_detail``: where it appears; ``priority``: lower is more
+    important -- a table too narrow for every column shows the most important ones
+    that fit, in their order.
     """
 
     key: str
@@ -127,6 +129,7 @@ class Field(Generic[R]):
     live: bool = False
     table: bool = True
     shown_in_detail: bool = True
+    priority: int = 100
 
     def detail(self, value: Any, now: datetime | None) -> str:
         return (self.detail_text or self.cell)(value, now)
@@ -186,16 +189,16 @@ def _left_sort(session: Session) -> float:
 #: left, avatar and age
 SESSION_FIELDS: list[Field[Session]] = [
     Field("id", "ID", lambda s: s.id, cell=lambda v, _n: short_id(v) if v else UNKNOWN,
-          detail_text=lambda v, _n: _text(v), width=8),
-    Field("status", "Status", lambda s: s.status_label, width=9),
+          detail_text=lambda v, _n: _text(v), width=8, priority=1),
+    Field("status", "Status", lambda s: s.status_label, width=9, priority=2),
     Field("left", "Left", lambda s: s, cell=_left, sort=_left_sort, width=8, align="right",
-          live=True, shown_in_detail=False),
-    Field("avatar", "Avatar", lambda s: s.avatar_id, width=24),
+          live=True, shown_in_detail=False, priority=3),
+    Field("avatar", "Avatar", lambda s: s.avatar_id, width=24, priority=4),
     Field("created", "Created", lambda s: s.create_time, cell=ago, detail_text=when,
-          sort=_timestamp, width=15, live=True),
-    Field("stream", "Stream", lambda s: s.stream_type, width=9),
+          sort=_timestamp, width=15, live=True, priority=5),
+    Field("stream", "Stream", lambda s: s.stream_type, width=9, priority=6),
     Field("duration", "Duration", lambda s: s.duration, cell=session_duration,
-          sort=lambda v: v if v is not None else -1, width=8, align="right"),
+          sort=lambda v: v if v is not None else -1, width=8, align="right", priority=7),
     Field("expires", "Expires", lambda s: s.expires_at if _valid_duration(s) else None,
           cell=when, sort=_timestamp,
           table=False),
@@ -224,15 +227,16 @@ def validity(avatar: Avatar, now: datetime | None) -> str:
 
 #: id, status, source and validity first: an upload's progress shows at 80 columns
 AVATAR_FIELDS: list[Field[Avatar]] = [
-    Field("avatar_id", "Avatar ID", lambda a: a.avatar_id, width=24),
-    Field("status", "Status", lambda a: a.status_label, width=11),
-    Field("source", "Source", lambda a: a.source_label, width=8),
+    Field("avatar_id", "Avatar ID", lambda a: a.avatar_id, width=24, priority=1),
+    Field("status", "Status", lambda a: a.status_label, width=11, priority=2),
+    Field("source", "Source", lambda a: a.source_label, width=8, priority=3),
     Field("valid", "Valid for", lambda a: a, cell=validity, live=True, width=19,
-          sort=lambda a: _timestamp(a.valid_until())),
-    Field("name", "Name", lambda a: a.name, width=16),
-    Field("available", "Avail", lambda a: a.available, cell=lambda v, _n: yes_no(v), width=5),
-    Field("gender", "Gender", lambda a: a.gender, width=7),
-    Field("voice", "Voice", lambda a: a.voice_id, width=14),
+          sort=lambda a: _timestamp(a.valid_until()), priority=4),
+    Field("name", "Name", lambda a: a.name, width=16, priority=5),
+    Field("available", "Avail", lambda a: a.available, cell=lambda v, _n: yes_no(v), width=5,
+          priority=6),
+    Field("gender", "Gender", lambda a: a.gender, width=7, priority=7),
+    Field("voice", "Voice", lambda a: a.voice_id, width=14, priority=8),
     Field("created", "Uploaded", lambda a: a.create_time, cell=ago, detail_text=when,
           sort=_timestamp, table=False),
     Field("record", "Record ID", lambda a: a.id, table=False),
@@ -243,15 +247,16 @@ AVATAR_FIELDS: list[Field[Avatar]] = [
 # -- voices and languages ------------------------------------------------------------------
 
 VOICE_FIELDS: list[Field[Voice]] = [
-    Field("voice_id", "Voice ID", lambda v: v.voice_id, width=24),
-    Field("name", "Name", lambda v: v.name, width=20),
-    Field("gender", "Gender", lambda v: v.gender, width=7),
-    Field("language", "Language", lambda v: v.language, width=12),
-    Field("locale", "Locale", lambda v: v.locale, width=8),
-    Field("stream", "Stream", lambda v: v.support_stream, cell=lambda v, _n: yes_no(v), width=6),
+    Field("voice_id", "Voice ID", lambda v: v.voice_id, width=24, priority=1),
+    Field("name", "Name", lambda v: v.name, width=20, priority=2),
+    Field("gender", "Gender", lambda v: v.gender, width=7, priority=3),
+    Field("language", "Language", lambda v: v.language, width=12, priority=4),
+    Field("locale", "Locale", lambda v: v.locale, width=8, priority=5),
+    Field("stream", "Stream", lambda v: v.support_stream, cell=lambda v, _n: yes_no(v), width=6,
+          priority=6),
 ]
 
 LANGUAGE_FIELDS: list[Field[Language]] = [
-    Field("code", "Code", lambda x: x.lang_code, width=8),
-    Field("name", "Language", lambda x: x.lang_name, width=20),
+    Field("code", "Code", lambda x: x.lang_code, width=8, priority=1),
+    Field("name", "Language", lambda x: x.lang_name, width=20, priority=2),
 ]

@@ -43,7 +43,7 @@ def column_of(field: Field[Any], *, style: Mapping[Any, str] | Callable[[Any, Ro
     if sort is not None:
         options["sort_key"] = lambda row: sort(row.get(key))
     return Column(key, field.label, width=field.width, align=field.align, live=field.live,
-                  style=_style(style), **options)
+                  priority=field.priority, style=_style(style), **options)
 
 
 def columns_from_fields(fields: Sequence[Field[Any]], *, styles: Styles | None = None

@@ -24,6 +24,19 @@ def refresh_age(last: float | None, now: float | None = None) -> str:
     return humanize.naturaltime(seconds)
 
 
+def short_age(last: float | None, now: float | None = None) -> str:
+    """:func:`refresh_age` for a narrow terminal: ``"3s ago"``, ``"2m ago"``."""
+    if last is None:
+        return "never"
+    seconds = max(0.0, (time.time() if now is None else now) - last)
+    if seconds < 1.5:
+        return "just now"
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)}{unit} ago"
+    return f"{int(seconds)}s ago"
+
+
 class StatusLine(Widget):
     """One line at the bottom of a main screen. Re-rendered at most once a second,
     and only when its text changed. It renders its text itself, so the very first
@@ -59,9 +72,27 @@ class StatusLine(Widget):
     def on_mount(self) -> None:
         self.set_interval(1.0, self.update_status)
 
+    def on_resize(self) -> None:
+        self._text = self.build()
+        self.refresh()
+
     def build(self) -> Content:
-        """Most important first (a narrow terminal cuts the end): where, whether the
-        data is live (paused, errors, age), the screen's counts, then the auth mode."""
+        """Most important first: where, whether the data is live (paused, errors, age),
+        the screen's counts, then the auth mode. When that is wider than the line, it
+        gets shorter step by step (the refresh interval goes, the age and the errors
+        get terse, the auth mode goes) until it fits; a terminal narrower still cuts
+        the end."""
+        room = self.size.width
+        text = self._build(0)
+        for level in range(1, 5):
+            if not room or text.cell_length <= room:
+                break
+            text = self._build(level)
+        return text
+
+    def _build(self, level: int) -> Content:
+        """The line at shortening ``level``: 0 all of it; 1 without the refresh
+        interval; 2 the age as "3s ago"; 3 the errors terse; 4 without the auth mode."""
         app = self.app
         endpoint = "DEMO (simulator)" if getattr(app, "demo", False) else getattr(app, "endpoint_label", "")
         parts: list[tuple[str, str]] = [(safe(endpoint, limit=LINE), "bold")]
@@ -71,14 +102,21 @@ class StatusLine(Widget):
                 parts.append(("PAUSED", "bold reverse"))
             if st.consecutive_errors:  # failing now; cleared on recovery (`e` keeps them)
                 retry = math.ceil(st.retry_in(app.now().timestamp()))  # counts down
-                parts.append((f"errors {st.consecutive_errors} (retry in {retry}s, e: events)",
-                              "bold $error"))
-            age = ("refreshing…" if st.in_flight and st.last_success is None
-                   else refresh_age(st.last_success, app.now().timestamp()))
-            parts.append((f"refreshed {age}, every {st.interval:g}s", ""))
+                errors = (f"errors {st.consecutive_errors} (retry in {retry}s, e: events)"
+                          if level < 3 else f"errors {st.consecutive_errors}, retry {retry}s")
+                parts.append((errors, "bold $error"))
+            now = app.now().timestamp()
+            if st.in_flight and st.last_success is None:
+                age = "refreshing…"
+            elif level < 2:
+                age = f"refreshed {refresh_age(st.last_success, now)}"
+            else:
+                age = short_age(st.last_success, now)
+            parts.append((f"{age}, every {st.interval:g}s" if level < 1 else age, ""))
         if self._extra:
             parts.append((self._extra, ""))
-        parts.append((safe(getattr(app, "auth_label", ""), limit=LINE), ""))
+        if level < 4:
+            parts.append((safe(getattr(app, "auth_label", ""), limit=LINE), ""))
         pieces: list[tuple[str, str]] = []
         for chunk, style in (p for p in parts if p[0]):
             if pieces:

@@ -202,6 +202,7 @@ class LiveTable(TableCursor, TableSync, TablePaint, ScrollView, can_focus=True,
         self._widths: list[int] = []
         self._offsets: list[int] = []
         self._total_width = 0
+        self._room = 0
         self._cursor_key: str | None = None
         self._cursor_index = 0
         self._style_cache: dict[str, Style] = {}

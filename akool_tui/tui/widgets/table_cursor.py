@@ -71,7 +71,8 @@ class TableCursor:
         self.post_message(self.MarksChanged(self, frozenset(self._model.marks)))
 
     def action_cycle_sort(self) -> None:
-        sortable = [column.key for column in self.columns if column.sortable]
+        # the columns on screen (a narrow table hides some)
+        sortable = [column.key for column in self.shown_columns() if column.sortable]
         if not sortable:
             return
         current = self.sort_column

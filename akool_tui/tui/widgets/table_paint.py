@@ -83,6 +83,7 @@ class TablePaint:
     _widths: list[int]
     _offsets: list[int]
     _total_width: int
+    _room: int
     _style_cache: dict[str, Style]
     _frame: _Frame | None
 
@@ -92,9 +93,14 @@ class TablePaint:
         self._style_cache.clear()
         super().notify_style_update()
 
+    def _on_resize(self) -> None:
+        self._fit_columns()
+
     def render_lines(self, crop: Region) -> list[Strip]:
         if self._auto_indexes and self._grow_columns(self._visible_keys()):
             self.refresh()  # a column grew: repaint every line next frame
+        # a scrollbar came or went: the room for columns changed without a resize
+        self._fit_columns()
         self._frame = self._make_frame()
         try:
             return super().render_lines(crop)
@@ -117,12 +123,44 @@ class TablePaint:
 
     def _column_at(self, x: int) -> Column | None:
         for index, start in enumerate(self._offsets):
-            if start <= x < start + self._widths[index] + 2:
+            width = self._widths[index]
+            if width and start <= x < start + width + 2:
                 return self.columns[index]
         return None
 
+    def _available(self) -> int:
+        """Cells the columns may take; 0 before the table is laid out (all show)."""
+        return self.scrollable_content_region.width if self.is_mounted else 0
+
+    def _fit_columns(self) -> None:
+        """Show the columns that fit the table's width now (after a resize)."""
+        if self._available() != self._room and self._layout_columns():
+            self._update_virtual_size()
+            self.refresh()
+
+    def shown_columns(self) -> list[Column]:
+        """The columns on screen, left to right (the narrow table hides the least
+        important ones: :attr:`Column.priority`)."""
+        return [c for c, width in zip(self.columns, self._widths, strict=True) if width]
+
+    def _shown(self, widths: list[int], room: int) -> set[int]:
+        """Indexes of the most important columns that fit in ``room`` cells (all when
+        ``room`` is 0: not laid out yet); at least the most important one."""
+        if room <= 0:
+            return set(range(len(widths)))
+        shown: set[int] = set()
+        used = MARK_WIDTH
+        by_priority = sorted(range(len(widths)), key=lambda i: (self.columns[i].priority, i))
+        for index in by_priority:
+            used += widths[index] + 2
+            if used > room and shown:
+                break
+            shown.add(index)
+        return shown
+
     def _layout_columns(self) -> bool:
-        """Recompute column widths; True if they changed."""
+        """Recompute column widths (0: hidden, the table is too narrow); True if they
+        changed."""
         widths = []
         sort_column = self._model.sort_column
         for index, column in enumerate(self.columns):
@@ -132,13 +170,17 @@ class TablePaint:
             label = cell_len(column.label) + (2 if column is sort_column else 0)
             wanted = max(self._seen[index], label)
             widths.append(min(column.max_width, max(column.min_width, wanted)))
+        self._room = room = self._available()
+        shown = self._shown(widths, room)
+        widths = [width if index in shown else 0 for index, width in enumerate(widths)]
         if widths == self._widths:
             return False
         self._widths = widths
         offsets, x = [], MARK_WIDTH
         for width in widths:
             offsets.append(x)
-            x += width + 2
+            if width:
+                x += width + 2
         self._offsets, self._total_width = offsets, x
         return True
 
@@ -205,6 +247,8 @@ class TablePaint:
         texts = [" " * MARK_WIDTH]
         sort_column, reverse = self._model.sort_column, self._model.reverse
         for column, cell_width in zip(self.columns, self._widths, strict=True):
+            if not cell_width:
+                continue
             label = column.label
             if column is sort_column:
                 arrow = SORT_ARROWS[reverse]
@@ -249,6 +293,8 @@ class TablePaint:
                 live_slot += 1
             else:
                 value, text = row.get(column.key), cells[index_]
+            if not self._widths[index_]:
+                continue  # hidden: the table is too narrow
             style = base
             if column.style is not None and (extra := self._cell_style(column, value, row)):
                 style = base + extra

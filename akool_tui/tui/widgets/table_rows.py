@@ -49,6 +49,9 @@ class Column:
         compute: ``compute(row, now)`` for live columns.
         searchable: Whether the filter text looks at this column (default: not live).
         sortable: Whether the column can be sorted by.
+        priority: Lower is more important: when the table is too narrow for every
+            column, it shows the most important ones that fit (in their order) and
+            hides the rest until it is wider again.
     """
 
     key: str
@@ -64,6 +67,7 @@ class Column:
     compute: Callable[[Row, Any], Any] | None = None
     searchable: bool | None = None
     sortable: bool = True
+    priority: int = 0
 
     def __post_init__(self) -> None:
         if not self.key:
