@@ -6,7 +6,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len, split_graphemes
 
-from akool_tui.tui.widgets.transcript import wrap_spans
+from textual.app import App, ComposeResult
+
+from akool_tui.tui.widgets.transcript import Transcript, wrap_spans
+from test_tui_chat import SIZE, create_session, make_app, open_chat, say
+from tui_helpers import wait_for
 
 #: a skin-toned thumb, a heart with VS16, a flag, CJK, letters with combining marks
 PIECES = ["a", "b", "xyz", " ", "\n", "\U0001f44d\U0001f3fd", "\U0001f44d", "\u2764\ufe0f",
@@ -49,3 +53,74 @@ def test_a_long_word_of_skin_toned_emoji_folds_between_the_emoji():
     lines = [text[a:b] for a, b in wrap_spans(text, 3)]
     assert lines == ["a" + heart, heart * 1, heart]
     assert all(cell_len(line) <= 3 for line in lines)
+
+
+# -- following the tail across resizes ---------------------------------------------------
+
+
+class TranscriptApp(App):
+    def compose(self) -> ComposeResult:
+        yield Transcript()
+
+
+def _shows_the_last_line(tr) -> bool:
+    return (tr.line_count > tr.size.height and tr.scroll_offset.y == tr.max_scroll_y
+            and tr.scroll_offset.y + tr.size.height >= tr.line_count)
+
+
+async def test_the_chat_follows_new_replies_after_the_terminal_is_resized(simulator_factory):
+    sim = simulator_factory(sessions=0, queue_delay=0.0, reply_chars_per_s=400.0)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_chat(pilot, create_session(sim))
+        tr = screen.transcript
+        replies = lambda: [e for e in tr.entries if e.role == "bot" and e.status == ""]
+        for i in range(40):  # earlier lines: the transcript scrolls
+            tr.add("system", f"an earlier line {i}")
+        for n in range(1, 3):
+            await say(pilot, f"question number {n} about the weather in a long sentence")
+            await wait_for(pilot, lambda n=n: len(replies()) == n, f"reply {n}")
+        await wait_for(pilot, lambda: _shows_the_last_line(tr), "following before resizing")
+        for size in [(80, 24), SIZE, (80, 24), SIZE]:
+            await pilot.resize_terminal(*size)
+            await wait_for(pilot, lambda size=size: app.size == size
+                           and tr._width == tr._wrap_width(), f"resized to {size}")
+            n += 1
+            await say(pilot, f"and after resizing to {size[0]}x{size[1]}, question {n}")
+            await wait_for(pilot, lambda n=n: len(replies()) == n, f"reply {n}")
+            await wait_for(pilot, lambda: _shows_the_last_line(tr),
+                           f"the last reply in view at {size}")
+        assert tr.lines_text()[-1].strip()  # the reply's last line, not a blank row
+
+
+async def test_the_transcript_keeps_the_users_place_across_resizes_when_scrolled_up():
+    app = TranscriptApp()
+    async with app.run_test(size=(120, 34)) as pilot:
+        tr = app.query_one(Transcript)
+        for i in range(80):
+            tr.add("bot", f"reply {i} " + "word " * (i % 30))
+        tr.flush()
+        await pilot.pause()
+        assert _shows_the_last_line(tr)
+        for size in [(80, 24), (120, 34)]:
+            await pilot.resize_terminal(*size)
+            await wait_for(pilot, lambda: tr._width == tr._wrap_width(), "rewrapped")
+            tr.add("bot", f"new reply at {size}")
+            tr.flush()
+            await pilot.pause()
+            assert _shows_the_last_line(tr), size
+        tr.scroll_to(y=3, animate=False)
+        await pilot.pause()
+        for size in [(80, 24), (120, 34)]:
+            await pilot.resize_terminal(*size)
+            await wait_for(pilot, lambda: tr._width == tr._wrap_width(), "rewrapped")
+            tr.add("bot", "a reply while scrolled up")
+            tr.flush()
+            await pilot.pause()
+            assert tr.scroll_offset.y == 3, size  # the user's place is kept
+        tr.scroll_end(animate=False, immediate=True)
+        await pilot.pause()
+        tr.add("bot", "back at the end: followed again")
+        tr.flush()
+        await pilot.pause()
+        assert _shows_the_last_line(tr)

@@ -116,6 +116,8 @@ class Transcript(ScrollView, can_focus=True):
         self._cached: OrderedDict[Entry, None] = OrderedDict()
         #: lines cached since the last count (an upper bound: rewraps drop some)
         self._cached_lines = 0
+        #: whether new lines scroll into view: the user is at the end (see _at_end)
+        self._follow = True
 
     # -- public -------------------------------------------------------------------
 
@@ -215,7 +217,16 @@ class Transcript(ScrollView, can_focus=True):
         return max(MIN_WRAP, self.scrollable_content_region.width - GUTTER)
 
     def _at_end(self) -> bool:
-        return self.scroll_offset.y >= self.max_scroll_y
+        """Whether to follow the tail. Kept from the last scroll, not worked out from the
+        size: a resize changes ``max_scroll_y`` (shorter, or re-wrapped to more lines)
+        before the lines are wrapped again, and measuring then took a transcript at its
+        end for one scrolled up -- it stopped following until End was pressed."""
+        return self._follow
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if self.size.height:  # a scroll (the user's, or following): at the end or not
+            self._follow = new_value >= self.max_scroll_y
 
     def _flush(self) -> None:
         width = self._wrap_width()
