@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import html as htmllib
+import json
+import re
+
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len, split_graphemes
 
 from textual.app import App, ComposeResult
 
+from akool_tui.core.export import render_markdown, write_exports
 from akool_tui.tui.widgets.transcript import Transcript, wrap_spans
 from test_tui_chat import SIZE, create_session, make_app, open_chat, say
 from tui_helpers import wait_for
@@ -124,3 +130,84 @@ async def test_the_transcript_keeps_the_users_place_across_resizes_when_scrolled
         tr.flush()
         await pilot.pause()
         assert _shows_the_last_line(tr)
+
+
+# -- the export's Markdown ---------------------------------------------------------------
+
+HOSTILE = [
+    "**bold** and __under__ and *one* _two_",
+    "# a heading\n## another",
+    "see [x](y) and ![img](http://e.test/i.png) and <http://e.test>",
+    "`code` and ```fenced```\n```\nblock\n```",
+    "<html><b>hi</b><script>x()</script></html> &amp; &lt;",
+    "- item\n+ item\n* item\n1. one\n2) two\n> quoted",
+    "a paragraph\n===\nanother\n---\n***",
+    "line\n\n    indented after a blank line\n\n",
+    "a | table | row\n|---|---|\n~~struck~~ $x^2$ back\\slash \\*",
+]
+
+
+def _markdown_html(text: str, **entry) -> str:
+    from markdown_it import MarkdownIt
+
+    record = {"time": "2026-03-02T09:30:00+00:00", "role": "bot", "text": text,
+              "status": "", "note": "", "mid": "m1", **entry}
+    document = render_markdown([record], {"session": "se01"})
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(document)
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_the_markdown_export_shows_message_text_literally(text):
+    html = _markdown_html(text)
+    body = html.split("</strong> (2026-03-02T09:30:00+00:00): ", 1)[1]
+    body = body.removesuffix("</p>\n")
+    shown = htmllib.unescape(re.sub(r"<br />\n?", "\n", body))
+    # every character, none turned into formatting (only a line's indentation goes)
+    assert shown == "\n".join(line.lstrip(" ") for line in text.rstrip("\n").split("\n"))
+    assert "<" not in body.replace("<br />", "")
+    assert html.count("<p>") == 1 and html.count("<h") == 1  # one paragraph, the title
+
+
+def test_the_markdown_export_marks_interrupted_incomplete_and_unfinished_replies():
+    html = _markdown_html("cut sh", interrupted=True)
+    assert "<strong>bot</strong> (2026-03-02T09:30:00+00:00) <strong>[interrupted]</strong>: cut sh" in html
+    html = _markdown_html("half", status="incomplete", note="parts missing")
+    assert "<strong>[incomplete]</strong>: half <em>[parts missing]</em>" in html
+    html = _markdown_html("so far", status="streaming")
+    assert "<strong>[still streaming when exported]</strong>: so far" in html
+    assert "[" not in _markdown_html("whole reply").split("<p><strong>bot")[1]
+
+
+def test_a_secret_is_masked_before_the_markdown_escapes_it(tmp_path):
+    secret = "sk_live_0123456789abcdef"
+    record = {"time": None, "role": "bot", "text": f"key {secret} **x**", "status": "",
+              "note": f"echo {secret}", "mid": "m1", "interrupted": False}
+    md, jsonl = write_exports([record], tmp_path, "s", {"session": secret}, [secret])
+    for path in (md, jsonl):
+        text = path.read_text()
+        assert secret not in text and secret.replace("_", "\\_") not in text
+    assert "\\*\\*x\\*\\*" in md.read_text()
+
+
+async def test_an_interrupted_reply_is_marked_on_screen_and_in_the_export(
+        simulator_factory, tmp_path, monkeypatch):
+    monkeypatch.setenv("AKOOL_TUI_EXPORT_DIR", str(tmp_path))
+    sim = simulator_factory(sessions=0, queue_delay=0.0, reply_chars_per_s=25.0)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_chat(pilot, create_session(sim))
+        await say(pilot, "tell me a long story")
+        await wait_for(pilot, lambda: screen._speaking, "speaking")
+        await pilot.press("escape")
+        (reply,) = [e for e in screen.transcript.entries if e.role == "bot"]
+        await wait_for(pilot, lambda: reply.status == "" and not screen._speaking, "cut")
+        screen.transcript.flush()
+        assert reply.interrupted and any(
+            line.endswith("[interrupted]") for line in screen.transcript.lines_text())
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: len(list(tmp_path.iterdir())) == 2, "exported")
+    jsonl = next(tmp_path.glob("*.jsonl")).read_text()
+    (bot,) = [r for r in map(json.loads, jsonl.splitlines()) if r["role"] == "bot"]
+    assert bot["interrupted"] is True and bot["status"] == ""
+    md = next(tmp_path.glob("*.md")).read_text()
+    assert "**bot** (" in md and "**\\[interrupted\\]**: " in md

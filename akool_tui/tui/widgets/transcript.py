@@ -176,6 +176,15 @@ class Transcript(ScrollView, can_focus=True):
         self._mark_dirty(entry)
         return True
 
+    def mark_interrupted(self) -> list[Entry]:
+        """Mark the replies streaming now as interrupted (the user asked the avatar to
+        stop): they show ``[interrupted]`` once closed, and the export says so."""
+        cut = [e for e in self._entries if e.status == "streaming" and e.role in ("bot", "speech")]
+        for entry in cut:
+            entry.interrupted = True
+            self._mark_dirty(entry)
+        return cut
+
     def lines_text(self) -> list[str]:
         """Every wrapped line as plain text, gutter included, trailing spaces removed."""
         out = []

@@ -109,8 +109,11 @@ class Entry:
     spans: list[tuple[int, int]] = field(default_factory=list, repr=False)
     width: int = field(default=0, repr=False)
     strips: dict[int, Strip] = field(default_factory=dict, repr=False)
+    #: a reply that was streaming when the user interrupted it (its text is cut short)
+    interrupted: bool = False
 
     def display(self) -> str:
         if self.status == "streaming":
             return self.text + " ▍"
-        return f"{self.text}  [{self.note}]" if self.note else self.text
+        note = self.note or ("interrupted" if self.interrupted else "")
+        return f"{self.text}  [{note}]" if note else self.text
