@@ -15,8 +15,10 @@ words are not); ``chmod`` them to share.
 Names: ``akool-chat-<session>-<YYYYmmdd-HHMMSS>``, where ``<session>`` keeps only
 ``A-Z a-z 0-9 _ -`` of the session id (anything else becomes ``_``), at most
 :data:`MAX_ID_CHARS` of them, and is never empty. The content is the transcript
-as it was; only the Markdown header's values are made visible (control and
-format characters written as ``\\x1b``-style escapes).
+as it was; the Markdown header's values are made visible (control and format
+characters written as ``\\x1b``-style escapes), and the Markdown shows every text
+literally (:func:`escape_markdown`) and marks cut replies: interrupted, incomplete,
+still streaming (the JSON Lines records say so in ``interrupted`` and ``status``).
 """
 
 from __future__ import annotations
@@ -94,14 +96,56 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     return mask_text(text, [s for s in secrets if s])
 
 
+#: characters with a meaning anywhere in a line of Markdown (CommonMark and GitHub's:
+#: emphasis, code, links, raw HTML and entities, tables, strikethrough, math)
+_INLINE = re.compile(r"([\\`*_\[\]<>&|~$])")
+#: what makes a line a heading, list item, quote or setext underline at its start
+_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)])")
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` as literal Markdown text: every character that could format (``**``,
+    backticks, ``[x](y)``, ``<html>``, ``&amp;``) is backslash-escaped, as is what
+    would start a heading, list or quote at a line's start (``# ``, ``- ``, ``1. ``,
+    ``> ``, ``===``). Lines are joined with hard breaks (``\\`` + newline), so that an
+    empty line does not end the paragraph (and an indented line after it is no code
+    block); trailing empty lines are left out, and a renderer drops the indentation of
+    a line (the JSON Lines file has the text exactly)."""
+    lines = []
+    for line in text.rstrip("\n").split("\n"):
+        line = _INLINE.sub(r"\\\1", line)
+        line = _LINE_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1],
+                               line)
+        lines.append(line)
+    return "\\\n".join(lines)
+
+
+def reply_marks(entry: Mapping[str, Any]) -> list[str]:
+    """How a record's text is not the whole message: "interrupted" (stopped by the
+    user's interrupt), "incomplete" (parts never arrived), "still streaming"."""
+    marks = []
+    if entry.get("interrupted"):
+        marks.append("interrupted")
+    status = entry.get("status", "")
+    if status == "incomplete":
+        marks.append("incomplete")
+    elif status == "streaming":
+        marks.append("still streaming when exported")
+    return marks
+
+
 def render_markdown(entries: list[dict[str, Any]], header: Mapping[str, str]) -> str:
+    """The transcript as Markdown: a header list, then one paragraph per entry, its text
+    literal (:func:`escape_markdown`) and a cut reply marked (:func:`reply_marks`)."""
     lines = ["# akool-tui chat transcript", ""]
-    lines += [f"- {key}: {visible(str(value))}" for key, value in header.items()]
+    lines += [f"- {key}: {escape_markdown(visible(str(value)))}" for key, value in header.items()]
     lines.append("")
     for e in entries:
-        note = f" _[{e['note']}]_" if e["note"] else ""
-        body = e["text"].replace("\n", "  \n")
-        lines += [f"**{e['role']}** ({e['time'] or '-'}): {body}{note}", ""]
+        marks = "".join(f" **\\[{mark}\\]**" for mark in reply_marks(e))
+        note = f" _\\[{escape_markdown(e['note'])}\\]_" if e["note"] else ""
+        when = _INLINE.sub(r"\\\1", str(e["time"] or "-"))
+        role = _INLINE.sub(r"\\\1", str(e["role"]))
+        lines += [f"**{role}** ({when}){marks}: {escape_markdown(e['text'])}{note}", ""]
     return "\n".join(lines)
 
 
@@ -149,6 +193,11 @@ def write_exports(entries: list[dict[str, Any]], directory: Path, stem: str,
     """
     secrets = list(secrets)
     stem = safe_name_part(stem, limit=MAX_ID_CHARS + 40, fallback="akool-chat")
+    # masked before the Markdown escapes: an escaped secret ("sk\\_...") is no longer
+    # the string masked; the rendered files are scrubbed again all the same
+    entries = [{**e, "text": scrub(str(e["text"]), secrets),
+                "note": scrub(str(e["note"]), secrets)} for e in entries]
+    header = {key: scrub(str(value), secrets) for key, value in header.items()}
     markdown = scrub(render_markdown(entries, header), secrets).encode("utf-8")
     jsonl = scrub(render_jsonl(entries), secrets).encode("utf-8")
     _make_dirs(directory)

@@ -358,6 +358,7 @@ class ChatScreen(TranscriptExport, ChatView):
         if not self.conversation.alive:
             self.notify("Not connected: nothing to interrupt", severity="warning", timeout=2)
             return
+        self.transcript.mark_interrupted()
         call_channel(self, self.conversation.interrupt, what="interrupt", group="chat-cmd",
                      exclusive=False,
                      failed=lambda error: ChatFailed(f"Interrupt not sent: {error}"))

@@ -32,7 +32,7 @@ def entry_record(e: Entry) -> dict[str, Any]:
     when = e.time.isoformat(timespec="seconds") if isinstance(e.time, datetime) else None
     mid = e.key.split(":", 1)[1] if e.key else None
     return {"time": when, "role": e.role, "text": e.text, "status": e.status,
-            "note": e.note, "mid": mid}
+            "note": e.note, "mid": mid, "interrupted": e.interrupted}
 
 
 class TranscriptExport:

@@ -116,6 +116,8 @@ class Transcript(ScrollView, can_focus=True):
         self._cached: OrderedDict[Entry, None] = OrderedDict()
         #: lines cached since the last count (an upper bound: rewraps drop some)
         self._cached_lines = 0
+        #: whether new lines scroll into view: the user is at the end (see _at_end)
+        self._follow = True
 
     # -- public -------------------------------------------------------------------
 
@@ -174,6 +176,15 @@ class Transcript(ScrollView, can_focus=True):
         self._mark_dirty(entry)
         return True
 
+    def mark_interrupted(self) -> list[Entry]:
+        """Mark the replies streaming now as interrupted (the user asked the avatar to
+        stop): they show ``[interrupted]`` once closed, and the export says so."""
+        cut = [e for e in self._entries if e.status == "streaming" and e.role in ("bot", "speech")]
+        for entry in cut:
+            entry.interrupted = True
+            self._mark_dirty(entry)
+        return cut
+
     def lines_text(self) -> list[str]:
         """Every wrapped line as plain text, gutter included, trailing spaces removed."""
         out = []
@@ -215,7 +226,16 @@ class Transcript(ScrollView, can_focus=True):
         return max(MIN_WRAP, self.scrollable_content_region.width - GUTTER)
 
     def _at_end(self) -> bool:
-        return self.scroll_offset.y >= self.max_scroll_y
+        """Whether to follow the tail. Kept from the last scroll, not worked out from the
+        size: a resize changes ``max_scroll_y`` (shorter, or re-wrapped to more lines)
+        before the lines are wrapped again, and measuring then took a transcript at its
+        end for one scrolled up -- it stopped following until End was pressed."""
+        return self._follow
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if self.size.height:  # a scroll (the user's, or following): at the end or not
+            self._follow = new_value >= self.max_scroll_y
 
     def _flush(self) -> None:
         width = self._wrap_width()

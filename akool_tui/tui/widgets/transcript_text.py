@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from rich.cells import cell_len
+from rich.cells import cell_len, split_graphemes
 
 from ...core.text import CHAT, LINE, safe
 
@@ -39,7 +39,9 @@ def _note(note: str) -> str:
 def wrap_spans(text: str, width: int, start: int = 0) -> list[tuple[int, int]]:
     """Greedy word wrap of ``text[start:]`` into ``(begin, end)`` spans of at most
     ``width`` cells (trailing spaces aside). Newlines break lines; a word wider than
-    the line is cut by cells. Always at least one span."""
+    the line is cut between grapheme clusters (an emoji with its skin tone, a letter
+    with its combining marks stay whole), measured by cells as they are painted.
+    Always at least one span."""
     width = max(1, width)
     spans: list[tuple[int, int]] = []
     pos, n = start, len(text)
@@ -68,11 +70,14 @@ def _wrap_paragraph(text: str, a: int, b: int, width: int,
         if core <= width:
             used = cell_len(word)
             continue
-        for ch_pos in range(ws, we):  # fold a word wider than the line
-            w = cell_len(text[ch_pos])
-            if used + w > width and ch_pos > line_start:
-                spans.append((line_start, ch_pos))
-                line_start, used = ch_pos, 0
+        # fold a word wider than the line between grapheme clusters, each measured
+        # whole as it is painted: "👍🏽" is 2 cells (a lone skin tone measures 0 and
+        # would be cut off its emoji), "❤️" is 2, "é" (e + U+0301) is 1
+        for g_start, _g_end, w in split_graphemes(text[ws:we])[0]:
+            g_pos = ws + g_start
+            if used + w > width and g_pos > line_start:
+                spans.append((line_start, g_pos))
+                line_start, used = g_pos, 0
             used += w
     spans.append((line_start, b))
 
@@ -104,8 +109,11 @@ class Entry:
     spans: list[tuple[int, int]] = field(default_factory=list, repr=False)
     width: int = field(default=0, repr=False)
     strips: dict[int, Strip] = field(default_factory=dict, repr=False)
+    #: a reply that was streaming when the user interrupted it (its text is cut short)
+    interrupted: bool = False
 
     def display(self) -> str:
         if self.status == "streaming":
             return self.text + " ▍"
-        return f"{self.text}  [{self.note}]" if self.note else self.text
+        note = self.note or ("interrupted" if self.interrupted else "")
+        return f"{self.text}  [{note}]" if note else self.text
