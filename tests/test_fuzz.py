@@ -175,6 +175,9 @@ def test_models_from_api_never_raise_on_any_json_shape(raw):
 def test_credentials_repr_never_shows_a_secret_value(values):
     creds = Credentials.from_api(values)
     public = str([v for k, v in values.items() if not is_secret_key(k)])
+    # the repr's own words ("Credentials(stream_type=..."): a secret spelled like them is
+    # found there whatever the masking does (hypothesis found "Credentia")
+    public += repr(Credentials.from_api({})) + repr(Session.from_api({"credentials": {}}))
     for text in (repr(creds), str(creds), repr(Session.from_api({"credentials": values}))):
         for key, value in values.items():
             if is_secret_key(key) and isinstance(value, str) and len(value) > 8 \
