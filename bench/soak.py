@@ -85,7 +85,8 @@ from akool_tui.simulator.cli import serve_forever
 cfg = SimulatorConfig(seed=5, sessions=int(sys.argv[1]), churn=True,
                       churn_interval=float(sys.argv[2]), reply_chars_per_s=float(sys.argv[3]),
                       steady_churn=sys.argv[5] == "steady",
-                      max_concurrent=400, queue_delay=0.5)
+                      max_concurrent=400, queue_delay=0.5,
+                      credits=1e9)  # an hour of heavy churn never runs the balance out
 serve_forever(cfg, "127.0.0.1", int(sys.argv[4]))
 """
 
