@@ -1,4 +1,4 @@
-"""The API client, the stream layer, the sanitiser and the CLI output never import Textual (checked in a fresh interpreter)."""
+"""The API client, the stream layer, core/ and the CLI never import Textual (checked in a fresh interpreter)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import sys
 
 CHECK = (
     "import akool_tui.api, akool_tui.api.client, akool_tui.api.auth, akool_tui.stream, "
-    "akool_tui.core.text, akool_tui.cli.output; import sys; "
+    "akool_tui.core.text, akool_tui.cli.output, akool_tui.core.sessions, akool_tui.core.fields, "
+    "akool_tui.core.avatars, akool_tui.core.ids, akool_tui.core.records, akool_tui.core.events, "
+    "akool_tui.core.export, akool_tui.core.validators, akool_tui.core.demo, "
+    "akool_tui.core.chat.conversation, akool_tui.core.chat.llm, akool_tui.cli; import sys; "
     "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.')); "
     "assert not bad, bad"
 )

@@ -15,26 +15,24 @@ from ..core.text import LINE, safe
 from .refresh import RefreshState
 
 
-def refresh_age(last: float | None, now: float | None = None) -> str:
+def refresh_age(last: float | None, now: float | None = None, *, short: bool = False) -> str:
+    """``"3 seconds ago"``; ``short`` (a narrow terminal): ``"3s ago"``, ``"2m ago"``."""
     if last is None:
         return "never"
     seconds = max(0.0, (time.time() if now is None else now) - last)
     if seconds < 1.5:
         return "just now"
-    return humanize.naturaltime(seconds)
-
-
-def short_age(last: float | None, now: float | None = None) -> str:
-    """:func:`refresh_age` for a narrow terminal: ``"3s ago"``, ``"2m ago"``."""
-    if last is None:
-        return "never"
-    seconds = max(0.0, (time.time() if now is None else now) - last)
-    if seconds < 1.5:
-        return "just now"
+    if not short:
+        return humanize.naturaltime(seconds)
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size:
             return f"{int(seconds // size)}{unit} ago"
     return f"{int(seconds)}s ago"
+
+
+def short_age(last: float | None, now: float | None = None) -> str:
+    """:func:`refresh_age` for a narrow terminal."""
+    return refresh_age(last, now, short=True)
 
 
 class StatusLine(Widget):

@@ -40,6 +40,32 @@ class WorkFailed(Message):
         return f"Could not {self.what}: {self.error}"
 
 
+def run_reported(
+    node: MessagePump,
+    job: Callable[[], Awaitable[T]],
+    *,
+    errors: tuple[type[BaseException], ...],
+    what: str,
+    failed: Callable[[BaseException], Message],
+    done: Callable[[T], Message] | None = None,
+    group: str | None = None,
+    exclusive: bool = True,
+) -> Worker[None]:
+    """Run ``job()`` in a worker of ``node``; post ``done(result)``, or ``failed(error)``
+    for one of ``errors`` (anything else is a bug the app's worker manager reports)."""
+
+    async def work() -> None:
+        try:
+            result = await job()
+        except errors as error:
+            node.post_message(failed(error))
+            return
+        if done is not None:
+            node.post_message(done(result))
+
+    return node.run_worker(work, name=what, group=group or what, exclusive=exclusive)
+
+
 def call_api(
     node: MessagePump,
     job: Callable[[AkoolClient], Awaitable[T]],
@@ -53,17 +79,12 @@ def call_api(
     """Run ``job(client)`` in a worker of ``node``; post ``done(result)`` or the error."""
     from ..api.errors import AkoolError
 
-    async def work() -> None:
-        try:
-            client = await node.app.ctx.client()
-            result = await job(client)
-        except AkoolError as error:
-            node.post_message(failed(error) if failed is not None else WorkFailed(what, error))
-            return
-        if done is not None:
-            node.post_message(done(result))
+    async def with_client() -> T:
+        return await job(await node.app.ctx.client())
 
-    return node.run_worker(work, name=what, group=group or what, exclusive=exclusive)
+    return run_reported(node, with_client, errors=(AkoolError,), what=what, done=done,
+                        failed=failed or (lambda error: WorkFailed(what, error)),
+                        group=group, exclusive=exclusive)
 
 
 def message(cls: type[Message], **fields: Any) -> Callable[[Any], Message]:

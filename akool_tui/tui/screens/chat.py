@@ -39,10 +39,6 @@ from .chat_view import ChatEvents, ChatFailed, ChatView
 if TYPE_CHECKING:
     from ...api.client import AkoolClient
 
-#: stream types this client can talk over (see transport_for)
-CONNECTABLE = ("websocket", "livekit")
-
-
 
 
 @dataclass

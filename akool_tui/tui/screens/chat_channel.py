@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from ...api.errors import AkoolError
 from ...stream.transport import TransportError
+from ..work import run_reported
 
 if TYPE_CHECKING:
     from textual.message import Message
@@ -48,15 +49,7 @@ def call_channel(
     group: str | None = None,
     exclusive: bool = True,
 ) -> Worker[None]:
-    """Run ``job()`` in a worker of ``node``; post ``done(result)`` or ``failed(error)``."""
-
-    async def work() -> None:
-        try:
-            result = await job()
-        except CHANNEL_ERRORS as error:
-            node.post_message(failed(error))
-            return
-        if done is not None:
-            node.post_message(done(result))
-
-    return node.run_worker(work, name=what, group=group or what, exclusive=exclusive)
+    """Run ``job()`` in a worker of ``node``; post ``done(result)`` or ``failed(error)``
+    for a channel failure (:data:`CHANNEL_ERRORS`)."""
+    return run_reported(node, job, errors=CHANNEL_ERRORS, what=what, failed=failed,
+                        done=done, group=group, exclusive=exclusive)
