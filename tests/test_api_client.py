@@ -29,9 +29,10 @@ from akool_tui.api.client import (
     SESSION_LIST,
     AkoolClient,
     ClientEvent,
-    _compact,
+
     check_base_url,
 )
+from akool_tui.api.args import compact as _compact
 from akool_tui.api.envelope import parse_envelope
 from akool_tui.api.models import AvatarStatus, Session, SessionStatus
 

@@ -295,7 +295,7 @@ async def test_a_lying_count_costs_a_handful_of_requests(hostile, body) -> None:
 
 
 async def test_a_list_that_never_ends_stops_at_the_page_ceiling(hostile, monkeypatch) -> None:
-    import akool_tui.api.client as client_module
+    import akool_tui.api.base as client_module
 
     monkeypatch.setattr(client_module, "MAX_PAGES", 40, raising=False)
     h = hostile.hostile

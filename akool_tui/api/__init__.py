@@ -16,6 +16,8 @@ __all__ = [
     "AvatarSource",
     "AvatarStatus",
     "Credentials",
+    "KnowledgeBase",
+    "KnowledgeDoc",
     "Language",
     "Page",
     "Session",
@@ -32,6 +34,10 @@ def __getattr__(name: str):
         from .client import AkoolClient
 
         return AkoolClient
+    if name in ("KnowledgeBase", "KnowledgeDoc"):
+        from . import knowledge
+
+        return getattr(knowledge, name)
     if name in _MODELS:
         from . import models
 

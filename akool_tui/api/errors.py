@@ -18,25 +18,39 @@ CODE_MESSAGES: dict[int, str] = {
     1004: "The account requires verification",
     1005: "Too many requests: slow down and try again",
     1006: "Insufficient quota",
+    1007: "The number of face changes exceeds the limit",
     1008: "The requested content does not exist",
     1009: "You do not have permission for this operation",
+    1010: "This content cannot be operated on",
+    1011: "This has already been done",
+    1013: "The audio is already used by a video",
     1014: "The resource does not exist",
+    1015: "Processing the video failed",
+    1016: "The face swap failed",
+    1017: "The audio has not been created",
     1101: "Invalid or expired token: sign in again",
     1102: "Authorization is missing: set an API key or clientId/clientSecret",
     1103: "The account has not paid",
-    1104: "Insufficient credits",
+    1104: "Insufficient credits: top up the account or shorten the session",
+    1105: "Processing the avatar failed",
+    1108: "Processing the image failed",
+    1109: "The account does not exist",
+    1110: "Processing the audio failed",
+    1111: "The avatar callback failed",
+    1112: "Processing the voice failed",
     1200: "The account has been banned",
     1201: "Creating the audio failed; try again later",
     1202: "The same video cannot be lip-synced in the same language more than once",
     1203: "The video must have audio",
     1204: "The video is longer than 60 s",
     1205: "Creating the video failed; try again later",
-    1206: "The video could not be processed",
+    1206: "Changing the video's background failed",
     1207: "The video is larger than the 300 MB limit",
-    1208: "The video resolution is not supported",
+    1208: "The video could not be parsed",
     1209: "Upload the video in another encoding format",
     1210: "The video frame rate is above 60 fps",
     1211: "Creating the lip-sync failed; try again later",
+    1212: "The sentiment analysis failed",
     1213: "A subscription is required",
     1214: "The live avatar is still processing",
     1215: "The live avatar is busy: the concurrent session limit is reached",
@@ -48,6 +62,11 @@ CODE_MESSAGES: dict[int, str] = {
     1221: "The account is not subscribed",
     1222: "It already exists",
     1223: "The upload limit is exceeded",
+    1232: "The knowledge base does not exist",
+    1233: "A knowledge base with this name already exists",
+    1234: "Creating the knowledge base failed: check that its documents and pages can be reached",
+    1235: "Updating the knowledge base failed: check that its documents and pages can be reached",
+    1236: "The knowledge base could not be read: check its ID",
 }
 
 
@@ -121,7 +140,7 @@ class PermissionDeniedError(ApiError):
 
 
 class NotFoundError(ApiError):
-    """1008, 1014, 1216: the thing does not exist."""
+    """1008, 1014, 1109, 1216, 1232: the thing does not exist."""
 
 
 class BusyError(ApiError):
@@ -133,7 +152,7 @@ class SessionClosedError(ApiError):
 
 
 class ConflictError(ApiError):
-    """1222: it already exists."""
+    """1010, 1011, 1222, 1233: it already exists, or cannot be operated on."""
 
 
 class TransportError(AkoolError):
@@ -192,6 +211,11 @@ _CODE_CLASSES: dict[int, type[ApiError]] = {
     1221: QuotaError,
     1222: ConflictError,
     1223: QuotaError,
+    1010: ConflictError,
+    1011: ConflictError,
+    1109: NotFoundError,
+    1232: NotFoundError,
+    1233: ConflictError,
 }
 
 

@@ -171,6 +171,15 @@ def _enum(enum: type[IntEnum], value: int | None):
         return None
 
 
+def _words(v: Any) -> tuple[str, ...]:
+    """Tags sent as an array of strings, or as one comma-separated string."""
+    if isinstance(v, str):
+        v = v.split(",")
+    if not isinstance(v, list):
+        return ()
+    return tuple(sys.intern(w.strip()) for w in v[:32] if isinstance(w, str) and w.strip())
+
+
 def _mapping(v: Any) -> Mapping[str, Any]:
     return v if isinstance(v, Mapping) else {}
 
@@ -294,13 +303,16 @@ class Avatar:
     available: bool | None = None
     status: AvatarStatus | None = None
     create_time: datetime | None = None
+    #: "open" (made through the open API) or "aigc" (made in AKool's web app); the
+    #: listing's ``platform`` when the record does not say
+    platform: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     _KNOWN = {"_id", "uid", "type", "from", "avatar_id", "voice_id", "name", "url",
-              "thumbnailUrl", "gender", "available", "status", "create_time"}
+              "thumbnailUrl", "gender", "available", "status", "create_time", "platform"}
 
     @classmethod
-    def from_api(cls, raw: Any) -> Avatar:
+    def from_api(cls, raw: Any, platform: str = "") -> Avatar:
         d = _mapping(raw)
         return cls(
             avatar_id=_str(d, "avatar_id"),
@@ -316,6 +328,7 @@ class Avatar:
             available=_bool(d, "available"),
             status=_enum(AvatarStatus, _int(d, "status")),
             create_time=_time(d, "create_time"),
+            platform=_shared_str(d, "platform") or platform,
             extra=_extra(d, cls._KNOWN),
         )
 
@@ -353,10 +366,18 @@ class Voice:
     preview: str = ""
     support_stream: bool | None = None
     type: int | None = None
+    #: "Akool Multilingual 1" / "3" stream; "2" does not
+    model_name: str = ""
+    status: int | None = None  # 1 queueing .. 4 failed (cloned voices)
+    duration_ms: int | None = None  # of the sample
+    style: tuple[str, ...] = ()
+    scenario: tuple[str, ...] = ()
+    age: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     _KNOWN = {"voice_id", "name", "gender", "language", "locale", "preview",
-              "support_stream", "type"}
+              "support_stream", "type", "voice_model_name", "status", "duration",
+              "style", "scenario", "age"}
 
     @classmethod
     def from_api(cls, raw: Any) -> Voice:
@@ -370,6 +391,12 @@ class Voice:
             preview=_str(d, "preview"),
             support_stream=_bool(d, "support_stream"),
             type=_int(d, "type"),
+            model_name=_shared_str(d, "voice_model_name"),
+            status=_int(d, "status"),
+            duration_ms=_int(d, "duration"),
+            style=_words(d.get("style")),
+            scenario=_words(d.get("scenario")),
+            age=_words(d.get("age")),
             extra=_extra(d, cls._KNOWN),
         )
 
