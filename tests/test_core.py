@@ -53,7 +53,9 @@ def test_create_request_defaults_and_overrides() -> None:
                         language="en", mode_type=2, background_url="", speed=1.0)
     assert create_request(d) == {
         "avatar_id": "av1", "duration": 300, "voice_id": None, "language": "en",
-        "mode_type": 2, "background_url": None, "stream_type": "agora"}
+        "mode_type": 2, "background_url": None, "knowledge_id": None, "stream_type": "agora"}
+    assert create_request(SessionDefaults(knowledge_id="kb7"))["knowledge_id"] == "kb7"
+    assert create_request(SessionDefaults(knowledge_id="kb7"), {"knowledge_id": ""})["knowledge_id"] is None
     r = create_request(d, {"duration": 60, "voice_id": "v9", "speed": 1.1, "language": None,
                            "knowledge_id": "kb1"}, for_chat=True, demo=True)
     assert r["duration"] == 60 and r["voice_id"] == "v9" and r["language"] == "en"

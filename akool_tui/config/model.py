@@ -75,6 +75,8 @@ class SessionDefaults:
     mode_type: int = 2
     background_url: str = ""
     speed: float = 1.0
+    #: the knowledge base a dialogue session draws on ("": none)
+    knowledge_id: str = ""
 
 
 @dataclass

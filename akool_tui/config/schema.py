@@ -71,6 +71,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, _Spec]]] = {
         "mode_type": _Spec("integer", v.validate_mode_type),
         "background_url": _Spec("string", lambda x: v.validate_http_url(x, allow_empty=True)),
         "speed": _Spec("number", v.validate_speed),
+        "knowledge_id": _Spec("string"),
     }),
     "llm": (LlmConfig, {
         "base_url": _Spec("string", lambda x: x and v.validate_base_url(x) or None),

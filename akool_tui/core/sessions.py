@@ -74,7 +74,7 @@ def stream_type_for(configured: str, *, override: str | None = None, for_chat: b
 
 
 #: optional text fields: an empty override leaves them out (a form's field cleared)
-OPTIONAL_TEXT = ("voice_id", "language", "background_url")
+OPTIONAL_TEXT = ("voice_id", "language", "background_url", "knowledge_id")
 
 
 def create_request(defaults: SessionDefaults, overrides: Mapping[str, Any] | None = None, *,
@@ -98,6 +98,7 @@ def create_request(defaults: SessionDefaults, overrides: Mapping[str, Any] | Non
         "language": o.pop("language", defaults.language) or None,
         "mode_type": o.pop("mode_type", defaults.mode_type),
         "background_url": o.pop("background_url", defaults.background_url) or None,
+        "knowledge_id": o.pop("knowledge_id", defaults.knowledge_id) or None,
         "stream_type": stream_type_for(defaults.stream_type, override=o.pop("stream_type", None),
                                        for_chat=for_chat, demo=demo),
     }
