@@ -34,11 +34,12 @@ from typing import Any
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from ..stream.media_codec import encode_frame, encode_level
-from .media_background import Backgrounds
-from .media_face import Face, mouth_opening, speech_level
 from .records import CLOSED, FAILED
 from .state import SimulatorState
 from .stream_channel import _bearer, _refuse, live_avatars
+
+#: numpy draws the face; it comes with the ``video`` extra
+NO_NUMPY = "the media channel needs numpy: pip install 'akool-tui[video]'"
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,11 @@ async def media_endpoint(websocket: WebSocket) -> None:
     except ValueError as exc:
         await _refuse(websocket, 400, 1008, 1003, str(exc))
         return
+    try:
+        from .media_background import Backgrounds
+    except ImportError:
+        await _refuse(websocket, 501, 1011, 1003, NO_NUMPY)
+        return
     await websocket.accept()
     gone = asyncio.Event()
     listener = asyncio.get_running_loop().create_task(_until_gone(websocket, gone))
@@ -144,7 +150,9 @@ def _background_url(state: SimulatorState, session_id: str) -> str | None:
 
 
 async def _stream(websocket: WebSocket, state: SimulatorState, session_id: str,
-                  options: MediaOptions, backgrounds: Backgrounds, gone: asyncio.Event) -> None:
+                  options: MediaOptions, backgrounds: Any, gone: asyncio.Event) -> None:
+    from .media_face import Face, mouth_opening, speech_level
+
     loop = asyncio.get_running_loop()
     face = Face(options.width, options.height)
     rng = random.Random(options.seed)
