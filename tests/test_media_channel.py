@@ -273,3 +273,34 @@ def test_background_helpers():
         parse_ppm(b"P6 2 2 255\n\x00")
     big = np.arange(6 * 4 * 3, dtype=np.uint8).reshape(4, 6, 3)
     assert fit(big, 3, 2).tolist() == big[::2, ::2].tolist()
+
+
+async def test_health_of_the_demo_face_idle_frozen_and_black(sim):
+    """The idle face moves enough never to look frozen; the faults are caught."""
+    from akool_tui.core.media_health import MediaHealthMonitor
+
+    monitors = {name: MediaHealthMonitor(frozen_after=2.0) for name in ("idle", "freeze", "black")}
+    queries = {"idle": "", "freeze": "freeze=0.5", "black": "black=0.5"}
+    readers = {name: reader(create_session(sim), query) for name, query in queries.items()}
+
+    async def feed(name: str) -> None:
+        async for item in readers[name].source.frames():
+            monitors[name].feed(item)
+            readers[name].items.append(item)
+
+    tasks = [asyncio.create_task(feed(name)) for name in readers]
+    seen: dict[str, set[str]] = {name: set() for name in readers}
+
+    def look() -> bool:
+        for name, m in monitors.items():
+            seen[name] |= set(m.snapshot().warnings)
+        return "video frozen for 2 s" in seen["freeze"] and "black video" in seen["black"]
+
+    await until(look, timeout=8, what="frozen and black warnings")
+    await until(lambda: len(readers["idle"].frames) >= 40 and look(), what="4 s of the idle face")
+    for r in readers.values():
+        await r.source.aclose()
+    await asyncio.wait_for(asyncio.gather(*tasks), 5)
+    assert seen["idle"] == set()
+    snap = monitors["idle"].snapshot()
+    assert snap.resolution == "320x180" and 8.5 <= snap.received_fps <= 11

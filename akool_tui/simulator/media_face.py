@@ -1,6 +1,6 @@
 """The simulated avatar's face, drawn with numpy (whole-array operations, no pixel loops).
 
-A head with hair, shoulders, two eyes that blink and a mouth whose opening follows the
+A head with hair, shoulders, two eyes that blink and look around and a mouth whose opening follows the
 speech, over a background (a solid colour or an image, see :mod:`.media_background`).
 The still parts are drawn once per background; a frame is a copy of them with the mouth
 drawn into its small box.
@@ -23,6 +23,8 @@ LIPS = (185, 95, 95)
 #: a blink every BLINK_PERIOD seconds, the eyes closed for BLINK_LENGTH of them
 BLINK_PERIOD = 3.2
 BLINK_LENGTH = 0.16
+#: the pupils look left and right and back in this many seconds
+GAZE_PERIOD = 5.0
 
 
 def blinking(t: float) -> bool:
@@ -64,7 +66,7 @@ class Face:
         self.mouth_box = (max(0, int(my - mry - 2)), min(height, int(my + mry + 3)),
                           max(0, int(mx - mrx - 2)), min(width, int(mx + mrx + 3)))
         self._bg_id: int | None = None
-        self._open_eyes = self._closed_eyes = np.zeros((height, width, 3), np.uint8)
+        self._still_img = np.zeros((height, width, 3), np.uint8)
 
     def _ellipse(self, cx: float, cy: float, rx: float, ry: float,
                  yy: np.ndarray | None = None, xx: np.ndarray | None = None) -> np.ndarray:
@@ -84,21 +86,34 @@ class Face:
         img[hair] = HAIR
         img[self._ellipse(cx, cy + ry * 0.05, rx, ry * 0.95)] = SKIN
         img[self._ellipse(cx, cy - ry * 0.72, rx * 0.9, ry * 0.3)] = HAIR  # fringe
-        closed = img.copy()
+        self._still_img = img
+
+    def _eyes(self, frame: np.ndarray, t: float) -> None:
+        """Open eyes whose pupils drift (the idle motion of a live face), or closed lids."""
         erx, ery = self._eye_r
+        drift = erx * 0.45 * math.sin(2 * math.pi * t / GAZE_PERIOD)
         for side in (-1, 1):
-            ex = cx + side * self._eye_dx
-            img[self._ellipse(ex, self._eye_y, erx, ery)] = EYE_WHITE
-            img[self._ellipse(ex, self._eye_y, ery * 0.75, ery * 0.75)] = PUPIL
-            closed[self._ellipse(ex, self._eye_y + ery * 0.3, erx, max(1.0, ery * 0.18))] = LID
-        self._open_eyes, self._closed_eyes = img, closed
+            ex = self.cx + side * self._eye_dx
+            y0, y1 = max(0, int(self._eye_y - ery - 2)), int(self._eye_y + ery + 3)
+            x0, x1 = max(0, int(ex - erx - 2)), int(ex + erx + 3)
+            box = frame[y0:y1, x0:x1]
+            yy, xx = self._yy[y0:y1, x0:x1], self._xx[y0:y1, x0:x1]
+            if blinking(t):
+                box[self._ellipse(ex, self._eye_y + ery * 0.3, erx, max(1.0, ery * 0.18),
+                                  yy, xx)] = LID
+                continue
+            box[self._ellipse(ex, self._eye_y, erx, ery, yy, xx)] = EYE_WHITE
+            pr = ery * 0.75
+            box[self._ellipse(ex + round(drift), self._eye_y, pr, pr, yy, xx)
+                & self._ellipse(ex, self._eye_y, erx, ery, yy, xx)] = PUPIL
 
     def draw(self, background: np.ndarray, *, t: float, opening: float) -> np.ndarray:
         """The frame at ``t`` seconds with the mouth ``opening`` (0..1): (h, w, 3) uint8."""
         if self._bg_id != id(background):
             self._still(background)
             self._bg_id = id(background)
-        frame = (self._closed_eyes if blinking(t) else self._open_eyes).copy()
+        frame = self._still_img.copy()
+        self._eyes(frame, t)
         y0, y1, x0, x1 = self.mouth_box
         box = frame[y0:y1, x0:x1]
         yy, xx = self._yy[y0:y1, x0:x1], self._xx[y0:y1, x0:x1]
