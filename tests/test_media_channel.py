@@ -304,3 +304,24 @@ async def test_health_of_the_demo_face_idle_frozen_and_black(sim):
     assert seen["idle"] == set()
     snap = monitors["idle"].snapshot()
     assert snap.resolution == "320x180" and 8.5 <= snap.received_fps <= 11
+
+
+async def test_set_params_bgurl_changes_the_background_while_streaming(sim):
+    session = create_session(sim)
+    async with reader(session, "fps=20") as r:
+        await until(lambda: r.frames, what="a frame")
+        assert r.frames[-1].rgb[:3] == bytes(colour_for(None))
+        transport = transport_for(session)
+        await transport.connect()
+        await channel.send_set_params(transport, bgurl="https://example.com/studio#ff8800")
+        await until(lambda: r.frames[-1].rgb[:3] == bytes((0xFF, 0x88, 0x00)), what="new bg")
+        await transport.close()
+
+
+async def test_without_numpy_the_channel_says_how_to_get_it(sim, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "numpy", None)
+    monkeypatch.delitem(sys.modules, "akool_tui.simulator.media_background")
+    with pytest.raises(TransportError, match=r"needs numpy: pip install 'akool-tui\[video\]'"):
+        await anext(media_source_for(create_session(sim)).frames())
