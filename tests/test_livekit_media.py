@@ -171,3 +171,29 @@ async def test_aclose_stops_every_reader_and_stream():
     source.add_track(rtc.LocalVideoTrack.create_video_track("v2", src))  # after close: ignored
     assert not source._readers
     await source.aclose()
+
+
+async def test_a_reader_behind_loses_the_oldest_frames_never_the_levels():
+    from akool_tui.stream import livekit_media
+
+    source = LiveKitMediaSource()
+    for i in range(40):
+        source._put(VideoFrame(1, 1, bytes([i, 0, 0]), float(i)))
+        source._put(AudioLevel(i / 100, float(i)))
+    await source.aclose()
+    items = [item async for item in source.frames()]
+    frames = [i for i in items if isinstance(i, VideoFrame)]
+    assert len([i for i in items if isinstance(i, AudioLevel)]) == 40
+    assert frames[-1].rgb[0] == 39 and len(frames) < livekit_media.QUEUE_LIMIT
+    assert source.dropped == 40 - len(frames)
+
+
+def test_rgb24_drops_row_padding():
+    from akool_tui.stream.livekit_media import rgb24
+
+    class Frame:  # an RGB24 frame whose rows are padded to 8 bytes
+        type = rtc.VideoBufferType.RGB24
+        width, height = 2, 2
+        data = bytes([1, 2, 3, 4, 5, 6, 0, 0, 7, 8, 9, 10, 11, 12, 0, 0])
+
+    assert rgb24(Frame(), rtc) == (2, 2, bytes(range(1, 13)))
