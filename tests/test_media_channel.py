@@ -335,12 +335,3 @@ async def test_without_numpy_the_channel_says_how_to_get_it(sim, monkeypatch):
     with pytest.raises(TransportError, match=r"needs numpy: pip install 'akool-tui\[video\]'"):
         await anext(media_source_for(create_session(sim)).frames())
 
-
-async def test_media_source_by_stream_type(sim):
-    from akool_tui.stream.media_sources import NO_VIDEO, media_source
-
-    source = media_source(create_session(sim), query="fps=20")
-    assert isinstance(source, WebSocketMediaSource) and source.url.endswith("?fps=20")
-    for stream_type in ("agora", "trtc", "livekit"):
-        assert media_source(Session.from_api({"_id": "s", "stream_type": stream_type})) is None
-        assert NO_VIDEO[stream_type]
