@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Route, WebSocketRoute
 from . import handlers, llm_endpoint
 from .config import SimulatorConfig
 from .faults import FaultInjector
+from .media_channel import media_endpoint
 from .state import SimError, SimulatorState
 from .stream_channel import websocket_endpoint
 
@@ -46,6 +47,8 @@ ENDPOINTS: tuple[tuple[str, str, Handler, bool], ...] = (
     ("GET", f"{V3}/faceswap/quota/info", handlers.credit_info, True),
 )
 STREAM_PATH = "/sim/stream/{session_id}"
+#: the avatar's video and audio level of a websocket session (docs/media-format.md)
+MEDIA_PATH = "/sim/media/{session_id}"
 FAULTS_PATH = "/sim/faults"
 
 
@@ -142,6 +145,7 @@ def create_app(cfg: SimulatorConfig, state: SimulatorState | None = None) -> Sta
     routes: list[BaseRoute] = [api.route(*spec) for spec in ENDPOINTS]
     routes.append(api.faults_route())
     routes.append(WebSocketRoute(STREAM_PATH, websocket_endpoint, name="sim_stream"))
+    routes.append(WebSocketRoute(MEDIA_PATH, media_endpoint, name="sim_media"))
     routes.extend(llm_endpoint.routes())  # bring-your-own-LLM stand-in: /v1/chat/completions
 
     @contextlib.asynccontextmanager
