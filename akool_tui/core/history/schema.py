@@ -273,6 +273,6 @@ def apply_retention(conn: sqlite3.Connection, *, max_days: float | None,
                 conn, "id IN (SELECT id FROM conversations ORDER BY started LIMIT ?)",
                 (oldest,))
             conn.execute("COMMIT")
-    conn.execute("PRAGMA incremental_vacuum")
+    conn.executescript("PRAGMA incremental_vacuum;")  # (execute() frees one page only)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return dropped
