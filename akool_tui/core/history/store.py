@@ -47,7 +47,7 @@ class ConversationHandle:
     started: float = field(default_factory=time.time)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # (not frozen: a frozen __init__ costs the UI thread 2x)
 class Item:
     """One recorded thing of a conversation. ``key`` (``"in:<mid>"``...) makes later
     records of the same thing update its row (a reply growing, a line sent after
