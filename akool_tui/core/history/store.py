@@ -171,10 +171,11 @@ class HistoryStore:
                 stop = batch[-1] is _STOP
             try:
                 self._write(conn, batch)
-            except schema.sqlite3.Error as exc:  # a full disk, a locked file: say so once
+            except Exception as exc:  # a full disk, a locked file: said once, not fatal
                 if self.error is None:
                     self.error = f"history: a write failed: {exc}"
-                    log.warning("%s", self.error)
+                    log.warning("%s", self.error, exc_info=not isinstance(
+                        exc, schema.sqlite3.Error))
             for record in batch:
                 if isinstance(record, threading.Event):
                     record.set()
@@ -205,9 +206,8 @@ class HistoryStore:
                     item.first_part_ms, item.audio_ms, item.fin_ms))
                 ended[item.conversation] = max(ended.get(item.conversation, 0.0), item.ts)
             for record in other:
-                if record[0] == "end":
+                if record[0] == "end" and record[1] in self._ids:  # (nothing recorded: no row)
                     ended[record[1]] = max(ended.get(record[1], 0.0), record[2])
-                    self._conversation_id(conn, record[1])
                 elif record[0] == "sessions":
                     self._lifecycle.observe(conn, record[1], record[2])
                 elif record[0] == "closed":
