@@ -5,7 +5,7 @@ sessions a refresh found: it compares their status with what it knew (from memor
 or the database at first) and records the moments that matter, once each:
 
 - ``seen``: first observed (queueing or live; an already-ended one gets its row only);
-- ``live``: went live;
+- ``live``: went live (seen doing so; one first seen live is ``seen`` ``live``);
 - ``closed`` / ``failed`` / ``expired``: ended; ``expired`` when its time had run out;
 - ``closed by this app``: the console closed it (:meth:`closed_by_app`).
 """
@@ -67,7 +67,8 @@ class SessionLifecycle:
                              (status, now, sid))
             if status == "live" and before != "live":
                 conn.execute("UPDATE sessions SET live_at = ? WHERE id = ?", (now, sid))
-                self._event(conn, sid, now, "live")
+                if before is not None:  # seen going live (a first sight says "seen live")
+                    self._event(conn, sid, now, "live")
             elif status in ("closed", "failed") and before in ("queueing", "live"):
                 reason = "expired" if status == "closed" and _expired(s, now) else status
                 row = conn.execute("SELECT end_reason FROM sessions WHERE id = ?",

@@ -49,7 +49,7 @@ class HistoryScreen(Screen[None]):
     ]
     DEFAULT_CSS = """
     HistoryScreen { background: $background; }
-    HistoryScreen #history-title { height: 1; padding: 0 1; color: $primary;
+    HistoryScreen #history-title { height: auto; max-height: 2; padding: 0 1; color: $primary;
                                    text-style: bold; }
     HistoryScreen #history-search { height: 1; border: none; padding: 0 1; }
     HistoryScreen #history-table { height: 1fr; }

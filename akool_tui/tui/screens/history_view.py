@@ -44,7 +44,7 @@ class ConversationScreen(Screen[None]):
     ]
     DEFAULT_CSS = """
     ConversationScreen { background: $background; }
-    ConversationScreen #conversation-title { height: 1; padding: 0 1; color: $primary;
+    ConversationScreen #conversation-title { height: auto; max-height: 3; padding: 0 1; color: $primary;
                                              text-style: bold; }
     ConversationScreen #conversation-hint { height: 1; padding: 0 1;
                                             color: $foreground-muted; }
