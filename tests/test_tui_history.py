@@ -112,3 +112,25 @@ async def test_hostile_text_in_the_history_is_shown_sanitised(simulator_factory)
         shown = screen_text(app)
         assert "\x1b" not in shown and "\u202e" not in shown
         assert "red [b]bold[/b]" in shown and "se01[/x]" in shown
+
+
+async def test_an_interrupted_reply_is_recorded_as_interrupted(simulator_factory):
+    from akool_tui.core.history import conversation_items, list_conversations, open_history
+
+    sim = simulator_factory(sessions=0, queue_delay=0.0, reply_chars_per_s=25.0)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        chat = await open_chat(pilot, create_session(sim))
+        await say(pilot, "tell me a long story")
+        await wait_for(pilot, lambda: chat._speaking, "speaking")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: any(e.role == "bot" and e.status != "streaming"
+                                          for e in chat.transcript.entries), "reply closed")
+        assert app.ctx.history.flush()
+        conn = open_history(history_path(demo=True))
+        (summary,) = list_conversations(conn)
+        items = conversation_items(conn, summary.id)
+    (reply,) = [i for i in items if i.kind == "reply"]
+    assert reply.interrupted and reply.first_part_ms is not None
+    assert [(i.text, i.status) for i in items if i.kind == "ack"] == [("interrupt", "ok")]
+    assert "interrupt" in [i.kind for i in items]
