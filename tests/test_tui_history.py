@@ -94,6 +94,7 @@ async def test_hostile_text_in_the_history_is_shown_sanitised(simulator_factory)
     store = HistoryStore(history_path(demo=True))
     conv = ConversationHandle("se01[/x]\x1b[31m", "av[b]\x07", "websocket", time.time())
     store.put(Item(conv, "in:1", time.time(), "reply", hostile))
+    store.closed_by_app([conv.session_id], time.time() + 1)
     assert store.flush()
     store.close()
     sim = simulator_factory(sessions=0)
@@ -112,6 +113,7 @@ async def test_hostile_text_in_the_history_is_shown_sanitised(simulator_factory)
         shown = screen_text(app)
         assert "\x1b" not in shown and "\u202e" not in shown
         assert "red [b]bold[/b]" in shown and "se01[/x]" in shown
+        assert "session closed by this app" in shown  # the session's lifecycle, in order
 
 
 async def test_an_interrupted_reply_is_recorded_as_interrupted(simulator_factory):

@@ -191,6 +191,14 @@ def session_events(conn: sqlite3.Connection, session_id: str) -> list[tuple[date
         (session_id,))]
 
 
+def with_lifecycle(items: list[HistoryItem], events: list[tuple[datetime, str, str]]
+                   ) -> list[HistoryItem]:
+    """The items with the session's lifecycle events (kind ``session``) in time order."""
+    extra = [HistoryItem(0, when, "session", event, detail=detail)
+             for when, event, detail in events]
+    return sorted([*items, *extra], key=lambda i: i.time)
+
+
 def open_history(path: Path) -> sqlite3.Connection:
     """A read-only connection (``FileNotFoundError`` when nothing was recorded)."""
     return schema.connect(path, readonly=True)
@@ -200,7 +208,8 @@ def open_history(path: Path) -> sqlite3.Connection:
 
 #: item kind -> the transcript role it is shown and exported as
 ROLES = {"sent": "user", "llm": "llm", "reply": "bot", "speech": "speech", "note": "system",
-         "state": "system", "speaking": "system", "ack": "ok", "interrupt": "system"}
+         "state": "system", "speaking": "system", "ack": "ok", "interrupt": "system",
+         "session": "system"}
 
 
 def item_line(item: HistoryItem) -> tuple[str, str, str, str]:
@@ -216,6 +225,9 @@ def item_line(item: HistoryItem) -> tuple[str, str, str, str]:
     elif item.kind == "ack":
         role = "ok" if item.status == "ok" else "error"
         text = f"{item.text}: {item.status}"
+    elif item.kind == "session":
+        text = f"session {item.text}" + (f" ({item.detail})" if item.detail else "")
+        note = ""
     elif item.kind == "note" and item.status == "error":
         role = "error"
     if item.kind in ("reply", "speech", "sent", "llm"):

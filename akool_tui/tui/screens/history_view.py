@@ -1,6 +1,7 @@
 """One recorded conversation, read as a transcript (the chat's own widget) with its
-timings after each reply (send -> first part, -> audio_start, -> fin); ctrl+s exports
-it as the live chat does (Markdown and JSON Lines, :mod:`akool_tui.core.export`)."""
+timings after each reply (send -> first part, -> audio_start, -> fin) and the
+session's lifecycle as observed (seen, live, closed...); ctrl+s exports it as the live
+chat does (Markdown and JSON Lines, :mod:`akool_tui.core.export`)."""
 
 from __future__ import annotations
 
@@ -29,9 +30,10 @@ class ConversationExported(Message):
 class ConversationRead(Message):
     """One conversation's summary and items, or why not (``error``)."""
 
-    def __init__(self, summary: object | None, items: list, error: str = "") -> None:
+    def __init__(self, summary: object | None, items: list, events: list,
+                 error: str = "") -> None:
         super().__init__()
-        self.summary, self.items, self.error = summary, items, error
+        self.summary, self.items, self.events, self.error = summary, items, events, error
 
 
 class ConversationScreen(Screen[None]):
@@ -78,18 +80,21 @@ class ConversationScreen(Screen[None]):
                 try:
                     summary = history.get_conversation(conn, cid)
                     items = history.conversation_items(conn, cid) if summary else []
+                    events = history.session_events(conn, summary.session_id) if summary \
+                        else []
                 finally:
                     conn.close()
             except (OSError, history.schema.sqlite3.Error) as exc:
-                self.post_message(ConversationRead(None, [], f"cannot read {path}: {exc}"))
+                self.post_message(ConversationRead(None, [], [], f"cannot read {path}: {exc}"))
                 return
-            self.post_message(ConversationRead(summary, items,
+            self.post_message(ConversationRead(summary, items, events,
                                                "" if summary else "no such conversation"))
 
         self.run_worker(work, thread=True, group="history-read", exit_on_error=False)
 
     def on_conversation_read(self, message: ConversationRead) -> None:
         from ...core.history import item_line
+        from ...core.history.query import with_lifecycle
 
         title = self.query_one("#conversation-title", Static)
         s = message.summary
@@ -103,7 +108,7 @@ class ConversationScreen(Screen[None]):
             f"avatar {s.avatar_id or '-'} · {s.lines} lines, {s.replies} replies · "
             f"{duration(s.duration_s)}", limit=LINE)))
         transcript = self.query_one(Transcript)
-        for item in message.items:
+        for item in with_lifecycle(message.items, message.events):  # the session's too
             role, text, status, note = item_line(item)
             entry = transcript.add(role, text, status=status, note=note,
                                    time=item.time)
