@@ -352,3 +352,32 @@ def test_kill_9_mid_conversation_loses_at_most_the_last_second(tmp_path):
     assert lost_s <= 1.0, f"the reply lost its last {lost_s:.2f} s"
     sent = {int(i.text.split()[1]) for i in conversation_items(conn, 1) if i.kind == "sent"}
     assert {n for n, at in put.items() if n % 100 == 1 and at < killed_at - 1.0} <= sent
+
+
+def test_search_without_fts_falls_back_to_like_and_the_search_line_parses(tmp_path):
+    from akool_tui.core.history.query import parse_search
+
+    path = tmp_path / "h.sqlite3"
+    store = HistoryStore(path)
+    record_conversation(store, "s-percent", ["100% sure_thing"])
+    record_conversation(store, "s-other", ["nothing here"], started=time.time() - 10 * 86400)
+    assert store.flush()
+    store.close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    for name in ("items_fts_ai", "items_fts_ad", "items_fts_au"):  # as a build without FTS5
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.execute("DROP TABLE items_fts")
+    conn.close()
+    conn = open_history(path)
+    assert not schema.has_fts(conn)
+    found = lambda f: [c.session_id for c in list_conversations(conn, f)]  # noqa: E731
+    assert found(Filters(text="100%")) == ["s-percent"]
+    assert found(Filters(text="0% sure_")) == ["s-percent"]  # % and _ are literal
+    assert found(Filters(text="_x")) == []
+    f = parse_search("sure session:s-per avatar:avatar since:3d")
+    assert (f.text, f.session, f.avatar) == ("sure", "s-per", "avatar")
+    assert found(f) == ["s-percent"]
+    assert found(parse_search("until:" + (datetime.now(UTC) - timedelta(days=5))
+                              .date().isoformat())) == ["s-other"]
+    with pytest.raises(ValueError, match="invalid date"):
+        parse_search("since:someday")

@@ -136,3 +136,19 @@ async def test_an_interrupted_reply_is_recorded_as_interrupted(simulator_factory
     assert reply.interrupted and reply.first_part_ms is not None
     assert [(i.text, i.status) for i in items if i.kind == "ack"] == [("interrupt", "ok")]
     assert "interrupt" in [i.kind for i in items]
+
+
+def test_the_console_records_per_profile_and_not_at_all_when_off():
+    from akool_tui.config import Config
+    from akool_tui.tui.context import AppContext
+
+    ctx = AppContext(Config(api_key="k-0123456789"))
+    assert ctx.history.path == history_path("default")
+    first = ctx.history
+    ctx.use_history_profile("staging")
+    assert ctx.history.path == history_path("staging") and ctx.history is not first
+    ctx.close_history()
+    assert AppContext(Config(), demo=True).history.path.name == "demo.sqlite3"
+    off = AppContext(Config(history=False))
+    assert off.history is None
+    off.record_sessions([])  # nothing recorded, nothing raised

@@ -64,9 +64,23 @@ class AppContext:
             from ..core.history import store_for
 
             self._history = store_for(self.config, demo=self.demo, profile=self.profile,
-                                      secrets=lambda: [self.config.api_key,
-                                                       self.config.client_secret])
+                                      secrets=self._history_secrets)
         return self._history
+
+    def _history_secrets(self) -> list[str]:
+        """Masked in everything recorded (read by the writer thread at each batch):
+        the configured credentials and the chat session's (RTC tokens, keys)."""
+        chat = self.chat_conversation
+        return [self.config.api_key, self.config.client_secret,
+                *(chat.secrets() if chat is not None else ())]
+
+    def use_history_profile(self, profile: str) -> None:
+        """Record into ``profile``'s history from now on (the old store writes what
+        it has and stops in a thread of its own)."""
+        old, self._history, self._history_opened = self._history, None, False
+        self.profile = profile
+        if old is not None:
+            threading.Thread(target=old.close, name="history-close", daemon=True).start()
 
     def record_sessions(self, sessions: list) -> None:
         """A refresh's changed sessions, for their recorded lifecycle."""
