@@ -148,7 +148,9 @@ def test_the_console_records_per_profile_and_not_at_all_when_off():
     ctx.use_history_profile("staging")
     assert ctx.history.path == history_path("staging") and ctx.history is not first
     ctx.close_history()
-    assert AppContext(Config(), demo=True).history.path.name == "demo.sqlite3"
+    demo = AppContext(Config(), demo=True)
+    assert demo.history.path.name == "demo.sqlite3"
+    demo.close_history()
     off = AppContext(Config(history=False))
     assert off.history is None
     off.record_sessions([])  # nothing recorded, nothing raised
