@@ -64,7 +64,6 @@ class ConversationRecorder:
         self._clock = clock
         self._wall = wall
         self._current: ConversationHandle | None = None
-        self._session: object = None
         self._unanswered: deque[float] = deque(maxlen=64)
         self._replies: dict[str, _Reply] = {}
         self._audio_at: float | None = None
