@@ -349,6 +349,7 @@ def test_kill_9_mid_conversation_loses_at_most_the_last_second(tmp_path):
     (reply,) = [i for i in conversation_items(conn, 1) if i.kind == "reply"]
     kept = int(reply.text.rsplit(" w", 1)[1])
     lost_s = killed_at - put[kept]
+    print(f"kill -9: the reply lost its last {lost_s:.3f} s")
     assert lost_s <= 1.0, f"the reply lost its last {lost_s:.2f} s"
     sent = {int(i.text.split()[1]) for i in conversation_items(conn, 1) if i.kind == "sent"}
     assert {n for n, at in put.items() if n % 100 == 1 and at < killed_at - 1.0} <= sent
