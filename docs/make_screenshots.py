@@ -7,7 +7,9 @@ through every screen and saves one SVG each under docs/screenshots/.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 from akool_tui.demo import demo_config, start_demo
@@ -50,11 +52,19 @@ async def main(size: tuple[int, int]) -> None:
             await pilot.press("tab", "4")  # leave the chat input first
             await settle(pilot, 1.5)
             app.save_screenshot(str(OUT / "settings.svg"))
+            app.action_history()  # the chat above, recorded
+            await settle(pilot, 1.5)
+            app.save_screenshot(str(OUT / "history.svg"))
+            await pilot.press("enter")
+            await settle(pilot, 1.0)
+            app.save_screenshot(str(OUT / "history-conversation.svg"))
     finally:
         sim.stop()
     print(f"screenshots written to {OUT}")
 
 
 if __name__ == "__main__":
+    # the history shown is this run's only (not the demo's history on this machine)
+    os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="akool-screenshots-")
     cols, rows = (int(x) for x in (sys.argv[1:3] or ("120", "34")))
     asyncio.run(main((cols, rows)))

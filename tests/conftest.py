@@ -16,6 +16,14 @@ TEST_DEFAULTS: dict[str, Any] = {"seed": 1, "sessions": 40, "avatars": 12, "chur
 SimulatorFactory = Callable[..., RunningSimulator]
 
 
+@pytest.fixture(autouse=True)
+def private_data_home(tmp_path_factory: pytest.TempPathFactory,
+                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """The recorded history (and default exports) of a test go to a folder of its own,
+    never to the machine's ``~/.local/share``."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
+
+
 @pytest.fixture
 def simulator_factory() -> Iterator[SimulatorFactory]:
     """``factory(cfg=None, **overrides) -> RunningSimulator``; all stopped at teardown.

@@ -10,7 +10,8 @@ CHECK = (
     "akool_tui.core.text, akool_tui.cli.output, akool_tui.core.sessions, akool_tui.core.fields, "
     "akool_tui.core.avatars, akool_tui.core.ids, akool_tui.core.records, akool_tui.core.events, "
     "akool_tui.core.export, akool_tui.core.validators, akool_tui.core.demo, "
-    "akool_tui.core.chat.conversation, akool_tui.core.chat.llm, akool_tui.cli; import sys; "
+    "akool_tui.core.chat.conversation, akool_tui.core.chat.llm, akool_tui.cli, "
+    "akool_tui.core.history, akool_tui.core.history.recorder, akool_tui.cli.history; import sys; "
     "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.')); "
     "assert not bad, bad"
 )

@@ -177,6 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
     command(config, "path", "print the config file path", cmd_config_path)
     command(config, "show", "print the effective config (secrets masked)", cmd_config_show)
 
+    from .history import add_history_commands  # argparse only; core.history when run
+    add_history_commands(group("history", "the recorded conversations"), command)
+
     # the simulator's own options are parsed in cmd_simulator, so that building this
     # parser never imports the simulator: everything after "simulator" is passed on
     p = commands.add_parser("simulator", help="run the bundled AKool simulator server",
@@ -300,7 +303,7 @@ def _load(args: argparse.Namespace, stack: contextlib.ExitStack) -> Config:
     from ..config import load_config
 
     config = load_config(args.config, missing_ok=args.config is None)
-    if args.demo:
+    if args.demo and not getattr(args, "offline", False):  # (history: no simulator)
         if args.base_url:
             raise UsageError("--demo and --base-url cannot be combined")
         from ..demo import demo_config, start_demo

@@ -104,6 +104,11 @@ class Config:
     #: seconds one API call may take in all; bytes one answer may decode to
     request_deadline: float = 30.0
     max_answer_mib: int = 32
+    #: record conversations and session lifecycles (core.history); kept this many
+    #: days and at most this many MB (applied when the console starts)
+    history: bool = True
+    history_days: int = 30
+    history_max_mb: int = 200
     ui: UiConfig = field(default_factory=UiConfig)
     defaults: SessionDefaults = field(default_factory=SessionDefaults)
     llm: LlmConfig = field(default_factory=LlmConfig)
@@ -191,7 +196,8 @@ class Config:
                 continue
             top[key] = mask(value) if masked and key in SECRET_KEYS else value
         top["refresh_interval"] = self.refresh_interval
-        for key, default in (("request_deadline", 30.0), ("max_answer_mib", 32)):
+        for key, default in (("request_deadline", 30.0), ("max_answer_mib", 32),
+                             ("history", True), ("history_days", 30), ("history_max_mb", 200)):
             value = getattr(self, key)
             if not for_file or value != default or key in self.file_keys:  # no clutter in files
                 top[key] = value

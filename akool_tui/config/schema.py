@@ -55,6 +55,11 @@ _TOP: dict[str, _Spec] = {
                               else "a number of seconds from 1 to 3600"),
     "max_answer_mib": _Spec("integer", lambda x: None if 1 <= x <= 1024
                             else "a whole number of MiB from 1 to 1024"),
+    "history": _Spec("boolean"),
+    "history_days": _Spec("integer", lambda x: None if 1 <= x <= 36500
+                          else "a whole number of days from 1 to 36500"),
+    "history_max_mb": _Spec("integer", lambda x: None if 1 <= x <= 1_000_000
+                            else "a whole number of MB from 1 to 1000000"),
 }
 _SECTIONS: dict[str, tuple[type, dict[str, _Spec]]] = {
     "ui": (UiConfig, {

@@ -4,10 +4,14 @@ A config or theme path may name a FIFO (``open`` waits for a writer forever), a
 device such as ``/dev/zero`` (an endless read) or a huge file. :func:`read_regular`
 refuses all of them quickly, with a message that says what the path is.
 Symlinks to regular files are followed (a dotfiles repository links them).
+
+Writing: :func:`write_new` creates a new file only (no overwrite, no symlink followed).
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
 import stat
 from pathlib import Path
@@ -75,3 +79,33 @@ def read_regular(path: Path | str, *, limit: int) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+#: a new file: never an existing one, never through a symlink
+_NEW = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        | getattr(os, "O_CLOEXEC", 0))
+
+
+def write_new(path: Path | str, data: bytes, *, mode: int = 0o600) -> None:
+    """Write ``data`` to a file that does not exist yet (mode 0600 by default).
+
+    Raises ``FileExistsError`` when anything is at ``path`` -- a file, a directory, a
+    symlink (dangling or not): nothing is overwritten or followed -- and other
+    ``OSError`` as they come (a half-written file is removed).
+    """
+    try:
+        fd = os.open(path, _NEW, mode)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:  # O_NOFOLLOW on a symlink
+            raise FileExistsError(errno.EEXIST, "a symlink is there", str(path)) from None
+        raise
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    except BaseException:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
+    os.close(fd)

@@ -9,6 +9,7 @@ app exits within seconds whatever Textual's writer is doing (``lifetime``).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import sys
@@ -102,6 +103,8 @@ class AkoolApp(ErrorReporting, AppThemes, PaletteCommands, App):
         Binding("4", "switch_mode('settings')", "Settings", id="app.settings",
                 tooltip="Voice, language, mode, background", group=SCREENS),
         Binding("question_mark", "help", "Keys", id="app.help", tooltip="List every key"),
+        Binding("h", "history", "History", id="app.history", show=False,
+                tooltip="Past conversations: search, read with timings, export"),
         Binding("e", "events", "Events", id="app.events", show=False,
                 tooltip="What went wrong and what changed during this run, with times"),
         Binding("q", "quit", "Quit", id="app.quit", show=False, tooltip="Leave akool-tui"),
@@ -219,6 +222,7 @@ class AkoolApp(ErrorReporting, AppThemes, PaletteCommands, App):
             self.exit(2, return_code=2, message=f"akool-tui: {NO_CREDENTIALS.format(path=where)}")
 
     async def on_unmount(self) -> None:
+        await asyncio.to_thread(self.ctx.close_history)  # what is pending gets written
         client = self.ctx.forget_client()
         if client is not None:
             await client.aclose()
@@ -236,6 +240,12 @@ class AkoolApp(ErrorReporting, AppThemes, PaletteCommands, App):
         if severity in ("error", "warning"):  # kept in the run's events (`e`)
             self.ctx.events.add(severity, f"{title}: {text}" if title else text)
         super().notify(text, title=title, severity=severity, timeout=timeout, markup=False)
+
+    def action_history(self) -> None:
+        from .screens.history import HistoryScreen
+
+        if not isinstance(self.screen, HistoryScreen):
+            self.push_screen(HistoryScreen())
 
     def action_events(self) -> None:
         from .screens.events import EventsScreen

@@ -7,7 +7,8 @@
 - the demo's state (the faults switched from the palette);
 - the run's events (refresh failures and recoveries, errors shown; ``e`` lists them);
 - the chat hand-off: the session the chat screen should open (the sessions screen's
-  ``t``) and the chat's conversation (the settings screen applies set-params through it).
+  ``t``) and the chat's conversation (the settings screen applies set-params through it);
+- the recorded history (:mod:`akool_tui.core.history`), opened at its first use.
 
 No widget is touched here.
 """
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from ..api.client import AkoolClient
     from ..config import Config
     from ..core.chat.conversation import Conversation
+    from ..core.history import HistoryStore
 
 
 class AppContext:
@@ -48,6 +50,52 @@ class AppContext:
         self.chat_conversation: Conversation | None = None
         #: what went wrong and what changed during the run (`e` shows it)
         self.events = EventLog()
+        #: the history's profile (one database each; the demo has its own)
+        self.profile = "default"
+        self._history: HistoryStore | None = None
+        self._history_opened = False
+
+    @property
+    def history(self) -> HistoryStore | None:
+        """The history store (its writer thread opens the database); None when the
+        config says ``history = false``."""
+        if not self._history_opened:
+            self._history_opened = True
+            from ..core.history import store_for
+
+            self._history = store_for(self.config, demo=self.demo, profile=self.profile,
+                                      secrets=self._history_secrets)
+        return self._history
+
+    def _history_secrets(self) -> list[str]:
+        """Masked in everything recorded (read by the writer thread at each batch):
+        the configured credentials and the chat session's (RTC tokens, keys)."""
+        chat = self.chat_conversation
+        return [self.config.api_key, self.config.client_secret,
+                *(chat.secrets() if chat is not None else ())]
+
+    def use_history_profile(self, profile: str) -> None:
+        """Record into ``profile``'s history from now on (the old store writes what
+        it has and stops in a thread of its own)."""
+        old, self._history, self._history_opened = self._history, None, False
+        self.profile = profile
+        if old is not None:
+            threading.Thread(target=old.close, name="history-close", daemon=True).start()
+
+    def record_sessions(self, sessions: list) -> None:
+        """A refresh's changed sessions, for their recorded lifecycle."""
+        if (store := self.history) is not None:
+            store.sessions_seen(sessions)
+
+    def record_closed(self, session_ids: list[str]) -> None:
+        """Sessions this app closed (their lifecycle says so)."""
+        if (store := self.history) is not None and session_ids:
+            store.closed_by_app(session_ids)
+
+    def close_history(self) -> None:
+        """Write what is pending and stop the writer (blocks: call it in a thread)."""
+        if self._history is not None:
+            self._history.close()
 
     def _ensure_demo(self) -> None:
         """Start the deferred demo simulator once and point the config at it."""

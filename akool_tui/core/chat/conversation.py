@@ -13,7 +13,11 @@ shows, and reports it as plain events through one ``emit`` callback:
   the reason; :meth:`Conversation.retry` sends it again with the same mid) -- a line
   is never dropped silently;
 - :class:`ReplyStats` -- per reply: time to first part, length, duration;
-- :class:`Note` -- anything else worth a system line.
+- :class:`Note` -- anything else worth a system line;
+- :class:`Interrupting` -- the user asked the avatar to stop (replies streaming now
+  are cut short).
+
+``observers`` (e.g. the history's recorder) receive every event too, after ``emit``.
 
 Bring your own LLM: in retelling mode (1) with an :class:`~akool_tui.llm.LlmClient`,
 a user line goes to the LLM and its answer is sent to the avatar sentence by
@@ -128,6 +132,11 @@ class Note:
     level: Literal["info", "warning", "error"] = "info"
 
 
+@dataclass(frozen=True)
+class Interrupting:
+    """An interrupt is being sent: the replies streaming now are cut short."""
+
+
 @dataclass
 class _Line:
     """A chat message for the avatar, kept until it is known sent."""
@@ -173,7 +182,9 @@ class Conversation:
         reassembly_timeout: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._emit = emit
+        self._sink = emit
+        #: called with every event after ``emit`` (the history's recorder)
+        self.observers: list[Emit] = []
         self.mode = mode
         self.llm = llm
         self.transport_options = dict(transport_options or {})
@@ -195,6 +206,11 @@ class Conversation:
         self._llm_history: list[dict[str, str]] = []
         self._background: set[asyncio.Task[Any]] = set()
         self.speaking = False
+
+    def _emit(self, event: Any) -> None:
+        self._sink(event)
+        for observe in self.observers:
+            observe(event)
 
     # -- state -------------------------------------------------------------------------
 
@@ -443,6 +459,7 @@ class Conversation:
         self._cancel_llm()
         transport = self._require_channel()
         self._unanswered.clear()  # the avatar drops the turns it had not answered
+        self._emit(Interrupting())
         command = interrupt_command(new_mid("cmd"))
         self._commands[command.mid] = command
         return await channel.send_command(transport, command)
@@ -547,5 +564,5 @@ class Inbox:
         return events
 
 
-__all__ = ["Ack", "ChannelState", "ChatPart", "Conversation", "Inbox", "Note", "Outgoing",
-           "ReplyStats", "Speaking", "describe_command"]
+__all__ = ["Ack", "ChannelState", "ChatPart", "Conversation", "Inbox", "Interrupting", "Note",
+           "Outgoing", "ReplyStats", "Speaking", "describe_command"]

@@ -111,6 +111,10 @@ class ChatScreen(TranscriptExport, ChatView):
 
     def on_mount(self) -> None:  # (Textual runs MainScreen.on_mount too)
         self.app.ctx.chat_conversation = self.conversation  # the settings screen applies through it
+        if (history := self.app.ctx.history) is not None:  # recorded as it happens
+            from ...core.history.recorder import ConversationRecorder
+
+            ConversationRecorder(history, self.conversation)
         self._system("Pick a live session (ctrl+o) or create one (ctrl+n); esc interrupts the "
                      "avatar, ctrl+s exports the transcript.")
         self._show_state()

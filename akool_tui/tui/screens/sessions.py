@@ -120,6 +120,7 @@ class SessionsScreen(TableScreen):
 
     def apply(self, delta: SessionsDelta) -> None:
         changed = self.tracker.apply(delta)
+        self.app.ctx.record_sessions(changed)  # the recorded lifecycle (core.history)
         if self.table.empty_text != "No sessions yet":  # loaded: an empty table is empty
             self.table.empty_text = "No sessions yet"
             self.table.refresh()
@@ -237,6 +238,7 @@ class SessionsScreen(TableScreen):
                  done=SessionsClosed, group="close", exclusive=False)
 
     def on_sessions_closed(self, message: SessionsClosed) -> None:
+        self.app.ctx.record_closed(message.closed)
         if closed := message.closed:
             already = len(message.already)
             self.notify(f"Closed {count(len(closed), 'session')}" + (
