@@ -232,18 +232,31 @@ def problems(draft: Draft, *, creating: bool) -> dict[str, str]:
     return found
 
 
-def changes(kb: KnowledgeBase, draft: Draft) -> Draft:
-    """Only what ``draft`` changes in ``kb`` (the rest ``None``: left as it is)."""
+def changes(base: KnowledgeBase | Draft, draft: Draft) -> Draft:
+    """Only what ``draft`` changes in ``base`` (the rest ``None``: left as it is)."""
     out = Draft()
     for key in ("name", "prologue", "prompt"):
         value = getattr(draft, key)
-        if value is not None and value != getattr(kb, key):
+        if value is not None and value != getattr(base, key):
             setattr(out, key, value)
-    if draft.docs is not None and tuple(draft.docs) != kb.docs:
-        out.docs = list(draft.docs)
-    if draft.urls is not None and tuple(draft.urls) != kb.urls:
-        out.urls = list(draft.urls)
+    for key in ("docs", "urls"):
+        value = getattr(draft, key)
+        if value is not None and tuple(value) != tuple(getattr(base, key) or ()):
+            setattr(out, key, list(value))
     return out
+
+
+def cannot_clear(base: KnowledgeBase | Draft, change: Draft) -> dict[str, str]:
+    """The changes an update cannot make, by field: the service keeps a name, a prompt,
+    documents or URLs sent empty (only the prologue can be cleared)."""
+    found = {}
+    for key, what in (("name", "a name"), ("prompt", "the prompt")):
+        if getattr(change, key) == "" and getattr(base, key):
+            found[key] = f"{what} cannot be cleared: AKool keeps it when it is sent empty"
+    for key, what in (("docs", "the last document"), ("urls", "the last URL")):
+        if getattr(change, key) == [] and getattr(base, key):
+            found[key] = f"{what} cannot be removed: AKool keeps the list when it is sent empty"
+    return found
 
 
 def is_empty(draft: Draft) -> bool:

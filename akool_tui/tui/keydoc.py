@@ -22,6 +22,8 @@ def _where() -> list[tuple[str, type]]:
     from .screens.avatars import AvatarsScreen
     from .screens.base import MainScreen, TableScreen
     from .screens.chat import ChatScreen
+    from .screens.knowledge import KnowledgeScreen
+    from .screens.knowledge_form import KnowledgeForm
     from .screens.sessions import SessionsScreen
     from .screens.settings import SettingsScreen
     from .widgets.live_table import LiveTable
@@ -29,7 +31,8 @@ def _where() -> list[tuple[str, type]]:
     return [("everywhere", AkoolApp), ("tables", MainScreen), ("tables", TableScreen),
             ("tables", LiveTable),
             ("sessions", SessionsScreen), ("avatars", AvatarsScreen), ("chat", ChatScreen),
-            ("settings", SettingsScreen)]
+            ("settings", SettingsScreen), ("knowledge", KnowledgeScreen),
+            ("knowledge form", KnowledgeForm)]
 
 
 def _own_bindings(cls: type) -> Iterable[Binding]:
@@ -62,7 +65,8 @@ def key_table() -> str:
 
 #: the modules whose classes hold every binding of the console
 _MODULES = ("app", "screens.avatars", "screens.base", "screens.chat", "screens.common",
-            "screens.describe", "screens.events", "screens.first_run", "screens.help", "screens.new_session",
+            "screens.describe", "screens.events", "screens.first_run", "screens.help",
+            "screens.knowledge", "screens.knowledge_form", "screens.new_session",
             "screens.sessions", "screens.settings", "screens.upload", "widgets.live_table",
             "commands")
 
