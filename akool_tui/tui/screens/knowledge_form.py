@@ -157,10 +157,8 @@ class KnowledgeForm(ModalScreen[KnowledgeBase | None]):
         with Vertical(id="knowledge-form", classes="dialog"):
             with VerticalScroll(id="form-body"):
                 yield Static(title, classes="title", markup=False)
-                yield Static("What a dialogue session's LLM knows: its instructions (prompt), "
-                             "the greeting the avatar speaks (prologue), documents and pages. "
-                             "Documents: " + kc.FORMATS_TEXT + "; 100 MB each, 500 MB together.",
-                             classes="hint", markup=False)
+                yield Static("Documents: " + kc.FORMATS_TEXT + "; 100 MB each, 500 MB "
+                             "together.", classes="hint", markup=False)
                 yield Label("Name")
                 yield SafeInput(safe(kb.name, limit=CELL) if kb else "", id="name", compact=True,
                                 placeholder="Support desk")
