@@ -284,6 +284,25 @@ class KnowledgeForm(ModalScreen[KnowledgeBase | None]):
         self.query_one("#urls-error", ErrorLabel).update(found.get("urls", ""))
         return [f"{key}: {problem}" for key, problem in found.items()]
 
+    def _show_first(self, key: str) -> None:
+        """Scroll the first wrong field into view (``docs[1].url`` -> the second row)."""
+        import re
+
+        widget = None
+        if (match := re.fullmatch(r"(docs|urls)\[(\d+)\].*", key)) is not None:
+            rows = list(self.query(DocRow if match.group(1) == "docs" else UrlRow))
+            index = int(match.group(2))
+            widget = rows[index] if index < len(rows) else None
+        elif key == "name":
+            widget = self.query_one("#name")
+        elif key in ("prologue", "prompt"):
+            widget = self.query_one(f"#{key}-left")  # the counter, the editor above it
+        elif key in ("docs", "urls"):
+            widget = self.query_one(f"#{key}-error")
+        if widget is not None:  # once the message below has taken its room
+            body = self.query_one("#form-body", VerticalScroll)
+            self.call_after_refresh(body.scroll_to_widget, widget, animate=False)
+
     @on(Button.Pressed, "#submit")
     def action_save(self) -> None:
         draft = self.draft()
@@ -293,6 +312,7 @@ class KnowledgeForm(ModalScreen[KnowledgeBase | None]):
         problems = self._problems(draft, change)
         if problems:
             error.update("Not sent. Fix: " + "; ".join(problems))
+            self._show_first(problems[0].split(":", 1)[0])
             return
         if not self.creating and kc.is_empty(change):
             self.notify("Nothing changed", timeout=2)
