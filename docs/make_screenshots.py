@@ -50,6 +50,11 @@ async def main(size: tuple[int, int]) -> None:
             await pilot.press("tab", "4")  # leave the chat input first
             await settle(pilot, 1.5)
             app.save_screenshot(str(OUT / "settings.svg"))
+            await pilot.press("escape", "5")  # leave the settings' text field first
+            await settle(pilot, 1.5)
+            await pilot.press("down", "down", "down", "enter")  # Acme support desk
+            await settle(pilot, 0.5)
+            app.save_screenshot(str(OUT / "knowledge.svg"))
     finally:
         sim.stop()
     print(f"screenshots written to {OUT}")
