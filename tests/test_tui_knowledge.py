@@ -114,7 +114,8 @@ async def test_create_checks_as_typed_and_sends_nothing_while_wrong(sim, tmp_pat
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is form
-        assert text_of(form.query_one("#form-error")).startswith("Not sent. Fix: ")
+        assert text_of(form.query_one("#form-error")) == \
+            "Not sent. Fix: prompt, document 1 name, document 1 size, URL 1"
         assert state(sim) == before  # nothing was sent
         # fixed: saved, the form closes, the row is there under the cursor
         prompt.text = "You sell bikes.\nBe brief."

@@ -1,5 +1,5 @@
 """SVG snapshots of the knowledge screen (with its detail pane) and of the knowledge base
-form at 120x34 and 80x24.
+form refusing a document over 100 MB and an ftp URL, at 120x34 and 80x24.
 
 Deterministic as ``test_tui_snapshots``: a seeded simulator with churn off whose clock
 stands still at FIXED_NOW, the app's clock fixed at the same moment, local time UTC.
@@ -17,7 +17,7 @@ from textual.widgets import Input, TextArea
 
 from akool_tui.config import SessionDefaults
 from akool_tui.simulator import RunningSimulator
-from akool_tui.tui.screens.knowledge_form import KnowledgeForm
+from akool_tui.tui.screens.knowledge_form import DocRow, KnowledgeForm, UrlRow
 from tui_helpers import (  # noqa: F401 - fixtures
     FIXED_NOW,
     isolated_home,
@@ -73,7 +73,10 @@ def knowledge_form(sim: RunningSimulator):
         await pilot.press("u")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, KnowledgeForm))
         form = pilot.app.screen
-        form.query_one("#prompt", TextArea).text += "\n" + "x" * 10_000  # over the limit
+        rows = list(form.query(DocRow))
+        rows[1].query_one(".doc-size", Input).value = "200MB"  # over 100 MB
+        form.query_one(UrlRow).query_one(Input).value = "ftp://acme.example"
+        await pilot.pause()
         for field in form.query(Input):
             field.cursor_blink = False
         for area in form.query(TextArea):

@@ -108,6 +108,17 @@ class UrlRow(Vertical):
         return problem
 
 
+def _field_name(key: str) -> str:
+    """``docs[1].url`` -> ``document 2 URL``: a problem's field as the form shows it."""
+    import re
+
+    if (match := re.fullmatch(r"(docs|urls)\[(\d+)\](?:\.(\w+))?", key)) is not None:
+        noun = "document" if match.group(1) == "docs" else "URL"
+        part = {"url": " URL", "name": " name", "size": " size"}.get(match.group(3) or "", "")
+        return f"{noun} {int(match.group(2)) + 1}{part}"
+    return {"docs": "documents", "urls": "URLs"}.get(key, key)
+
+
 class Saved(Message):
     def __init__(self, kb: KnowledgeBase | None, error: str = "") -> None:
         super().__init__()
@@ -119,16 +130,21 @@ class KnowledgeForm(ModalScreen[KnowledgeBase | None]):
     """Create (``kb`` None) or edit ``kb``; dismissed with the saved record."""
 
     DEFAULT_CSS = """
-    KnowledgeForm #knowledge-form { width: 96; height: 90%; padding: 0 0 0 2; }
+    KnowledgeForm #knowledge-form {
+        width: 100; max-width: 95%; height: 90%;
+        border: thick $primary; background: $surface; padding: 0 0 0 2;
+    }
     KnowledgeForm #form-body { height: 1fr; padding-right: 2; }
     KnowledgeForm #form-foot { height: auto; }
     KnowledgeForm #form-foot .buttons { margin-top: 0; }
     KnowledgeForm .row { height: 1; }
-    KnowledgeForm .doc-name { width: 24; margin-right: 1; }
+    KnowledgeForm .doc-name { width: 26; margin-right: 1; }
     KnowledgeForm .doc-url, KnowledgeForm .url { width: 1fr; margin-right: 1; }
     KnowledgeForm .doc-size { width: 10; margin-right: 1; }
     KnowledgeForm .remove { min-width: 3; width: 3; }
-    KnowledgeForm .doc-row, KnowledgeForm .url-row { height: auto; }
+    KnowledgeForm .doc-row, KnowledgeForm .url-row, KnowledgeForm #docs, KnowledgeForm #urls {
+        height: auto;
+    }
     KnowledgeForm SafeTextArea { height: 5; margin-bottom: 0; }
     KnowledgeForm #prompt { height: 8; }
     KnowledgeForm .left { color: $foreground-muted; height: 1; }
@@ -154,7 +170,7 @@ class KnowledgeForm(ModalScreen[KnowledgeBase | None]):
         kb = self.kb
         title = "New knowledge base" if kb is None else \
             f"Edit knowledge base {safe(kb.name, limit=60) or kb.id}"
-        with Vertical(id="knowledge-form", classes="dialog"):
+        with Vertical(id="knowledge-form"):  # wider than a .dialog
             with VerticalScroll(id="form-body"):
                 yield Static(title, classes="title", markup=False)
                 yield Static("Documents: " + kc.FORMATS_TEXT + "; 100 MB each, 500 MB "
@@ -269,7 +285,7 @@ class KnowledgeForm(ModalScreen[KnowledgeBase | None]):
     # -- saving ----------------------------------------------------------------------------
 
     def _problems(self, draft: kc.Draft, change: kc.Draft) -> list[str]:
-        """Every problem, each shown beside its field too."""
+        """The field of every problem (``docs[0].url``...), each shown beside its field."""
         found = kc.problems(draft, creating=True)
         if self._initial is not None and not self.creating:
             found.update(kc.cannot_clear(self._initial, change))
@@ -282,7 +298,7 @@ class KnowledgeForm(ModalScreen[KnowledgeBase | None]):
             row.check()
         self.query_one("#docs-error", ErrorLabel).update(found.get("docs", ""))
         self.query_one("#urls-error", ErrorLabel).update(found.get("urls", ""))
-        return [f"{key}: {problem}" for key, problem in found.items()]
+        return list(found)
 
     def _show_first(self, key: str) -> None:
         """Scroll the first wrong field into view (``docs[1].url`` -> the second row)."""
@@ -311,8 +327,8 @@ class KnowledgeForm(ModalScreen[KnowledgeBase | None]):
         error = self.query_one("#form-error", ErrorLabel)
         problems = self._problems(draft, change)
         if problems:
-            error.update("Not sent. Fix: " + "; ".join(problems))
-            self._show_first(problems[0].split(":", 1)[0])
+            error.update("Not sent. Fix: " + ", ".join(dict.fromkeys(map(_field_name, problems))))
+            self._show_first(problems[0])
             return
         if not self.creating and kc.is_empty(change):
             self.notify("Nothing changed", timeout=2)
