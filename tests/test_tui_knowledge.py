@@ -184,3 +184,35 @@ async def test_delete_asks_first_then_the_row_goes(sim, tmp_path):
         await wait_for(pilot, lambda: clinic.oid not in table_keys(screen.table),
                        what="the row to go")
         assert clinic.oid not in sim.state.knowledge
+
+
+async def test_edit_removes_and_adds_rows_and_cannot_empty_a_list(sim, tmp_path):
+    app = make_app(sim, tmp_path)
+    async with running(app) as (pilot, _):
+        screen = await open_knowledge(pilot)
+        acme = by_name(sim, "Acme support desk")
+        await cursor_to(pilot, screen, acme.oid)
+        await pilot.press("u")
+        form = app.screen
+        assert isinstance(form, KnowledgeForm)
+        assert text_of(form.query_one("#docs-total")) == "3 documents · 10.7 MB of 500 MB"
+        rows = list(form.query(DocRow))
+        await press_button(pilot, rows[1], ".remove")  # product-manual-v4.docx
+        assert text_of(form.query_one("#docs-total")) == "2 documents · 2.2 MB of 500 MB"
+        await press_button(pilot, form, "#add-doc")
+        new = list(form.query(DocRow))[-1]
+        await fill(pilot, new.query_one(".doc-url", Input), "https://acme.example/files/faq.md")
+        await fill(pilot, new.query_one(".doc-name", Input), "faq.md")
+        for row in list(form.query(UrlRow)):  # every URL removed: the service would keep them
+            await press_button(pilot, row, ".remove")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form and acme.urls == ["https://acme.example/support",
+                                                     "https://acme.example/returns"]
+        assert "the last URL cannot be removed" in text_of(form.query_one("#urls-error"))
+        await press_button(pilot, form, "#add-url")
+        await fill(pilot, form.query_one(UrlRow).query_one(Input), "https://acme.example/help")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.screen is screen, what="the form to close")
+        assert [d["name"] for d in acme.docs] == ["returns-policy.pdf", "warranty.md", "faq.md"]
+        assert acme.docs[0]["size"] == 2_318_776 and acme.urls == ["https://acme.example/help"]
