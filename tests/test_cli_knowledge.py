@@ -181,3 +181,31 @@ def test_api_errors_1232_to_1236_with_their_messages(simulator, kb):
     assert code == 1 and "could not be read: check its ID (code 1236" in one_line(err)
     code, _, err = kb("delete", "0" * 24)
     assert code == 1 and "code 1232" in one_line(err)
+
+
+HOSTILE_NAME = "[b]Evil[/b] \x1b]52;c;QUFBQQ==\x07desk \u202e"
+
+
+async def create_hostile(sim) -> str:
+    """A knowledge base whose strings carry markup, escapes and bidi overrides."""
+    from akool_tui.api.client import AkoolClient
+
+    async with AkoolClient(sim.base_url, api_key="demo") as client:
+        kb = await client.create_knowledge(
+            name=HOSTILE_NAME, prologue="Hi\x1b[2J there", prompt="line 1\n\x9b31mline 2",
+            docs=[{"name": "read\u202eme.pdf", "url": "https://x.example/\x1b[0m.pdf"}],
+            urls=["https://x.example/[link]"])
+        return kb.id
+
+
+def test_server_strings_reach_the_terminal_safe(simulator, kb):
+    import asyncio
+
+    kb_id = asyncio.run(create_hostile(simulator))
+    for argv in (("show", kb_id), ("list",), ("show", kb_id, "--json"), ("list", "--json")):
+        code, out, err = kb(*argv)
+        assert code == 0 and err == "", argv
+        assert not any(c in out for c in "\x1b\x07\x9b\u202e"), argv
+        assert "[b]Evil[/b]" in out, argv
+    code, out, _ = kb("show", kb_id)
+    assert "Prompt:\n  line 1\n  \ufffd31mline 2" in out

@@ -216,3 +216,23 @@ async def test_edit_removes_and_adds_rows_and_cannot_empty_a_list(sim, tmp_path)
         await wait_for(pilot, lambda: app.screen is screen, what="the form to close")
         assert [d["name"] for d in acme.docs] == ["returns-policy.pdf", "warranty.md", "faq.md"]
         assert acme.docs[0]["size"] == 2_318_776 and acme.urls == ["https://acme.example/help"]
+
+
+async def test_server_strings_are_shown_as_text(sim, tmp_path):
+    from test_cli_knowledge import create_hostile
+
+    kb_id = await create_hostile(sim)
+    app = make_app(sim, tmp_path)
+    async with running(app) as (pilot, _):
+        screen = await open_knowledge(pilot)
+        await cursor_to(pilot, screen, kb_id)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: "Hi" in screen_text(app) and "there" in screen_text(app))
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(app.screen, KnowledgeForm))
+        text = screen_text(app)
+        assert "[b]Evil[/b]" in text and "Edit knowledge base" in text
+        assert not any(c in text for c in "\x1b\x07\x9b\u202e")
+        await pilot.press("escape")
+        await pilot.press("x")
+        assert isinstance(app.screen, ConfirmScreen) and "[b]Evil[/b]" in screen_text(app)
