@@ -58,6 +58,11 @@ async def main(size: tuple[int, int]) -> None:
             await pilot.press("enter")
             await settle(pilot, 1.0)
             app.save_screenshot(str(OUT / "history-conversation.svg"))
+            await pilot.press("escape", "5")  # leave the settings' text field first
+            await settle(pilot, 1.5)
+            await pilot.press("down", "down", "down", "enter")  # Acme support desk
+            await settle(pilot, 0.5)
+            app.save_screenshot(str(OUT / "knowledge.svg"))
     finally:
         sim.stop()
     print(f"screenshots written to {OUT}")

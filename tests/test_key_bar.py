@@ -23,7 +23,7 @@ async def test_the_bar_lists_the_screens_keys_and_follows_the_screen(shared_sim,
     async with running(app) as (pilot, _):
         await wait_loaded(pilot)
         line = bar_line(app)
-        for item in ("n New", "c Close", "/ Filter", "1234 screens", "? Keys", "^p palette"):
+        for item in ("n New", "c Close", "/ Filter", "12345 screens", "? Keys", "^p palette"):
             assert item in line, (item, line)
         await pilot.press("2")
         await wait_loaded(pilot)

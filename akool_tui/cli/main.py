@@ -173,6 +173,10 @@ def build_parser() -> argparse.ArgumentParser:
     languages = group("languages", "languages")
     command(languages, "list", "list languages", cmd_languages_list)
 
+    from .knowledge import add_commands as knowledge_commands  # light: commands import lazily
+
+    knowledge_commands(group, command)
+
     config = group("config", "the config file")
     command(config, "path", "print the config file path", cmd_config_path)
     command(config, "show", "print the effective config (secrets masked)", cmd_config_show)

@@ -260,3 +260,52 @@ LANGUAGE_FIELDS: list[Field[Language]] = [
     Field("code", "Code", lambda x: x.lang_code, width=8, priority=1),
     Field("name", "Language", lambda x: x.lang_name, width=20, priority=2),
 ]
+
+
+# -- knowledge bases ------------------------------------------------------------------
+
+if TYPE_CHECKING:
+    from ..api.knowledge import KnowledgeBase
+
+
+def _kb_docs(kb: KnowledgeBase, _now: datetime | None = None) -> str:
+    """``"3 · 11.0 MB"``: how many documents and their size together."""
+    from .knowledge import format_bytes
+
+    if not kb.docs:
+        return "0"
+    known = any(d.size is not None for d in kb.docs)
+    return f"{len(kb.docs)} · {format_bytes(kb.docs_bytes)}" if known else str(len(kb.docs))
+
+
+def _kb_doc_lines(kb: KnowledgeBase, _now: datetime | None = None) -> str:
+    """One line per document: ``name  size  url``."""
+    from .knowledge import format_bytes
+
+    return "\n".join(f"{d.name}  {format_bytes(d.size)}  {d.url}" for d in kb.docs) or UNKNOWN
+
+
+#: the detail fields whose text is several lines (shown as a block, not one value)
+KNOWLEDGE_BLOCKS = frozenset({"prologue", "prompt", "docs", "urls"})
+
+#: name, source and documents first: the table reads at 80 columns
+KNOWLEDGE_FIELDS: list[Field[KnowledgeBase]] = [
+    Field("name", "Name", lambda k: k.name, width=28, priority=1),
+    Field("source", "Source", lambda k: k.source_label, width=6, priority=2),
+    Field("documents", "Documents", lambda k: k, cell=_kb_docs,
+          sort=lambda k: (len(k.docs), k.docs_bytes), width=12, align="right", priority=3,
+          shown_in_detail=False),
+    Field("url_count", "URLs", lambda k: len(k.urls), width=4, align="right", priority=4,
+          shown_in_detail=False),
+    Field("updated", "Updated", lambda k: k.update_time, cell=ago, detail_text=when,
+          sort=_timestamp, width=15, live=True, priority=5),
+    Field("id", "ID", lambda k: k.id, cell=lambda v, _n: short_id(v) if v else UNKNOWN,
+          detail_text=lambda v, _n: _text(v), width=8, priority=6),
+    Field("created", "Created", lambda k: k.create_time, cell=ago, detail_text=when,
+          sort=_timestamp, table=False),
+    Field("prologue", "Prologue", lambda k: k.prologue, table=False),
+    Field("prompt", "Prompt", lambda k: k.prompt, table=False),
+    Field("docs", "Documents", lambda k: k, cell=_kb_doc_lines, table=False),
+    Field("urls", "URLs", lambda k: k.urls, cell=lambda v, _n: "\n".join(v) or UNKNOWN,
+          table=False),
+]

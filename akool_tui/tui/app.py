@@ -70,10 +70,16 @@ def _settings():
     return _up_to_date(SettingsScreen())
 
 
+def _knowledge():
+    from .screens.knowledge import KnowledgeScreen
+
+    return _up_to_date(KnowledgeScreen())
+
+
 textual_fixes.install()  # partial screen updates write only the changed cells
 
 
-#: the footer shows the four screen keys as one compact group ("1234 screens")
+#: the footer shows the screen keys as one compact group ("12345 screens")
 SCREENS = Binding.Group("screens", compact=True)
 
 
@@ -91,8 +97,8 @@ class AkoolApp(ErrorReporting, AppThemes, PaletteCommands, App):
     #: default screen (get_default_screen), whose first frame is written as soon as the
     #: app has mounted; a MODES screen is mounted inside Textual's start-up batch and
     #: waits for the next screen-update tick (1/60 s) instead
-    MODES = {"avatars": _avatars, "chat": _chat, "settings": _settings}
-    SCREEN_NAMES = ("sessions", "avatars", "chat", "settings")
+    MODES = {"avatars": _avatars, "chat": _chat, "settings": _settings, "knowledge": _knowledge}
+    SCREEN_NAMES = ("sessions", "avatars", "chat", "settings", "knowledge")
     BINDINGS = [
         Binding("1", "switch_mode('sessions')", "Sessions", id="app.sessions",
                 tooltip="Live sessions", group=SCREENS),
@@ -102,6 +108,8 @@ class AkoolApp(ErrorReporting, AppThemes, PaletteCommands, App):
                 tooltip="Talk to a live avatar", group=SCREENS),
         Binding("4", "switch_mode('settings')", "Settings", id="app.settings",
                 tooltip="Voice, language, mode, background", group=SCREENS),
+        Binding("5", "switch_mode('knowledge')", "Knowledge", id="app.knowledge",
+                tooltip="Knowledge bases: prompts, greetings, documents", group=SCREENS),
         Binding("question_mark", "help", "Keys", id="app.help", tooltip="List every key"),
         Binding("h", "history", "History", id="app.history", show=False,
                 tooltip="Past conversations: search, read with timings, export"),

@@ -24,6 +24,8 @@ def _where() -> list[tuple[str, type]]:
     from .screens.chat import ChatScreen
     from .screens.history import HistoryScreen
     from .screens.history_view import ConversationScreen
+    from .screens.knowledge import KnowledgeScreen
+    from .screens.knowledge_form import KnowledgeForm
     from .screens.sessions import SessionsScreen
     from .screens.settings import SettingsScreen
     from .widgets.live_table import LiveTable
@@ -31,7 +33,8 @@ def _where() -> list[tuple[str, type]]:
     return [("everywhere", AkoolApp), ("tables", MainScreen), ("tables", TableScreen),
             ("tables", LiveTable),
             ("sessions", SessionsScreen), ("avatars", AvatarsScreen), ("chat", ChatScreen),
-            ("settings", SettingsScreen), ("history", HistoryScreen),
+            ("settings", SettingsScreen), ("knowledge", KnowledgeScreen),
+            ("knowledge form", KnowledgeForm), ("history", HistoryScreen),
             ("history", ConversationScreen)]
 
 
@@ -66,7 +69,8 @@ def key_table() -> str:
 #: the modules whose classes hold every binding of the console
 _MODULES = ("app", "screens.avatars", "screens.base", "screens.chat", "screens.common",
             "screens.describe", "screens.events", "screens.first_run", "screens.help",
-            "screens.history", "screens.history_view", "screens.new_session",
+            "screens.history", "screens.history_view", "screens.knowledge",
+            "screens.knowledge_form", "screens.new_session",
             "screens.sessions", "screens.settings", "screens.upload", "widgets.live_table",
             "commands")
 
