@@ -32,6 +32,7 @@ from ...core.chat.conversation import DIALOGUE, Conversation, Inbox, Note
 from ...core.chat.llm import SIMULATED_MODEL as SIMULATED_LLM
 from ...core.chat.llm import LlmClient, LlmError, LlmSettings
 from ..work import call_api
+from .chat_actions import AvatarActions
 from .chat_channel import call_channel, describe
 from .chat_export import TranscriptExport
 from .chat_view import ChatEvents, ChatFailed, ChatView
@@ -75,7 +76,7 @@ async def open_sessions(client: AkoolClient) -> list[Session]:
     return sorted(newest_first, key=lambda s: chat_blocker(s) is not None)
 
 
-class ChatScreen(TranscriptExport, ChatView):
+class ChatScreen(AvatarActions, TranscriptExport, ChatView):
     BINDINGS = [
         Binding("escape", "interrupt", "Interrupt", id="chat.interrupt",
                 tooltip="Stop the avatar speaking (and the LLM's answer); "
@@ -88,6 +89,8 @@ class ChatScreen(TranscriptExport, ChatView):
                 tooltip="Send failed lines again; reconnect when the channel is gone"),
         Binding("ctrl+s", "export", "Export", id="chat.export",
                 tooltip="Save the transcript as Markdown and JSONL"),
+        Binding("ctrl+g", "avatar_action", "Action", id="chat.action",
+                tooltip="Make the avatar gesture and / or change its expression (set-action)"),
         Binding("ctrl+l", "toggle_llm", "LLM", id="chat.llm", show=False,
                 tooltip="Use your own LLM in retelling mode (on/off)"),
     ]
