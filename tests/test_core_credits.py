@@ -13,7 +13,7 @@ def test_measuring_until_two_samples_far_enough_apart():
     meter.add(0, 1000)
     meter.add(10, 999)
     assert meter.burn().per_hour is None  # 10 s of data: noise, not a rate
-    assert status_text(meter.balance, meter.burn()) == "credits 999 · rate: measuring…"
+    assert status_text(meter.balance, meter.burn()) == "credits 999 · rate …"
     meter.add(60, 998)
     assert meter.burn().per_hour == pytest.approx(120.0)  # 2 credits in a minute
 

@@ -93,18 +93,15 @@ def credits_text(amount: float) -> str:
 
 
 def burn_text(burn: Burn) -> str:
-    """``"burning 60/h"``, ``"burning 0/h"``, ``"measuring…"``."""
+    """``"360/h"`` (credits an hour), ``"0/h"``, ``"rate …"`` while measuring."""
     if burn.per_hour is None:
-        return "rate: measuring…"
-    return f"burning {credits_text(burn.per_hour)}/h"
+        return "rate …"
+    return f"{credits_text(burn.per_hour)}/h"
 
 
 def status_text(balance: float | None, burn: Burn, *, short: bool = False) -> str:
-    """The status line's part: ``"credits 9,990 · burning 60/h"`` (``short``:
-    ``"cr 9,990 · 60/h"``); ``""`` before the first balance."""
+    """The status line's part: ``"credits 9,940 · 360/h"`` (``short``: ``"cr 9,940 ·
+    360/h"``); ``""`` before the first balance."""
     if balance is None:
         return ""
-    if short:
-        rate = "…" if burn.per_hour is None else f"{credits_text(burn.per_hour)}/h"
-        return f"cr {credits_text(balance)} · {rate}"
-    return f"credits {credits_text(balance)} · {burn_text(burn)}"
+    return f"{'cr' if short else 'credits'} {credits_text(balance)} · {burn_text(burn)}"

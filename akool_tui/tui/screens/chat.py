@@ -31,6 +31,7 @@ from ...core.text import CELL, safe
 from ...core.chat.conversation import DIALOGUE, Conversation, Inbox, Note
 from ...core.chat.llm import SIMULATED_MODEL as SIMULATED_LLM
 from ...core.chat.llm import LlmClient, LlmError, LlmSettings
+from ..credits import refresh_credits
 from ..work import call_api
 from .chat_actions import AvatarActions
 from .chat_channel import call_channel, describe
@@ -223,6 +224,7 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatView):
 
     def on_session_created(self, message: SessionCreated) -> None:
         self._creating = False
+        refresh_credits(self.app)  # a create holds credits (or was refused for want of them)
         if message.session is None:
             self._system(f"Could not create a session: {message.error}", role="error")
             return
