@@ -36,7 +36,7 @@ def test_avatars_list_by_platform(simulator, cli):
     assert web and mine
     code, out, _ = cli(*url, "avatars", "list", "--platform", "aigc")
     assert code == 0 and sorted(r[0] for r in table_rows(out)) == sorted(a.avatar_id for a in web)
-    assert {r[3] for r in table_rows(out)} == {"web app"}
+    assert {r[4] for r in table_rows(out)} == {"web app"}
     code, out, _ = cli(*url, "avatars", "list", "--platform", "open", "--json")
     assert code == 0 and [a["avatar_id"] for a in json.loads(out)] == [a.avatar_id for a in mine]
     assert {a["platform"] for a in json.loads(out)} == {"open"}

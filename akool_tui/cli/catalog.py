@@ -28,23 +28,10 @@ def _listing(fields: Sequence[Field[Any]], records: Sequence[Any], noun: str) ->
 # -- avatars ----------------------------------------------------------------------------
 
 
-#: ``avatars list --platform``: made through the open API, in AKool's web app, or both
-PLATFORMS = ("open", "aigc", "all")
-
-
-async def list_avatars_of(client: AkoolClient, platform: str) -> list[Any]:
-    """The avatars of one platform, or of both (open first) for ``"all"``."""
-    import asyncio
-
-    if platform != "all":
-        return await client.list_all_avatars(platform)
-    mine, web = await asyncio.gather(client.list_all_avatars("open"),
-                                     client.list_all_avatars("aigc"))
-    return [*mine, *web]
-
-
 @api_command
 async def cmd_avatars_list(ctx: Context, client: AkoolClient) -> None:
+    from ..core.avatars import list_avatars_of
+
     avatars = await list_avatars_of(client, ctx.args.platform)
     ctx.emit(avatars, lambda: _listing(AVATAR_FIELDS, avatars, "avatar"))
 

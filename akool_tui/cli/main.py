@@ -27,8 +27,8 @@ from ..api.errors import AkoolError
 from ..api.errors import ConfigError as _BaseConfigError
 from ..core import validators as v
 from ..core.text import LINE, safe
-from .catalog import (PLATFORMS, cmd_avatars_list, cmd_avatars_upload, cmd_credit,
-                      cmd_languages_list, cmd_voices_list)
+from .catalog import (cmd_avatars_list, cmd_avatars_upload, cmd_credit, cmd_languages_list,
+                      cmd_voices_list)
 from .config_cmd import cmd_config_path, cmd_config_show
 from .context import (
     EXIT_API,
@@ -152,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     avatars = group("avatars", "streaming avatars")
     p = command(avatars, "list", "list streaming avatars", cmd_avatars_list)
-    p.add_argument("--platform", choices=PLATFORMS, default="all",
+    p.add_argument("--platform", choices=("open", "aigc", "all"), default="all",
                    help="open: made through the API, aigc: made in AKool's web app, "
                         "all: both (default)")
     p = command(avatars, "upload", "upload a streaming avatar from a video URL", cmd_avatars_upload)
