@@ -35,12 +35,12 @@ class ActionPicker(ModalScreen[tuple[str, str] | None]):
                 tooltip="Send the highlighted gesture and expression"),
     ]
     DEFAULT_CSS = """
-    ActionPicker #action-box { width: 52; height: auto; max-height: 100%; }
+    ActionPicker #action-box { height: auto; max-height: 100%; }
     ActionPicker #action-lists { height: auto; }
     ActionPicker .action-column { width: 1fr; height: auto; }
-    ActionPicker OptionList { height: auto; max-height: 10; border: none; padding: 0;
-                              background: $surface; }
-    ActionPicker OptionList:focus { background: $surface-lighten-1; }
+    ActionPicker OptionList { height: auto; max-height: 11; border: tall $panel;
+                              padding: 0; background: $surface; margin-right: 1; }
+    ActionPicker OptionList:focus { border: tall $primary; }
     ActionPicker #action-problem { color: $error; height: auto; }
     """
 

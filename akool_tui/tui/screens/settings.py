@@ -65,7 +65,7 @@ class SettingsScreen(RecognitionFields):
     SettingsScreen .field-body { width: 1fr; height: auto; }
     SettingsScreen #voice-facets, SettingsScreen #turn-row { height: auto; }
     SettingsScreen #voice-facets Select { width: 1fr; margin-right: 1; }
-    SettingsScreen #turn-row Select { width: 30; margin-right: 1; }
+    SettingsScreen #turn-row Select { width: 18; margin-right: 1; }
     SettingsScreen #turn-row Input { width: 1fr; margin-right: 1; }
     SettingsScreen #voice-list { height: 8; border: none; padding: 0; background: $surface; }
     SettingsScreen #voice-current, SettingsScreen .field-hint { color: $foreground-muted; }

@@ -18,7 +18,7 @@ from ..widgets.safe_input import SafeInput
 from .settings_voices import VoiceField
 
 #: the turn detection choices ("": none sent, the session keeps its own)
-TURNS = [("not sent (the session's own)", ""), *((t, t) for t in TURN_TYPES)]
+TURNS = [("not sent", ""), *((t, t) for t in TURN_TYPES)]
 #: the turn detection fields (only with server_vad) and their placeholders
 TURN_FIELDS = {"threshold": "threshold 0.5", "prefix_padding_ms": "prefix 300 ms",
                "silence_duration_ms": "silence 500 ms"}
@@ -46,9 +46,9 @@ class RecognitionFields(VoiceField):
                                         disabled=True,
                                         validators=[FieldValidator(TURN_CHECKS[name])])
                 yield Static("", id="turn-error", classes="error -empty", markup=False)
-                yield Static("turn detection: threshold and durations only with server_vad; "
-                             "STT language and turns are applied live, not saved",
-                             classes="field-hint", markup=False)
+                yield Static("turn detection; threshold, prefix and silence only with "
+                             "server_vad · both applied live, not saved", classes="field-hint",
+                             markup=False)
 
     @on(Select.Changed, "#turn-type")
     def _turn_type_changed(self, event: Select.Changed) -> None:

@@ -37,7 +37,7 @@ class VoiceField(MainScreen):
                                   "id (ctrl+f)", id="voice-filter", compact=True)
                 with Horizontal(id="voice-facets"):
                     for name in FILTERS:
-                        yield Select([], prompt=f"{name}: any", id=f"facet-{name}",
+                        yield Select([], prompt=name, id=f"facet-{name}",
                                      compact=True, classes="facet")
                 yield VoiceList(id="voice-list")
                 yield Static("", id="voice-current", markup=False)
