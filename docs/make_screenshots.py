@@ -48,9 +48,17 @@ async def main(size: tuple[int, int]) -> None:
                 await pilot.press(key if key != " " else "space")
             await pilot.press("enter")
             await settle(pilot, 9.0)
+            await pilot.press("ctrl+g")  # set-action: a gesture and an expression
+            await settle(pilot, 0.5)
+            await pilot.press("down", "tab", "down", "down", "down", "down")
+            app.save_screenshot(str(OUT / "action-picker.svg"))
+            await pilot.press("enter")
+            await settle(pilot, 1.0)
             app.save_screenshot(str(OUT / "chat.svg"))
             await pilot.press("tab", "4")  # leave the chat input first
             await settle(pilot, 1.5)
+            app.screen.query_one("#facet-gender").value = "Female"  # the voice filters
+            await settle(pilot, 0.5)
             app.save_screenshot(str(OUT / "settings.svg"))
             app.action_history()  # the chat above, recorded
             await settle(pilot, 1.5)

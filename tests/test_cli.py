@@ -276,8 +276,10 @@ def test_avatars_list(simulator, cli):
     assert code == 0
     # the columns of the console's table (core.fields.AVATAR_FIELDS)
     assert re.split(r"\s{2,}", out.splitlines()[0]) == [
-        "AVATAR ID", "STATUS", "SOURCE", "VALID FOR", "NAME", "AVAIL", "GENDER", "VOICE"]
-    avatars = direct(simulator, "list_all_avatars")
+        "AVATAR ID", "STATUS", "SOURCE", "VALID FOR", "PLATFORM", "NAME", "AVAIL", "GENDER",
+        "VOICE"]
+    avatars = [*direct(simulator, "list_all_avatars", "open"),
+               *direct(simulator, "list_all_avatars", "aigc")]  # both platforms by default
     assert sorted(r[0] for r in table_rows(out)) == sorted(a.avatar_id for a in avatars)
     assert any(re.fullmatch(r"\d days? and \d+ hours?", r[3]) for r in table_rows(out))
     assert out.rstrip().endswith(f"{len(avatars)} avatars")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +21,7 @@ from akool_tui.stream.codec import (
     encode,
     interrupt,
     new_mid,
+    set_action,
     set_params,
 )
 
@@ -44,8 +47,27 @@ def test_commands_and_acks_and_events_shapes():
 
 def test_set_params_leaves_out_empty_keys():
     cmd = set_params("c2", vid="v1", lang="", mode=1, bgurl=None, vparams={"speed": 1.1, "vid": ""})
-    assert cmd.data == {"vid": "v1", "mode": 1, "vparams": {"speed": 1.1}}
+    assert cmd.data == {"mode": 1, "vparams": {"vid": "v1", "speed": 1.1}}
     assert set_params("c3", vparams={}).data == {}
+
+
+def test_set_params_sends_the_voice_in_vparams_not_at_the_top_level():
+    # spec section 6: top-level vid / vurl are deprecated
+    cmd = set_params("c4", vid="v1", vurl="https://example.com/v.mp3", lang="fr")
+    assert cmd.data == {"lang": "fr", "vparams": {"vid": "v1", "vurl": "https://example.com/v.mp3"}}
+    assert set_params("c5", vid="old", vparams={"vid": "new"}).data == {"vparams": {"vid": "new"}}
+
+
+def test_set_action_takes_a_gesture_an_expression_or_both():
+    assert set_action("a1", action="hand_wave").data == {"action": "hand_wave"}
+    assert set_action("a2", expression="happiness").data == {"expression": "happiness"}
+    both = set_action("a3", action="nod", expression="surprise")
+    assert json.loads(encode(both)) == {"v": 2, "type": "command", "mid": "a3", "pld": {
+        "cmd": "set-action", "data": {"action": "nod", "expression": "surprise"}}}
+    assert decode(encode(both)) == both
+    for bad in ({}, {"action": "moonwalk"}, {"expression": "boredom"}):
+        with pytest.raises(ValueError):
+            set_action("a4", **bad)
 
 
 def test_round_trip_of_every_message_kind():

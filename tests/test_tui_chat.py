@@ -114,13 +114,14 @@ async def test_set_params_acks_ok_and_failed_with_the_servers_message(simulator_
         screen = await open_chat(pilot, create_session(sim))
         ack = await screen.conversation.set_params(lang="fr", mode=1)
         assert ack.ok
-        await wait_for(pilot, lambda: "set-params: updated lang=fr, mode=1"
-                       in texts(screen, "ok"), "ok line")
+        await wait_for(pilot, lambda: any(t.startswith(
+            "set-params language fr, mode 1 (retelling): applied (avatar: updated lang=fr, mode=1")
+            for t in texts(screen, "ok")), "ok line")
         assert screen.conversation.mode == 1
         ack = await screen.conversation.set_params(vid="no-such-voice")
         assert ack.code == 1003
         await wait_for(pilot, lambda: any(
-            "set-params vid=no-such-voice failed (1003): unknown voice id 'no-such-voice'" in t
+            "set-params voice no-such-voice failed (1003): unknown voice id 'no-such-voice'" in t
             for t in texts(screen, "error")), "failed line")
 
 

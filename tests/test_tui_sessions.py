@@ -468,8 +468,9 @@ async def test_at_80x24_the_table_shows_the_most_important_columns_that_fit(shar
 
 async def test_at_80x24_the_status_line_keeps_where_errors_paused_age_and_counts(tmp_path):
     """The demo's status line at 80x24 with errors and paused: it got shorter instead of
-    being cut (no "every 5s", "3s ago" for "refreshed 3 seconds ago", terse errors, the
-    auth mode last to go) so endpoint, PAUSED, errors, the age and the counts fit."""
+    being cut (no "every 5s", "3s ago" for "refreshed 3 seconds ago", "cr 10,000 · rate …"
+    for the credits, no auth mode, terse errors, no credits) so endpoint, PAUSED, errors,
+    the age and the counts fit."""
     sim = start_simulator()
     now = [datetime.now(UTC)]
     app = make_app(sim, tmp_path, demo=True, interval=5.0, clock=lambda: now[0])
@@ -479,7 +480,9 @@ async def test_at_80x24_the_status_line_keeps_where_errors_paused_age_and_counts
         status = screen.status
         line = status.build().plain
         assert status.size.width == 78
-        assert line.startswith("DEMO (simulator) │ refreshed ")  # it all fits: no change
+        # the balance stays (terse) where the auth mode goes
+        assert re.fullmatch(r"DEMO \(simulator\) │ (just now|\d+s ago) │ .* │ cr 10,000 · rate …",
+                            line), line
         sim.stop()
         screen.loop.trigger()
         await wait_message(pilot, messages, RefreshFailed, after=0, timeout=15)

@@ -145,6 +145,9 @@ async def wait_loaded(pilot: Pilot, *, timeout: float = 8.0):
     await wait_for(pilot, lambda: getattr(app.screen, "loop", None) is not None
                    and app.screen.loop.state.last_success is not None
                    and not app.screen.table.pending, timeout=timeout, what="first refresh")
+    # and the credit balance in the status line (snapshots show it)
+    await wait_for(pilot, lambda: getattr(app, "credit_watch", None) is None
+                   or app.credit_watch.settled, timeout=timeout, what="credit balance")
     await pilot.pause()
     return app.screen
 

@@ -1,4 +1,4 @@
-"""``akool-tui avatars list | upload``, ``voices list``, ``languages list``.
+"""``akool-tui avatars list | upload``, ``voices list``, ``languages list``, ``credit``.
 
 Tables and details come from the field catalogue (:mod:`akool_tui.core.fields`); an
 upload is started and followed by :mod:`akool_tui.core.avatars`, as in the console.
@@ -30,7 +30,9 @@ def _listing(fields: Sequence[Field[Any]], records: Sequence[Any], noun: str) ->
 
 @api_command
 async def cmd_avatars_list(ctx: Context, client: AkoolClient) -> None:
-    avatars = await client.list_all_avatars()
+    from ..core.avatars import list_avatars_of
+
+    avatars = await list_avatars_of(client, ctx.args.platform)
     ctx.emit(avatars, lambda: _listing(AVATAR_FIELDS, avatars, "avatar"))
 
 
@@ -73,3 +75,15 @@ async def cmd_voices_list(ctx: Context, client: AkoolClient) -> None:
 async def cmd_languages_list(ctx: Context, client: AkoolClient) -> None:
     languages = await client.list_languages()
     ctx.emit(languages, lambda: _listing(LANGUAGE_FIELDS, languages, "language"))
+
+
+# -- credits ------------------------------------------------------------------------------------
+
+
+@api_command
+async def cmd_credit(ctx: Context, client: AkoolClient) -> None:
+    """The account's balance (credits held by open sessions already taken)."""
+    from ..core.credits import credits_text
+
+    balance = await client.credit_balance()
+    ctx.emit({"credit": balance}, lambda: f"{credits_text(balance)} credits", ready=True)

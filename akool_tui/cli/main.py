@@ -27,7 +27,8 @@ from ..api.errors import AkoolError
 from ..api.errors import ConfigError as _BaseConfigError
 from ..core import validators as v
 from ..core.text import LINE, safe
-from .catalog import cmd_avatars_list, cmd_avatars_upload, cmd_languages_list, cmd_voices_list
+from .catalog import (cmd_avatars_list, cmd_avatars_upload, cmd_credit, cmd_languages_list,
+                      cmd_voices_list)
 from .config_cmd import cmd_config_path, cmd_config_show
 from .context import (
     EXIT_API,
@@ -150,7 +151,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("ids", metavar="ID", nargs="+", help=ID_HELP)
 
     avatars = group("avatars", "streaming avatars")
-    command(avatars, "list", "list streaming avatars", cmd_avatars_list)
+    p = command(avatars, "list", "list streaming avatars", cmd_avatars_list)
+    p.add_argument("--platform", choices=("open", "aigc", "all"), default="all",
+                   help="open: made through the API, aigc: made in AKool's web app, "
+                        "all: both (default)")
     p = command(avatars, "upload", "upload a streaming avatar from a video URL", cmd_avatars_upload)
     p.add_argument("--url", required=True, type=_checked(v.validate_http_url),
                    help="video (or image) URL")
@@ -176,6 +180,11 @@ def build_parser() -> argparse.ArgumentParser:
     from .knowledge import add_commands as knowledge_commands  # light: commands import lazily
 
     knowledge_commands(group, command)
+    p = commands.add_parser("credit", help="print the account's credit balance",
+                            description="Print the account's credit balance (credits held "
+                                        "by open sessions are already taken).")
+    _global_options(p, top=False)
+    p.set_defaults(func=cmd_credit)
 
     config = group("config", "the config file")
     command(config, "path", "print the config file path", cmd_config_path)

@@ -25,6 +25,20 @@ MAX_BACKOFF_STEPS = 4
 FINAL = (AvatarStatus.SUCCESS, AvatarStatus.FAILED)
 
 
+#: the avatar list's platforms: made through the open API, in AKool's web app, or both
+PLATFORMS = ("open", "aigc", "all")
+
+
+async def list_avatars_of(client: AkoolClient, platform: str = "all") -> list[Avatar]:
+    """The avatars of one platform (``"open"``, ``"aigc"``), or of both, open ones first
+    (``"all"``); each record says its ``platform``."""
+    if platform != "all":
+        return await client.list_all_avatars(platform)
+    mine, web = await asyncio.gather(client.list_all_avatars("open"),
+                                     client.list_all_avatars("aigc"))
+    return [*mine, *web]
+
+
 async def upload_avatar(
     client: AkoolClient, url: str, avatar_id: str, *, name: str, url_from: int = 1
 ) -> Avatar:

@@ -225,6 +225,16 @@ def validity(avatar: Avatar, now: datetime | None) -> str:
         if left >= timedelta(days=1) else humanize.naturaldelta(left)
 
 
+#: the avatar list's ``platform``, for a person: made through the open API, or in
+#: AKool's web app (``aigc``)
+AVATAR_PLATFORMS = {"open": "open API", "aigc": "web app"}
+
+
+def platform_label(platform: str, _now: datetime | None = None) -> str:
+    """``"open API"`` / ``"web app"`` (another value from the server as it is)."""
+    return AVATAR_PLATFORMS.get(platform, platform) or UNKNOWN
+
+
 #: id, status, source and validity first: an upload's progress shows at 80 columns
 AVATAR_FIELDS: list[Field[Avatar]] = [
     Field("avatar_id", "Avatar ID", lambda a: a.avatar_id, width=24, priority=1),
@@ -232,11 +242,13 @@ AVATAR_FIELDS: list[Field[Avatar]] = [
     Field("source", "Source", lambda a: a.source_label, width=8, priority=3),
     Field("valid", "Valid for", lambda a: a, cell=validity, live=True, width=19,
           sort=lambda a: _timestamp(a.valid_until()), priority=4),
-    Field("name", "Name", lambda a: a.name, width=16, priority=5),
+    Field("platform", "Platform", lambda a: a.platform, cell=platform_label, width=8,
+          priority=5),
+    Field("name", "Name", lambda a: a.name, width=16, priority=6),
     Field("available", "Avail", lambda a: a.available, cell=lambda v, _n: yes_no(v), width=5,
-          priority=6),
-    Field("gender", "Gender", lambda a: a.gender, width=7, priority=7),
-    Field("voice", "Voice", lambda a: a.voice_id, width=14, priority=8),
+          priority=7),
+    Field("gender", "Gender", lambda a: a.gender, width=7, priority=8),
+    Field("voice", "Voice", lambda a: a.voice_id, width=14, priority=9),
     Field("created", "Uploaded", lambda a: a.create_time, cell=ago, detail_text=when,
           sort=_timestamp, table=False),
     Field("record", "Record ID", lambda a: a.id, table=False),
@@ -254,6 +266,10 @@ VOICE_FIELDS: list[Field[Voice]] = [
     Field("locale", "Locale", lambda v: v.locale, width=8, priority=5),
     Field("stream", "Stream", lambda v: v.support_stream, cell=lambda v, _n: yes_no(v), width=6,
           priority=6),
+    Field("model", "Model", lambda v: v.model_name, width=22, priority=7),
+    Field("age", "Age", lambda v: ", ".join(v.age), width=12, priority=8),
+    Field("style", "Style", lambda v: ", ".join(v.style), table=False),
+    Field("scenario", "Scenario", lambda v: ", ".join(v.scenario), table=False),
 ]
 
 LANGUAGE_FIELDS: list[Field[Language]] = [

@@ -23,12 +23,20 @@ CODE_OK = 1000
 CODE_PARAM_ERROR = 1003
 
 Sender = Literal["bot", "user"]
-CommandName = Literal["set-params", "interrupt"]
+CommandName = Literal["set-params", "set-action", "interrupt"]
 EventName = Literal["audio_start", "audio_end"]
 
-COMMANDS: tuple[str, ...] = ("set-params", "interrupt")
+COMMANDS: tuple[str, ...] = ("set-params", "set-action", "interrupt")
 EVENTS: tuple[str, ...] = ("audio_start", "audio_end")
-SET_PARAMS_KEYS: tuple[str, ...] = ("vid", "vurl", "lang", "mode", "bgurl", "vparams")
+SET_PARAMS_KEYS: tuple[str, ...] = ("lang", "mode", "bgurl", "vparams")
+#: what ``vparams`` of set-params takes (the voice goes here: top-level vid/vurl are deprecated)
+VPARAMS_KEYS: tuple[str, ...] = ("vid", "vurl", "speed", "stt_language", "pron_map", "stt_type",
+                                 "turn_detection")
+#: set-action's gestures and facial expressions (spec section 4)
+ACTIONS: tuple[str, ...] = ("hand_wave", "cheer", "thumbs_up", "pump_fists", "nod", "shake",
+                            "waft_left", "waft_right")
+EXPRESSIONS: tuple[str, ...] = ("angry", "disgust", "fear", "happiness", "sadness", "surprise",
+                                "contempt")
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 #: how much of a bad payload a notice quotes
@@ -120,10 +128,34 @@ def set_params(
     bgurl: str | None = None,
     vparams: dict[str, Any] | None = None,
 ) -> Command:
-    """A ``set-params`` command; empty values (None, "", {}) are left out."""
-    values = {"vid": vid, "vurl": vurl, "lang": lang, "mode": mode, "bgurl": bgurl,
-              "vparams": _drop_empty(vparams) if vparams else None}
+    """A ``set-params`` command; empty values (None, "", {}) are left out.
+
+    The voice is sent as ``vparams.vid`` / ``vparams.vurl`` (the top-level keys are
+    deprecated, spec section 6): ``vid`` / ``vurl`` given here go into ``vparams``
+    unless ``vparams`` names its own.
+    """
+    inner = _drop_empty(dict(vparams or {}))
+    for key, value in (("vid", vid), ("vurl", vurl)):
+        if key not in inner and value not in (None, ""):
+            inner[key] = value
+    ordered = {k: inner[k] for k in (*VPARAMS_KEYS, *inner) if k in inner}  # voice first
+    values = {"lang": lang, "mode": mode, "bgurl": bgurl, "vparams": ordered or None}
     return Command(mid=mid, cmd="set-params", data=_drop_empty(values))
+
+
+def set_action(mid: str, *, action: str | None = None,
+               expression: str | None = None) -> Command:
+    """A ``set-action`` command: a gesture (:data:`ACTIONS`) and/or a facial expression
+    (:data:`EXPRESSIONS`). Raises ``ValueError`` for neither, or one not in the lists
+    (nothing is sent)."""
+    if not action and not expression:
+        raise ValueError("set-action needs a gesture, an expression or both")
+    if action and action not in ACTIONS:
+        raise ValueError(f"unknown gesture {action!r}: one of {', '.join(ACTIONS)}")
+    if expression and expression not in EXPRESSIONS:
+        raise ValueError(f"unknown expression {expression!r}: one of {', '.join(EXPRESSIONS)}")
+    return Command(mid=mid, cmd="set-action",
+                   data=_drop_empty({"action": action, "expression": expression}))
 
 
 def interrupt(mid: str) -> Command:

@@ -213,6 +213,9 @@ class AkoolApp(ErrorReporting, AppThemes, PaletteCommands, App):
             self.set_keymap(self.config.keymap)
         if self._watch_tty:
             self._install_tty_watch()
+        from . import credits
+
+        credits.install(self)  # the balance and burn rate in the status line
         if self.current_mode == "_default":  # no credentials yet
             from .screens.first_run import FirstRunScreen
 
@@ -222,6 +225,9 @@ class AkoolApp(ErrorReporting, AppThemes, PaletteCommands, App):
         if saved:
             self.reset_client()
             self.switch_mode("sessions")
+            from .credits import refresh_credits
+
+            refresh_credits(self)
         else:
             # the CLI's line and exit code for the same situation (a usage error, 2)
             from ..config import NO_CREDENTIALS, config_path

@@ -96,6 +96,10 @@ class ScreenActionsProvider(Provider):
             title = f"{screen.title or ''}: {binding.description}".lstrip(": ")
             help_text = binding.tooltip or f"Key: {active.binding.key_display or key}"
             out.append((title, help_text, binding.action, active.node))
+        # commands a screen offers beyond its keys (the chat: each avatar gesture)
+        extra = getattr(screen, "palette_commands", None)
+        for title, help_text, action in extra() if callable(extra) else ():
+            out.append((f"{screen.title or ''}: {title}".lstrip(": "), help_text, action, screen))
         return out
 
     async def _run(self, action: str, node) -> None:

@@ -67,9 +67,9 @@ def key_table() -> str:
 
 
 #: the modules whose classes hold every binding of the console
-_MODULES = ("app", "screens.avatars", "screens.base", "screens.chat", "screens.common",
-            "screens.describe", "screens.events", "screens.first_run", "screens.help",
-            "screens.history", "screens.history_view", "screens.knowledge",
+_MODULES = ("app", "screens.action_picker", "screens.avatars", "screens.base", "screens.chat",
+            "screens.common", "screens.describe", "screens.events", "screens.first_run",
+            "screens.help", "screens.history", "screens.history_view", "screens.knowledge",
             "screens.knowledge_form", "screens.new_session",
             "screens.sessions", "screens.settings", "screens.upload", "widgets.live_table",
             "commands")

@@ -1,4 +1,5 @@
-"""The status line: endpoint, auth mode, last refresh age, interval, pause, errors."""
+"""The status line: endpoint, auth mode, last refresh age, interval, pause, errors,
+the credit balance and burn rate (:mod:`.credits`)."""
 
 from __future__ import annotations
 
@@ -70,19 +71,23 @@ class StatusLine(Widget):
     def on_mount(self) -> None:
         self.set_interval(1.0, self.update_status)
 
+    def on_credits_changed(self) -> None:  # tui.credits: a balance read finished
+        self.update_status()
+
     def on_resize(self) -> None:
         self._text = self.build()
         self.refresh()
 
     def build(self) -> Content:
         """Most important first: where, whether the data is live (paused, errors, age),
-        the screen's counts, then the auth mode. When that is wider than the line, it
-        gets shorter step by step (the refresh interval goes, the age and the errors
-        get terse, the auth mode goes) until it fits; a terminal narrower still cuts
+        the screen's counts, the credits, then the auth mode. When that is wider than the line, it
+        gets shorter step by step (the refresh interval goes, the age and the credits
+        get terse, the auth mode goes, the errors get terse, then the credits go) until
+        it fits; a terminal narrower still cuts
         the end."""
         room = self.size.width
         text = self._build(0)
-        for level in range(1, 5):
+        for level in range(1, 6):
             if not room or text.cell_length <= room:
                 break
             text = self._build(level)
@@ -90,7 +95,8 @@ class StatusLine(Widget):
 
     def _build(self, level: int) -> Content:
         """The line at shortening ``level``: 0 all of it; 1 without the refresh
-        interval; 2 the age as "3s ago"; 3 the errors terse; 4 without the auth mode."""
+        interval; 2 the age as "3s ago" and the credits as "cr 9,940 · 360/h"; 3 without
+        the auth mode; 4 the errors terse; 5 without the credits."""
         app = self.app
         endpoint = "DEMO (simulator)" if getattr(app, "demo", False) else getattr(app, "endpoint_label", "")
         parts: list[tuple[str, str]] = [(safe(endpoint, limit=LINE), "bold")]
@@ -101,7 +107,7 @@ class StatusLine(Widget):
             if st.consecutive_errors:  # failing now; cleared on recovery (`e` keeps them)
                 retry = math.ceil(st.retry_in(app.now().timestamp()))  # counts down
                 errors = (f"errors {st.consecutive_errors} (retry in {retry}s, e: events)"
-                          if level < 3 else f"errors {st.consecutive_errors}, retry {retry}s")
+                          if level < 4 else f"errors {st.consecutive_errors}, retry {retry}s")
                 parts.append((errors, "bold $error"))
             now = app.now().timestamp()
             if st.in_flight and st.last_success is None:
@@ -113,7 +119,10 @@ class StatusLine(Widget):
             parts.append((f"{age}, every {st.interval:g}s" if level < 1 else age, ""))
         if self._extra:
             parts.append((self._extra, ""))
-        if level < 4:
+        credits = getattr(app, "credit_watch", None)  # balance and burn rate (tui.credits)
+        if credits is not None and level < 5:
+            parts.append((credits.text(short=level >= 2), ""))
+        if level < 3:
             parts.append((safe(getattr(app, "auth_label", ""), limit=LINE), ""))
         pieces: list[tuple[str, str]] = []
         for chunk, style in (p for p in parts if p[0]):

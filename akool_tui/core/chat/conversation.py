@@ -48,6 +48,7 @@ from ...stream.codec import (
     new_mid,
 )
 from ...stream.codec import interrupt as interrupt_command
+from ...stream.codec import set_action as set_action_command
 from ...stream.codec import set_params as set_params_command
 from ...stream.reassembler import Reassembler
 from ...stream.transport import (
@@ -105,7 +106,8 @@ class Speaking:
 @dataclass(frozen=True)
 class Ack:
     ack: CommandAck
-    #: the command as sent, e.g. "interrupt" or "set-params lang=fr, mode=1"
+    #: the command as sent, humanely: "interrupt", "set-params language fr, mode 1
+    #: (retelling)", "set-action gesture hand wave, expression happiness"
     what: str
 
 
@@ -155,11 +157,44 @@ class _Reply:
     waited: float | None
 
 
+#: how set-params fields are named for a person (vparams fields without the prefix)
+_FIELD_NAMES = {"vid": "voice", "vurl": "voice URL", "lang": "language", "mode": "mode",
+                "bgurl": "background", "speed": "speed", "stt_language": "STT language",
+                "stt_type": "STT type", "pron_map": "pronunciations",
+                "turn_detection": "turn detection", "action": "gesture",
+                "expression": "expression"}
+_MODE_NAMES = {RETELLING: "1 (retelling)", DIALOGUE: "2 (dialogue)"}
+_TURN_NAMES = {"threshold": "threshold", "prefix_padding_ms": "prefix padding",
+               "silence_duration_ms": "silence"}
+
+
+def _humane_value(key: str, value: Any) -> str:
+    if key == "mode":
+        return _MODE_NAMES.get(value, str(value))
+    if key in ("action", "expression") and isinstance(value, str):
+        return value.replace("_", " ")
+    if key == "pron_map" and isinstance(value, dict):
+        return f"{len(value)} word{'s' if len(value) != 1 else ''}"
+    if key == "turn_detection" and isinstance(value, dict):
+        extra = [f"{_TURN_NAMES.get(k, k)} {v}{' ms' if k.endswith('_ms') else ''}"
+                 for k, v in value.items() if k != "type"]
+        kind = str(value.get("type", "?"))
+        return f"{kind} ({', '.join(extra)})" if extra else kind
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def describe_command(command: Command) -> str:
-    """``interrupt``, ``set-params lang=fr, mode=1``..."""
+    """What a command asks, for a person: ``interrupt``, ``set-params voice
+    fr-FR-HenriNeural, language fr, mode 1 (retelling)``, ``set-action gesture hand wave,
+    expression happiness`` (vparams fields named without their prefix)."""
     if not command.data:
         return command.cmd
-    return f"{command.cmd} " + ", ".join(f"{k}={v}" for k, v in command.data.items())
+    fields = dict(command.data)
+    inner = fields.pop("vparams", None)
+    if isinstance(inner, dict):
+        fields = {**inner, **{k: v for k, v in fields.items() if k not in inner}}
+    return f"{command.cmd} " + ", ".join(
+        f"{_FIELD_NAMES.get(k, k)} {_humane_value(k, v)}" for k, v in fields.items())
 
 
 class Conversation:
@@ -466,9 +501,21 @@ class Conversation:
 
     async def set_params(self, **data: Any) -> CommandAck:
         """Send ``set-params`` and wait for its ack (raises ``TimeoutError`` or
-        :class:`TransportError`). Empty values are left out."""
+        :class:`TransportError`). Empty values are left out; the voice (``vid`` /
+        ``vurl``) goes in ``vparams``."""
+        return await self._command(set_params_command(new_mid("cmd"), **data))
+
+    async def set_action(self, action: str | None = None,
+                         expression: str | None = None) -> CommandAck:
+        """Send ``set-action`` (a gesture, a facial expression or both) and wait for its
+        ack. Raises ``ValueError`` for neither or an unknown one (nothing is sent),
+        ``TimeoutError`` or :class:`TransportError` like :meth:`set_params`."""
+        command = set_action_command(new_mid("cmd"), action=action, expression=expression)
+        return await self._command(command)
+
+    async def _command(self, command: Command) -> CommandAck:
+        """Send a command that is acked and wait for the ack."""
         transport = self._require_channel()
-        command = set_params_command(new_mid("cmd"), **data)
         fut: asyncio.Future[CommandAck] = asyncio.get_running_loop().create_future()
         self._waiters[command.mid] = fut
         self._commands[command.mid] = command
@@ -476,7 +523,7 @@ class Conversation:
             await channel.send_command(transport, command)
             return await asyncio.wait_for(asyncio.shield(fut), self.ack_timeout)
         except TimeoutError:
-            raise TimeoutError(f"no answer to set-params within {self.ack_timeout:g} s") from None
+            raise TimeoutError(f"no answer to {command.cmd} within {self.ack_timeout:g} s") from None
         finally:
             self._waiters.pop(command.mid, None)
 

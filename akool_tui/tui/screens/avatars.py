@@ -1,4 +1,7 @@
-"""Avatars: every streaming avatar, uploads and their processing, live."""
+"""Avatars: every streaming avatar, uploads and their processing, live.
+
+Both platforms are listed: avatars made through the open API and those made in AKool's
+web app (``platform=aigc``), each row saying which (the Platform column)."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from textual.containers import Horizontal
 from textual.message import Message
 
 from ...api.models import Avatar, AvatarStatus
-from ...core.avatars import watch_upload
+from ...core.avatars import list_avatars_of, watch_upload
 from ...core.fields import AVATAR_FIELDS, row_of
 from ..fields import columns_from_fields
 from ..widgets.live_table import Column, LiveTable
@@ -79,7 +82,7 @@ class AvatarsScreen(TableScreen):
                             clock=self.app.now)
 
     async def fetch(self) -> list[Avatar]:
-        return await (await self.app.ctx.client()).list_all_avatars()
+        return await list_avatars_of(await self.app.ctx.client(), "all")
 
     def apply(self, avatars: list[Avatar]) -> None:
         if self.table.empty_text != "No avatars yet":  # loaded: an empty table is empty
@@ -100,7 +103,8 @@ class AvatarsScreen(TableScreen):
     def update_extra(self) -> None:
         processing = sum(1 for a in self._uploads.values()
                          if a.status in (AvatarStatus.QUEUEING, AvatarStatus.PROCESSING))
-        parts = [f"{len(self._avatars)} avatars"]
+        web = sum(1 for a in self._avatars.values() if a.platform == "aigc")
+        parts = [f"{len(self._avatars)} avatars" + (f" ({web} from the web app)" if web else "")]
         if processing:
             parts.append(f"{processing} processing")
         if self.table.filter_text:

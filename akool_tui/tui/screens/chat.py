@@ -31,7 +31,9 @@ from ...core.text import CELL, safe
 from ...core.chat.conversation import DIALOGUE, Conversation, Inbox, Note
 from ...core.chat.llm import SIMULATED_MODEL as SIMULATED_LLM
 from ...core.chat.llm import LlmClient, LlmError, LlmSettings
+from ..credits import refresh_credits
 from ..work import call_api
+from .chat_actions import AvatarActions
 from .chat_channel import call_channel, describe
 from .chat_export import TranscriptExport
 from .chat_view import ChatEvents, ChatFailed, ChatView
@@ -75,7 +77,7 @@ async def open_sessions(client: AkoolClient) -> list[Session]:
     return sorted(newest_first, key=lambda s: chat_blocker(s) is not None)
 
 
-class ChatScreen(TranscriptExport, ChatView):
+class ChatScreen(AvatarActions, TranscriptExport, ChatView):
     BINDINGS = [
         Binding("escape", "interrupt", "Interrupt", id="chat.interrupt",
                 tooltip="Stop the avatar speaking (and the LLM's answer); "
@@ -88,6 +90,8 @@ class ChatScreen(TranscriptExport, ChatView):
                 tooltip="Send failed lines again; reconnect when the channel is gone"),
         Binding("ctrl+s", "export", "Export", id="chat.export",
                 tooltip="Save the transcript as Markdown and JSONL"),
+        Binding("ctrl+g", "avatar_action", "Action", id="chat.action",
+                tooltip="Make the avatar gesture and / or change its expression (set-action)"),
         Binding("ctrl+l", "toggle_llm", "LLM", id="chat.llm", show=False,
                 tooltip="Use your own LLM in retelling mode (on/off)"),
     ]
@@ -224,6 +228,7 @@ class ChatScreen(TranscriptExport, ChatView):
 
     def on_session_created(self, message: SessionCreated) -> None:
         self._creating = False
+        refresh_credits(self.app)  # a create holds credits (or was refused for want of them)
         if message.session is None:
             self._system(f"Could not create a session: {message.error}", role="error")
             return

@@ -173,7 +173,10 @@ class ChatView(MainScreen):
 
     def _apply_ack(self, ev: Ack) -> None:
         ack = ev.ack
-        if ack.ok:
+        if ack.ok and ev.what != ack.cmd:  # set-params, set-action: what was applied
+            self._system(f"{ev.what}: applied" + (f" (avatar: {ack.msg})" if ack.msg else ""),
+                         role="ok")
+        elif ack.ok:
             self._system(f"{ack.cmd}: {ack.msg}" if ack.msg else f"{ev.what}: ok", role="ok")
         else:
             self._system(f"{ev.what} failed ({ack.code}): {ack.msg or 'no reason given'}",

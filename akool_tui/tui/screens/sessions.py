@@ -17,6 +17,7 @@ from textual.message import Message
 
 from ...core.fields import SESSION_FIELDS, count, row_of, table_fields
 from ...core.ids import short_id
+from ..credits import refresh_credits
 from ..fields import columns_from_fields
 from ..widgets.live_table import LiveTable
 from ..work import call_api
@@ -184,6 +185,7 @@ class SessionsScreen(TableScreen):
     def _session_created(self, session: Session | None) -> None:
         if session is None:
             return
+        refresh_credits(self.app)  # the create held credits
         self.tracker.remember(session)
         self.table.update_row(session.id, session_row(session))
         self.table.move_cursor_to_key(session.id)
@@ -239,6 +241,7 @@ class SessionsScreen(TableScreen):
 
     def on_sessions_closed(self, message: SessionsClosed) -> None:
         self.app.ctx.record_closed(message.closed)
+        refresh_credits(self.app)  # an early close gives the unused credits back
         if closed := message.closed:
             already = len(message.already)
             self.notify(f"Closed {count(len(closed), 'session')}" + (

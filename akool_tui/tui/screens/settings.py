@@ -1,72 +1,43 @@
-"""Settings: the avatar's voice, language, mode, background and speed.
+"""Settings: the avatar's voice, language, mode, background, speed, speech recognition
+(its language and turn detection) and the knowledge base of new sessions.
 
-"Apply" sends ``set-params`` to the session connected on the chat screen and shows
-the avatar's ack; "Save" keeps the values as the defaults of new sessions (written
-to the config file; in demo mode kept in memory only). Voices come from the Voice
-List API (types 1 and 2, streaming voices only) and are searchable; languages from
-the Language List API. Invalid input is shown at its field and nothing is sent.
+"Apply" sends ``set-params`` to the session connected on the chat screen (the voice in
+``vparams.vid``, speed, STT language and turn detection in ``vparams``) and shows the
+avatar's ack; "Save" keeps the values as the defaults of new sessions (written to the
+config file; in demo mode kept in memory only). Voices come from the Voice List API
+(types 1 and 2, streaming voices only), searchable and filtered by gender, age, style
+and scenario (:mod:`.settings_voices`); languages from the Language List API; knowledge
+bases yours and AKool's (:mod:`.settings_catalog`). Invalid input is shown at its field
+and nothing is sent.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.validation import ValidationResult
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
-from textual.widgets.option_list import Option
 
-from ...api.models import Language, Voice
 from ...config import SessionDefaults
 from ...core.text import CELL, LINE, safe
-from ...stream.codec import CommandAck
 from ...core.validators import validate_http_url, validate_speed
 from ..widgets.safe_input import SafeInput
-from ..widgets.voice_picker import (VoiceList, VoiceSearch, no_match_option, unique_voices,
-                                    voice_label, voice_matches)
 from ..validation import FieldValidator
 from ..work import call_api
-from .base import MainScreen
 from .chat_channel import call_channel, describe
-
-if TYPE_CHECKING:
-    from ...api.client import AkoolClient
+from .settings_catalog import (CatalogLoaded, DefaultsSaved, KnowledgeLoaded, ParamsApplied,
+                               load_catalog, load_knowledge)
+from .settings_recognition import TURN_FIELDS, RecognitionFields
 
 MODES = [("1 · retelling: speaks your text verbatim (bring your own LLM)", 1),
          ("2 · dialogue: AKool's LLM answers", 2)]
-#: the voice option meaning "the avatar's own voice" (no vid sent)
-NO_VOICE = "-"
-
-
-@dataclass
-class CatalogLoaded(Message):
-    voices: list[Voice]
-    languages: list[Language]
-    error: str = ""
-
-
-@dataclass
-class ParamsApplied(Message):
-    ack: CommandAck | None
-    error: str = ""
-
-
-@dataclass
-class DefaultsSaved(Message):
-    path: Path | None
-    error: str = ""
-
-
 #: the form's text fields and what each expects (the text as typed, blanks around ignored)
 FIELD_CHECKS: dict[str, Callable[[str], str | None]] = {
     "bgurl": lambda text: validate_http_url(text.strip(), allow_empty=True),
@@ -74,17 +45,7 @@ FIELD_CHECKS: dict[str, Callable[[str], str | None]] = {
 }
 
 
-async def load_catalog(client: AkoolClient) -> tuple[list[Voice], list[Language]]:
-    """The streaming voices (cloned and AKool's, each once) and the languages."""
-    cloned, akool, languages = await asyncio.gather(
-        client.list_all_voices(1, support_stream=True),
-        client.list_all_voices(2, support_stream=True),
-        client.list_languages())
-    voices = unique_voices([v for v in (*akool, *cloned) if v.support_stream is not False])
-    return voices, languages
-
-
-class SettingsScreen(MainScreen):
+class SettingsScreen(RecognitionFields):
     TITLE = "Settings"
     LIVE = False
     BINDINGS = [
@@ -102,8 +63,12 @@ class SettingsScreen(MainScreen):
     SettingsScreen .field { height: auto; margin-bottom: 1; }
     SettingsScreen .field-label { width: 12; text-style: bold; }
     SettingsScreen .field-body { width: 1fr; height: auto; }
+    SettingsScreen #voice-facets, SettingsScreen #turn-row { height: auto; }
+    SettingsScreen #voice-facets Select { width: 1fr; margin-right: 1; }
+    SettingsScreen #turn-row Select { width: 18; margin-right: 1; }
+    SettingsScreen #turn-row Input { width: 1fr; margin-right: 1; }
     SettingsScreen #voice-list { height: 8; border: none; padding: 0; background: $surface; }
-    SettingsScreen #voice-current { color: $foreground-muted; }
+    SettingsScreen #voice-current, SettingsScreen .field-hint { color: $foreground-muted; }
     SettingsScreen .error { color: $error; height: auto; }
     SettingsScreen .error.-empty { display: none; }
     SettingsScreen #settings-buttons { height: auto; }
@@ -118,8 +83,9 @@ class SettingsScreen(MainScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._voices: list[Voice] = []
-        self._voice: str = ""
+        self._voices = []
+        self._voice = ""
+        self._unsaved = ""  # what Save does not keep, said beside its result
         #: the form when the apply / save result was shown (None: no result shown)
         self._result_form: tuple[object, ...] | None = None
 
@@ -130,13 +96,7 @@ class SettingsScreen(MainScreen):
         # server messages, names and URLs are shown as text, never as markup
         yield Static("", id="settings-notice", classes="-empty", markup=False)
         with VerticalScroll(id="settings-form"):
-            with Horizontal(classes="field"):
-                yield Label("Voice", classes="field-label")
-                with Vertical(classes="field-body"):
-                    yield VoiceSearch(placeholder="search voices: name, language, gender, "
-                                      "id (ctrl+f)", id="voice-filter", compact=True)
-                    yield VoiceList(id="voice-list")
-                    yield Static("", id="voice-current", markup=False)
+            yield from self.compose_voice()
             with Horizontal(classes="field"):
                 yield Label("Language", classes="field-label")
                 with Vertical(classes="field-body"):
@@ -163,6 +123,14 @@ class SettingsScreen(MainScreen):
                                     compact=True,
                                     validators=[FieldValidator(FIELD_CHECKS["speed"])])
                     yield Static("", id="speed-error", classes="error -empty", markup=False)
+            yield from self._compose_recognition()
+            with Horizontal(classes="field"):
+                yield Label("Knowledge", classes="field-label")
+                with Vertical(classes="field-body"):
+                    yield Select([], prompt="none (loading…)", id="knowledge", compact=True)
+                    yield Static("the knowledge base of new sessions (saved with ctrl+s; a "
+                                 "live session keeps its own)", classes="field-hint",
+                                 markup=False)
             with Horizontal(id="settings-buttons"):
                 yield Button("Apply to chat (ctrl+t)", variant="primary", id="apply",
                              compact=True)
@@ -184,6 +152,8 @@ class SettingsScreen(MainScreen):
         call_api(self, load_catalog, what="load voices and languages", group="settings",
                  done=lambda catalog: CatalogLoaded(*catalog),
                  failed=lambda error: CatalogLoaded([], [], describe(error)))
+        call_api(self, load_knowledge, what="load knowledge bases", group="settings-knowledge",
+                 done=KnowledgeLoaded, failed=lambda error: KnowledgeLoaded([], describe(error)))
 
     # -- catalog -------------------------------------------------------------------
 
@@ -195,80 +165,58 @@ class SettingsScreen(MainScreen):
             return
         self._notice("")
         self._voices = message.voices
-        self._fill_voices(self.query_one("#voice-filter", Input).value)
-        lang = self.query_one("#lang", Select)
-        current = lang.value
+        self._fill_facets()
+        self._fill_voices()
         # names and codes come from the server: safe text, never markup
         options = [(Text(f"{safe(x.lang_name or x.lang_code, limit=CELL)} "
                          f"({safe(x.lang_code, limit=CELL)})"), x.lang_code)
                    for x in message.languages if x.lang_code]
-        if isinstance(current, str) and current not in {code for _, code in options}:
-            options.insert(0, (Text(f"{safe(current, limit=CELL)} (not in the list)"), current))
-        lang.set_options(options)
-        if isinstance(current, str):
-            lang.value = current
+        for select_id in ("#lang", "#stt-lang"):
+            select = self.query_one(select_id, Select)
+            current = select.value
+            choices = list(options)
+            if isinstance(current, str) and current not in {code for _, code in options}:
+                choices.insert(0, (Text(f"{safe(current, limit=CELL)} (not in the list)"),
+                                   current))
+            select.set_options(choices)
+            if isinstance(current, str):
+                select.value = current
         self.status.set_extra(f"{len(self._voices)} streaming voices, "
                               f"{len(message.languages)} languages")
         self._show_voice()
 
-    def _fill_voices(self, query: str) -> None:
-        # option ids are our own ("v<index>"), never the server's string: ids must be
-        # unique in the list, and a voice id is outside text
-        options = [Option("(the avatar's own voice)", id=NO_VOICE)]
-        options += [Option(Text(voice_label(v)), id=f"v{i}")
-                    for i, v in enumerate(self._voices) if voice_matches(v, query)]
-        if len(options) == 1 and query.strip():
-            options.append(no_match_option(query))
-        voice_list = self.query_one("#voice-list", OptionList)
-        voice_list.set_options(options)
-        for index, option in enumerate(options):
-            if self._voice_of(option.id) == self._voice:
-                voice_list.highlighted = index
-                break
-
-    def _voice_of(self, option_id: str | None) -> str:
-        """The voice id an option of the voice list stands for ("" for the avatar's own)."""
-        if not option_id or not option_id.startswith("v"):
-            return ""  # the avatar's own voice (or the line saying nothing matches)
-        return self._voices[int(option_id[1:])].voice_id
-
-    @on(Input.Changed, "#voice-filter")
-    def _voice_filter_changed(self, event: Input.Changed) -> None:
-        self._fill_voices(event.value)
-
-    @on(Input.Submitted, "#voice-filter")
-    @on(VoiceSearch.ToResults)
-    def _to_voice_results(self) -> None:
-        self.query_one("#voice-list", OptionList).focus()
-
-    @on(OptionList.OptionSelected, "#voice-list")
-    def _voice_selected(self, event: OptionList.OptionSelected) -> None:
-        self._voice = self._voice_of(event.option.id)
-        self._show_voice()
-        self._edited()
-
-    def _show_voice(self) -> None:
-        if not self._voice:
-            text = "voice: the avatar's own (enter on a voice picks it)"
+    def on_knowledge_loaded(self, message: KnowledgeLoaded) -> None:
+        select = self.query_one("#knowledge", Select)
+        wanted = select.value if isinstance(select.value, str) else \
+            self.app.config.defaults.knowledge_id
+        if message.error:
+            select.prompt = "none (knowledge bases not loaded: ctrl+r retries)"
+            options = []
         else:
-            voice = next((v for v in self._voices if v.voice_id == self._voice), None)
-            name = f"{voice.name} " if voice else ""
-            text = f"voice: {name}({self._voice})"
-        self.query_one("#voice-current", Static).update(safe(text, limit=LINE))
+            select.prompt = "none"
+            # names come from the server: safe text, never markup
+            options = [(Text(f"{safe(kb.name or kb.id, limit=CELL)} · {kb.source_label}"),
+                        kb.id) for kb in message.bases if kb.id]
+        if wanted and wanted not in {kid for _, kid in options}:
+            options.insert(0, (Text(f"{safe(wanted, limit=CELL)} (not in the list)"), wanted))
+        with self.prevent(Select.Changed):
+            select.set_options(options)
+            if wanted:
+                select.value = wanted
 
     def action_leave_field(self) -> None:
         self.query_one("#voice-list", OptionList).focus()
 
-    def action_search_voice(self) -> None:
-        self.query_one("#voice-filter", Input).focus()
-
     # -- validation ------------------------------------------------------------------
 
     def _show_problem(self, field: str, result: ValidationResult | None) -> bool:
-        """Show what the field expects at it (nothing when valid); True when invalid."""
+        """Show what the field expects at it (nothing when valid); True when invalid.
+        The turn detection fields share one line under them."""
         problems = [] if result is None else result.failure_descriptions
-        message = self.query_one(f"#{field}-error", Static)
-        message.update(f"expected {problems[0]}" if problems else "")
+        where = "turn" if field in TURN_FIELDS else field
+        message = self.query_one(f"#{where}-error", Static)
+        label = f"{TURN_FIELDS[field].split()[0]}: " if field in TURN_FIELDS else ""
+        message.update(f"{label}expected {problems[0]}" if problems else "")
         message.set_class(not problems, "-empty")
         return bool(problems)
 
@@ -277,7 +225,7 @@ class SettingsScreen(MainScreen):
         field_input = self.query_one(f"#{field}", Input)
         return self._show_problem(field, field_input.validate(field_input.value))
 
-    @on(Input.Changed, "#bgurl, #speed")
+    @on(Input.Changed, "#bgurl, #speed, #threshold, #prefix_padding_ms, #silence_duration_ms")
     def _field_changed(self, event: Input.Changed) -> None:
         if event.input.id:
             self._show_problem(event.input.id, event.validation_result)
@@ -294,13 +242,15 @@ class SettingsScreen(MainScreen):
             result.set_classes("")
 
     def _form(self) -> tuple[object, ...]:
-        return (self._voice, self.query_one("#lang", Select).value,
-                self.query_one("#mode", Select).value,
-                *(self.query_one(f"#{field}", Input).value for field in FIELD_CHECKS))
+        return (self._voice,
+                *(self.query_one(f"#{s}", Select).value
+                  for s in ("lang", "mode", "stt-lang", "turn-type", "knowledge")),
+                *(self.query_one(f"#{field}", Input).value
+                  for field in (*FIELD_CHECKS, *TURN_FIELDS)))
 
     def _values(self) -> SessionDefaults | None:
         """The form as session defaults, or None (messages shown) when invalid."""
-        bad = [f for f in FIELD_CHECKS if self._check(f)]
+        bad = [f for f in FIELD_CHECKS if self._check(f)] + self._turn_fields_checked()
         if bad:
             self.query_one(f"#{bad[0]}", Input).focus()
             self._result("Fix the marked field" + ("s" if len(bad) > 1 else "")
@@ -308,8 +258,10 @@ class SettingsScreen(MainScreen):
             return None
         lang = self.query_one("#lang", Select).value
         mode = self.query_one("#mode", Select).value
+        knowledge = self.query_one("#knowledge", Select).value
         return replace(
             self.app.config.defaults,
+            knowledge_id=knowledge if isinstance(knowledge, str) else "",
             voice_id=self._voice,
             language=lang if isinstance(lang, str) else "",
             mode_type=mode if isinstance(mode, int) else self.app.config.defaults.mode_type,
@@ -344,7 +296,7 @@ class SettingsScreen(MainScreen):
             return
         params = {"vid": values.voice_id or None, "lang": values.language or None,
                   "mode": values.mode_type, "bgurl": values.background_url or None,
-                  "vparams": {"speed": values.speed}}
+                  "vparams": {"speed": values.speed, **self._live_vparams()}}
         self._result("Applying…", ok=True)
         call_channel(self, partial(conversation.set_params, **params), what="apply settings",
                      group="settings-apply", done=ParamsApplied,
@@ -368,9 +320,11 @@ class SettingsScreen(MainScreen):
             return
         cfg = self.app.config
         cfg.defaults = replace(values, stream_type=cfg.defaults.stream_type)
+        live = any(v for v in self._live_vparams().values())
+        self._unsaved = " STT language and turns are live only: not saved." if live else ""
         if self.app.demo:
             self._result("✓ Demo: kept as the defaults of new sessions for this run "
-                         "(not written to disk).", ok=True)
+                         "(not written to disk)." + self._unsaved, ok=True)
             return
         self.run_worker(self._save, thread=True, name="settings-save", group="settings-save",
                         exclusive=True, exit_on_error=False)
@@ -389,4 +343,5 @@ class SettingsScreen(MainScreen):
         if message.path is None:
             self._result(f"✗ Not saved: {message.error}", ok=False)
         else:
-            self._result(f"✓ Saved as the defaults of new sessions in {message.path}", ok=True)
+            self._result(f"✓ Saved as the defaults of new sessions in {message.path}."
+                         + self._unsaved, ok=True)
