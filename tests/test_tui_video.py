@@ -13,6 +13,7 @@ from textual.app import App, ComposeResult
 from textual.geometry import Region
 
 from akool_tui.demo import demo_config
+from akool_tui.stream.media import VideoFrame
 from akool_tui.tui.app import AkoolApp
 from akool_tui.tui.screens.chat import ChatScreen
 from akool_tui.tui.screens.chat_media import ChatMedia
@@ -286,3 +287,80 @@ async def test_no_source_for_the_session_says_so(simulator_factory, monkeypatch)
         screen = await connected_chat(pilot, sim)
         await wait_for(pilot, lambda: "No video for this session"
                        in str(screen.query_one("#video-info").render()), "note")
+
+
+# -- pixels ------------------------------------------------------------------------------
+
+
+class PixelApp(App):
+    def compose(self) -> ComposeResult:
+        yield VideoPanel(mode="pixels", fallback="256")
+
+
+def capture_output(app: App) -> list[str]:
+    """Every screen update the app sends, rendered to escape codes as its driver would."""
+    import io
+
+    from rich.console import Console
+
+    sink = Console(file=io.StringIO(), force_terminal=True, color_system="truecolor",
+                   width=60, height=14, legacy_windows=False)
+    written: list[str] = []
+    original = app._display
+
+    def display(screen, renderable):
+        original(screen, renderable)
+        if renderable is not None and hasattr(renderable, "render_segments"):
+            written.append(renderable.render_segments(sink))
+        elif renderable is not None:
+            with sink.capture() as capture:
+                sink.print(renderable, end="")
+            written.append(capture.get())
+
+    app._display = display
+    return written
+
+
+async def test_pixels_draw_the_frame_as_sixel_where_the_terminal_has_it(monkeypatch):
+    pytest.importorskip("textual_image")
+    from akool_tui.tui.widgets import video_pixels
+
+    monkeypatch.setattr(video_pixels, "PROTOCOL", "sixel")
+    app = PixelApp()
+    async with app.run_test(size=(60, 14)) as pilot:
+        written = capture_output(app)
+        panel = app.query_one(VideoPanel)
+        assert panel.mode == "pixels" and not isinstance(panel.picture, VideoCells)
+        panel.feed(frame(face(1280, 720, 0.5)))
+        panel.paint_now()
+        await wait_for(pilot, lambda: any("\x1bP" in w for w in written), "a sixel image")
+        image = panel.picture.children[0].image
+        assert image.size[0] <= 60 * 10 and image.size[1] <= 13 * 20  # no more than shown
+        assert abs(image.size[0] / image.size[1] - 16 / 9) < 0.02
+
+
+async def test_without_a_pixel_protocol_the_panel_draws_half_blocks(monkeypatch):
+    from akool_tui.tui.widgets import video_pixels
+
+    monkeypatch.setattr(video_pixels, "PROTOCOL", None)
+    app = PixelApp()
+    async with app.run_test(size=(60, 14)):
+        panel = app.query_one(VideoPanel)
+        assert panel.mode == "256" and isinstance(panel.picture, VideoCells)
+        assert panel.picture.palette == "256"
+
+
+def test_without_numpy_there_is_no_video_and_it_says_why():
+    choice = choose("auto", color_system="truecolor", env={}, can_scale=False)
+    assert choice.mode == "off" and "akool-tui[video]" in choice.why
+
+
+async def test_a_frame_whose_size_lies_is_a_note_not_a_crash():
+    app = PanelApp(fps=10)
+    async with app.run_test(size=(40, 12)) as pilot:
+        panel = app.query_one(VideoPanel)
+        panel.feed(VideoFrame(64, 48, b"\0" * 10, time.monotonic()))
+        await wait_for(pilot, lambda: "Bad video frame" in str(
+            app.query_one("#video-info").render()), "note")
+        panel.feed(frame(face(64, 48)))
+        await wait_for(pilot, lambda: panel.painted_count == 1, "painted after")

@@ -66,11 +66,33 @@ def pixels_available() -> bool:
     return find_spec("textual_image") is not None
 
 
+def prepare_pixels(setting: str, env: Mapping[str, str] | None = None) -> str | None:
+    """At start-up, before the app owns the terminal: when ``setting`` may draw pixels
+    here, ask the terminal which protocol it draws ("kitty", "sixel" or None); the
+    pixel picture uses the answer. Costs nothing when pixels are not in question."""
+    env = os.environ if env is None else env
+    if setting != "pixels" and not (setting == "auto" and pixel_protocol(env)):
+        return None
+    if not pixels_available():
+        return None
+    from .widgets.video_pixels import prepare  # noqa: PLC0415
+
+    return prepare()
+
+
+def video_available() -> bool:
+    """numpy, which scales and colours the frames, is installed (the ``video`` extra)."""
+    return find_spec("numpy") is not None
+
+
 def choose(setting: str, *, color_system: str | None, demo: bool = False,
-           env: Mapping[str, str] | None = None, can_draw_pixels: bool | None = None
-           ) -> VideoChoice:
+           env: Mapping[str, str] | None = None, can_draw_pixels: bool | None = None,
+           can_scale: bool | None = None) -> VideoChoice:
     """The drawing for ``setting`` (``[chat] video_mode``) in this environment."""
     env = os.environ if env is None else env
+    if not (video_available() if can_scale is None else can_scale):
+        return VideoChoice("off", False, "no video: it needs numpy "
+                           "(pip install 'akool-tui[video]')")
     if can_draw_pixels is None:
         can_draw_pixels = pixels_available()
     remote = over_ssh(env)

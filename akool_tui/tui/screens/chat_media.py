@@ -89,7 +89,9 @@ class ChatMedia(ChatView):
         self._panel_size = cfg.video_panel
         if self.video.mode == "off":
             return
-        panel = VideoPanel(fps=cfg.video_fps, mode=self.video.mode, id="chat-video")
+        cells = "256" if self.app.console.color_system not in (None, "truecolor") else "truecolor"
+        panel = VideoPanel(fps=cfg.video_fps, mode=self.video.mode, id="chat-video",
+                           fallback=cells)
         panel.display = self.video.shown
         yield panel
 
@@ -103,8 +105,11 @@ class ChatMedia(ChatView):
 
     def on_mount(self) -> None:
         self.set_interval(1 / METER_HZ, self._show_level)
-        if self.video is not None and not self.video.shown and self.video.mode != "off":
-            self._system(f"{self.video.why} ({self._key('toggle_video')} shows it).")
+        video = self.video
+        if video is not None and not video.shown and video.mode != "off":
+            self._system(f"{video.why} ({self._key('toggle_video')} shows it).")
+        elif video is not None and video.mode == "off" and self.app.config.chat.video_mode != "off":
+            self._system(video.why + ".")
 
     def on_resize(self) -> None:
         self._layout_video()

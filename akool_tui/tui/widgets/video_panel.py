@@ -30,6 +30,7 @@ from .video_cells import VideoCells
 if TYPE_CHECKING:
     from textual.widget import Widget
 
+    from ...core.video_cells import Palette
     from ...stream.media import VideoFrame
 
 #: the figures are measured over this many seconds
@@ -55,10 +56,12 @@ class VideoPanel(Vertical):
     """
 
     def __init__(self, *, fps: int = 10, mode: str = "truecolor", id: str | None = None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic,
+                 fallback: Palette = "truecolor") -> None:
         super().__init__(id=id)
         self.fps = max(1, min(30, fps))
         self.mode = mode  # "pixels" | "truecolor" | "256"
+        self.fallback: Palette = fallback  # the cells' colours when pixels cannot be drawn
         self._clock = clock
         self._latest: VideoFrame | None = None
         self._painted: VideoFrame | None = None
@@ -83,7 +86,7 @@ class VideoPanel(Vertical):
             picture = pixel_picture(id="video-picture")
             if picture is not None:
                 return picture
-            self.mode = "truecolor"
+            self.mode = self.fallback
         return VideoCells("256" if self.mode == "256" else "truecolor", id="video-picture")
 
     @property
@@ -139,7 +142,12 @@ class VideoPanel(Vertical):
         if frame is None:
             return
         self._painted = frame
-        self.picture.paint(frame)  # type: ignore[attr-defined]
+        try:
+            self.picture.paint(frame)  # type: ignore[attr-defined]
+        except ValueError as exc:  # a frame whose size lies: said, never a crash
+            self._latest = None
+            self.set_note(f"Bad video frame: {exc}")
+            return
         self._paints.append(self._clock())
         self.painted_count += 1
 
