@@ -364,3 +364,47 @@ async def test_a_frame_whose_size_lies_is_a_note_not_a_crash():
             app.query_one("#video-info").render()), "note")
         panel.feed(frame(face(64, 48)))
         await wait_for(pilot, lambda: panel.painted_count == 1, "painted after")
+
+
+class FakeHealth:
+    """Stands for core.media_health's reader: records what the chat tells it."""
+
+    def __init__(self) -> None:
+        self.fed = self.paints = 0
+        self.live_states: list[bool] = []
+        self.speaking_states: list[bool] = []
+
+    def feed(self, item) -> None:
+        self.fed += 1
+
+    def painted(self) -> None:
+        self.paints += 1
+
+    def speaking(self, on: bool) -> None:
+        self.speaking_states.append(on)
+
+    def live(self, on: bool) -> None:
+        self.live_states.append(on)
+
+    def snapshot(self):
+        class Snap:
+            warnings = ("no audio while speaking (2 s)",)
+        return Snap()
+
+
+async def test_the_health_reader_is_fed_and_its_warnings_shown(simulator_factory, face_source,
+                                                              monkeypatch):
+    made: list[FakeHealth] = []
+    monkeypatch.setattr(ChatMedia, "HEALTH", staticmethod(lambda: made.append(FakeHealth())
+                                                          or made[-1]))
+    sim = simulator_factory(sessions=0, queue_delay=0.0, reply_chars_per_s=60.0)
+    app = chat_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected_chat(pilot, sim)
+        await wait_for(pilot, lambda: made and made[0].paints >= 2, "painted")
+        health = made[0]
+        assert health.fed > health.paints and health.live_states[0] is True
+        await wait_for(pilot, lambda: "⚠ no audio while speaking (2 s)"
+                       in str(screen.query_one("#video-info").render()), "warning shown")
+        await pilot.press(*"hi", "enter")
+        await wait_for(pilot, lambda: True in health.speaking_states, "speaking told")

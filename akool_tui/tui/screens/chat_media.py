@@ -47,6 +47,16 @@ TRANSCRIPT_MIN = 40
 METER_HZ = 10
 
 
+def health_monitor() -> Any:
+    """The media health reader (:mod:`akool_tui.core.media_health`: frozen, black, silent
+    warnings), or None in a build without it."""
+    try:
+        from ...core.media_health import MediaHealthMonitor  # noqa: PLC0415
+    except ImportError:
+        return None
+    return MediaHealthMonitor()
+
+
 @dataclass
 class MediaNote(Message):
     """The media worker has something to say in the panel (no video, it stopped)."""
@@ -70,6 +80,9 @@ class ChatMedia(ChatView):
         open_media)
     #: the environment the drawing is chosen for (None: this process's)
     VIDEO_ENV: ClassVar[Mapping[str, str] | None] = None
+    #: makes the health reader of a session's media (feed, painted, speaking, live,
+    #: snapshot().warnings)
+    HEALTH: ClassVar[Callable[[], Any]] = staticmethod(health_monitor)
 
     def __init__(self) -> None:
         super().__init__()
@@ -78,6 +91,7 @@ class ChatMedia(ChatView):
         self._media_worker: Worker[None] | None = None
         self._level: float | None = None
         self._panel_size: int | None = None  # cells, as [ and ] leave it
+        self.health: Any = None  # the current session's media health reader
 
     # -- layout -------------------------------------------------------------------------
 
@@ -155,7 +169,14 @@ class ChatMedia(ChatView):
         changed = super()._apply_state(ev)
         if ev.state is TransportState.CONNECTED:
             self._start_media()
+        if self.health is not None:
+            self.health.live(ev.state is TransportState.CONNECTED)
         return changed
+
+    def _show_speaking(self) -> None:
+        super()._show_speaking()
+        if self.health is not None:
+            self.health.speaking(self._speaking)  # "no audio while speaking"
 
     def _start_media(self) -> None:
         """Read the connected session's media (once per session)."""
@@ -168,8 +189,14 @@ class ChatMedia(ChatView):
             return
         self._media_session = session_id
         self._level = None
+        self.health = health = type(self).HEALTH()
+        if health is not None:
+            health.live(True)
+            health.speaking(self._speaking)
         if (panel := self.video_panel) is not None:
             panel.reset()
+            panel.warnings_from = None if health is None else lambda: health.snapshot().warnings
+            panel.on_paint = None if health is None else health.painted
         self._media_worker = self.run_worker(
             self._read_media(session_id, session, self.conversation.transport),
             name="chat-media", group="chat-media", exclusive=True, exit_on_error=False)
@@ -184,8 +211,11 @@ class ChatMedia(ChatView):
             self.post_message(MediaNote(session_id, "No video for this session"))
             return
         panel = self.video_panel
+        health = self.health
         try:
             async for item in source.frames():
+                if health is not None:
+                    health.feed(item)
                 if isinstance(item, VideoFrame):
                     if panel is not None:
                         panel.feed(item)  # kept for the panel's next tick (no repaint here)

@@ -72,6 +72,8 @@ class VideoPanel(Vertical):
         self._info = ""
         #: the health reader's warnings ("video frozen for 4 s", "black video", ...)
         self.warnings_from: Callable[[], Iterable[str]] | None = None
+        #: called after each painted frame (the health reader counts them)
+        self.on_paint: Callable[[], object] | None = None
         #: frames painted since mounted (tests and the bench read it)
         self.painted_count = 0
 
@@ -150,6 +152,8 @@ class VideoPanel(Vertical):
             return
         self._paints.append(self._clock())
         self.painted_count += 1
+        if self.on_paint is not None:
+            self.on_paint()
 
     def figures(self) -> tuple[float, float]:
         """Frames received and painted per second."""
