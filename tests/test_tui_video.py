@@ -279,7 +279,7 @@ async def test_over_ssh_the_panel_starts_hidden_and_says_how_to_show_it(simulato
         assert any("hidden over SSH" in t and "(v shows it)" in t for t in lines)
 
 
-async def test_no_source_for_the_session_says_so(simulator_factory, monkeypatch):
+async def test_a_session_without_media_has_no_panel(simulator_factory, monkeypatch):
     monkeypatch.setattr(ChatMedia, "VIDEO_ENV", {})
     sim = simulator_factory(sessions=0, queue_delay=0.0)
     app = chat_app(sim)
@@ -287,6 +287,12 @@ async def test_no_source_for_the_session_says_so(simulator_factory, monkeypatch)
         screen = await connected_chat(pilot, sim)
         await wait_for(pilot, lambda: "No video for this session"
                        in str(screen.query_one("#video-info").render()), "note")
+        await pilot.pause()
+        # nothing to show: no empty panel, the transcript has the width
+        assert not screen.video_panel.display and screen.transcript.region.width == SIZE[0]
+        await pilot.press("escape", "v")
+        await pilot.pause()
+        assert not screen.video_panel.display  # wanted, but nothing to show yet
 
 
 # -- pixels ------------------------------------------------------------------------------

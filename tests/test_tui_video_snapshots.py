@@ -38,6 +38,7 @@ async def chat_with_video(pilot: Pilot) -> None:
     assert isinstance(screen, ChatScreen)
     await wait_for(pilot, lambda: not [w for w in app.workers if w.group == "chat-sessions"
                                        and w.is_running], "sessions listed")
+    screen.show_media(True)  # as when a session's media source opened
     panel = screen.video_panel
     panel._clock = lambda: NOW
     picture = face(320, 240, 0.6).tobytes()

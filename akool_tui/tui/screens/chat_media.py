@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 NARROW = 100
 #: the transcript keeps at least this many columns beside the panel
 TRANSCRIPT_MIN = 40
+#: rows the chat bar, the input, the status line and the key bar take
+CHROME_ROWS = 6
 #: the audio meter is repainted this often (when its bar changes)
 METER_HZ = 10
 
@@ -63,6 +65,7 @@ class MediaNote(Message):
 
     session_id: str
     text: str
+    on: bool  # whether the session has media to show now
 
 
 class ChatMedia(ChatView):
@@ -92,6 +95,9 @@ class ChatMedia(ChatView):
         self._level: float | None = None
         self._panel_size: int | None = None  # cells, as [ and ] leave it
         self.health: Any = None  # the current session's media health reader
+        #: the panel is wanted (v toggles it) / the session has media to show in it
+        self.video_wanted = False
+        self.media_on = False
 
     # -- layout -------------------------------------------------------------------------
 
@@ -106,7 +112,8 @@ class ChatMedia(ChatView):
         cells = "256" if self.app.console.color_system not in (None, "truecolor") else "truecolor"
         panel = VideoPanel(fps=cfg.video_fps, mode=self.video.mode, id="chat-video",
                            fallback=cells)
-        panel.display = self.video.shown
+        self.video_wanted = self.video.shown
+        panel.display = False  # until a session's media arrives
         yield panel
 
     def compose_meter(self):
@@ -136,9 +143,9 @@ class ChatMedia(ChatView):
         above = width < NARROW
         self.set_class(above, "-video-above")
         size = self._panel_size or self.app.config.chat.video_panel
-        if above:
+        if above:  # at most 2/5 of the rows the bar, input and footer leave
             panel.styles.width = "1fr"
-            panel.styles.height = max(4, min(size // 4, height // 2 - 2))
+            panel.styles.height = max(4, min(size // 4, (height - CHROME_ROWS) * 2 // 5))
         else:
             panel.styles.height = "1fr"
             panel.styles.width = max(20, min(size, width - TRANSCRIPT_MIN))
@@ -149,8 +156,22 @@ class ChatMedia(ChatView):
             self.notify('Video is off in the config ([chat] video_mode = "off")',
                         severity="warning", markup=False)
             return
-        panel.display = not panel.display
-        self._layout_video()
+        self.video_wanted = not self.video_wanted
+        if self.video_wanted and not self.media_on:
+            self.notify("No video for this session yet: it shows when it comes", timeout=3,
+                        markup=False)
+        self._sync_video()
+
+    def show_media(self, on: bool) -> None:
+        """The session's media is there (``on``) or gone: the panel follows (when wanted)."""
+        self.media_on = on
+        self._sync_video()
+
+    def _sync_video(self) -> None:
+        panel = self.video_panel
+        if panel is not None:
+            panel.display = self.video_wanted and self.media_on
+            self._layout_video()
 
     def action_video_size(self, step: int) -> None:
         """Make the panel ``step`` cells wider (beside) or 4 x ``step`` cells taller
@@ -205,11 +226,12 @@ class ChatMedia(ChatView):
         try:
             source = type(self).MEDIA_SOURCE(session, transport)
         except Exception as exc:  # a source that cannot start is a note, not a crash
-            self.post_message(MediaNote(session_id, f"No video: {describe(exc)}"))
+            self.post_message(MediaNote(session_id, f"No video: {describe(exc)}", on=False))
             return
         if source is None:
-            self.post_message(MediaNote(session_id, "No video for this session"))
+            self.post_message(MediaNote(session_id, "No video for this session", on=False))
             return
+        self.post_message(MediaNote(session_id, "", on=True))
         panel = self.video_panel
         health = self.health
         try:
@@ -222,15 +244,21 @@ class ChatMedia(ChatView):
                 elif isinstance(item, AudioLevel):
                     self._level = item.level
         except Exception as exc:
-            self.post_message(MediaNote(session_id, f"Video stopped: {describe(exc)}"))
+            self.post_message(MediaNote(session_id, f"Video stopped: {describe(exc)}",
+                                        on=False))
         finally:
             self._level = None
             await source.aclose()
 
     def on_media_note(self, message: MediaNote) -> None:
         message.stop()
-        if message.session_id == self._media_session and (panel := self.video_panel):
+        if message.session_id != self._media_session:
+            return
+        if message.text and (panel := self.video_panel):
             panel.set_note(message.text)
+        if message.text and message.text.startswith(("No video:", "Video stopped")):
+            self._system(message.text, role="error")
+        self.show_media(message.on)
 
     async def stop_media(self) -> None:
         """Stop reading the media (the source is closed); the screen's unmount does."""

@@ -51,6 +51,8 @@ class VideoCells(Widget):
         self._frame: VideoFrame | None = None
         self._strips: list[Strip | None] = []
         self._styles: dict[tuple[int, int], tuple[str, Style]] = {}
+        #: shown in the middle while there is no picture ("No video yet"; safe text)
+        self.placeholder = ""
         #: what the last paints asked to be redrawn (tests and the bench read these)
         self.regions_refreshed = 0
         self.cells_refreshed = 0
@@ -117,6 +119,9 @@ class VideoCells(Widget):
         width = self.size.width
         cells = self._cells
         if cells is None or y >= len(self._strips) or cells.fg.shape[1] != width:
+            if cells is None and self.placeholder and y == self.size.height // 2:
+                text = self.placeholder[:width].center(width)
+                return Strip([Segment(text, self.rich_style)], width)
             return Strip.blank(width, self.rich_style)
         strip = self._strips[y]
         if strip is None:

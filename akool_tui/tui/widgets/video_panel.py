@@ -97,7 +97,7 @@ class VideoPanel(Vertical):
 
     def on_mount(self) -> None:
         self._timer = self.set_interval(1 / self.fps, self._tick)
-        self._show_info()
+        self.set_note(self._note)
 
     # -- frames in ----------------------------------------------------------------------
 
@@ -111,6 +111,10 @@ class VideoPanel(Vertical):
         """A line shown instead of the figures while there is no video ("No video for
         this session", an error): outside text, made safe."""
         self._note = safe(text, limit=LINE)
+        picture = self.picture if self.is_mounted else None
+        if isinstance(picture, VideoCells) and picture.placeholder != self._note:
+            picture.placeholder = self._note
+            picture.refresh()
         self._show_info()
 
     def reset(self, note: str = "No video yet") -> None:
