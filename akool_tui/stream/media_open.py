@@ -1,10 +1,6 @@
-"""Which :class:`~.media.MediaSource` shows a connected session's avatar.
-
-The chat screen asks :func:`open_media` once the session's channel is connected. The
-sources live beside the transports they follow: the demo simulator's media websocket
-(:mod:`.media_ws`) for websocket sessions, the room's video and audio tracks
-(:mod:`.livekit_media`) for LiveKit ones. None: this session's media cannot be shown
-here (the panel says so).
+"""Which :class:`~.media.MediaSource` shows a connected session's avatar: the chat
+screen's door to :mod:`.media_sources` (the demo's media websocket for websocket
+sessions, the room's tracks for LiveKit ones), which a build may lack.
 """
 
 from __future__ import annotations
@@ -19,16 +15,18 @@ if TYPE_CHECKING:
 def open_media(session: Session, transport: Any) -> MediaSource | None:
     """The media source for ``session`` whose data channel is ``transport`` (connected),
     or None when there is none for its kind of stream."""
-    kind = getattr(session, "stream_type", "")
     try:
-        if kind == "websocket":
-            from .media_ws import media_source_for  # noqa: PLC0415
-
-            return media_source_for(session)
-        if kind == "livekit":
-            from .livekit_media import livekit_media_for  # noqa: PLC0415
-
-            return livekit_media_for(transport)
-    except ImportError:  # a build without that source
+        from .media_sources import media_source  # noqa: PLC0415
+    except ImportError:  # a build without the sources
         return None
-    return None
+    return media_source(session, transport)
+
+
+def no_video_reason(session: Session) -> str:
+    """Why ``session`` has no video here, for the panel."""
+    try:
+        from .media_sources import NO_VIDEO  # noqa: PLC0415
+    except ImportError:
+        return "No video for this session"
+    why = NO_VIDEO.get(getattr(session, "stream_type", "") or "")
+    return f"No video: {why}" if why else "No video for this session"

@@ -26,7 +26,7 @@ from textual.worker import WorkerCancelled, WorkerError, WorkerFailed
 
 from ...core.chat.conversation import ChannelState
 from ...stream.media import AudioLevel, VideoFrame
-from ...stream.media_open import open_media
+from ...stream.media_open import no_video_reason, open_media
 from ...stream.transport import TransportState
 from ..video_support import VideoChoice, choose
 from ..widgets.video_panel import LevelMeter, VideoPanel
@@ -66,6 +66,7 @@ class MediaNote(Message):
     session_id: str
     text: str
     on: bool  # whether the session has media to show now
+    error: bool = False  # the source failed: said in the transcript too
 
 
 class ChatMedia(ChatView):
@@ -226,10 +227,11 @@ class ChatMedia(ChatView):
         try:
             source = type(self).MEDIA_SOURCE(session, transport)
         except Exception as exc:  # a source that cannot start is a note, not a crash
-            self.post_message(MediaNote(session_id, f"No video: {describe(exc)}", on=False))
+            self.post_message(MediaNote(session_id, f"No video: {describe(exc)}", on=False,
+                                        error=True))
             return
         if source is None:
-            self.post_message(MediaNote(session_id, "No video for this session", on=False))
+            self.post_message(MediaNote(session_id, no_video_reason(session), on=False))
             return
         self.post_message(MediaNote(session_id, "", on=True))
         panel = self.video_panel
@@ -245,7 +247,7 @@ class ChatMedia(ChatView):
                     self._level = item.level
         except Exception as exc:
             self.post_message(MediaNote(session_id, f"Video stopped: {describe(exc)}",
-                                        on=False))
+                                        on=False, error=True))
         finally:
             self._level = None
             await source.aclose()
@@ -256,7 +258,7 @@ class ChatMedia(ChatView):
             return
         if message.text and (panel := self.video_panel):
             panel.set_note(message.text)
-        if message.text and message.text.startswith(("No video:", "Video stopped")):
+        if message.error:
             self._system(message.text, role="error")
         self.show_media(message.on)
 
