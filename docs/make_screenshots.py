@@ -45,7 +45,9 @@ async def main(size: tuple[int, int]) -> None:
             for key in "Hello! What can you do for our visitors?":
                 await pilot.press(key if key != " " else "space")
             await pilot.press("enter")
-            await settle(pilot, 9.0)
+            await settle(pilot, 2.0)  # mid-reply: the avatar's mouth moves, the meter is up
+            app.save_screenshot(str(OUT / "chat-video.svg"))
+            await settle(pilot, 7.0)
             app.save_screenshot(str(OUT / "chat.svg"))
             await pilot.press("tab", "4")  # leave the chat input first
             await settle(pilot, 1.5)
