@@ -414,3 +414,24 @@ async def test_the_health_reader_is_fed_and_its_warnings_shown(simulator_factory
                        in str(screen.query_one("#video-info").render()), "warning shown")
         await pilot.press(*"hi", "enter")
         await wait_for(pilot, lambda: True in health.speaking_states, "speaking told")
+
+
+def test_the_terminal_is_asked_about_pixels_only_when_they_are_in_question(monkeypatch):
+    import sys
+
+    from akool_tui.tui import video_support
+    from akool_tui.tui.widgets import video_pixels
+
+    asked: list[bool] = []
+    monkeypatch.setattr(video_pixels, "prepare", lambda: asked.append(True) or "kitty")
+    assert video_support.prepare_pixels("truecolor", env={"TERM": "xterm-kitty"}) is None
+    assert video_support.prepare_pixels("auto", env={"TERM": "xterm-256color"}) is None
+    assert asked == []
+    if video_support.pixels_available():
+        assert video_support.prepare_pixels("auto", env={"TERM": "xterm-kitty"}) == "kitty"
+        assert video_support.prepare_pixels("pixels", env={}) == "kitty"
+        assert asked == [True, True]
+    # and the real one asks nothing when stdout is no terminal (as under pytest)
+    monkeypatch.undo()
+    if not sys.__stdout__.isatty():
+        assert video_pixels.prepare() is None
