@@ -281,12 +281,13 @@ async def test_over_ssh_the_panel_starts_hidden_and_says_how_to_show_it(simulato
 
 async def test_a_session_without_media_has_no_panel(simulator_factory, monkeypatch):
     monkeypatch.setattr(ChatMedia, "VIDEO_ENV", {})
+    monkeypatch.setattr(ChatMedia, "MEDIA_SOURCE", staticmethod(lambda session, transport: None))
     sim = simulator_factory(sessions=0, queue_delay=0.0)
     app = chat_app(sim)
     async with app.run_test(size=SIZE) as pilot:
         screen = await connected_chat(pilot, sim)
-        await wait_for(pilot, lambda: "No video for this session"
-                       in str(screen.query_one("#video-info").render()), "note")
+        await wait_for(pilot, lambda: "No video" in str(screen.query_one("#video-info").render()),
+                       "note")
         await pilot.pause()
         # nothing to show: no empty panel, the transcript has the width
         assert not screen.video_panel.display and screen.transcript.region.width == SIZE[0]
@@ -435,3 +436,18 @@ def test_the_terminal_is_asked_about_pixels_only_when_they_are_in_question(monke
     monkeypatch.undo()
     if not sys.__stdout__.isatty():
         assert video_pixels.prepare() is None
+
+
+async def test_a_source_that_ends_hides_the_panel(simulator_factory, monkeypatch):
+    made: list[FaceSource] = []
+    monkeypatch.setattr(ChatMedia, "MEDIA_SOURCE", staticmethod(
+        lambda session, transport: made.append(FaceSource(160, 120, fps=50, limit=10))
+        or made[-1]))
+    monkeypatch.setattr(ChatMedia, "VIDEO_ENV", {})
+    sim = simulator_factory(sessions=0, queue_delay=0.0)
+    app = chat_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await connected_chat(pilot, sim)
+        await wait_for(pilot, lambda: made and made[0].closed, "source ended and closed")
+        await wait_for(pilot, lambda: not screen.video_panel.display, "panel hidden")
+        assert "Video ended" in str(screen.query_one("#video-info").render())

@@ -34,6 +34,7 @@ from .chat_channel import describe
 from .chat_view import ChatView
 
 if TYPE_CHECKING:
+    from textual.app import ComposeResult
     from textual.worker import Worker
 
     from ...api.models import Session
@@ -102,7 +103,7 @@ class ChatMedia(ChatView):
 
     # -- layout -------------------------------------------------------------------------
 
-    def compose_video(self):
+    def compose_video(self) -> ComposeResult:
         cfg = self.app.config.chat
         self.video = choose(cfg.video_mode, color_system=self.app.console.color_system,
                             demo=self.app.ctx.demo,
@@ -117,7 +118,7 @@ class ChatMedia(ChatView):
         panel.display = False  # until a session's media arrives
         yield panel
 
-    def compose_meter(self):
+    def compose_meter(self) -> ComposeResult:
         yield LevelMeter(id="chat-level")
 
     @property
@@ -245,6 +246,7 @@ class ChatMedia(ChatView):
                         panel.feed(item)  # kept for the panel's next tick (no repaint here)
                 elif isinstance(item, AudioLevel):
                     self._level = item.level
+            self.post_message(MediaNote(session_id, "Video ended", on=False))
         except Exception as exc:
             self.post_message(MediaNote(session_id, f"Video stopped: {describe(exc)}",
                                         on=False, error=True))
