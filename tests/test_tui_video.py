@@ -115,10 +115,12 @@ async def test_painting_is_capped_at_the_fps_setting():
             panel.feed(type(f)(f.width, f.height, f.rgb, time.monotonic()))
             fed += 1
             await pilot.pause(0.01)
-        assert fed > 50
-        assert 3 <= panel.painted_count <= 7  # 5 a second, not 100
+        elapsed = time.monotonic() - start
+        # 5 a second whatever comes in (a loaded machine feeds fewer than 100 a second)
+        assert 2 <= panel.painted_count <= 5 * elapsed + 2
+        assert fed >= 3 * panel.painted_count
         received, painted = panel.figures()
-        assert received > 20 and painted <= 3.5
+        assert received > painted and painted <= 3.5
         info = str(app.query_one("#video-info").render())
         assert "160x120" in info and "fps in" in info
 
@@ -451,3 +453,20 @@ async def test_a_source_that_ends_hides_the_panel(simulator_factory, monkeypatch
         await wait_for(pilot, lambda: made and made[0].closed, "source ended and closed")
         await wait_for(pilot, lambda: not screen.video_panel.display, "panel hidden")
         assert "Video ended" in str(screen.query_one("#video-info").render())
+
+
+async def test_an_idle_chat_screen_runs_no_video_timers(simulator_factory, face_source):
+    sim = simulator_factory(sessions=0, queue_delay=0.0)
+    app = chat_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        await app.switch_mode("chat")
+        screen = app.screen
+        await pilot.pause(0.3)
+        panel = screen.video_panel
+        assert not panel._ticking and screen._meter_timer._active.is_set() is False
+        screen = await connected_chat(pilot, sim)
+        await wait_for(pilot, lambda: panel.painted_count > 0, "painting")
+        assert panel._ticking and screen._meter_timer._active.is_set()
+        screen.show_media(False)  # the media went: no ticking
+        assert not panel._ticking and screen._meter_timer._active.is_set() is False
+        assert str(screen.query_one("#chat-level").render()) == ""

@@ -35,6 +35,7 @@ from .chat_view import ChatView
 
 if TYPE_CHECKING:
     from textual.app import ComposeResult
+    from textual.timer import Timer
     from textual.worker import Worker
 
     from ...api.models import Session
@@ -97,6 +98,7 @@ class ChatMedia(ChatView):
         self._level: float | None = None
         self._panel_size: int | None = None  # cells, as [ and ] leave it
         self.health: Any = None  # the current session's media health reader
+        self._meter_timer: Timer | None = None
         #: the panel is wanted (v toggles it) / the session has media to show in it
         self.video_wanted = False
         self.media_on = False
@@ -127,7 +129,7 @@ class ChatMedia(ChatView):
         return panels.first() if panels else None
 
     def on_mount(self) -> None:
-        self.set_interval(1 / METER_HZ, self._show_level)
+        self._meter_timer = self.set_interval(1 / METER_HZ, self._show_level, pause=True)
         video = self.video
         if video is not None and not video.shown and video.mode != "off":
             self._system(f"{video.why} ({self._key('toggle_video')} shows it).")
@@ -168,6 +170,13 @@ class ChatMedia(ChatView):
         """The session's media is there (``on``) or gone: the panel follows (when wanted)."""
         self.media_on = on
         self._sync_video()
+        if self._meter_timer is not None:
+            (self._meter_timer.resume if on else self._meter_timer.pause)()
+        if not on:
+            self._level = None
+            self._show_level()
+            if (panel := self.video_panel) is not None:
+                panel.set_running(False)
 
     def _sync_video(self) -> None:
         panel = self.video_panel

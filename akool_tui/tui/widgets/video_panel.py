@@ -68,6 +68,7 @@ class VideoPanel(Vertical):
         self._received: deque[float] = deque()
         self._paints: deque[float] = deque()
         self._timer: Timer | None = None
+        self._ticking = False
         self._note = "No video yet"
         self._info = ""
         #: the health reader's warnings ("video frozen for 4 s", "black video", ...)
@@ -96,8 +97,16 @@ class VideoPanel(Vertical):
         return self.query_one("#video-picture")
 
     def on_mount(self) -> None:
-        self._timer = self.set_interval(1 / self.fps, self._tick)
+        # runs while frames come (feed starts it, set_running(False) stops it): an idle
+        # console has no 10 Hz timer
+        self._timer = self.set_interval(1 / self.fps, self._tick, pause=True)
         self.set_note(self._note)
+
+    def set_running(self, on: bool) -> None:
+        """Tick (paint, update the figures) or not: the session's media came or went."""
+        self._ticking = on
+        if self._timer is not None:
+            (self._timer.resume if on else self._timer.pause)()
 
     # -- frames in ----------------------------------------------------------------------
 
@@ -106,6 +115,8 @@ class VideoPanel(Vertical):
         self._latest = frame
         self._received.append(frame.ts)
         self._note = ""
+        if not self._ticking:
+            self.set_running(True)
 
     def set_note(self, text: str) -> None:
         """A line shown instead of the figures while there is no video ("No video for
@@ -131,7 +142,7 @@ class VideoPanel(Vertical):
         self.fps = max(1, min(30, fps))
         if self._timer is not None:
             self._timer.stop()
-            self._timer = self.set_interval(1 / self.fps, self._tick)
+            self._timer = self.set_interval(1 / self.fps, self._tick, pause=not self._ticking)
 
     # -- painting ---------------------------------------------------------------------
 
