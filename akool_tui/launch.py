@@ -24,6 +24,9 @@ def start_console(config: Config, *, demo: bool = False,
         if problem := check_keymap(config.keymap):
             where = f"{config.path}: " if config.path else ""
             raise ConfigError(where + problem)
+    from .tui.video_support import prepare_pixels
+
+    prepare_pixels(config.chat.video_mode)  # asks the terminal now, or never
     return run_app(config, demo=demo, demo_starter=demo_starter)
 
 

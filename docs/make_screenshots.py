@@ -47,7 +47,9 @@ async def main(size: tuple[int, int]) -> None:
             for key in "Hello! What can you do for our visitors?":
                 await pilot.press(key if key != " " else "space")
             await pilot.press("enter")
-            await settle(pilot, 9.0)
+            await settle(pilot, 2.0)  # mid-reply: the avatar's mouth moves, the meter is up
+            app.save_screenshot(str(OUT / "chat-video.svg"))
+            await settle(pilot, 7.0)
             await pilot.press("ctrl+g")  # set-action: a gesture and an expression
             await settle(pilot, 0.5)
             await pilot.press("down", "tab", "down", "down", "down", "down")

@@ -26,6 +26,8 @@ ENV_OVERRIDES = {
 SECRET_KEYS = frozenset({"api_key", "client_secret"})
 #: where a value set for this run only comes from; such values are never saved
 ONE_OFF_SOURCES = frozenset({"env", "flag", "demo"})
+#: how the chat screen draws the avatar's video ([chat] video_mode)
+VIDEO_MODES = ("auto", "pixels", "truecolor", "256", "off")
 #: a config file larger than this is refused (it is a few hundred bytes)
 MAX_CONFIG_BYTES = 1024 * 1024
 
@@ -92,6 +94,11 @@ class LlmConfig:
 class ChatConfig:
     #: where ctrl+s writes transcripts ("": $XDG_DATA_HOME/akool-tui/exports)
     export_dir: str = ""
+    #: the avatar's video in the chat screen: how it is drawn (auto | pixels | truecolor
+    #: | 256 | off), frames painted per second at most (1..30), the panel's width in cells
+    video_mode: str = "auto"
+    video_fps: int = 10
+    video_panel: int = 50
 
 
 @dataclass

@@ -21,6 +21,7 @@ from .model import (
     ConfigError,
     LlmConfig,
     SessionDefaults,
+    VIDEO_MODES,
     UiConfig,
 )
 
@@ -85,6 +86,12 @@ _SECTIONS: dict[str, tuple[type, dict[str, _Spec]]] = {
     }),
     "chat": (ChatConfig, {
         "export_dir": _Spec("string", _export_dir_problem),
+        "video_mode": _Spec("string", lambda x: None if x in VIDEO_MODES
+                            else "one of " + ", ".join(VIDEO_MODES)),
+        "video_fps": _Spec("integer", lambda x: None if 1 <= x <= 30
+                           else "frames per second from 1 to 30"),
+        "video_panel": _Spec("integer", lambda x: None if 20 <= x <= 200
+                             else "a width in cells from 20 to 200"),
     }),
 }
 

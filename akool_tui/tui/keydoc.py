@@ -45,7 +45,8 @@ def _own_bindings(cls: type) -> Iterable[Binding]:
 
 
 def _keys(binding: Binding) -> str:
-    names = {"question_mark": "?", "slash": "/", "escape": "esc", "space": "space"}
+    names = {"question_mark": "?", "slash": "/", "escape": "esc", "space": "space",
+             "left_square_bracket": "[", "right_square_bracket": "]"}
     return ", ".join(f"`{names.get(k.strip(), k.strip())}`" for k in binding.key.split(","))
 
 

@@ -36,7 +36,8 @@ from ..work import call_api
 from .chat_actions import AvatarActions
 from .chat_channel import call_channel, describe
 from .chat_export import TranscriptExport
-from .chat_view import ChatEvents, ChatFailed, ChatView
+from .chat_media import ChatMedia
+from .chat_view import ChatEvents, ChatFailed
 
 if TYPE_CHECKING:
     from ...api.client import AkoolClient
@@ -77,7 +78,7 @@ async def open_sessions(client: AkoolClient) -> list[Session]:
     return sorted(newest_first, key=lambda s: chat_blocker(s) is not None)
 
 
-class ChatScreen(AvatarActions, TranscriptExport, ChatView):
+class ChatScreen(AvatarActions, TranscriptExport, ChatMedia):
     BINDINGS = [
         Binding("escape", "interrupt", "Interrupt", id="chat.interrupt",
                 tooltip="Stop the avatar speaking (and the LLM's answer); "
@@ -94,6 +95,12 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatView):
                 tooltip="Make the avatar gesture and / or change its expression (set-action)"),
         Binding("ctrl+l", "toggle_llm", "LLM", id="chat.llm", show=False,
                 tooltip="Use your own LLM in retelling mode (on/off)"),
+        Binding("v", "toggle_video", "Video", id="chat.video",
+                tooltip="Show or hide the avatar's video (esc leaves the input first)"),
+        Binding("left_square_bracket", "video_size(-4)", "Smaller", id="chat.video_smaller",
+                show=False, tooltip="Make the video panel smaller"),
+        Binding("right_square_bracket", "video_size(4)", "Larger", id="chat.video_larger",
+                show=False, tooltip="Make the video panel larger"),
     ]
     #: extra options for transport_for (tests slow the reconnect backoff down)
     TRANSPORT_OPTIONS: ClassVar[dict[str, Any]] = {}
@@ -314,6 +321,7 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatView):
     async def on_unmount(self) -> None:
         if self.app.ctx.chat_conversation is self.conversation:
             self.app.ctx.chat_conversation = None
+        await self.stop_media()  # the media source is closed with its worker
         await self.conversation.close()
         if self._llm is not None:
             await self._llm.aclose()

@@ -94,10 +94,21 @@ class ChatView(MainScreen):
                          id="chat-session", compact=True, type_to_search=False)
             yield Static("", id="chat-state")
             yield Static("", id="chat-speaking")
-        yield Transcript(id="transcript")
+            yield from self.compose_meter()
+        with Horizontal(id="chat-main"):
+            yield from self.compose_video()
+            yield Transcript(id="transcript")
         yield HistoryInput(placeholder="Say something to the avatar: enter sends, ↑↓ history, "
                            "tab leaves the input",
                            id="chat-input")
+
+    def compose_video(self) -> ComposeResult:
+        """The video panel beside the transcript (:mod:`.chat_media`)."""
+        yield from ()
+
+    def compose_meter(self) -> ComposeResult:
+        """The audio meter after the speaking indicator (:mod:`.chat_media`)."""
+        yield from ()
 
     @property
     def transcript(self) -> Transcript:
