@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import tomllib
 from dataclasses import dataclass, field
@@ -59,7 +60,8 @@ def _parse(path: Path, text: str) -> Any:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
+        found = re.search(r"line (\d+)", str(exc))  # only the line: the text may quote a value
+        line = found.group(1) if found else None
         raise OptionsFileError(f"{path}: not valid TOML" + (f" (line {line})" if line else "")
                                ) from None
 

@@ -31,10 +31,14 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..api.secrets import is_secret_key, remember_secret
 from .validators import SPEED_RANGE, _as_float, _as_int, validate_speed
+
+if TYPE_CHECKING:
+    from ..api.client import AkoolClient
+    from ..api.knowledge import KnowledgeBase
 
 #: the voices of ``scene_mode: fast_dialogue`` (OpenAI's realtime voices)
 OPENAI_VOICES = ("alloy", "ash", "ballad", "coral", "echo", "sage", "shimmer", "verse",
@@ -78,13 +82,17 @@ _LANGUAGE = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8}){0,2}")
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with a create request: the field's dotted path and what is
-    expected there."""
+    wrong ("expected a number from 0 to 1", "does not apply with semantic_vad")."""
 
     field: str
-    expected: str
+    message: str
 
     def __str__(self) -> str:
-        return f"{self.field}: expected {self.expected}"
+        return f"{self.field}: {self.message}"
+
+
+def _expected(where: str, text: str) -> Problem:
+    return Problem(where, f"expected {text}")
 
 
 # -- one field, as typed ---------------------------------------------------------------
@@ -186,15 +194,15 @@ def check_credential(key: str, text: Any) -> str | None:
 def _number(value: Any, where: str, lo: float, hi: float, found: list[Problem]) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) \
             or not math.isfinite(value) or not lo <= value <= hi:
-        found.append(Problem(where, f"a number from {lo:g} to {hi:g}"))
+        found.append(_expected(where, f"a number from {lo:g} to {hi:g}"))
 
 
 def _only(values: Mapping[str, Any], allowed: tuple[str, ...], where: str, why: str,
           found: list[Problem]) -> None:
     for key in values:
         if key not in allowed:
-            found.append(Problem(f"{where}.{key}", f"nothing{why} ({where} takes "
-                                 f"{', '.join(allowed)})"))
+            found.append(Problem(f"{where}.{key}", f"{why or f'is not a {where} option'} "
+                                 f"({where} takes {', '.join(allowed)})"))
 
 
 def _present(value: Mapping[str, Any]) -> dict[str, Any]:
@@ -205,22 +213,22 @@ def turn_detection_problems(value: Any, where: str = "voice_params.turn_detectio
                             ) -> list[Problem]:
     found: list[Problem] = []
     if not isinstance(value, Mapping):
-        return [Problem(where, "a table with type (server_vad or semantic_vad)")]
+        return [_expected(where, "a table with type (server_vad or semantic_vad)")]
     td = _present(value)
     _only(td, ("type", *SERVER_VAD_ONLY), where, "", found)
     kind = td.get("type")
     if kind not in TURN_TYPES:
-        found.append(Problem(f"{where}.type", "server_vad or semantic_vad"))
+        found.append(_expected(f"{where}.type", "server_vad or semantic_vad"))
     elif kind != "server_vad":
         for key in SERVER_VAD_ONLY:
             if key in td:
-                found.append(Problem(f"{where}.{key}", "nothing: it applies only with "
-                                     "type server_vad"))
+                found.append(Problem(f"{where}.{key}", f"does not apply with {kind} (only "
+                                     "with server_vad)"))
     if "threshold" in td:
         _number(td["threshold"], f"{where}.threshold", 0, 1, found)
     for key in ("prefix_padding_ms", "silence_duration_ms"):
         if key in td and (isinstance(td[key], (bool, str)) or check_ms(td[key])):
-            found.append(Problem(f"{where}.{key}", f"a whole number of ms from 0 to {MAX_MS:,}"))
+            found.append(_expected(f"{where}.{key}", f"a whole number of ms from 0 to {MAX_MS:,}"))
     return found
 
 
@@ -228,33 +236,33 @@ def elevenlabs_problems(value: Any, where: str = "voice_params.elevenlabs_settin
                         ) -> list[Problem]:
     found: list[Problem] = []
     if not isinstance(value, Mapping):
-        return [Problem(where, "a table with api_key, model_id, stability...")]
+        return [_expected(where, "a table with api_key, model_id, stability...")]
     es = _present(value)
     _only(es, ELEVEN_KEYS, where, "", found)
     key = es.get("api_key")
     if not isinstance(key, str) or not key.strip():
-        found.append(Problem(f"{where}.api_key", "your ElevenLabs API key"))
+        found.append(_expected(f"{where}.api_key", "your ElevenLabs API key"))
     if "model_id" in es and (not isinstance(es["model_id"], str) or len(es["model_id"]) > 200):
-        found.append(Problem(f"{where}.model_id", "a model id such as eleven_flash_v2_5"))
+        found.append(_expected(f"{where}.model_id", "a model id such as eleven_flash_v2_5"))
     for name in ELEVEN_UNIT:
         if name in es:
             _number(es[name], f"{where}.{name}", 0, 1, found)
     if "use_speaker_boost" in es and not isinstance(es["use_speaker_boost"], bool):
-        found.append(Problem(f"{where}.use_speaker_boost", "true or false"))
+        found.append(_expected(f"{where}.use_speaker_boost", "true or false"))
     return found
 
 
 def pron_map_problems(value: Any, where: str = "voice_params.pron_map") -> list[Problem]:
     if not isinstance(value, Mapping):
-        return [Problem(where, "a table mapping words to how to say them")]
+        return [_expected(where, "a table mapping words to how to say them")]
     found: list[Problem] = []
     if len(value) > PRON_MAX_ENTRIES:
-        found.append(Problem(where, f"at most {PRON_MAX_ENTRIES} words"))
+        found.append(_expected(where, f"at most {PRON_MAX_ENTRIES} words"))
     for n, (word, said) in enumerate(value.items(), 1):
         text = check_pron_text(word) or (check_pron_text(said) if isinstance(said, str)
                                          else "how to say it, as text")
         if text:
-            found.append(Problem(f"{where}[{n}]", text))
+            found.append(_expected(f"{where}[{n}]", text))
     return found
 
 
@@ -265,29 +273,31 @@ def voice_params_problems(value: Any, *, fast: bool) -> list[Problem]:
     if value is None:
         return []
     if not isinstance(value, Mapping):
-        return [Problem(where, "a table of voice options")]
+        return [_expected(where, "a table of voice options")]
     vp = _present(value)
     found: list[Problem] = []
     if fast:
-        _only(vp, FAST_KEYS, where, " with scene_mode fast_dialogue", found)
+        _only(vp, FAST_KEYS, where, "does not apply with fast_dialogue", found)
     else:
-        _only(vp, NORMAL_KEYS, where, " (voice_id in voice_params is for fast_dialogue)"
-              if "voice_id" in vp else "", found)
+        _only({k: v for k, v in vp.items() if k != "voice_id"}, NORMAL_KEYS, where, "", found)
+        if "voice_id" in vp:
+            found.append(Problem(f"{where}.voice_id", "is for fast_dialogue only (the voice "
+                                 "goes in voice_id)"))
     if "speed" in vp:
         _number(vp["speed"], f"{where}.speed", *SPEED_RANGE, found)
     if "pron_map" in vp:
         found += pron_map_problems(vp["pron_map"])
     if "stt_language" in vp and check_stt_language(vp["stt_language"]):
-        found.append(Problem(f"{where}.stt_language", "a language code such as en or en-US"))
+        found.append(_expected(f"{where}.stt_language", "a language code such as en or en-US"))
     if "stt_type" in vp and vp["stt_type"] not in STT_TYPES:
-        found.append(Problem(f"{where}.stt_type", "openai_realtime"))
+        found.append(_expected(f"{where}.stt_type", "openai_realtime"))
     if "turn_detection" in vp:
         found += turn_detection_problems(vp["turn_detection"])
     if "elevenlabs_settings" in vp:
         found += elevenlabs_problems(vp["elevenlabs_settings"])
     if fast and "voice_id" in vp and (text := check_fast_voice(
             vp["voice_id"], elevenlabs="elevenlabs_settings" in vp)):
-        found.append(Problem(f"{where}.voice_id", text))
+        found.append(_expected(f"{where}.voice_id", text))
     return found
 
 
@@ -313,19 +323,19 @@ def credentials_problems(value: Any, stream_type: str) -> list[Problem]:
     if value is None or value == {}:
         return []
     if not isinstance(value, Mapping):
-        return [Problem(where, "a table of credentials")]
+        return [_expected(where, "a table of credentials")]
     shape = BYO_FIELDS.get(stream_type)
     if shape is None:
-        return [Problem(where, f"nothing for stream type {stream_type} (bring a room for "
-                        f"{', '.join(BYO_FIELDS)})")]
+        return [Problem(where, f"cannot be brought for stream type {stream_type} (only "
+                        f"for {', '.join(BYO_FIELDS)})")]
     creds = canonical_credentials(value, stream_type)
-    found = [Problem(f"{where}.{key}", f"nothing for {stream_type} (it takes "
-                     f"{', '.join(shape)})") for key in creds if key not in shape]
+    found = [Problem(f"{where}.{key}", f"is not a {stream_type} credential ({stream_type} "
+                     f"takes {', '.join(shape)})") for key in creds if key not in shape]
     for key in shape:
         if key not in creds:
-            found.append(Problem(f"{where}.{key}", "a value (all of them or none)"))
+            found.append(_expected(f"{where}.{key}", "a value (all of them or none)"))
         elif isinstance(creds[key], bool) or (text := check_credential(key, creds[key])):
-            found.append(Problem(f"{where}.{key}", "a whole number" if shape[key][0]
+            found.append(_expected(f"{where}.{key}", "a whole number" if shape[key][0]
                                  else text or "text"))
     return found
 
@@ -336,16 +346,16 @@ def request_problems(request: Mapping[str, Any]) -> list[Problem]:
     found: list[Problem] = []
     scene = request.get("scene_mode")
     if scene not in (None, *SCENE_MODES):
-        found.append(Problem("scene_mode", "fast_dialogue (or nothing)"))
+        found.append(_expected("scene_mode", "fast_dialogue (or nothing)"))
     if fast and request.get("e2e_type") != E2E_TYPE:
-        found.append(Problem("e2e_type", "openai with fast_dialogue"))
+        found.append(_expected("e2e_type", "openai with fast_dialogue"))
     if not fast and request.get("e2e_type"):
-        found.append(Problem("e2e_type", "nothing: it applies only with fast_dialogue"))
+        found.append(Problem("e2e_type", "applies only with scene_mode fast_dialogue"))
     if fast:
         for key in ("voice_id", "voice_url"):
             if request.get(key):
-                found.append(Problem(key, "nothing with fast_dialogue: the voice goes in "
-                                     "voice_params.voice_id"))
+                found.append(Problem(key, "does not apply with fast_dialogue (the voice goes "
+                                     "in voice_params.voice_id)"))
     found += voice_params_problems(request.get("voice_params"), fast=fast)
     found += credentials_problems(request.get("credentials"), str(request.get("stream_type")))
     return found
@@ -379,3 +389,18 @@ def secret_values(value: Any, *, secret: bool = False) -> set[str]:
     elif secret and isinstance(value, (str, int)) and not isinstance(value, bool):
         out.add(str(value))
     return out
+
+
+# -- knowledge bases to choose from ----------------------------------------------------
+
+
+async def knowledge_choices(client: AkoolClient) -> list[KnowledgeBase]:
+    """Every knowledge base a session can use: yours first, then AKool's."""
+    import asyncio
+
+    from ..api.knowledge import FROM_SYSTEM, FROM_USER
+
+    yours, akools = await asyncio.gather(client.list_all_knowledge(source=FROM_USER),
+                                         client.list_all_knowledge(source=FROM_SYSTEM))
+    seen = {kb.id for kb in yours}
+    return [*yours, *(kb for kb in akools if kb.id not in seen)]
