@@ -81,6 +81,11 @@ def save_elevenlabs_key(app, key: str) -> None:
 
 
 class NewSessionScreen(ModalScreen[Session | None]):
+    DEFAULT_CSS = """
+    NewSessionScreen #voice-group { height: auto; }
+    NewSessionScreen #advanced { padding: 0; margin-top: 1; border-top: none; }
+    NewSessionScreen #advanced > Contents { padding: 0 0 1 1; }
+    """
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="new_session.cancel"),
         Binding("ctrl+s", "create", "Create", id="new_session.create"),

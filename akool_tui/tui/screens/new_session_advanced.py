@@ -88,7 +88,7 @@ class AdvancedOptions(Vertical):
     AdvancedOptions .pron-remove { min-width: 3; width: 3; margin-left: 1; }
     AdvancedOptions .group { height: auto; }
     AdvancedOptions .heading { margin-top: 1; text-style: bold; }
-    AdvancedOptions .note { color: $text-muted; }
+    AdvancedOptions .note { color: $text-muted; width: 1fr; }
     AdvancedOptions #pron-add { margin-left: 22; }
     """
 
@@ -189,9 +189,10 @@ class AdvancedOptions(Vertical):
         can_bring = self.stream_type in so.BYO_FIELDS
         byo = self.query_one("#byo", Checkbox)
         byo.disabled = not can_bring
-        self.query_one("#byo-note", Label).update(
-            "" if can_bring else f"The {self.stream_type} channel is the simulator's own: "
-                                 "no room can be brought to it.")
+        note = self.query_one("#byo-note", Label)
+        note.update("" if can_bring else f"The {self.stream_type} channel is the simulator's "
+                                         "own: no room can be brought to it.")
+        note.display = not can_bring
         for stream in so.BYO_FIELDS:
             self.query_one(f"#byo-{stream}").display = self.byo and stream == self.stream_type
         self.screen.post_message(OptionsChanged())
