@@ -270,3 +270,21 @@ def test_credentials_file_permissions_and_secrets(tmp_path) -> None:
         load_params_file(write(tmp_path / "e.json", json.dumps(
             {"elevenlabs_settings": {"api_key": ELEVEN_KEY}}), 0o666))
     assert ELEVEN_KEY not in mask_text(f"key {ELEVEN_KEY}")
+
+
+JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+                    lambda inner: st.lists(inner, max_size=4)
+                    | st.dictionaries(st.text(max_size=12), inner, max_size=5), max_leaves=20)
+KEYS = st.sampled_from([*so.NORMAL_KEYS, "voice_id", *so.ELEVEN_KEYS, *so.SERVER_VAD_ONLY, "type",
+                        *so.BYO_FIELDS["agora"], *so.TRTC_DEMO_NAMES, "x"])
+
+
+@given(st.dictionaries(KEYS, JSON, max_size=8), st.booleans(),
+       st.sampled_from(["agora", "livekit", "trtc", "websocket", "x"]))
+def test_any_file_content_gets_problems_never_an_exception(value, fast, stream) -> None:
+    """What a params or credentials file may hold (any JSON) is answered with problems,
+    each naming a field, and never crashes the check."""
+    found = so.request_problems({"scene_mode": "fast_dialogue" if fast else None,
+                                 "e2e_type": "openai" if fast else None, "voice_params": value,
+                                 "credentials": value, "stream_type": stream})
+    assert all(isinstance(p, so.Problem) and p.field and p.message for p in found)
