@@ -367,14 +367,8 @@ def request_problems(request: Mapping[str, Any]) -> list[Problem]:
 def remember_secrets(value: Any, *, secret: bool = False) -> None:
     """Remember every secret value in ``value`` (under a secret key, recursively, or
     all of it when ``secret``) so that any log line or error text masks it."""
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            remember_secrets(item, secret=secret or is_secret_key(str(key)))
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            remember_secrets(item, secret=secret)
-    elif secret and isinstance(value, (str, int)) and not isinstance(value, bool):
-        remember_secret(str(value))
+    for text in secret_values(value, secret=secret):
+        remember_secret(text)
 
 
 def secret_values(value: Any, *, secret: bool = False) -> set[str]:
