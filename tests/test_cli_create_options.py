@@ -168,3 +168,16 @@ def test_help_lists_the_new_flags(capsys) -> None:
     out = capsys.readouterr().out
     assert all(flag in out for flag in ("--knowledge", "--params-file", "--scene-mode",
                                         "--credentials-file"))
+
+
+def test_configured_defaults_that_fast_dialogue_leaves_out_are_named(cli, simulator, tmp_path,
+                                                                     monkeypatch) -> None:
+    conf = tmp_path / "config.toml"
+    voice = next(iter(simulator.state.voice_by_id))
+    conf.write_text(f'[defaults]\nspeed = 1.1\nvoice_id = "{voice}"\nstt_language = "en"\n')
+    monkeypatch.setenv("AKOOL_TUI_CONFIG", str(conf))
+    code, _, err = create(cli, "--scene-mode", "fast_dialogue")
+    assert code == 0, err
+    assert "[defaults] speed does not apply with fast_dialogue" in err
+    assert "[defaults] voice_id does not apply" in err
+    assert made(simulator)[0].voice_params == {"stt_language": "en"}

@@ -56,13 +56,17 @@ def read_files(ctx: Context) -> dict[str, Any]:
     return out
 
 
-def check(request: dict[str, Any]) -> None:
-    """Exit 2 with every problem of the request (nothing sent)."""
+def check(ctx: Context, request: dict[str, Any]) -> None:
+    """Exit 2 with every problem of the request (nothing sent); a note on stderr for
+    each configured default that does not apply to it (fast_dialogue)."""
     from ..core.session_options import request_problems
+    from ..core.sessions import unused_defaults
 
     found = request_problems(request)
     if found:
         raise UsageError("not created: " + "; ".join(str(p) for p in found))
+    for key in unused_defaults(ctx.config.defaults, request):
+        ctx.note(f"[defaults] {key} does not apply with fast_dialogue: not sent")
 
 
 async def knowledge_id(client: AkoolClient, typed: str | None) -> str | None:

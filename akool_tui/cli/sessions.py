@@ -96,7 +96,7 @@ async def cmd_sessions_create(ctx: Context, client: AkoolClient) -> None:
         "background_url": a.background or None, "speed": a.speed,
         **options.read_files(ctx),  # --params-file, --credentials-file, --scene-mode
     }
-    options.check(create_request(ctx.config.defaults, overrides))  # exit 2, nothing sent
+    options.check(ctx, create_request(ctx.config.defaults, overrides))  # exit 2: none sent
     overrides["knowledge_id"] = await options.knowledge_id(client, a.knowledge)
     request = create_request(ctx.config.defaults, overrides)
     session = await client.create_session(**request)

@@ -126,6 +126,19 @@ def merge_voice_params(base: Mapping[str, Any], over: Mapping[str, Any] | None) 
     return vp
 
 
+def unused_defaults(defaults: SessionDefaults, request: Mapping[str, Any]) -> list[str]:
+    """The configured defaults a fast_dialogue request leaves out (they do not apply
+    there), as ``[defaults]`` key names, so a front end can say so."""
+    if request.get("scene_mode") != "fast_dialogue":
+        return []
+    vp = request.get("voice_params") or {}
+    left = [name for name, key in (("speed", "speed"), ("stt_type", "stt_type"))
+            if key in default_voice_params(defaults) and key not in vp]
+    if defaults.voice_id and not vp.get("voice_id"):  # none sent: the default was left out
+        left.append("voice_id")
+    return left
+
+
 def create_request(defaults: SessionDefaults, overrides: Mapping[str, Any] | None = None, *,
                    for_chat: bool = False, demo: bool = False) -> dict[str, Any]:
     """Keyword arguments for ``AkoolClient.create_session``.

@@ -159,8 +159,6 @@ class AdvancedOptions(Vertical):
                                      check=_credential_check(key), password=secret)
 
     def on_mount(self) -> None:
-        for word, said in (getattr(self.defaults, "pron_map", None) or {}).items():
-            self.add_pron(word, said)
         self.sync()
 
     # -- which fields apply ----------------------------------------------------------
