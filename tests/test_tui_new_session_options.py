@@ -107,7 +107,10 @@ async def test_a_wrong_value_gets_its_message_and_nothing_is_sent(shared_sim, tm
         assert app.screen is modal and new_sessions(shared_sim, known) == []
         assert "turn-threshold" in str(modal.query_one("#form-error").render())
 
-        # fixed there; the same value in a field that does not apply is not checked
+        # a wrong value in a field that stops applying stops counting at once
+        await set_value(pilot, modal, "turn-type", "semantic_vad")
+        assert not str(modal.query_one("#form-error").render()).strip()
+        await set_value(pilot, modal, "turn-type", "server_vad")
         await set_value(pilot, modal, "turn-threshold", "0.5")
         await set_value(pilot, modal, "scene", "fast_dialogue")
         await set_value(pilot, modal, "speed", "9")  # hidden with fast_dialogue

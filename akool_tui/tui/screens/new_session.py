@@ -183,6 +183,10 @@ class NewSessionScreen(ModalScreen[Session | None]):
         self.query_one("#voice-group").display = not adv.fast or bool(adv.eleven_key)
         self.query_one("#voice-label", Label).update(
             "ElevenLabs voice id" if adv.fast else "Voice id (optional)")
+        form = self.query_one("#form-error", Label)
+        if str(form.content).startswith("Fix: "):  # a field hidden now is not wrong now
+            _, found = self._values()
+            form.update("Fix: " + "; ".join(found) if found else "")
 
     def _load_avatars(self) -> None:
         call_api(self, lambda client: client.list_all_avatars(), what="list avatars",
