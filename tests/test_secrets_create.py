@@ -21,8 +21,9 @@ from akool_tui.cli import main
 from akool_tui.config import load_config
 from akool_tui.simulator import RunningSimulator, SimulatorConfig, run_background
 from akool_tui.tui.app import AkoolApp
+from akool_tui.tui.screens.common import DetailPane
 from akool_tui.tui.screens.new_session import KnowledgeLoaded, NewSessionScreen
-from tui_helpers import running, wait_for, wait_loaded, wait_message
+from tui_helpers import running, screen_text, wait_for, wait_loaded, wait_message
 
 API_KEY = "AKSECRETKEY-create-4b3a2918"
 ELEVEN_CONFIG = "sk_ELEVEN-CONFIG-5f4e3d2c1b0a"
@@ -167,12 +168,16 @@ async def test_console_dialog_with_planted_keys_shows_and_saves_none_of_them(sim
         (new,) = [r for sid, r in sim.state.sessions.items() if sid not in known]
         assert new.byo_credentials == BYO
         assert new.voice_params["elevenlabs_settings"]["api_key"] == ELEVEN_TYPED
-        assert screen.table.move_cursor_to_key(new.id)
+        await wait_for(pilot, lambda: screen.table.move_cursor_to_key(new.id),
+                       what="the new session's row")
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        pane = screen.query_one(DetailPane)
+        await wait_for(pilot, lambda: pane.display and re.search(r"│ Stream\s+agora\b", screen_text(app)),
+                       what="the detail pane of the own room")
         shots.append(("detail of the own room", app.export_screenshot()))
         app.theme = "akool-light"  # the app saves the config
-        await pilot.pause()
+        await wait_for(pilot, lambda: 'theme = "akool-light"' in conf.read_text(),
+                       what="the config saved")
         notes = "\n".join(messages.notes())
     for name, svg in shots:
         assert_clean(svg, f"the {name} screenshot")

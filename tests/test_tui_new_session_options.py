@@ -52,6 +52,13 @@ def new_sessions(sim, known: set[str]) -> list:
     return [r for sid, r in sim.state.sessions.items() if sid not in known]
 
 
+async def refused(pilot, modal) -> None:
+    """ctrl+s with a problem: the form says "Fix: ..." (found before anything is sent)."""
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: str(modal.query_one("#form-error").render()).startswith("Fix:"),
+                   what="the form's Fix: line")
+
+
 async def create(pilot, modal, app) -> None:
     await pilot.press("ctrl+s")
     await wait_for(pilot, lambda: app.screen is not modal, what="the dialog to close")
@@ -102,8 +109,7 @@ async def test_a_wrong_value_gets_its_message_and_nothing_is_sent(shared_sim, tm
         await pilot.press("1", ".", "5")
         error = modal.query_one("#turn-threshold-error")
         assert error.display and "from 0 to 1" in str(error.render())
-        await pilot.press("ctrl+s")
-        await pilot.pause(0.2)
+        await refused(pilot, modal)
         assert app.screen is modal and new_sessions(shared_sim, known) == []
         assert "turn-threshold" in str(modal.query_one("#form-error").render())
 
@@ -116,8 +122,7 @@ async def test_a_wrong_value_gets_its_message_and_nothing_is_sent(shared_sim, tm
         await set_value(pilot, modal, "speed", "9")  # hidden with fast_dialogue
         # an ElevenLabs model without a key: only the whole request shows it
         await set_value(pilot, modal, "eleven-model", "eleven_flash_v2_5")
-        await pilot.press("ctrl+s")
-        await pilot.pause(0.2)
+        await refused(pilot, modal)
         form = str(modal.query_one("#form-error").render())
         assert "elevenlabs_settings.api_key" in form and "speed" not in form
         assert app.screen is modal and new_sessions(shared_sim, known) == []
@@ -130,8 +135,7 @@ async def test_a_wrong_value_gets_its_message_and_nothing_is_sent(shared_sim, tm
         await wait_for(pilot, lambda: len(modal.query(PronRow)) == 1)
         row = modal.query_one(PronRow)
         await set_value(pilot, modal, f"pron-word-{row.n}", "AKool")
-        await pilot.press("ctrl+s")
-        await pilot.pause(0.2)
+        await refused(pilot, modal)
         assert f"pron-said-{row.n}" in str(modal.query_one("#form-error").render())
         assert app.screen is modal and new_sessions(shared_sim, known) == []
 
@@ -195,8 +199,7 @@ async def test_bring_your_own_livekit_room(shared_sim, tmp_path):
         await pilot.pause()
         await set_value(pilot, modal, "byo-livekit-url", "not a url")
         assert "LiveKit URL" in str(modal.query_one("#byo-livekit-url-error").render())
-        await pilot.press("ctrl+s")
-        await pilot.pause(0.2)
+        await refused(pilot, modal)
         assert app.screen is modal and new_sessions(shared_sim, known) == []
         own = {"livekit_url": "wss://mine.livekit.cloud", "livekit_token": "tok-LK-0123456789",
                "livekit_room_name": "my-room", "livekit_client_identity": "me",
