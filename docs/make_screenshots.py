@@ -23,6 +23,27 @@ async def settle(pilot, seconds: float) -> None:
     await pilot.wait_for_scheduled_animations()
 
 
+async def advanced_section(app, pilot) -> None:
+    """The dialog's Advanced section: server_vad's numbers, a pronunciation, an ElevenLabs
+    model and the own-room fields of LiveKit."""
+    from textual.widgets import Checkbox, Collapsible, Input
+
+    dialog = app.screen
+    dialog.query_one("#advanced", Collapsible).collapsed = False
+    dialog.query_one("#stream").value = "livekit"
+    dialog.query_one("#turn-type").value = "server_vad"
+    dialog.query_one("#stt-language", Input).value = "en-US"
+    dialog.query_one("#eleven-model", Input).value = "eleven_flash_v2_5"
+    dialog.query_one("#byo", Checkbox).value = True
+    dialog.query_one("#pron-add").press()
+    await settle(pilot, 0.5)
+    dialog.query_one("#pron-word-0", Input).value = "AKool"
+    dialog.query_one("#pron-said-0", Input).value = "ay cool"
+    dialog.query_one("#turn-threshold", Input).value = "0.6"
+    dialog.query_one("#turn-threshold", Input).focus()
+    await settle(pilot, 0.5)
+
+
 async def main(size: tuple[int, int]) -> None:
     OUT.mkdir(exist_ok=True)
     sim = start_demo()
@@ -36,6 +57,8 @@ async def main(size: tuple[int, int]) -> None:
             await pilot.press("n")
             await settle(pilot, 1.0)
             app.save_screenshot(str(OUT / "new-session.svg"))
+            await advanced_section(app, pilot)
+            app.save_screenshot(str(OUT / "new-session-advanced.svg"))
             await pilot.press("escape")
             await pilot.press("2")
             await settle(pilot, 1.5)

@@ -68,6 +68,7 @@ async def new_session(pilot: Pilot) -> None:
     await pilot.press("n")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, NewSessionScreen))
     await wait_workers(pilot, "avatars")
+    await wait_workers(pilot, "knowledge")
     for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
 

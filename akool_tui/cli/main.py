@@ -27,6 +27,7 @@ from ..api.errors import AkoolError
 from ..api.errors import ConfigError as _BaseConfigError
 from ..core import validators as v
 from ..core.text import LINE, safe
+from . import create_options
 from .catalog import (cmd_avatars_list, cmd_avatars_upload, cmd_credit, cmd_languages_list,
                       cmd_voices_list)
 from .config_cmd import cmd_config_path, cmd_config_show
@@ -147,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="background image or video URL")
     p.add_argument("--speed", metavar="X", type=_checked(v.validate_speed, float),
                    help="voice speed 0.8..1.2")
+    create_options.add_arguments(p)  # --knowledge, --params-file, --scene-mode, --credentials-file
     p = command(sessions, "close", "close sessions", cmd_sessions_close)
     p.add_argument("ids", metavar="ID", nargs="+", help=ID_HELP)
 

@@ -87,14 +87,19 @@ async def cmd_sessions_show(ctx: Context, client: AkoolClient) -> None:
 @api_command
 async def cmd_sessions_create(ctx: Context, client: AkoolClient) -> None:
     from ..core.sessions import create_request
+    from . import create_options as options
 
     a = ctx.args
     overrides = {  # a flag left out (None) or given empty: the configured default
         "avatar_id": a.avatar, "duration": a.duration, "stream_type": a.stream_type,
         "voice_id": a.voice or None, "language": a.lang or None, "mode_type": a.mode,
         "background_url": a.background or None, "speed": a.speed,
+        **options.read_files(ctx),  # --params-file, --credentials-file, --scene-mode
     }
-    session = await client.create_session(**create_request(ctx.config.defaults, overrides))
+    options.check(ctx, create_request(ctx.config.defaults, overrides))  # exit 2: none sent
+    overrides["knowledge_id"] = await options.knowledge_id(client, a.knowledge)
+    request = create_request(ctx.config.defaults, overrides)
+    session = await client.create_session(**request)
     ctx.emit(session, lambda: _details(session))
 
 

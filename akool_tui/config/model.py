@@ -23,7 +23,7 @@ ENV_OVERRIDES = {
     "AKOOL_CLIENT_SECRET": "client_secret",
     "AKOOL_BASE_URL": "base_url",
 }
-SECRET_KEYS = frozenset({"api_key", "client_secret"})
+SECRET_KEYS = frozenset({"api_key", "client_secret", "elevenlabs_api_key"})
 #: where a value set for this run only comes from; such values are never saved
 ONE_OFF_SOURCES = frozenset({"env", "flag", "demo"})
 #: how the chat screen draws the avatar's video ([chat] video_mode)
@@ -79,6 +79,24 @@ class SessionDefaults:
     speed: float = 1.0
     #: the knowledge base a dialogue session draws on ("": none)
     knowledge_id: str = ""
+    #: "" (normal) or "fast_dialogue" (then voice_id is a preset voice: alloy, ash...)
+    scene_mode: str = ""
+    #: voice_params defaults ("" / None: not sent, the service's default)
+    stt_language: str = ""
+    stt_type: str = ""
+    #: turn_detection type: "", "server_vad" or "semantic_vad"; the three numbers are
+    #: sent only with server_vad
+    turn_detection: str = ""
+    turn_threshold: float | None = None
+    turn_prefix_padding_ms: int | None = None
+    turn_silence_duration_ms: int | None = None
+    #: elevenlabs_settings; the key is a secret, kept here only when the user saves it
+    elevenlabs_api_key: str = field(default="", repr=False)
+    elevenlabs_model_id: str = ""
+    elevenlabs_stability: float | None = None
+    elevenlabs_similarity_boost: float | None = None
+    elevenlabs_style: float | None = None
+    elevenlabs_speaker_boost: bool | None = None
 
 
 @dataclass
@@ -210,7 +228,12 @@ class Config:
                 top[key] = value
         for name in ("ui", "defaults", "llm"):
             section = getattr(self, name)
-            top[name] = {f.name: getattr(section, f.name) for f in fields(section)}
+            # None: not set (TOML has no null); secrets masked for display, and an
+            # empty one left out of the file
+            top[name] = {f.name: mask(value) if masked and value and f.name in SECRET_KEYS
+                         else value for f in fields(section)
+                         if (value := getattr(section, f.name)) is not None
+                         and not (for_file and f.name in SECRET_KEYS and not value)}
         top["chat"] = {f.name: getattr(self.chat, f.name) for f in fields(self.chat)}
         top["keymap"] = dict(self.keymap)
         return top

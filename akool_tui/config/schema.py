@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..core import session_options as so
 from ..core import validators as v
 from .model import (
     SECRET_KEYS,
@@ -46,6 +47,24 @@ def _export_dir_problem(value: str) -> str | None:
     return None
 
 
+#: the create options' defaults (core.session_options has the rules)
+OPTION_SPECS: dict[str, _Spec] = {
+    "scene_mode": _Spec("string", lambda x: None if x in so.SCENE_MODES
+                        else '"fast_dialogue", or "" for the normal mode'),
+    "stt_language": _Spec("string", so.check_stt_language),
+    "stt_type": _Spec("string", so.check_stt_type),
+    "turn_detection": _Spec("string", so.check_turn_type),
+    "turn_threshold": _Spec("number", so.check_unit),
+    "turn_prefix_padding_ms": _Spec("integer", so.check_ms),
+    "turn_silence_duration_ms": _Spec("integer", so.check_ms),
+    "elevenlabs_api_key": _Spec("string"),
+    "elevenlabs_model_id": _Spec("string"),
+    "elevenlabs_stability": _Spec("number", so.check_unit),
+    "elevenlabs_similarity_boost": _Spec("number", so.check_unit),
+    "elevenlabs_style": _Spec("number", so.check_unit),
+    "elevenlabs_speaker_boost": _Spec("boolean"),
+}
+
 _TOP: dict[str, _Spec] = {
     "base_url": _Spec("string", v.validate_base_url),
     "api_key": _Spec("string"),
@@ -78,6 +97,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, _Spec]]] = {
         "background_url": _Spec("string", lambda x: v.validate_http_url(x, allow_empty=True)),
         "speed": _Spec("number", v.validate_speed),
         "knowledge_id": _Spec("string"),
+        **OPTION_SPECS,
     }),
     "llm": (LlmConfig, {
         "base_url": _Spec("string", lambda x: x and v.validate_base_url(x) or None),

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from ..api.secrets import remember_secret
 from ..core import validators as v
 from ..core.files import UnsafeFile, read_regular
 from .model import (
@@ -82,6 +83,7 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
             if problem:
                 raise ConfigError(f"{var}: expected {problem}{_shown(key, value)}")
         cfg.override(key, value, "env")
+    remember_secret(cfg.defaults.elevenlabs_api_key)  # masked in any text from now on
     cfg.saved_items = _file_items(cfg)
     return cfg
 

@@ -48,9 +48,10 @@ class ErrorReporting:
     def known_secrets(self) -> list[str | None]:
         """The secrets masked in the log and in error messages besides those the API
         layer remembers itself (``api.secrets.remember_secret``: the key, the client
-        secret and every bearer token it received): the configured credentials."""
+        secret and every bearer token it received): the configured credentials and
+        ElevenLabs key."""
         cfg = self.config
-        return [cfg.api_key, cfg.client_secret]
+        return [cfg.api_key, cfg.client_secret, cfg.defaults.elevenlabs_api_key]
 
     def report_error(self, error: BaseException, *, where: str = "") -> None:
         """An unexpected error the app survives: the traceback to the log, the error's

@@ -1,6 +1,10 @@
 """`n`: create a session. Every field validated inline (Textual's validators over
 ours); nothing typed is lost on error. What is sent is core's create request: the
-form's values over the configured defaults, with the one stream-type rule."""
+form's values over the configured defaults, with the one stream-type rule, checked
+by core's create-option rules (:func:`~akool_tui.core.session_options.request_problems`)
+before anything is sent. The knowledge base chooser lists yours and AKool's (a worker);
+the "Advanced" section (:mod:`.new_session_advanced`) holds voice_params, the scene
+mode and a bring-your-own room."""
 
 from __future__ import annotations
 
@@ -11,10 +15,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, Collapsible, Input, Label, Select, Static
 
+from ...api.knowledge import KnowledgeBase
 from ...api.models import Avatar, Session
 from ...core.ids import short_id
+from ...core.session_options import knowledge_choices, request_problems
 from ...core.sessions import create_request, stream_type_for
 from ...core.text import CELL, safe
 from ...core.validators import (
@@ -27,12 +33,22 @@ from ..validation import FieldValidator, problem, problems
 from ..widgets.safe_input import SafeInput
 from ..work import call_api
 from .common import ErrorLabel
+from .new_session_advanced import AdvancedOptions, OptionsChanged
+
+NO_KNOWLEDGE = "none"
 
 
 class AvatarsLoaded(Message):
     def __init__(self, avatars: list[Avatar], error: str = "") -> None:
         super().__init__()
         self.avatars = avatars
+        self.error = error
+
+
+class KnowledgeLoaded(Message):
+    def __init__(self, bases: list[KnowledgeBase], error: str = "") -> None:
+        super().__init__()
+        self.bases = bases
         self.error = error
 
 
@@ -47,7 +63,29 @@ def _error(error: BaseException) -> str:
     return str(error) or type(error).__name__
 
 
+def save_elevenlabs_key(app, key: str) -> None:
+    """``[defaults] elevenlabs_api_key`` saved (the file is 0600); says how it went.
+    Runs in a thread: a file write, never on the UI thread."""
+    from ...config import save_config
+
+    config = app.config
+    previous = config.defaults.elevenlabs_api_key
+    config.defaults.elevenlabs_api_key = key
+    try:
+        path = save_config(config)
+    except Exception as exc:  # ConfigError, OSError: said, not raised
+        config.defaults.elevenlabs_api_key = previous
+        app.call_from_thread(app.notify, f"ElevenLabs key not saved: {exc}", severity="error")
+        return
+    app.call_from_thread(app.notify, f"ElevenLabs key saved in {path}")
+
+
 class NewSessionScreen(ModalScreen[Session | None]):
+    DEFAULT_CSS = """
+    NewSessionScreen #voice-group { height: auto; }
+    NewSessionScreen #advanced { padding: 0; margin-top: 1; border-top: none; }
+    NewSessionScreen #advanced > Contents { padding: 0 0 1 1; }
+    """
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="new_session.cancel"),
         Binding("ctrl+s", "create", "Create", id="new_session.create"),
@@ -78,14 +116,24 @@ class NewSessionScreen(ModalScreen[Session | None]):
             yield Select([("2 dialogue (AKool answers)", 2), ("1 retelling (speaks your text)", 1)],
                          value=d.mode_type if d.mode_type in (1, 2) else 2, allow_blank=False,
                          id="mode", compact=True)
-            yield Label("Voice id (optional)")
-            yield SafeInput(d.voice_id, id="voice", compact=True)
+            with Vertical(id="voice-group"):
+                yield Label("Voice id (optional)", id="voice-label")
+                yield SafeInput(d.voice_id, id="voice", compact=True)
             yield Label("Language (optional)")
             yield SafeInput(d.language, id="language", compact=True)
             yield Label("Background URL (optional)")
             yield SafeInput(d.background_url, id="background", compact=True, validators=[
                 FieldValidator(lambda v: validate_http_url(v, allow_empty=True))])
             yield ErrorLabel(id="background-error")
+            yield Label("Knowledge base")
+            kb = d.knowledge_id
+            yield Select([(NO_KNOWLEDGE, ""), *([(Text(safe(kb, limit=CELL)), kb)] if kb else [])],
+                         value=kb, allow_blank=False, id="knowledge", compact=True)
+            yield ErrorLabel(id="knowledge-error")
+            with Collapsible(title="Advanced: voice, turn detection, ElevenLabs, own room",
+                             collapsed=True, id="advanced"):
+                yield AdvancedOptions(d, default_stream if default_stream in stream_types
+                                      else "agora")
             with Vertical(classes="dialog-foot"):  # docked: never scrolls out of view
                 yield ErrorLabel(id="form-error")
                 with Horizontal(classes="buttons"):
@@ -96,6 +144,49 @@ class NewSessionScreen(ModalScreen[Session | None]):
     def on_mount(self) -> None:
         self.query_one("#duration", Input).focus()
         self._load_avatars()
+        self._load_knowledge()
+
+    def _load_knowledge(self) -> None:
+        call_api(self, knowledge_choices, what="list knowledge bases",
+                 done=KnowledgeLoaded, failed=lambda error: KnowledgeLoaded([], _error(error)),
+                 group="knowledge")
+
+    def on_knowledge_loaded(self, message: KnowledgeLoaded) -> None:
+        select = self.query_one("#knowledge", Select)
+        if message.error:
+            self.query_one("#knowledge-error", Label).update(
+                f"Could not list knowledge bases ({message.error})")
+            return
+        current = select.value
+        options = [(NO_KNOWLEDGE, ""), *((Text(
+            f"{safe(kb.name or kb.id, limit=CELL)} · {kb.source_label} · "
+            f"{safe(short_id(kb.id), limit=CELL)}"), kb.id) for kb in message.bases)]
+        ids = {kb.id for kb in message.bases}
+        if current and current not in ids:  # the configured one is gone: say so, keep it
+            options.append((Text(f"{safe(current, limit=CELL)} (not found)"), current))
+        select.set_options(options)
+        select.value = current
+        select.mutate_reactive(Select.value)
+
+    @property
+    def advanced(self) -> AdvancedOptions:
+        return self.query_one(AdvancedOptions)
+
+    @on(Select.Changed, "#stream")
+    def _stream_changed(self, event: Select.Changed) -> None:
+        self.advanced.set_stream_type(str(event.value))
+
+    def on_options_changed(self, _: OptionsChanged) -> None:
+        """fast_dialogue: the voice is a preset (the advanced section's list), unless
+        ElevenLabs settings make it ElevenLabs' (typed here)."""
+        adv = self.advanced
+        self.query_one("#voice-group").display = not adv.fast or bool(adv.eleven_key)
+        self.query_one("#voice-label", Label).update(
+            "ElevenLabs voice id" if adv.fast else "Voice id (optional)")
+        form = self.query_one("#form-error", Label)
+        if str(form.content).startswith("Fix: "):  # a field hidden now is not wrong now
+            _, found = self._values()
+            form.update("Fix: " + "; ".join(found) if found else "")
 
     def _load_avatars(self) -> None:
         call_api(self, lambda client: client.list_all_avatars(), what="list avatars",
@@ -129,8 +220,8 @@ class NewSessionScreen(ModalScreen[Session | None]):
         try follows what is still wrong (it stayed after the value was fixed)."""
         if event.input.validators:
             text = problem(event.validation_result)
-            self.query_one(f"#{event.input.id}-error", Label).update(
-                f"Expected {text}" if text else "")
+            for label in self.query(f"#{event.input.id}-error").results(Label):
+                label.update(f"Expected {text}" if text else "")
         form = self.query_one("#form-error", Label)
         if str(form.content).startswith("Fix: "):
             _, found = self._values()
@@ -138,20 +229,29 @@ class NewSessionScreen(ModalScreen[Session | None]):
 
     def _values(self) -> tuple[dict, list[str]]:
         get = lambda wid: self.query_one(f"#{wid}", Input).value.strip()  # noqa: E731
+        adv = self.advanced
         avatar = self.query_one("#avatar", Select).value
-        found = [f"{wid}: expected {text}" for wid, text in problems(self.query(Input))]
+        applicable = [i for i in self.query(Input) if adv.applies(i)]
+        found = [f"{wid}: expected {text}" for wid, text in problems(applicable)]
         if (text := validate_session_avatar_id(avatar)):
             found.append(f"avatar: expected {text}")
+        voice = get("voice") if self.query_one("#voice-group").display else \
+            str(self.query_one("#fast-voice", Select).value)
         overrides = dict(
             avatar_id=str(avatar),
             duration=None if validate_duration(get("duration")) else int(get("duration")),
             stream_type=str(self.query_one("#stream", Select).value),
             mode_type=int(self.query_one("#mode", Select).value),
-            voice_id=get("voice"),
+            voice_id=voice,
             language=get("language"),
             background_url=get("background"),
+            knowledge_id=str(self.query_one("#knowledge", Select).value),
+            **adv.overrides(),
         )
-        return create_request(self.app.config.defaults, overrides, demo=self.app.ctx.demo), found
+        request = create_request(self.app.config.defaults, overrides, demo=self.app.ctx.demo)
+        if not found:  # what only the whole request shows (a key missing, a voice's kind)
+            found = [str(p) for p in request_problems(request)]
+        return request, found
 
     @on(Button.Pressed, "#create")
     @on(Input.Submitted)
@@ -178,6 +278,12 @@ class NewSessionScreen(ModalScreen[Session | None]):
             return
         self.notify(f"Session {short_id(message.session.id)} created "
                     f"({message.session.status_label})")
+        adv = self.advanced
+        if adv.save_key and adv.eleven_key and self.app.ctx.demo:
+            self.notify("Demo mode: the ElevenLabs key is not saved (nothing is written)")
+        elif adv.save_key and adv.eleven_key:  # only when the user asked: the one way in
+            self.app.run_worker(lambda: save_elevenlabs_key(self.app, adv.eleven_key),
+                                thread=True, group="save-key", exit_on_error=False)
         self.dismiss(message.session)
 
     @on(Button.Pressed, "#cancel")

@@ -1,0 +1,83 @@
+"""``sessions create``'s option flags read into create overrides: ``--knowledge``,
+``--params-file``, ``--scene-mode``, ``--credentials-file``. Every problem is a
+:class:`~.context.UsageError` (exit 2) with the reason, found before anything is sent.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from ..core.ids import AmbiguousIdError, UnknownIdError, looks_full, resolve_id
+from .context import Context, UsageError
+
+if TYPE_CHECKING:
+    from ..api.client import AkoolClient
+
+SCENE_MODE_CHOICES = ("normal", "fast_dialogue")
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    """The option flags of ``sessions create`` (the others are in main.py)."""
+    p.add_argument("--knowledge", metavar="ID",
+                   help="knowledge base id, or a unique prefix or suffix of it "
+                        "(default: [defaults] knowledge_id; \"\" for none)")
+    p.add_argument("--params-file", metavar="FILE",
+                   help="the whole voice_params as JSON or TOML (speed, stt_language, stt_type, "
+                        "pron_map, turn_detection, elevenlabs_settings), over [defaults]")
+    p.add_argument("--scene-mode", metavar="MODE", choices=SCENE_MODE_CHOICES,
+                   help="fast_dialogue (low latency, voice input; --voice then takes a preset: "
+                        "alloy, ash, ballad, coral, echo, sage, shimmer, verse, marin, cedar) "
+                        "or normal")
+    p.add_argument("--credentials-file", metavar="FILE",
+                   help="bring your own room: the stream type's credentials as JSON or TOML "
+                        "(refused when other users can write it)")
+
+
+def read_files(ctx: Context) -> dict[str, Any]:
+    """Overrides from the files named (secrets remembered as they are read)."""
+    from ..core.options_files import OptionsFileError, load_credentials_file, load_params_file
+
+    a, out = ctx.args, {}
+    for flag, key, load in (("params_file", "voice_params", load_params_file),
+                            ("credentials_file", "credentials", load_credentials_file)):
+        path = getattr(a, flag, None)
+        if path is None:
+            continue
+        try:
+            loaded = load(path)
+        except OptionsFileError as error:
+            raise UsageError(f"--{flag.replace('_', '-')}: {error}") from None
+        for warning in loaded.warnings:
+            ctx.note(f"warning: {warning}")
+        out[key] = loaded.value
+    if getattr(a, "scene_mode", None) is not None:
+        out["scene_mode"] = "" if a.scene_mode == "normal" else a.scene_mode
+    return out
+
+
+def check(ctx: Context, request: dict[str, Any]) -> None:
+    """Exit 2 with every problem of the request (nothing sent); a note on stderr for
+    each configured default that does not apply to it (fast_dialogue)."""
+    from ..core.session_options import request_problems
+    from ..core.sessions import unused_defaults
+
+    found = request_problems(request)
+    if found:
+        raise UsageError("not created: " + "; ".join(str(p) for p in found))
+    for key in unused_defaults(ctx.config.defaults, request):
+        ctx.note(f"[defaults] {key} does not apply with fast_dialogue: not sent")
+
+
+async def knowledge_id(client: AkoolClient, typed: str | None) -> str | None:
+    """``--knowledge``: a full id as typed, a shorter one looked up among the knowledge
+    bases (yours and AKool's); ``""`` is none; None (not given) the default."""
+    if typed is None or not typed.strip() or looks_full(typed):
+        return typed.strip() if typed is not None else None
+    from ..core.session_options import knowledge_choices
+
+    known = [kb.id for kb in await knowledge_choices(client)]
+    try:
+        return resolve_id(typed, known, noun="knowledge base")
+    except (AmbiguousIdError, UnknownIdError) as error:
+        raise UsageError(f"--knowledge: {error}") from None
