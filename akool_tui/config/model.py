@@ -124,6 +124,8 @@ class Config:
     profile: str = "default"
     #: name -> the validated [profiles.NAME] table (see config.profiles)
     profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: what chose ``profile``: "--profile", "AKOOL_PROFILE", "default_profile" or ""
+    profile_source: str = field(default="", repr=False, compare=False)
     #: the file this was loaded from (None: built in code, e.g. demo mode)
     path: Path | None = None
     #: key -> value set for this run only (environment, flag, demo): never written back

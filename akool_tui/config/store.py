@@ -80,6 +80,7 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
     cfg.path = path
     name, source = wanted_profile(cfg, profile, env)
     cfg = select_profile(cfg, name, source=source)
+    cfg.profile_source = source
     for var, key in ENV_OVERRIDES.items() if env_overrides else ():
         value = env.get(var, "").strip()
         if not value:
