@@ -31,6 +31,7 @@ from ...core.text import CELL, safe
 from ...core.chat.conversation import DIALOGUE, Conversation, Inbox, Note
 from ...core.chat.llm import SIMULATED_MODEL as SIMULATED_LLM
 from ...core.chat.llm import LlmClient, LlmError, LlmSettings
+from ..readonly import mutating
 from ..work import call_api
 from .chat_channel import call_channel, describe
 from .chat_export import TranscriptExport
@@ -206,6 +207,7 @@ class ChatScreen(TranscriptExport, ChatView):
         select.focus()
         select.action_show_overlay()
 
+    @mutating("sessions.create")
     def action_new_session(self) -> None:
         self._creating = True
         self._system("Creating a session…")

@@ -19,6 +19,7 @@ from ...core.fields import SESSION_FIELDS, count, row_of, table_fields
 from ...core.ids import short_id
 from ..fields import columns_from_fields
 from ..widgets.live_table import LiveTable
+from ..readonly import mutating
 from ..work import call_api
 from .base import TableScreen
 
@@ -176,6 +177,7 @@ class SessionsScreen(TableScreen):
 
     # -- create -----------------------------------------------------------------
 
+    @mutating("sessions.create")
     def action_new_session(self) -> None:
         from .new_session import NewSessionScreen
 
@@ -192,6 +194,7 @@ class SessionsScreen(TableScreen):
 
     # -- close ----------------------------------------------------------------
 
+    @mutating("sessions.close")
     def action_close_session(self) -> None:
         session = self._cursor_session()
         if session is None:
@@ -203,6 +206,7 @@ class SessionsScreen(TableScreen):
             return
         self._confirm_close([session.id])
 
+    @mutating("sessions.close")
     def action_close_marked(self) -> None:
         sessions = self.tracker.sessions
         keys = [k for k in self.table.marked_keys if k in sessions]

@@ -34,6 +34,7 @@ from ...core.validators import validate_http_url, validate_speed
 from ..widgets.safe_input import SafeInput
 from ..widgets.voice_picker import (VoiceList, VoiceSearch, no_match_option, unique_voices,
                                     voice_label, voice_matches)
+from ..readonly import mutating
 from ..validation import FieldValidator
 from ..work import call_api
 from .base import MainScreen
@@ -333,6 +334,7 @@ class SettingsScreen(MainScreen):
     # -- apply --------------------------------------------------------------------------
 
     @on(Button.Pressed, "#apply")
+    @mutating("session.set_params")
     def action_apply(self) -> None:
         values = self._values()
         if values is None:
@@ -362,6 +364,7 @@ class SettingsScreen(MainScreen):
     # -- save ------------------------------------------------------------------------------
 
     @on(Button.Pressed, "#save")
+    @mutating("config.write")
     def action_save(self) -> None:
         values = self._values()
         if values is None:
