@@ -136,7 +136,7 @@ def test_read_only_refuses_every_mutating_action_and_config_writes(path):
         ensure_writable(prod, "avatars.upload")
     before = path.read_text()
     prod.refresh_interval = 2.0
-    with pytest.raises(ReadOnlyProfile, match="profile .prod. is read-only: saving the config is off"):
+    with pytest.raises(ReadOnlyProfile, match="'prod' is read-only: saving the config is off"):
         save_config(prod)
     assert path.read_text() == before
     staging = load_config(path, env={}, profile="staging")

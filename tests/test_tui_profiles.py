@@ -13,6 +13,7 @@ from tui_helpers import (
     table_keys,
     wait_for,
     wait_loaded,
+    wait_workers,
 )
 
 from akool_tui.config import load_config
@@ -105,9 +106,17 @@ async def test_read_only_profile_hides_and_refuses_close_create_upload(sims, tmp
 
         await pilot.press("4")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "SettingsScreen")
+        before = app.config.path.read_text()
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "profile 'watch' is read-only: saving the config is off" in messages.notes("warning")
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert ("profile 'watch' is read-only: changing a live session's parameters is off"
+                in messages.notes("warning"))
+        app.theme = "akool-light"  # applies for the run, is not written
+        await wait_for(pilot, lambda: any("for this run only" in n for n in messages.notes()))
+        assert app.config.path.read_text() == before
 
 
 async def test_a_writable_profile_keeps_every_action(sims, tmp_path):
@@ -135,6 +144,7 @@ async def test_palette_switches_profile_reloads_tables_and_status_line(sims, tmp
         await wait_for(pilot, lambda: app.config.profile == "beta"
                        and type(app.screen).__name__ == "SessionsScreen"
                        and app.screen is not screen, "the switch")
+        await wait_workers(pilot, "profile-switch")
         new = await wait_loaded(pilot)
         keys = set(table_keys(new.table))
         assert keys and keys <= set(b.state.sessions) and not keys & set(a.state.sessions)
@@ -145,7 +155,6 @@ async def test_palette_switches_profile_reloads_tables_and_status_line(sims, tmp
         assert "Profile beta: " in " ".join(messages.notes())
 
         # a profile without credentials is refused; the app stays where it is
-        (app.get_system_commands(app.screen))  # (commands are rebuilt per call)
         app.switch_profile("default")
         await wait_for(pilot, lambda: any("Profile default has no AKool credentials" in n
                                           for n in messages.notes("error")), "the refusal")
@@ -153,6 +162,7 @@ async def test_palette_switches_profile_reloads_tables_and_status_line(sims, tmp
 
         app.switch_profile("watch")  # and the read-only badge follows the switch
         await wait_for(pilot, lambda: app.config.profile == "watch", "the second switch")
+        await wait_workers(pilot, "profile-switch")
         watch = await wait_loaded(pilot)
         assert watch.status.render().plain.startswith(" watch · read-only ")
         assert "Close" not in key_bar(app)
@@ -170,6 +180,7 @@ async def test_switching_closes_the_chat_and_returns_to_the_same_screen(sims, tm
         await wait_for(pilot, lambda: app.config.profile == "beta"
                        and type(app.screen).__name__ == "ChatScreen"
                        and app.screen is not old_chat, "the new chat screen")
+        await wait_workers(pilot, "profile-switch")
         assert app.ctx.chat_conversation is not conversation
         assert not conversation.alive
 

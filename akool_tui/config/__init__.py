@@ -81,6 +81,7 @@ __all__ = [
     "APP_DIR", "CONFIG_FILE", "DEFAULT_BASE_URL", "ENV_OVERRIDES", "MAX_CONFIG_BYTES",
     "ONE_OFF_SOURCES", "SECRET_KEYS", "_SECTIONS", "_TOP", "ChatConfig", "Config",
     "ConfigError", "DEFAULT_PROFILE", "DEMO_PROFILE", "PROFILE_ENV", "profile_color",
-    "profile_names", "select_profile", "text_color_on", "LlmConfig", "SessionDefaults", "UiConfig", "config_path",
+    "profile_names", "select_profile", "text_color_on", "LlmConfig", "SessionDefaults",
+    "UiConfig", "config_path",
     "find_key_line", "load_config", "parse_config", "save_config", "validate_config",
 ]

@@ -23,8 +23,6 @@ from textual.app import ComposeResult, SystemCommand
 from textual.screen import Screen
 from textual.widgets import Static
 
-from ..core.text import LINE, safe
-
 if TYPE_CHECKING:
     from ..config import Config
     from .context import AppContext
@@ -39,12 +37,8 @@ class ProfileSwitchScreen(Screen):
     ProfileSwitchScreen > Static { width: auto; padding: 1 2; border: round $accent; }
     """
 
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self._profile = name
-
     def compose(self) -> ComposeResult:
-        yield Static(f"Switching to profile {safe(self._profile, limit=LINE)}…", markup=False)
+        yield Static("Switching profile…", markup=False)
 
 
 class ProfileSwitching:
@@ -69,8 +63,9 @@ class ProfileSwitching:
 
     def switch_profile(self, name: str) -> None:
         """Use the profile ``name`` from now on (in a worker: see the module)."""
-        self.run_worker(self._switch_profile(name), name="profile-switch",  # type: ignore[attr-defined]
-                        group="profile-switch", exclusive=True, exit_on_error=False)
+        app: Any = self
+        app.run_worker(self._switch_profile(name), name="profile-switch",
+                       group="profile-switch", exclusive=True, exit_on_error=False)
 
     def _profile_config(self, name: str) -> Config:
         configs = self.__dict__.setdefault("_profile_configs", {})
@@ -101,7 +96,8 @@ class ProfileSwitching:
                        severity="error", timeout=8)
             return
         back_to = app.current_mode if not app.current_mode.startswith("_") else "sessions"
-        app.add_mode(SWITCHING_MODE, lambda: ProfileSwitchScreen(name))
+        if SWITCHING_MODE not in app._modes:  # kept: removing it races a quit at the end
+            app.add_mode(SWITCHING_MODE, ProfileSwitchScreen)
         await app.switch_mode(SWITCHING_MODE)
         factories = {mode: factory for mode, factory in app._modes.items()
                      if not mode.startswith("_")}
@@ -116,7 +112,6 @@ class ProfileSwitching:
         for mode, factory in factories.items():
             app.add_mode(mode, factory)
         await app.switch_mode(back_to)
-        await app.remove_mode(SWITCHING_MODE)
         where = app.endpoint_label
         note = f"Profile {name}: {where}" + (" (read-only)" if new.read_only else "")
         self.ctx.events.add("info", note)

@@ -60,8 +60,8 @@ class AppThemes:
             if self.config.read_only:  # the theme is for this run: nothing is saved
                 from ..core.readonly import refusal
 
-                self.notify(f"Theme {theme} for this run only: {refusal(self.config, 'config.write')}",
-                            timeout=4, markup=False)
+                why = refusal(self.config, "config.write")
+                self.notify(f"Theme {theme} for this run only: {why}", timeout=4, markup=False)
             elif not self.demo:
                 self._save_config_quietly()
 
