@@ -23,7 +23,7 @@ from .model import (
     Config,
     ConfigError,
 )
-from .profiles import CONNECTION_KEYS, DEFAULT_PROFILE, select_profile, wanted_profile
+from .profiles import CONNECTION_KEYS, RESERVED, select_profile, wanted_profile
 from .schema import _shown, parse_config, validate_config
 
 # -- discovery, loading, saving ---------------------------------------------------
@@ -212,7 +212,8 @@ def save_config(cfg: Config, path: Path | str | None = None) -> Path:
     changes = {key: value for key, value in wanted.items()
                if before.get(key, _MISSING) != value or type(before.get(key)) is not type(value)}
     removals = [key for key in before if key not in wanted and not _one_off(cfg, key)]
-    if cfg.profile != DEFAULT_PROFILE:  # what a profile's user changed is the profile's
+    if cfg.profile not in RESERVED:  # what a profile's user changed is the profile's
+        # (the demo's preferences are the top level's: it saves there, as before)
         changes = {("profiles", cfg.profile, *key): value for key, value in changes.items()}
         removals = [("profiles", cfg.profile, *key) for key in removals]
     try:
@@ -230,7 +231,7 @@ def save_config(cfg: Config, path: Path | str | None = None) -> Path:
     _write_atomically(real, payload.encode("utf-8"), shown=target)
     cfg.path = target
     cfg.file_keys = set(written)
-    if cfg.profile != DEFAULT_PROFILE:
+    if cfg.profile not in RESERVED:
         cfg.file_keys = (cfg.file_keys - set(CONNECTION_KEYS)) | set(
             written.get("profiles", {}).get(cfg.profile, {}))
     cfg.saved_items = wanted
