@@ -63,6 +63,7 @@ def demo_config(sim: RunningSimulator, base: Config | None = None) -> Config:
         chat=dataclasses.replace(base.chat),
         keymap=dict(base.keymap),
         path=None,
+        profile="demo",  # its own profile: the user's profiles are never read or written
     )
     config.override("base_url", sim.base_url, "demo")  # for this run only: never saved
     config.override("api_key", sim.cfg.api_key, "demo")

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..core.fields import AVATAR_FIELDS, LANGUAGE_FIELDS, VOICE_FIELDS, Field
-from .context import EXIT_API, EXIT_OK, Context, api_command, now
+from .context import EXIT_API, EXIT_OK, Context, api_command, mutates, now
 
 if TYPE_CHECKING:
     from ..api.client import AkoolClient
@@ -36,6 +36,7 @@ async def cmd_avatars_list(ctx: Context, client: AkoolClient) -> None:
     ctx.emit(avatars, lambda: _listing(AVATAR_FIELDS, avatars, "avatar"))
 
 
+@mutates("avatars.upload")
 @api_command
 async def cmd_avatars_upload(ctx: Context, client: AkoolClient) -> int:
     from ..api.models import AvatarStatus

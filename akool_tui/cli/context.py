@@ -81,9 +81,15 @@ class Context:
 
     def require_credentials(self) -> None:
         if not self.config.has_credentials:
-            from ..config import NO_CREDENTIALS, config_path
+            from ..config import DEFAULT_PROFILE, NO_CREDENTIALS, config_path
 
-            raise _BaseConfigError(NO_CREDENTIALS.format(path=self.config.path or config_path()))
+            path = self.config.path or config_path()
+            name = self.config.profile
+            if name not in (DEFAULT_PROFILE, "demo"):
+                raise _BaseConfigError(
+                    f"profile '{name}' has no AKool credentials: set api_key (or client_id "
+                    f"and client_secret) in [profiles.{name}] of {path}")
+            raise _BaseConfigError(NO_CREDENTIALS.format(path=path))
 
     def client(self) -> AkoolClient:
         from ..api.client import AkoolClient
@@ -93,6 +99,31 @@ class Context:
 
 def now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def mutates(action: str):
+    """A command that changes the account (``core.readonly.ACTIONS``): under a read-only
+    profile it exits 2 with the reason before anything is read or sent::
+
+        @mutates("sessions.close")
+        @api_command
+        async def cmd_sessions_close(ctx, client): ...
+    """
+    from ..core.readonly import ACTIONS, ensure_writable
+
+    if action not in ACTIONS:
+        raise KeyError(f"unknown guarded action {action!r}")
+
+    def wrap(func: Callable[[Context], int]) -> Callable[[Context], int]:
+        def run(ctx: Context) -> int:
+            ensure_writable(ctx.config, action)
+            return func(ctx)
+
+        run.__doc__ = func.__doc__
+        run.mutates = action  # type: ignore[attr-defined]
+        return run
+
+    return wrap
 
 
 def api_command(func: Callable[[Context, AkoolClient], Awaitable[int | None]]):

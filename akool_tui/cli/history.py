@@ -51,7 +51,7 @@ def add_history_commands(sub: argparse._SubParsersAction, command) -> None:
 def _open(ctx: Context) -> sqlite3.Connection | None:
     from ..core import history
 
-    profile = getattr(ctx.args, "profile", None) or history.schema.DEFAULT_PROFILE
+    profile = ctx.config.profile or history.schema.DEFAULT_PROFILE  # --profile, env, file
     path = history.history_path(profile, demo=bool(ctx.args.demo))
     try:
         return history.open_history(path)

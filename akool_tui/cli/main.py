@@ -30,7 +30,7 @@ from ..core.text import LINE, safe
 from . import create_options
 from .catalog import (cmd_avatars_list, cmd_avatars_upload, cmd_credit, cmd_languages_list,
                       cmd_voices_list)
-from .config_cmd import cmd_config_path, cmd_config_show
+from .config_cmd import cmd_config_path, cmd_config_profiles, cmd_config_show
 from .context import (
     EXIT_API,
     EXIT_INTERRUPTED,
@@ -94,6 +94,9 @@ def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     g.add_argument("--config", metavar="PATH", default=d(None),
                    help="config file (default $AKOOL_TUI_CONFIG or "
                         "$XDG_CONFIG_HOME/akool-tui/config.toml)")
+    g.add_argument("--profile", metavar="NAME", default=d(None),
+                   help="the config's [profiles.NAME] to use (env AKOOL_PROFILE; default "
+                        "the config's default_profile, else its top-level keys)")
     g.add_argument("--json", action="store_true", default=d(False),
                    help="print JSON for machines instead of tables")
 
@@ -191,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     config = group("config", "the config file")
     command(config, "path", "print the config file path", cmd_config_path)
     command(config, "show", "print the effective config (secrets masked)", cmd_config_show)
+    command(config, "profiles", "list the profiles (the one in use marked)", cmd_config_profiles)
 
     from .history import add_history_commands  # argparse only; core.history when run
     add_history_commands(group("history", "the recorded conversations"), command)
@@ -256,6 +260,8 @@ def cmd_serve(ctx: Context) -> int:
         argv += ["--config", os.path.abspath(a.config)]
     if a.base_url:
         argv += ["--base-url", a.base_url]
+    if a.profile:
+        argv += ["--profile", a.profile]
     GatedServer(shlex.join(argv), host=a.host, port=a.port, title=PROG,
                 token=None if a.no_token else new_token()).serve()
     return EXIT_OK
@@ -279,9 +285,7 @@ def _demo_console(args: argparse.Namespace, console: ConsoleStarter) -> int:
     """`akool-tui --demo`: the console paints first, the simulator starts behind it."""
     from ..config import load_config
 
-    if args.base_url:
-        raise UsageError("--demo and --base-url cannot be combined")
-    config = load_config(args.config, missing_ok=args.config is None)
+    config = load_config(args.config, missing_ok=args.config is None, profile=_demo_profile(args))
 
     def start():
         from ..demo import demo_config, start_demo
@@ -297,7 +301,8 @@ def _demo_placeholder(base: Config) -> Config:
 
     config = dataclasses.replace(base, path=None, env_values=dict(base.env_values),
                                  file_values=dict(base.file_values),
-                                 override_sources=dict(base.override_sources))
+                                 override_sources=dict(base.override_sources),
+                                 profile="demo", profiles={}, read_only=False, color="")
     for key, value in (("base_url", "http://127.0.0.1"), ("api_key", "demo"),
                        ("client_id", ""), ("client_secret", "")):
         config.override(key, value, "demo")
@@ -314,13 +319,24 @@ def cmd_console(ctx: Context) -> int:
 # -- main ---------------------------------------------------------------------------------------
 
 
+def _demo_profile(args: argparse.Namespace) -> str:
+    """``--demo`` runs as its own profile "demo" (the file's top level gives it the
+    preferences); the user's profiles are not read for it."""
+    if args.base_url:
+        raise UsageError("--demo and --base-url cannot be combined")
+    if args.profile:
+        raise UsageError("--demo and --profile cannot be combined: the demo is a profile "
+                         "of its own")
+    return "default"
+
+
 def _load(args: argparse.Namespace, stack: contextlib.ExitStack) -> Config:
     from ..config import load_config
 
-    config = load_config(args.config, missing_ok=args.config is None)
-    if args.demo and not getattr(args, "offline", False):  # (history: no simulator)
-        if args.base_url:
-            raise UsageError("--demo and --base-url cannot be combined")
+    demo = args.demo and not getattr(args, "offline", False)  # (history: no simulator)
+    config = load_config(args.config, missing_ok=args.config is None,
+                         profile=_demo_profile(args) if args.demo else args.profile)
+    if demo:
         from ..demo import demo_config, start_demo
 
         return demo_config(stack.enter_context(start_demo()), base=config)

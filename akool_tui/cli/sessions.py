@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.fields import SESSION_FIELDS, count
 from ..core.ids import AmbiguousIdError, UnknownIdError, looks_full, resolve_id
-from .context import EXIT_API, EXIT_OK, Context, UsageError, api_command, now
+from .context import EXIT_API, EXIT_OK, Context, UsageError, api_command, mutates, now
 
 if TYPE_CHECKING:
     from ..api.client import AkoolClient
@@ -84,6 +84,7 @@ async def cmd_sessions_show(ctx: Context, client: AkoolClient) -> None:
     ctx.emit(session, lambda: _details(session))
 
 
+@mutates("sessions.create")
 @api_command
 async def cmd_sessions_create(ctx: Context, client: AkoolClient) -> None:
     from ..core.sessions import create_request
@@ -103,6 +104,7 @@ async def cmd_sessions_create(ctx: Context, client: AkoolClient) -> None:
     ctx.emit(session, lambda: _details(session))
 
 
+@mutates("sessions.close")
 @api_command
 async def cmd_sessions_close(ctx: Context, client: AkoolClient) -> int:
     """Each session once, in the order given; one closed already counts as closed (and

@@ -33,7 +33,9 @@ of range -- is a :class:`ConfigError` whose message names the file, the line and
 the key, and says what is expected. ``AKOOL_API_KEY``, ``AKOOL_CLIENT_ID``,
 ``AKOOL_CLIENT_SECRET`` and ``AKOOL_BASE_URL`` override the file, as do
 ``--base-url`` and ``--demo`` (:meth:`Config.override`); none of these one-off
-values is ever written back to it. No Textual import here.
+values is ever written back to it. ``[profiles.NAME]`` tables hold further accounts
+(:mod:`.profiles`: ``--profile``, ``AKOOL_PROFILE``, ``default_profile``); what the
+app saves under a profile goes into that profile's table. No Textual import here.
 
 The package: :mod:`.model` (the values), :mod:`.schema` (keys, types, checks, errors
 naming the line) and :mod:`.store` (the file: discovery, loading, saving).
@@ -56,6 +58,15 @@ from .model import (
     SessionDefaults,
     UiConfig,
 )
+from .profiles import (
+    DEFAULT_PROFILE,
+    DEMO_PROFILE,
+    PROFILE_ENV,
+    profile_color,
+    profile_names,
+    select_profile,
+    text_color_on,
+)
 from .schema import _SECTIONS, _TOP, find_key_line, parse_config, validate_config
 from .store import config_path, load_config, save_config
 
@@ -69,6 +80,8 @@ __all__ = [
     "NO_CREDENTIALS",
     "APP_DIR", "CONFIG_FILE", "DEFAULT_BASE_URL", "ENV_OVERRIDES", "MAX_CONFIG_BYTES",
     "ONE_OFF_SOURCES", "SECRET_KEYS", "_SECTIONS", "_TOP", "ChatConfig", "Config",
-    "ConfigError", "LlmConfig", "SessionDefaults", "UiConfig", "config_path",
+    "ConfigError", "DEFAULT_PROFILE", "DEMO_PROFILE", "PROFILE_ENV", "profile_color",
+    "profile_names", "select_profile", "text_color_on", "LlmConfig", "SessionDefaults",
+    "UiConfig", "config_path",
     "find_key_line", "load_config", "parse_config", "save_config", "validate_config",
 ]

@@ -139,6 +139,18 @@ class Config:
     llm: LlmConfig = field(default_factory=LlmConfig)
     chat: ChatConfig = field(default_factory=ChatConfig)
     keymap: dict[str, str] = field(default_factory=dict)
+    #: a profile that may look but never change the account (core.readonly)
+    read_only: bool = False
+    #: the status line's colour for this profile ("": one picked from the name)
+    color: str = ""
+    #: the profile used when neither --profile nor AKOOL_PROFILE names one
+    default_profile: str = ""
+    #: the profile these values are ("default": the top-level keys; "demo": --demo)
+    profile: str = "default"
+    #: name -> the validated [profiles.NAME] table (see config.profiles)
+    profiles: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: what chose ``profile``: "--profile", "AKOOL_PROFILE", "default_profile" or ""
+    profile_source: str = field(default="", repr=False, compare=False)
     #: the file this was loaded from (None: built in code, e.g. demo mode)
     path: Path | None = None
     #: key -> value set for this run only (environment, flag, demo): never written back
@@ -222,7 +234,8 @@ class Config:
             top[key] = mask(value) if masked and key in SECRET_KEYS else value
         top["refresh_interval"] = self.refresh_interval
         for key, default in (("request_deadline", 30.0), ("max_answer_mib", 32),
-                             ("history", True), ("history_days", 30), ("history_max_mb", 200)):
+                             ("history", True), ("history_days", 30), ("history_max_mb", 200),
+                             ("read_only", False), ("color", ""), ("default_profile", "")):
             value = getattr(self, key)
             if not for_file or value != default or key in self.file_keys:  # no clutter in files
                 top[key] = value
@@ -244,7 +257,7 @@ class Config:
             f"client_id={self.client_id!r}, client_secret={mask(self.client_secret)!r}, "
             f"refresh_interval={self.refresh_interval!r}, ui={self.ui!r}, "
             f"defaults={self.defaults!r}, llm={self.llm!r}, keymap={self.keymap!r}, "
-            f"path={self.path!r})"
+            f"profile={self.profile!r}, read_only={self.read_only!r}, path={self.path!r})"
         )
 
     __str__ = __repr__

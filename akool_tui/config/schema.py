@@ -25,6 +25,7 @@ from .model import (
     VIDEO_MODES,
     UiConfig,
 )
+from .profiles import RESERVED, color_problem, known_profiles_text, profile_name_problem
 
 # -- schema -------------------------------------------------------------------
 
@@ -80,7 +81,12 @@ _TOP: dict[str, _Spec] = {
                           else "a whole number of days from 1 to 36500"),
     "history_max_mb": _Spec("integer", lambda x: None if 1 <= x <= 1_000_000
                             else "a whole number of MB from 1 to 1000000"),
+    "read_only": _Spec("boolean"),
+    "color": _Spec("string", lambda x: color_problem(x)),
+    "default_profile": _Spec("string", lambda x: x and profile_name_problem(x) or None),
 }
+#: top-level keys a [profiles.NAME] table may not hold (they are about all profiles)
+_NOT_IN_PROFILE = frozenset({"default_profile", "keymap", "profiles"})
 _SECTIONS: dict[str, tuple[type, dict[str, _Spec]]] = {
     "ui": (UiConfig, {
         "theme": _Spec("string"),
@@ -170,22 +176,59 @@ class _Reader:
                 setattr(cfg, key, self.section(key, raw))
             elif key == "keymap":
                 cfg.keymap = self.keymap(raw)
+            elif key == "profiles":
+                cfg.profiles = self.profiles(raw)
             else:
                 raise self.fail(key, "unknown key" + _known_hint(key, _all_top_keys()))
         cfg.file_keys = set(data)
         return cfg
 
-    def section(self, name: str, raw: Any) -> Any:
-        cls, specs = _SECTIONS[name]
+    def section(self, name: str, raw: Any, prefix: str = "") -> Any:
+        return _SECTIONS[name][0](**self.section_values(name, raw, prefix))
+
+    def section_values(self, name: str, raw: Any, prefix: str = "") -> dict[str, Any]:
+        specs = _SECTIONS[name][1]
         if not isinstance(raw, dict):
-            raise self.fail(name, f"expected a table [{name}], got {_type_name(raw)}")
+            raise self.fail(prefix + name,
+                            f"expected a table [{prefix}{name}], got {_type_name(raw)}")
         values = {}
         for key, value in raw.items():
-            dotted = f"{name}.{key}"
+            dotted = f"{prefix}{name}.{key}"
             if key not in specs:
                 raise self.fail(dotted, "unknown key" + _known_hint(key, specs))
             values[key] = self.value(dotted, specs[key], value)
-        return cls(**values)
+        return values
+
+    def profiles(self, raw: Any) -> dict[str, dict[str, Any]]:
+        """``[profiles.NAME]`` tables: the top-level keys and sections, checked the same
+        way (a profile's values, not yet applied: see :mod:`.profiles`)."""
+        if not isinstance(raw, dict):
+            raise self.fail("profiles", f"expected tables [profiles.NAME], got {_type_name(raw)}")
+        out: dict[str, dict[str, Any]] = {}
+        for name, table in raw.items():
+            prefix = f"profiles.{name}"
+            if problem := profile_name_problem(name):
+                raise self.fail(prefix, f"bad profile name: expected {problem}")
+            if name in RESERVED:
+                raise self.fail(prefix, f"'{name}' is a reserved profile name ('default' is "
+                                        "the top-level keys, 'demo' the offline demo's)")
+            if not isinstance(table, dict):
+                raise self.fail(prefix, f"expected a table [{prefix}], got {_type_name(table)}")
+            values: dict[str, Any] = {}
+            for key, value in table.items():
+                dotted = f"{prefix}.{key}"
+                if key in _TOP and key not in _NOT_IN_PROFILE:
+                    values[key] = self.value(dotted, _TOP[key], value)
+                elif key in _SECTIONS:
+                    values[key] = self.section_values(key, value, prefix + ".")
+                elif key in _NOT_IN_PROFILE:
+                    raise self.fail(dotted, "not allowed in a profile (it is about every "
+                                            "profile: set it at the top level)")
+                else:
+                    known = [k for k in (*_TOP, *_SECTIONS) if k not in _NOT_IN_PROFILE]
+                    raise self.fail(dotted, "unknown key" + _known_hint(key, known))
+            out[name] = values
+        return out
 
     def keymap(self, raw: Any) -> dict[str, str]:
         if not isinstance(raw, dict):
@@ -205,7 +248,7 @@ def _shown(key: str, value: Any) -> str:
 
 
 def _all_top_keys() -> list[str]:
-    return [*_TOP, *_SECTIONS, "keymap"]
+    return [*_TOP, *_SECTIONS, "keymap", "profiles"]
 
 
 def _known_hint(key: str, known) -> str:
@@ -267,8 +310,13 @@ def parse_config(text: str, path: Path | None = None) -> Config:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _toml_error(exc, path) from None
-    cfg = _Reader(path, text).config(data)
+    reader = _Reader(path, text)
+    cfg = reader.config(data)
     cfg.path = path
+    wanted = cfg.default_profile
+    if wanted and wanted != "default" and wanted not in cfg.profiles:
+        raise reader.fail("default_profile", f"no profile '{wanted}' in the file; "
+                          f"{known_profiles_text(cfg)}")
     return cfg
 
 

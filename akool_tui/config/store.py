@@ -24,6 +24,7 @@ from .model import (
     Config,
     ConfigError,
 )
+from .profiles import CONNECTION_KEYS, RESERVED, select_profile, wanted_profile
 from .schema import _shown, parse_config, validate_config
 
 # -- discovery, loading, saving ---------------------------------------------------
@@ -61,11 +62,15 @@ def _read_text(path: Path) -> str | None:
 
 
 def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = None, *,
-                missing_ok: bool = True) -> Config:
-    """The config from ``path`` (default :func:`config_path`) with environment overrides.
+                missing_ok: bool = True, profile: str | None = None,
+                env_overrides: bool = True) -> Config:
+    """The config from ``path`` (default :func:`config_path`) with environment overrides,
+    for the profile ``profile`` (``--profile``), else ``$AKOOL_PROFILE``, else the
+    file's ``default_profile``, else the top level (:mod:`.profiles`).
 
     A missing file gives the defaults, unless ``missing_ok`` is false (a path the user
-    named with ``--config``). Raises :class:`ConfigError`.
+    named with ``--config``). ``env_overrides=False``: the file's values only (the
+    console's profile switch). Raises :class:`ConfigError`.
     """
     env = os.environ if env is None else env
     path = Path(path).expanduser() if path is not None else config_path(env)
@@ -74,7 +79,10 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
         raise ConfigError("no such config file", path=path)
     cfg = parse_config(text, path) if text is not None else Config(path=path)
     cfg.path = path
-    for var, key in ENV_OVERRIDES.items():
+    name, source = wanted_profile(cfg, profile, env)
+    cfg = select_profile(cfg, name, source=source)
+    cfg.profile_source = source
+    for var, key in ENV_OVERRIDES.items() if env_overrides else ():
         value = env.get(var, "").strip()
         if not value:
             continue
@@ -183,6 +191,9 @@ def save_config(cfg: Config, path: Path | str | None = None) -> Path:
     """
     import tomlkit
 
+    from ..core.readonly import ensure_writable
+
+    ensure_writable(cfg, "config.write")
     target = Path(path).expanduser() if path is not None else (cfg.path or config_path())
     validate_config(cfg)
     try:
@@ -203,6 +214,10 @@ def save_config(cfg: Config, path: Path | str | None = None) -> Path:
     changes = {key: value for key, value in wanted.items()
                if before.get(key, _MISSING) != value or type(before.get(key)) is not type(value)}
     removals = [key for key in before if key not in wanted and not _one_off(cfg, key)]
+    if cfg.profile not in RESERVED:  # what a profile's user changed is the profile's
+        # (the demo's preferences are the top level's: it saves there, as before)
+        changes = {("profiles", cfg.profile, *key): value for key, value in changes.items()}
+        removals = [("profiles", cfg.profile, *key) for key in removals]
     try:
         _edit(doc, changes, removals, target)
         payload = tomlkit.dumps(doc)
@@ -218,6 +233,9 @@ def save_config(cfg: Config, path: Path | str | None = None) -> Path:
     _write_atomically(real, payload.encode("utf-8"), shown=target)
     cfg.path = target
     cfg.file_keys = set(written)
+    if cfg.profile not in RESERVED:
+        cfg.file_keys = (cfg.file_keys - set(CONNECTION_KEYS)) | set(
+            written.get("profiles", {}).get(cfg.profile, {}))
     cfg.saved_items = wanted
     return target
 

@@ -26,6 +26,7 @@ from ..api.secrets import mask
 from . import textual_fixes
 from .app_errors import ErrorReporting, _ReportingWorkers
 from .app_palette import PaletteCommands
+from .app_profiles import ProfileSwitching
 from .app_themes import AppThemes
 from .commands import ScreenActionsProvider
 from .context import AppContext
@@ -87,7 +88,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class AkoolApp(ErrorReporting, AppThemes, PaletteCommands, App):
+class AkoolApp(ErrorReporting, AppThemes, PaletteCommands, ProfileSwitching, App):
     """Operator console for AKool Live Avatar sessions."""
 
     TITLE = "akool-tui"

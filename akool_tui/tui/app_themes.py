@@ -57,7 +57,12 @@ class AppThemes:
     def watch_theme(self, theme: str) -> None:
         if self.is_mounted and theme != self.config.ui.theme:
             self.config.ui.theme = theme
-            if not self.demo:
+            if self.config.read_only:  # the theme is for this run: nothing is saved
+                from ..core.readonly import refusal
+
+                why = refusal(self.config, "config.write")
+                self.notify(f"Theme {theme} for this run only: {why}", timeout=4, markup=False)
+            elif not self.demo:
                 self._save_config_quietly()
 
     def _save_config_quietly(self) -> None:

@@ -17,6 +17,8 @@ from textual.command import CommandList, DiscoveryHit, Hit, Hits, Provider
 from textual.command import CommandPalette as TextualCommandPalette
 from textual.widgets import Button, Input, OptionList
 
+from .readonly import hidden
+
 
 class CommandPalette(TextualCommandPalette):
     """Textual's command palette, deaf once it has been dismissed.
@@ -91,6 +93,8 @@ class ScreenActionsProvider(Provider):
         for key, active in ranked:
             binding = active.binding
             if not binding.description or binding.action in seen:
+                continue
+            if hidden(active.node, binding.action):  # changes the account: read-only profile
                 continue
             seen.add(binding.action)
             title = f"{screen.title or ''}: {binding.description}".lstrip(": ")

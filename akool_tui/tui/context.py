@@ -51,7 +51,10 @@ class AppContext:
         #: what went wrong and what changed during the run (`e` shows it)
         self.events = EventLog()
         #: the history's profile (one database each; the demo has its own)
-        self.profile = "default"
+        self.profile = "demo" if self.demo else config.profile
+        #: the profile the app started with, and its config (one-off values and all):
+        #: switching back to it from the palette restores it as it was
+        self.start_profile, self.start_config = self.profile, config
         self._history: HistoryStore | None = None
         self._history_opened = False
 

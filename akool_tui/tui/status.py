@@ -1,5 +1,6 @@
-"""The status line: endpoint, auth mode, last refresh age, interval, pause, errors,
-the credit balance and burn rate (:mod:`.credits`)."""
+"""The status line: the profile (its name in its colour, "read-only"), endpoint, auth
+mode, last refresh age, interval, pause, errors, the credit balance and burn rate
+(:mod:`.credits`)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from textual.content import Content
 from textual.geometry import Region
 from textual.widget import Widget
 
+from ..config.profiles import DEFAULT_PROFILE, profile_color, text_color_on
 from ..core.text import LINE, safe
 from .refresh import RefreshState
 
@@ -29,6 +31,20 @@ def refresh_age(last: float | None, now: float | None = None, *, short: bool = F
         if seconds >= size:
             return f"{int(seconds // size)}{unit} ago"
     return f"{int(seconds)}s ago"
+
+
+def profile_badge(app: object) -> tuple[str, str] | None:
+    """`` prod · read-only `` in the profile's colour, so production is never mistaken
+    for staging; None when the config has no profiles (and in the demo, whose endpoint
+    says DEMO)."""
+    cfg = getattr(app, "config", None)
+    if cfg is None or getattr(app, "demo", False):
+        return None
+    if cfg.profile == DEFAULT_PROFILE and not cfg.profiles and not cfg.read_only:
+        return None
+    background = profile_color(cfg.profile, cfg.color)
+    label = f" {cfg.profile}{' · read-only' if cfg.read_only else ''} "
+    return safe(label, limit=LINE), f"bold {text_color_on(background)} on {background}"
 
 
 def short_age(last: float | None, now: float | None = None) -> str:
@@ -100,6 +116,8 @@ class StatusLine(Widget):
         app = self.app
         endpoint = "DEMO (simulator)" if getattr(app, "demo", False) else getattr(app, "endpoint_label", "")
         parts: list[tuple[str, str]] = [(safe(endpoint, limit=LINE), "bold")]
+        if badge := profile_badge(app):
+            parts.insert(0, badge)
         st = self._state
         if st is not None:
             if st.paused:

@@ -17,6 +17,7 @@ from ...core.avatars import list_avatars_of, watch_upload
 from ...core.fields import AVATAR_FIELDS, row_of
 from ..fields import columns_from_fields
 from ..widgets.live_table import Column, LiveTable
+from ..readonly import mutating
 from ..work import call_api
 from .base import TableScreen
 from .common import DetailPane
@@ -119,6 +120,7 @@ class AvatarsScreen(TableScreen):
 
     # -- upload -------------------------------------------------------------------
 
+    @mutating("avatars.upload")
     def action_upload(self) -> None:
         from .upload import UploadScreen
 

@@ -32,6 +32,7 @@ from ...core.chat.conversation import DIALOGUE, Conversation, Inbox, Note
 from ...core.chat.llm import SIMULATED_MODEL as SIMULATED_LLM
 from ...core.chat.llm import LlmClient, LlmError, LlmSettings
 from ..credits import refresh_credits
+from ..readonly import mutating
 from ..work import call_api
 from .chat_actions import AvatarActions
 from .chat_channel import call_channel, describe
@@ -217,6 +218,7 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatMedia):
         select.focus()
         select.action_show_overlay()
 
+    @mutating("sessions.create")
     def action_new_session(self) -> None:
         self._creating = True
         self._system("Creating a session…")

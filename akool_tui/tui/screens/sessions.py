@@ -20,6 +20,7 @@ from ...core.ids import short_id
 from ..credits import refresh_credits
 from ..fields import columns_from_fields
 from ..widgets.live_table import LiveTable
+from ..readonly import mutating
 from ..work import call_api
 from .base import TableScreen
 
@@ -177,6 +178,7 @@ class SessionsScreen(TableScreen):
 
     # -- create -----------------------------------------------------------------
 
+    @mutating("sessions.create")
     def action_new_session(self) -> None:
         from .new_session import NewSessionScreen
 
@@ -194,6 +196,7 @@ class SessionsScreen(TableScreen):
 
     # -- close ----------------------------------------------------------------
 
+    @mutating("sessions.close")
     def action_close_session(self) -> None:
         session = self._cursor_session()
         if session is None:
@@ -205,6 +208,7 @@ class SessionsScreen(TableScreen):
             return
         self._confirm_close([session.id])
 
+    @mutating("sessions.close")
     def action_close_marked(self) -> None:
         sessions = self.tracker.sessions
         keys = [k for k in self.table.marked_keys if k in sessions]

@@ -29,6 +29,7 @@ from ...config import SessionDefaults
 from ...core.text import CELL, LINE, safe
 from ...core.validators import validate_http_url, validate_speed
 from ..widgets.safe_input import SafeInput
+from ..readonly import mutating
 from ..validation import FieldValidator
 from ..work import call_api
 from .chat_channel import call_channel, describe
@@ -285,6 +286,7 @@ class SettingsScreen(RecognitionFields):
     # -- apply --------------------------------------------------------------------------
 
     @on(Button.Pressed, "#apply")
+    @mutating("session.set_params")
     def action_apply(self) -> None:
         values = self._values()
         if values is None:
@@ -314,6 +316,7 @@ class SettingsScreen(RecognitionFields):
     # -- save ------------------------------------------------------------------------------
 
     @on(Button.Pressed, "#save")
+    @mutating("config.write")
     def action_save(self) -> None:
         values = self._values()
         if values is None:

@@ -17,6 +17,8 @@ from textual import events
 from textual.content import Content
 from textual.widget import Widget
 
+from ..readonly import hidden
+
 if TYPE_CHECKING:
     from textual.binding import Binding
     from textual.screen import Screen
@@ -67,8 +69,8 @@ class KeyBar(Widget):
             _node, binding, enabled, _tip = active[app.COMMAND_PALETTE_BINDING]
             palette = (binding.key, app.get_key_display(binding), binding.description, enabled)
         by_action: dict[str, tuple[Binding, bool]] = {}
-        for _node, binding, enabled, _tip in active.values():
-            if binding.show:
+        for node, binding, enabled, _tip in active.values():
+            if binding.show and not hidden(node, binding.action):  # read-only profile
                 by_action.setdefault(binding.action, (binding, enabled))
         items: list[tuple[str, str, str, bool]] = []
         for group, members in groupby(by_action.values(), lambda item: item[0].group):
