@@ -103,6 +103,8 @@ class AkoolApp(ErrorReporting, AppThemes, PaletteCommands, App):
         Binding("4", "switch_mode('settings')", "Settings", id="app.settings",
                 tooltip="Voice, language, mode, background", group=SCREENS),
         Binding("question_mark", "help", "Keys", id="app.help", tooltip="List every key"),
+        Binding("P", "pulse", "Pulse", id="app.pulse", show=False,
+                tooltip="The account at a glance: sessions, attention, credits, API, uploads"),
         Binding("h", "history", "History", id="app.history", show=False,
                 tooltip="Past conversations: search, read with timings, export"),
         Binding("e", "events", "Events", id="app.events", show=False,
@@ -247,6 +249,12 @@ class AkoolApp(ErrorReporting, AppThemes, PaletteCommands, App):
 
         if not isinstance(self.screen, HistoryScreen):
             self.push_screen(HistoryScreen())
+
+    def action_pulse(self) -> None:
+        from .screens.pulse import PulseScreen
+
+        if not isinstance(self.screen, PulseScreen):
+            self.push_screen(PulseScreen())
 
     def action_events(self) -> None:
         from .screens.events import EventsScreen

@@ -59,6 +59,10 @@ class AppContext:
         self._history_opened = False
         #: what the app sees of the account (the app gives it its clock)
         self.pulse = Pulse()
+        #: the pulse screen is showing: the sessions screen refreshes behind it
+        self.pulse_open = False
+        #: the pulse's jump: the sessions table shows only these ids (label, ids)
+        self.sessions_only: tuple[str, tuple[str, ...]] | None = None
 
     @property
     def history(self) -> HistoryStore | None:

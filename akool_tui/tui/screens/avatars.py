@@ -82,6 +82,7 @@ class AvatarsScreen(TableScreen):
         return await (await self.app.ctx.client()).list_all_avatars()
 
     def apply(self, avatars: list[Avatar]) -> None:
+        self.app.ctx.pulse.avatars(avatars, self.app.now())  # the pulse's uploads
         if self.table.empty_text != "No avatars yet":  # loaded: an empty table is empty
             self.table.empty_text = "No avatars yet"
             self.table.refresh()
