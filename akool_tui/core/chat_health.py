@@ -64,7 +64,7 @@ class Figure:
         if self.latest is None:
             return f"{self.label} -"
         if self.unit == "ms":
-            value = f"{self.latest / 1000:.1f} s" if self.latest >= 10_000 else \
+            value = f"{self.latest / 1000:.1f} s" if self.latest >= 1000 else \
                 f"{self.latest:.0f} ms"
             return f"{self.label} {value}"
         return f"{self.label} {self.latest:.0f}"
