@@ -136,7 +136,7 @@ class PulseScreen(Screen[None]):
                         yield _line("uploads")
                         yield _line("uploads-failed")
                 with Vertical(id="pulse-api", classes="pulse-panel") as p:
-                    p.border_title = "API · last minute (sparklines: 30 min)"
+                    p.border_title = "API · last minute (30 min sparklines)"
                     yield _line("api-rate")
                     yield _line("api-latency")
                     yield _spark("req", "api-req-spark")
