@@ -43,7 +43,7 @@ def test_series_buckets_and_percentiles():
     for t in range(20):
         s.add(t, t)
     assert len(s) == 10 and s.latest == 19  # bounded ring
-    assert s.buckets(20, 5, 4) == [0, 0, 14, 19]
+    assert s.buckets(20, 5, 4) == [0, 10, 15, 19]  # (start, end] buckets
     assert percentile([10, 20, 30, 40], 50) == 20 and percentile([], 95) is None
     assert percentile(range(1, 101), 95) == 95
 
@@ -80,19 +80,23 @@ def test_pulse_api_figures_from_the_clients_events():
     assert pulse.view().api.per_min == 0 and pulse.view().api.p95_ms is None
     for ms in range(10, 110, 10):  # 10 requests, 10..100 ms
         pulse.client_event(ClientEvent("request", "/list", duration=ms / 1000))
-    pulse.client_event(ClientEvent("retry", "/detail", attempt=1, delay=4.0,
+    pulse.client_event(ClientEvent("retry", "/api/open/v4/liveAvatar/session/detail", attempt=1, delay=4.0,
                                    error_message="HTTP 503"))
     api = pulse.view().api
-    assert api.backoff_s == 4.0 and api.backoff_what == "/detail"
-    assert api.last_error == "/detail: HTTP 503"
+    assert api.backoff_s == 4.0 and api.backoff_what == "session/detail"
+    assert api.last_error == "session/detail: HTTP 503"
     clock.now += 1.5
-    pulse.client_event(ClientEvent("request", "/detail", duration=2.0, ok=False,
+    pulse.client_event(ClientEvent("request", "/api/open/v4/liveAvatar/session/detail", duration=2.0, ok=False,
                                    error_message="HTTP 503 again"))
     api = pulse.view().api
     assert api.per_min == 11 and api.p50_ms == pytest.approx(60) and api.p95_ms == 2000
     assert api.error_rate == pytest.approx(1 / 11)
-    assert api.backoff_s == 2.5 and api.last_error == "/detail: HTTP 503 again"
-    clock.now += 3
+    assert api.last_error == "session/detail: HTTP 503 again"
+    assert api.backoff_s is None  # the request it retried has ended
+    pulse.client_event(ClientEvent("retry", "/x", attempt=1, delay=2.0, error_message="503"))
+    clock.now += 1.5
+    assert pulse.view().api.backoff_s == 0.5
+    clock.now += 1.5
     assert pulse.view().api.backoff_s is None  # the wait is over
     assert pulse.view().requests_history[-1] == 11
     clock.now += 60

@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from .credits import Burn, BurnMeter
-from .series import Series, fold_max, fold_sum, percentile
+from .series import Series, bucket_of, fold_max, fold_sum, percentile
 
 if TYPE_CHECKING:
     from ..api.events import ClientEvent
@@ -49,6 +49,12 @@ API_BUCKETS = 30
 KEEP_REQUESTS = 5000
 #: the points a ring keeps at most (one per refresh: a 1 s refresh for an hour)
 KEEP_SAMPLES = 3600
+
+
+def short_path(endpoint: str) -> str:
+    """``/api/open/v4/liveAvatar/session/list`` -> ``session/list`` (what it is about)."""
+    parts = [p for p in endpoint.split("?")[0].split("/") if p]
+    return "/".join(parts[-2:]) if parts else endpoint
 
 
 @dataclass(frozen=True)
@@ -163,15 +169,15 @@ class Pulse:
             self._requests.append(_Request(at, event.duration * 1000.0, event.ok))
             if not event.ok:
                 self._error(at, event.endpoint, event.error_message)
-            elif self._backoff_until is not None and event.endpoint == self._backoff_what:
-                self._backoff_until = None
+            if self._backoff_until is not None and event.endpoint == self._backoff_what:
+                self._backoff_until = None  # the request it was retrying has ended
         elif event.kind == "retry":
             self._error(at, event.endpoint, event.error_message)
             self._backoff_until = at + event.delay
             self._backoff_what = event.endpoint
 
     def _error(self, at: float, endpoint: str, message: str) -> None:
-        self.last_error = f"{endpoint}: {message}" if endpoint else message
+        self.last_error = f"{short_path(endpoint)}: {message}" if endpoint else message
         self.last_error_at = at
 
     def credits(self, balance: float) -> None:
@@ -199,7 +205,7 @@ class Pulse:
 
     def api(self, now: float | None = None) -> ApiFigures:
         now = self.clock() if now is None else now
-        recent = [r for r in self._requests if r.at >= now - MINUTE]
+        recent = [r for r in self._requests if now - MINUTE < r.at <= now]
         durations = [r.ms for r in recent]
         errors = sum(1 for r in recent if not r.ok)
         backoff = None
@@ -211,14 +217,14 @@ class Pulse:
             p95_ms=percentile(durations, 95),
             error_rate=errors / len(recent) if recent else None,
             last_error=self.last_error, last_error_at=self.last_error_at,
-            backoff_s=backoff, backoff_what=self._backoff_what if backoff else "")
+            backoff_s=backoff, backoff_what=short_path(self._backoff_what) if backoff else "")
 
     def _api_buckets(self, now: float) -> tuple[list[float], list[float], list[float]]:
-        start = now - MINUTE * API_BUCKETS
         groups: list[list[_Request]] = [[] for _ in range(API_BUCKETS)]
         for r in self._requests:
-            if start <= r.at <= now:
-                groups[min(API_BUCKETS - 1, int((r.at - start) / MINUTE))].append(r)
+            i = bucket_of(r.at, now, MINUTE, API_BUCKETS)
+            if i is not None:
+                groups[i].append(r)
         counts = [float(len(g)) for g in groups]
         p95 = [percentile((r.ms for r in g), 95) or 0.0 for g in groups]
         errors = [float(sum(1 for r in g if not r.ok)) for g in groups]
@@ -233,8 +239,8 @@ class Pulse:
             live_history=tuple(self.live.buckets(now, MINUTE, SESSION_BUCKETS, fold_max)),
             queueing_history=tuple(self.queueing.buckets(now, MINUTE, SESSION_BUCKETS,
                                                          fold_max)),
-            started_per_min=int(sum(self.started.since(now - MINUTE))),
-            ended_per_min=int(sum(self.ended.since(now - MINUTE))),
+            started_per_min=int(sum(self.started.since(now - MINUTE, after=True))),
+            ended_per_min=int(sum(self.ended.since(now - MINUTE, after=True))),
             started_history=tuple(self.started.buckets(now, MINUTE, SESSION_BUCKETS,
                                                        fold_sum)),
             expired_open=self.expired_open, ending_soon=self.ending_soon,

@@ -42,7 +42,7 @@ def expired(v: PulseView) -> str:
     n = len(v.expired_open)
     if not n:
         return "0:00 ! none open past their time"
-    return f"0:00 ! {n} ran out, still open: {_ids(v.expired_open)}"
+    return f"0:00 ! {n} open past time: {_ids(v.expired_open)}"
 
 
 def ending(v: PulseView) -> str:

@@ -32,6 +32,16 @@ def percentile(values: Iterable[float], q: float) -> float | None:
     return ordered[min(rank, len(ordered)) - 1]
 
 
+def bucket_of(t: float, now: float, width: float, n: int) -> int | None:
+    """Which of ``n`` buckets of ``width`` seconds ending at ``now`` holds time ``t``
+    (each bucket is (start, end]: a point at a boundary belongs to the older one);
+    None when ``t`` is outside them."""
+    start = now - width * n
+    if not start < t <= now:
+        return None
+    return min(n - 1, math.ceil((t - start) / width) - 1)
+
+
 class Series:
     def __init__(self, *, max_age: float, maxlen: int) -> None:
         self.max_age = max_age
@@ -57,17 +67,9 @@ class Series:
     def latest(self) -> float | None:
         return self._points[-1][1] if self._points else None
 
-    def since(self, start: float) -> list[float]:
-        """The values at or after ``start``, oldest first."""
-        return [v for t, v in self._points if t >= start]
-
-    def count_since(self, start: float) -> int:
-        n = 0
-        for t, _ in reversed(self._points):
-            if t < start:
-                break
-            n += 1
-        return n
+    def since(self, start: float, *, after: bool = False) -> list[float]:
+        """The values at or after ``start`` (``after``: after it), oldest first."""
+        return [v for t, v in self._points if t > start or (t == start and not after)]
 
     def tail(self, n: int) -> list[float]:
         return [v for _, v in list(self._points)[-n:]]
@@ -76,9 +78,9 @@ class Series:
                 empty: float = 0.0) -> list[float]:
         """``n`` buckets of ``width`` seconds ending at ``now`` (oldest first), each
         the ``fold`` of its values (``empty`` when it has none)."""
-        start = now - width * n
         groups: list[list[float]] = [[] for _ in range(n)]
         for t, v in self._points:
-            if start <= t <= now:
-                groups[min(n - 1, int((t - start) / width))].append(v)
+            i = bucket_of(t, now, width, n)
+            if i is not None:
+                groups[i].append(v)
         return [fold(g) if g else empty for g in groups]

@@ -122,7 +122,7 @@ class PulseScreen(Screen[None]):
                     p.border_title = "Attention"
                     yield _line("expired")
                     yield _line("ending")
-                    yield Static("x / w: show them in the sessions table", markup=False,
+                    yield Static("x / w: show in the sessions table", markup=False,
                                  classes="pulse-line pulse-hint")
             with Horizontal(classes="pulse-row"):
                 with Vertical(classes="pulse-column"):
@@ -136,7 +136,7 @@ class PulseScreen(Screen[None]):
                         yield _line("uploads")
                         yield _line("uploads-failed")
                 with Vertical(id="pulse-api", classes="pulse-panel") as p:
-                    p.border_title = "API · last minute (30 min sparklines)"
+                    p.border_title = "API (sparklines: 30 min)"
                     yield _line("api-rate")
                     yield _line("api-latency")
                     yield _spark("req", "api-req-spark")
