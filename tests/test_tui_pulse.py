@@ -100,6 +100,8 @@ async def test_expired_but_open_sessions_jump_to_the_sessions_table_filtered_on_
             await pilot.press("w")  # none ending within 5 minutes: said, no jump
             await pilot.pause()
             assert app.screen is screen
+            await pilot.press("escape")  # back where it was opened from
+            await wait_for(pilot, lambda: app.screen is sessions)
     finally:
         sim.stop()
 

@@ -64,6 +64,12 @@ def _chat():
     return _up_to_date(ChatScreen())
 
 
+def _pulse():
+    from .screens.pulse import PulseScreen
+
+    return _up_to_date(PulseScreen())
+
+
 def _settings():
     from .screens.settings import SettingsScreen
 
@@ -91,7 +97,7 @@ class AkoolApp(ErrorReporting, AppThemes, PaletteCommands, App):
     #: default screen (get_default_screen), whose first frame is written as soon as the
     #: app has mounted; a MODES screen is mounted inside Textual's start-up batch and
     #: waits for the next screen-update tick (1/60 s) instead
-    MODES = {"avatars": _avatars, "chat": _chat, "settings": _settings}
+    MODES = {"avatars": _avatars, "chat": _chat, "settings": _settings, "pulse": _pulse}
     SCREEN_NAMES = ("sessions", "avatars", "chat", "settings")
     BINDINGS = [
         Binding("1", "switch_mode('sessions')", "Sessions", id="app.sessions",
@@ -251,10 +257,11 @@ class AkoolApp(ErrorReporting, AppThemes, PaletteCommands, App):
             self.push_screen(HistoryScreen())
 
     def action_pulse(self) -> None:
-        from .screens.pulse import PulseScreen
-
-        if not isinstance(self.screen, PulseScreen):
-            self.push_screen(PulseScreen())
+        """The pulse is a mode of its own: a screen pushed over the sessions screen would
+        leave the table behind it ticking, each tick repainting the pulse in full."""
+        if self.current_mode != "pulse":
+            self.ctx.pulse_return = self.current_mode
+            self.switch_mode("pulse")
 
     def action_events(self) -> None:
         from .screens.events import EventsScreen

@@ -1,4 +1,5 @@
-"""`P`: the pulse -- the account at a glance, from what the app already fetches.
+"""`P`: the pulse -- the account at a glance, from what the app already fetches (a
+mode of its own; esc goes back to the screen it was opened from).
 
 Panels: sessions (live / queueing now, a sparkline of the last hour, started and
 ended per minute), attention (sessions whose time ran out but are still open, and
@@ -107,6 +108,7 @@ class PulseScreen(Screen[None]):
         #: lines and sparklines updated since the screen opened (the bench reads it)
         self.repaints = 0
         self._avatars_at: float | None = None
+        self._slow_at: float | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("Pulse · sampled from this app's own refreshes", id="pulse-title",
@@ -156,6 +158,9 @@ class PulseScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         self.app.ctx.pulse_open = True  # the sessions screen refreshes behind the pulse
+        if self._shown:  # back on the pulse: fresh figures at once, a slow read if due
+            self.paint()
+            self._slow()
 
     def on_screen_suspend(self) -> None:
         self.app.ctx.pulse_open = False
@@ -164,17 +169,20 @@ class PulseScreen(Screen[None]):
         self.app.ctx.pulse_open = False
 
     def action_close(self) -> None:
-        self.dismiss()
+        self.app.switch_mode(self.app.ctx.pulse_return or "sessions")
 
     # -- the slow reads (workers; the results go to the pulse in their handlers) -------
 
     def _slow(self) -> None:
         app = self.app
-        if not (app.config.has_credentials or app.demo):
+        if not self.is_current or not (app.config.has_credentials or app.demo):
             return
+        now = time.monotonic()
+        if self._slow_at is not None and now - self._slow_at < SLOW_S / 2:
+            return  # read not long ago (the pulse was left and opened again)
+        self._slow_at = now
         watch = getattr(app, "credit_watch", None)  # the status line's reads, if any
-        avatars_fresh = self._avatars_at is not None and \
-            time.monotonic() - self._avatars_at < SLOW_S / 2
+        avatars_fresh = self._avatars_at is not None and now - self._avatars_at < SLOW_S / 2
         self.run_worker(self._read(watch is None, not avatars_fresh), name="pulse-slow",
                         group="pulse-slow", exclusive=True, exit_on_error=False)
 
@@ -216,7 +224,7 @@ class PulseScreen(Screen[None]):
             self.app.ctx.pulse.credits(meter.balance)
 
     def paint(self) -> None:
-        if not self.is_mounted:
+        if not self.is_mounted or not self.is_current:  # another mode is shown
             return
         self._feed_credit_watch()
         view = self.app.ctx.pulse.view()
@@ -224,7 +232,9 @@ class PulseScreen(Screen[None]):
             text = text_of(view)
             if self._shown.get(wid) != text:
                 self._shown[wid] = text
-                self.query_one(f"#{wid}", Static).update(text)
+                # one line of a fixed size: a repaint of its cells, not a new layout
+                # (a layout repaints the whole screen)
+                self.query_one(f"#{wid}", Static).update(text, layout=False)
                 self.repaints += 1
         for wid, data_of in SPARKS:
             data = tuple(data_of(view))
@@ -248,9 +258,7 @@ class PulseScreen(Screen[None]):
             self.notify(f"No {label} sessions now", timeout=2)
             return
         self.app.ctx.sessions_only = (label, ids)
-        self.dismiss()
-        if self.app.current_mode != "sessions":
-            self.app.switch_mode("sessions")
+        self.app.switch_mode("sessions")
 
     def action_show_expired(self) -> None:
         self._jump(self.app.ctx.pulse.expired_open, "expired but open")
