@@ -58,6 +58,10 @@ async def main(size: tuple[int, int]) -> None:
             await pilot.press("enter")
             await settle(pilot, 1.0)
             app.save_screenshot(str(OUT / "history-conversation.svg"))
+            await pilot.press("escape", "escape")
+            app.action_pulse()  # what this run did, at a glance
+            await settle(pilot, 6.0)
+            app.save_screenshot(str(OUT / "pulse.svg"))
     finally:
         sim.stop()
     print(f"screenshots written to {OUT}")

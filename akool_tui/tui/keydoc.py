@@ -24,6 +24,7 @@ def _where() -> list[tuple[str, type]]:
     from .screens.chat import ChatScreen
     from .screens.history import HistoryScreen
     from .screens.history_view import ConversationScreen
+    from .screens.pulse import PulseScreen
     from .screens.sessions import SessionsScreen
     from .screens.settings import SettingsScreen
     from .widgets.live_table import LiveTable
@@ -32,7 +33,7 @@ def _where() -> list[tuple[str, type]]:
             ("tables", LiveTable),
             ("sessions", SessionsScreen), ("avatars", AvatarsScreen), ("chat", ChatScreen),
             ("settings", SettingsScreen), ("history", HistoryScreen),
-            ("history", ConversationScreen)]
+            ("history", ConversationScreen), ("pulse", PulseScreen)]
 
 
 def _own_bindings(cls: type) -> Iterable[Binding]:
@@ -66,7 +67,7 @@ def key_table() -> str:
 #: the modules whose classes hold every binding of the console
 _MODULES = ("app", "screens.avatars", "screens.base", "screens.chat", "screens.common",
             "screens.describe", "screens.events", "screens.first_run", "screens.help",
-            "screens.history", "screens.history_view", "screens.new_session",
+            "screens.history", "screens.history_view", "screens.new_session", "screens.pulse",
             "screens.sessions", "screens.settings", "screens.upload", "widgets.live_table",
             "commands")
 
