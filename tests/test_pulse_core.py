@@ -44,6 +44,11 @@ def test_series_buckets_and_percentiles():
         s.add(t, t)
     assert len(s) == 10 and s.latest == 19  # bounded ring
     assert s.buckets(20, 5, 4) == [0, 10, 15, 19]  # (start, end] buckets
+    gaps = Series(max_age=100, maxlen=10)
+    gaps.add(1, 4)
+    gaps.add(12, 6)  # not sampled between: the level carries on, it did not drop to 0
+    assert gaps.buckets(20, 5, 4, carry=True) == [4, 4, 6, 6]
+    assert gaps.buckets(20, 5, 4) == [4, 0, 6, 0]
     assert percentile([10, 20, 30, 40], 50) == 20 and percentile([], 95) is None
     assert percentile(range(1, 101), 95) == 95
 

@@ -236,9 +236,10 @@ class Pulse:
         return PulseView(
             sampled=self._open is not None,
             live=int(self.live.latest or 0), queueing=int(self.queueing.latest or 0),
-            live_history=tuple(self.live.buckets(now, MINUTE, SESSION_BUCKETS, fold_max)),
+            live_history=tuple(self.live.buckets(now, MINUTE, SESSION_BUCKETS, fold_max,
+                                                 carry=True)),
             queueing_history=tuple(self.queueing.buckets(now, MINUTE, SESSION_BUCKETS,
-                                                         fold_max)),
+                                                         fold_max, carry=True)),
             started_per_min=int(sum(self.started.since(now - MINUTE, after=True))),
             ended_per_min=int(sum(self.ended.since(now - MINUTE, after=True))),
             started_history=tuple(self.started.buckets(now, MINUTE, SESSION_BUCKETS,
@@ -246,8 +247,7 @@ class Pulse:
             expired_open=self.expired_open, ending_soon=self.ending_soon,
             balance=self.meter.balance, burn=self.meter.burn(),
             balance_history=tuple(self.balances.buckets(
-                now, MINUTE, SESSION_BUCKETS, fold_max,
-                empty=self.meter.balance or 0.0)) if self.meter.balance is not None else (),
+                now, MINUTE, SESSION_BUCKETS, fold_max, carry=True)),
             api=self.api(now),
             requests_history=tuple(counts), p95_history=tuple(p95),
             errors_history=tuple(errors),

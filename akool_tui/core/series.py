@@ -75,12 +75,22 @@ class Series:
         return [v for _, v in list(self._points)[-n:]]
 
     def buckets(self, now: float, width: float, n: int, fold: Fold = fold_max,
-                empty: float = 0.0) -> list[float]:
+                empty: float = 0.0, *, carry: bool = False) -> list[float]:
         """``n`` buckets of ``width`` seconds ending at ``now`` (oldest first), each
-        the ``fold`` of its values (``empty`` when it has none)."""
+        the ``fold`` of its values; one without values is ``empty``, or with ``carry``
+        the bucket before it (a level not sampled for a while has not gone to 0)."""
         groups: list[list[float]] = [[] for _ in range(n)]
+        before: float | None = None  # the newest value older than the buckets
         for t, v in self._points:
             i = bucket_of(t, now, width, n)
             if i is not None:
                 groups[i].append(v)
-        return [fold(g) if g else empty for g in groups]
+            elif t <= now - width * n:
+                before = v
+        out: list[float] = []
+        last = before if before is not None else empty
+        for g in groups:
+            value = fold(g) if g else (last if carry else empty)
+            out.append(value)
+            last = value if g or carry else last
+        return out
