@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from textual.command import CommandList
 from textual.widgets import Static
 
 from akool_tui.core.demo import set_faults
@@ -79,7 +80,14 @@ async def test_expired_but_open_sessions_jump_to_the_sessions_table_filtered_on_
     try:
         async with running(app) as (pilot, _):
             sessions = await wait_loaded(pilot)
-            screen = await open_pulse(pilot)
+            await pilot.press("ctrl+p", *"pulse")  # the palette reaches it too
+            await wait_for(pilot, lambda: any(
+                "Pulse" in str(results.get_option_at_index(0).prompt)
+                for results in app.screen.query(CommandList) if results.option_count),
+                what="the palette's Pulse")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, PulseScreen), what="pulse")
+            screen = app.screen
             assert line(screen, "expired").startswith("0:00 ! none")
             offset[0] = timedelta(hours=30)  # every open session ran out of time
             await wait_for(pilot, lambda: line(screen, "expired").startswith("0:00 ! ")
