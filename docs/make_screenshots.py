@@ -96,6 +96,10 @@ async def main(size: tuple[int, int]) -> None:
             await pilot.press("down", "down", "down", "enter")  # Acme support desk
             await settle(pilot, 0.5)
             app.save_screenshot(str(OUT / "knowledge.svg"))
+            await pilot.press("escape", "escape")
+            app.action_pulse()  # what this run did, at a glance
+            await settle(pilot, 6.0)
+            app.save_screenshot(str(OUT / "pulse.svg"))
     finally:
         sim.stop()
     print(f"screenshots written to {OUT}")

@@ -180,7 +180,7 @@ async def test_get_token_and_lazy_single_fetch_under_concurrency(sim) -> None:
     async with client:
         await asyncio.gather(*(client.list_sessions(size=1) for _ in range(12)))
         assert transport.paths[TOKEN_PATH] == 1
-        assert [e.kind for e in events] == ["token"]
+        assert [e.kind for e in events if e.kind != "request"] == ["token"]
         token = await client.get_token()
         assert isinstance(token, str) and len(token) > 8
         assert transport.paths[TOKEN_PATH] == 2
@@ -212,7 +212,7 @@ async def test_reauth_once_on_1101(simulator_factory) -> None:
         assert len(page.result) == 1
         assert transport.paths[TOKEN_PATH] == 2
         assert transport.paths[SESSION_LIST] == 5
-    kinds = [e.kind for e in events]
+    kinds = [e.kind for e in events if e.kind != "request"]
     assert kinds == ["token", "token", "reauth"] or kinds == ["token", "reauth", "token"]
 
 
@@ -429,7 +429,8 @@ async def test_timeout_is_typed(simulator_factory) -> None:
             await client.list_languages()
     assert isinstance(info.value, errors.NetworkError)
     assert "0.1 s" in str(info.value)
-    assert [e.kind for e in events] == ["retry"]
+    assert [e.kind for e in events] == ["retry", "request"]
+    assert not events[-1].ok and "0.1 s" in events[-1].error_message
 
 
 # -- pagination ----------------------------------------------------------------------------
@@ -625,3 +626,18 @@ async def test_reads_retry_on_1005_and_429_but_not_other_codes(canned) -> None:
     assert server.hits[SESSION_DETAIL] == 1 and server.hits[SESSION_CREATE] == 1
     assert [e.error_message for e in events if e.kind == "retry"][0].startswith("Too many requests")
     assert unknown.value.code == 9999 and "9999" in str(unknown.value) and "brand new failure" in str(unknown.value)
+
+
+async def test_every_request_reports_its_duration_and_outcome(simulator_factory) -> None:
+    """The pulse's API figures come from these: one ``request`` event per request
+    (its retries included), with how long it took and how it ended."""
+    sim = simulator_factory(churn=False, latency=0.05, **CREDS)
+    client, _, events = make(sim.base_url, max_retries=0)
+    async with client:
+        await client.list_languages()
+        with pytest.raises(errors.AkoolError):
+            await client.session_detail("nope-not-a-session")
+    done = [e for e in events if e.kind == "request"]
+    assert [e.ok for e in done] == [True, False]
+    assert all(0.05 <= e.duration < 5 for e in done)
+    assert done[1].error_message and done[1].endpoint

@@ -579,7 +579,8 @@ def test_busy_port_is_one_clear_error(simulator) -> None:
 
 def test_faults_can_be_switched_on_and_off_while_running(simulator, api) -> None:
     assert api.get("/sim/faults").json()["data"] == {
-        "latency": 0.0, "error_rate": 0.0, "malformed_rate": 0.0}
+        "latency": 0.0, "error_rate": 0.0, "malformed_rate": 0.0,
+        "stream_drop": 0.0, "stream_disconnect": 0.0, "stream_latency": 0.0}
     on = api.post("/sim/faults", json={"error_rate": 1.0}).json()
     assert on["code"] == 1000 and on["data"]["error_rate"] == 1.0
     answers = [api.get("/api/open/v4/liveAvatar/session/list").status_code for _ in range(5)]
@@ -600,6 +601,8 @@ def test_faults_can_be_switched_on_and_off_while_running(simulator, api) -> None
     ({"error_rate": 0.6, "malformed_rate": 0.6}, "must not exceed 1"),
     ({"latency": "slow"}, "latency"),
     ({"drop_rate": 0.1}, "unknown fault settings"),
+    ({"stream_drop": 2}, "fault drop"),
+    ({"stream_latency": 99, "error_rate": 0.5}, "fault latency"),
     ([0.1], "JSON object"),
 ])
 def test_bad_fault_settings_are_1003_and_change_nothing(simulator, api, body, problem) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Self, TypeVar
 
@@ -227,17 +228,32 @@ class ClientBase:
             if self._auth is None:
                 raise MissingCredentialsError(f"{self._missing} (needed for {path})", code=1102, endpoint=path)
             auth = self._auth
+        started = time.monotonic()
         try:
             async with asyncio.timeout(self._deadline) as scope:
-                return await self._attempts(method, path, params, body, auth)
+                answer = await self._attempts(method, path, params, body, auth)
         except TimeoutError:
             if not scope.expired():
                 raise
-        raise TimeoutError_(  # outside the except block: no context
+        except AkoolError as err:
+            self._finished(path, started, err.message)
+            raise
+        else:
+            self._finished(path, started)
+            return answer
+        err = TimeoutError_(
             f"No complete answer from {self._origin} within the {self._deadline:g} s deadline "
             f"({method} {path})",
             endpoint=path,
-        ) from None
+        )
+        self._finished(path, started, err.message)
+        raise err from None  # outside the except block: no context
+
+    def _finished(self, path: str, started: float, error: str | None = None) -> None:
+        """A ``request`` event: how long the request took, and how it ended."""
+        emit(self._on_event, ClientEvent("request", endpoint=path, ok=error is None,
+                                         duration=time.monotonic() - started,
+                                         error_message=error or ""))
 
     async def _attempts(
         self, method: str, path: str, params: dict[str, Any] | None, body: dict[str, Any] | None,

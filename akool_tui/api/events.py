@@ -13,7 +13,7 @@ from typing import Literal
 
 log = logging.getLogger("akool_tui.api")
 
-EventKind = Literal["retry", "token", "reauth"]
+EventKind = Literal["retry", "token", "reauth", "request"]
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,8 @@ class ClientEvent:
     - ``token``: a new bearer token was obtained (``attempt`` 1 = first, 2 = after 1101).
     - ``reauth``: the server said the token is invalid or expired (1101); the client
       fetches a new one and replays the request once.
+    - ``request``: a request finished (its retries included) after ``duration``
+      seconds; ``ok`` False with ``error_message`` when it failed.
     """
 
     kind: EventKind
@@ -32,6 +34,8 @@ class ClientEvent:
     attempt: int = 0
     delay: float = 0.0
     error_message: str = ""
+    duration: float = 0.0
+    ok: bool = True
 
 
 EventHandler = Callable[[ClientEvent], None]

@@ -18,7 +18,12 @@ from .config import SimulatorConfig
 from .faults import FaultInjector
 from .media_channel import media_endpoint
 from .state import SimError, SimulatorState
-from .stream_channel import websocket_endpoint
+from .stream_channel import (
+    STREAM_SETTINGS,
+    set_stream_faults,
+    stream_fault_settings,
+    websocket_endpoint,
+)
 
 log = logging.getLogger(__name__)
 
@@ -114,13 +119,18 @@ class Api:
                         raise SimError(1003, "the body must be a JSON object") from None
                     if not isinstance(changes, dict):
                         raise SimError(1003, "the body must be a JSON object")
+                    stream = {k: changes.pop(k) for k in list(changes) if k in STREAM_SETTINGS}
                     try:
+                        self.faults.check(changes)
+                        if stream:  # the stream channel's own (checked as they are set)
+                            set_stream_faults(self.state, stream)
                         self.faults.update(changes)
                     except (TypeError, ValueError) as err:
                         raise SimError(1003, str(err)) from None
             except SimError as err:
                 return envelope(err.code, err.msg)
-            return envelope(1000, "OK", self.faults.settings())
+            return envelope(1000, "OK", {**self.faults.settings(),
+                                         **stream_fault_settings(self.state)})
 
         return Route(FAULTS_PATH, endpoint, methods=["GET", "POST"], name="sim_faults")
 

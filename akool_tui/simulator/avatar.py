@@ -89,7 +89,8 @@ class StreamFaults:
     """Fault injection on the avatar's outgoing chat parts, per part, seeded.
 
     ``drop``, ``duplicate``, ``reorder`` (swap with the next part) and ``disconnect``
-    (drop the connection) are chances from 0 to 1.
+    (drop the connection) are chances from 0 to 1; ``latency`` (seconds, up to 30)
+    delays every message the avatar receives (its replies and acks come that late).
     """
 
     drop: float = 0.0
@@ -97,10 +98,16 @@ class StreamFaults:
     reorder: float = 0.0
     disconnect: float = 0.0
     seed: int | None = None
+    latency: float = 0.0
 
     NAMES = ("drop", "duplicate", "reorder", "disconnect")
 
     def __post_init__(self) -> None:
+        lat = self.latency
+        if isinstance(lat, bool) or not isinstance(lat, (int, float)) \
+                or not math.isfinite(lat) or not 0.0 <= lat <= 30.0:
+            raise ValueError(f"fault latency must be a number of seconds from 0 to 30 "
+                             f"(got {lat!r})")
         for name in self.NAMES:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) \
@@ -115,7 +122,7 @@ class StreamFaults:
     def from_mapping(cls, params: Mapping[str, str]) -> StreamFaults:
         """From query parameters such as ``?drop=0.1&reorder=0.2&seed=3``."""
         values: dict[str, Any] = {}
-        for name in (*cls.NAMES, "seed"):
+        for name in (*cls.NAMES, "seed", "latency"):
             raw = params.get(name)
             if raw is None or raw == "":
                 continue
@@ -211,6 +218,8 @@ class SimulatedAvatar:
         msg = decode(payload)
         if msg is None:
             return  # v != 2: ignored, as AKool does
+        if self.faults.latency:  # a slow channel: everything arrives that late
+            await asyncio.sleep(self.faults.latency)
         await self._dispatch(msg)
 
     async def _dispatch(self, msg: Message | Notice) -> None:

@@ -44,14 +44,19 @@ class FaultInjector:
     def settings(self) -> dict[str, float]:
         return {name: getattr(self, name) for name in LIVE_SETTINGS}
 
-    def update(self, changes: Mapping[str, Any]) -> None:
-        """Change some of :data:`LIVE_SETTINGS`; ValueError (nothing changed) when a
-        name is unknown or a value is out of the range the simulator accepts."""
+    def check(self, changes: Mapping[str, Any]) -> SimulatorConfig:
+        """The config with ``changes``; ValueError when a name is unknown or a value is
+        out of the range the simulator accepts."""
         unknown = sorted(set(changes) - set(LIVE_SETTINGS))
         if unknown:
             raise ValueError(f"unknown fault settings {unknown}: use {list(LIVE_SETTINGS)}")
         # the same checks (and messages) as at start-up
-        checked = dataclasses.replace(self._cfg, **{**self.settings(), **changes})
+        return dataclasses.replace(self._cfg, **{**self.settings(), **changes})
+
+    def update(self, changes: Mapping[str, Any]) -> None:
+        """Change some of :data:`LIVE_SETTINGS`; ValueError (nothing changed) when a
+        name is unknown or a value is out of the range the simulator accepts."""
+        checked = self.check(changes)
         for name in LIVE_SETTINGS:
             setattr(self, name, getattr(checked, name))
 

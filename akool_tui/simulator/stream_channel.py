@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hmac
 import logging
 from weakref import WeakKeyDictionary
@@ -37,6 +38,30 @@ STATUS_POLL = 0.25
 DROP_CODE = 1012
 
 _LIVE: WeakKeyDictionary[SimulatorState, dict[str, list[SimulatedAvatar]]] = WeakKeyDictionary()
+
+
+#: the stream faults of connections that asked for none (``POST /sim/faults``'s
+#: ``stream_*`` settings, switched from the demo's palette)
+_DEFAULT_FAULTS: WeakKeyDictionary[SimulatorState, StreamFaults] = WeakKeyDictionary()
+#: the ``/sim/faults`` names of the stream faults (``stream_`` + a StreamFaults field)
+STREAM_SETTINGS = ("stream_drop", "stream_disconnect", "stream_latency")
+
+
+def stream_fault_settings(state: SimulatorState) -> dict[str, float]:
+    faults = _DEFAULT_FAULTS.get(state) or StreamFaults()
+    return {name: getattr(faults, name.removeprefix("stream_")) for name in STREAM_SETTINGS}
+
+
+def set_stream_faults(state: SimulatorState, changes: dict[str, float]) -> None:
+    """Change the default stream faults (ValueError, nothing changed, when a value is
+    out of range); the avatars connected with the defaults take them at once."""
+    old = _DEFAULT_FAULTS.get(state) or StreamFaults()
+    new = dataclasses.replace(old, **{k.removeprefix("stream_"): v for k, v in changes.items()})
+    _DEFAULT_FAULTS[state] = new
+    for avatars in _LIVE.get(state, {}).values():
+        for avatar in avatars:
+            if avatar.faults == old:
+                avatar.faults = new
 
 
 def live_avatars(state: SimulatorState, session_id: str) -> list[SimulatedAvatar]:
@@ -78,6 +103,8 @@ async def websocket_endpoint(websocket: WebSocket) -> None:
         return
     try:
         faults = StreamFaults.from_mapping(websocket.query_params)
+        if faults == StreamFaults():  # none asked for: the defaults (the demo's palette)
+            faults = _DEFAULT_FAULTS.get(state) or faults
     except ValueError as exc:
         await _refuse(websocket, 400, 1008, 1003, str(exc))
         return

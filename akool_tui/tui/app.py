@@ -65,6 +65,12 @@ def _chat():
     return _up_to_date(ChatScreen())
 
 
+def _pulse():
+    from .screens.pulse import PulseScreen
+
+    return _up_to_date(PulseScreen())
+
+
 def _settings():
     from .screens.settings import SettingsScreen
 
@@ -98,7 +104,8 @@ class AkoolApp(ErrorReporting, AppThemes, PaletteCommands, ProfileSwitching, App
     #: default screen (get_default_screen), whose first frame is written as soon as the
     #: app has mounted; a MODES screen is mounted inside Textual's start-up batch and
     #: waits for the next screen-update tick (1/60 s) instead
-    MODES = {"avatars": _avatars, "chat": _chat, "settings": _settings, "knowledge": _knowledge}
+    MODES = {"avatars": _avatars, "chat": _chat, "settings": _settings, "knowledge": _knowledge,
+             "pulse": _pulse}
     SCREEN_NAMES = ("sessions", "avatars", "chat", "settings", "knowledge")
     BINDINGS = [
         Binding("1", "switch_mode('sessions')", "Sessions", id="app.sessions",
@@ -112,6 +119,8 @@ class AkoolApp(ErrorReporting, AppThemes, PaletteCommands, ProfileSwitching, App
         Binding("5", "switch_mode('knowledge')", "Knowledge", id="app.knowledge",
                 tooltip="Knowledge bases: prompts, greetings, documents", group=SCREENS),
         Binding("question_mark", "help", "Keys", id="app.help", tooltip="List every key"),
+        Binding("P", "pulse", "Pulse", id="app.pulse", show=False,
+                tooltip="The account at a glance: sessions, attention, credits, API, uploads"),
         Binding("h", "history", "History", id="app.history", show=False,
                 tooltip="Past conversations: search, read with timings, export"),
         Binding("e", "events", "Events", id="app.events", show=False,
@@ -139,6 +148,7 @@ class AkoolApp(ErrorReporting, AppThemes, PaletteCommands, ProfileSwitching, App
         #: `--demo`: the simulator starts after the first frame (AppContext.client)
         self.ctx = AppContext(config, demo=self.demo, demo_starter=demo_starter)
         self._clock = clock or _utc_now
+        self.ctx.pulse.clock = lambda: self.now().timestamp()
         self._watch_tty = watch_tty
         self._workers = _ReportingWorkers(self)  # every worker's error is reported
         #: errors reported while the app carried on (a notification each)
@@ -261,6 +271,13 @@ class AkoolApp(ErrorReporting, AppThemes, PaletteCommands, ProfileSwitching, App
 
         if not isinstance(self.screen, HistoryScreen):
             self.push_screen(HistoryScreen())
+
+    def action_pulse(self) -> None:
+        """The pulse is a mode of its own: a screen pushed over the sessions screen would
+        leave the table behind it ticking, each tick repainting the pulse in full."""
+        if self.current_mode != "pulse":
+            self.ctx.pulse_return = self.current_mode
+            self.switch_mode("pulse")
 
     def action_events(self) -> None:
         from .screens.events import EventsScreen

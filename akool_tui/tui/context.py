@@ -8,7 +8,9 @@
 - the run's events (refresh failures and recoveries, errors shown; ``e`` lists them);
 - the chat hand-off: the session the chat screen should open (the sessions screen's
   ``t``) and the chat's conversation (the settings screen applies set-params through it);
-- the recorded history (:mod:`akool_tui.core.history`), opened at its first use.
+- the recorded history (:mod:`akool_tui.core.history`), opened at its first use;
+- the pulse (:mod:`akool_tui.core.pulse`): the client's request events and the
+  screens' refreshes are sampled into it (the pulse screen shows it).
 
 No widget is touched here.
 """
@@ -23,6 +25,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..core.events import EventLog
+from ..core.pulse import Pulse
 
 if TYPE_CHECKING:
     from ..api.client import AkoolClient
@@ -57,6 +60,14 @@ class AppContext:
         self.start_profile, self.start_config = self.profile, config
         self._history: HistoryStore | None = None
         self._history_opened = False
+        #: what the app sees of the account (the app gives it its clock)
+        self.pulse = Pulse()
+        #: the pulse screen is showing: the sessions screen refreshes behind it
+        self.pulse_open = False
+        #: the mode the pulse's esc goes back to
+        self.pulse_return = "sessions"
+        #: the pulse's jump: the sessions table shows only these ids (label, ids)
+        self.sessions_only: tuple[str, tuple[str, ...]] | None = None
 
     @property
     def history(self) -> HistoryStore | None:
@@ -121,7 +132,8 @@ class AppContext:
         if self._client is None:
             from ..api.client import AkoolClient
 
-            self._client = AkoolClient(**self.config.client_kwargs())
+            self._client = AkoolClient(**self.config.client_kwargs(),
+                                       on_event=self.pulse.client_event)
         return self._client
 
     @property

@@ -26,6 +26,7 @@ def _where() -> list[tuple[str, type]]:
     from .screens.history_view import ConversationScreen
     from .screens.knowledge import KnowledgeScreen
     from .screens.knowledge_form import KnowledgeForm
+    from .screens.pulse import PulseScreen
     from .screens.sessions import SessionsScreen
     from .screens.settings import SettingsScreen
     from .widgets.live_table import LiveTable
@@ -35,7 +36,7 @@ def _where() -> list[tuple[str, type]]:
             ("sessions", SessionsScreen), ("avatars", AvatarsScreen), ("chat", ChatScreen),
             ("settings", SettingsScreen), ("knowledge", KnowledgeScreen),
             ("knowledge form", KnowledgeForm), ("history", HistoryScreen),
-            ("history", ConversationScreen)]
+            ("history", ConversationScreen), ("pulse", PulseScreen)]
 
 
 def _own_bindings(cls: type) -> Iterable[Binding]:
@@ -71,7 +72,7 @@ def key_table() -> str:
 _MODULES = ("app", "screens.action_picker", "screens.avatars", "screens.base", "screens.chat",
             "screens.common", "screens.describe", "screens.events", "screens.first_run",
             "screens.help", "screens.history", "screens.history_view", "screens.knowledge",
-            "screens.knowledge_form", "screens.new_session",
+            "screens.knowledge_form", "screens.new_session", "screens.pulse",
             "screens.sessions", "screens.settings", "screens.upload", "widgets.live_table",
             "commands")
 

@@ -8,6 +8,7 @@ shows, and reports it as plain events through one ``emit`` callback:
   reassembled by mid, with the moment its newest part was received;
 - :class:`Speaking` -- from the ``audio_start`` / ``audio_end`` events;
 - :class:`Ack` -- a command's answer (ok, or failed with the server's msg);
+  :class:`CommandSent` -- a command went out (its ack answers the same mid);
 - :class:`Outgoing` -- what became of a line sent to the avatar: ``sent``, ``queued``
   (the channel is reconnecting: it goes out after reconnecting) or ``failed`` (with
   the reason; :meth:`Conversation.retry` sends it again with the same mid) -- a line
@@ -108,6 +109,15 @@ class Ack:
     ack: CommandAck
     #: the command as sent, humanely: "interrupt", "set-params language fr, mode 1
     #: (retelling)", "set-action gesture hand wave, expression happiness"
+    what: str
+
+
+@dataclass(frozen=True)
+class CommandSent:
+    """A command is being sent (``interrupt``, ``set-params``); its :class:`Ack` has the
+    same ``mid``."""
+
+    mid: str
     what: str
 
 
@@ -497,6 +507,7 @@ class Conversation:
         self._emit(Interrupting())
         command = interrupt_command(new_mid("cmd"))
         self._commands[command.mid] = command
+        self._emit(CommandSent(command.mid, describe_command(command)))
         return await channel.send_command(transport, command)
 
     async def set_params(self, **data: Any) -> CommandAck:
@@ -519,6 +530,7 @@ class Conversation:
         fut: asyncio.Future[CommandAck] = asyncio.get_running_loop().create_future()
         self._waiters[command.mid] = fut
         self._commands[command.mid] = command
+        self._emit(CommandSent(command.mid, describe_command(command)))
         try:
             await channel.send_command(transport, command)
             return await asyncio.wait_for(asyncio.shield(fut), self.ack_timeout)

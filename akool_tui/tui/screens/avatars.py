@@ -86,6 +86,7 @@ class AvatarsScreen(TableScreen):
         return await list_avatars_of(await self.app.ctx.client(), "all")
 
     def apply(self, avatars: list[Avatar]) -> None:
+        self.app.ctx.pulse.avatars(avatars, self.app.now())  # the pulse's uploads
         if self.table.empty_text != "No avatars yet":  # loaded: an empty table is empty
             self.table.empty_text = "No avatars yet"
             self.table.refresh()

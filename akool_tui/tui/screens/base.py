@@ -45,6 +45,8 @@ class MainScreen(Screen):
 
     #: whether this screen runs a refresh loop
     LIVE = True
+    #: the pulse screen shows this screen's data: it refreshes while the pulse is open
+    FEEDS_PULSE = False
 
     def __init__(self) -> None:
         super().__init__()
@@ -73,8 +75,10 @@ class MainScreen(Screen):
             lambda error: self.post_message(RefreshFailed(error)),
             interval=self.app.config.refresh_interval,
             # another mode's screen in front: no ticks (nobody sees them); a dialog
-            # over this screen: the table keeps refreshing behind it
-            blocked=lambda: self not in self.app.screen_stack,
+            # over this screen: the table keeps refreshing behind it (the pulse too, for
+            # the screen that feeds it)
+            blocked=lambda: self not in self.app.screen_stack and not (
+                self.FEEDS_PULSE and self.app.ctx.pulse_open),
             clock=lambda: self.app.now().timestamp(),
         )
         self.status.bind_state(self.loop.state)

@@ -127,6 +127,9 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatMedia):
             from ...core.history.recorder import ConversationRecorder
 
             ConversationRecorder(history, self.conversation)
+        from ..widgets.chat_health import ChatHealthLine  # the connected chat's figures
+
+        self.mount(ChatHealthLine(self.conversation, id="chat-health"), before=self.chat_input)
         self._system("Pick a live session (ctrl+o) or create one (ctrl+n); esc interrupts the "
                      "avatar, ctrl+s exports the transcript.")
         self._show_state()

@@ -93,10 +93,13 @@ class SessionsScreen(TableScreen):
                 tooltip="Chat with the session under the cursor"),
     ]
 
+    FEEDS_PULSE = True  # the pulse's session figures are sampled from these refreshes
+
     def __init__(self) -> None:
         super().__init__()
         self._status_index = 0
         self._tracker: SessionTracker | None = None
+        self._only = ""  # the pulse's jump: showing only its sessions (the label)
 
     FILTER_PLACEHOLDER = "filter sessions: id, avatar or status"
 
@@ -123,6 +126,9 @@ class SessionsScreen(TableScreen):
     def apply(self, delta: SessionsDelta) -> None:
         changed = self.tracker.apply(delta)
         self.app.ctx.record_sessions(changed)  # the recorded lifecycle (core.history)
+        tracker = self.tracker
+        self.app.ctx.pulse.sessions((tracker.sessions[i] for i in tracker.open_ids
+                                     if i in tracker.sessions), self.app.now())
         if self.table.empty_text != "No sessions yet":  # loaded: an empty table is empty
             self.table.empty_text = "No sessions yet"
             self.table.refresh()
@@ -142,7 +148,7 @@ class SessionsScreen(TableScreen):
     def update_extra(self) -> None:
         tracker = self.tracker
         parts = [count(len(tracker.sessions), "session"), f"{tracker.live_count} live"]
-        label = STATUS_FILTERS[self._status_index]
+        label = self._only or STATUS_FILTERS[self._status_index]
         if label != "all":
             parts.append(f"showing {label}")
         if self.table.filter_text:
@@ -153,7 +159,24 @@ class SessionsScreen(TableScreen):
 
     # -- quick filters ---------------------------------------------------------
 
+    def on_screen_resume(self) -> None:  # (MainScreen's runs too)
+        only, self.app.ctx.sessions_only = self.app.ctx.sessions_only, None
+        if only is not None:  # the pulse's x / w: only those sessions
+            label, ids = only
+            self._only, self._status_index = label, 0
+            wanted = frozenset(ids)
+            self.table.row_filter = lambda key, row: key in wanted
+            self.update_extra()
+            self.notify(f"Showing {len(ids)} {label} (esc shows all)", timeout=3)
+
+    def action_clear_filter(self) -> None:
+        if self._only:  # esc after the pulse's jump: every session again
+            self._only = ""
+            self.table.row_filter = None
+        super().action_clear_filter()
+
     def action_cycle_status(self) -> None:
+        self._only = ""
         self._status_index = (self._status_index + 1) % len(STATUS_FILTERS)
         label = STATUS_FILTERS[self._status_index]
         self.table.row_filter = None if label == "all" else (
