@@ -98,16 +98,21 @@ def test_a_profile_without_credentials_says_which(two, capsys, tmp_path):
     (("sessions", "close", "se"), "closing sessions"),
     (("avatars", "upload", "--url", "https://example.com/v.mp4", "--avatar-id", "ro1",
       "--name", "ro"), "uploading avatars"),
+    (("knowledge", "create", "--name", "ro"), "creating, editing and deleting knowledge bases"),
+    (("knowledge", "delete", "0123456789abcdef01234567"),
+     "creating, editing and deleting knowledge bases"),
 ])
 def test_read_only_profile_refuses_and_sends_nothing(two, capsys, argv, what):
     _, b = two
     sessions = {k: b.state.session_status(k) for k in list(b.state.sessions)}
     avatars = set(b.state.avatars)
+    knowledge = set(b.state.knowledge)
     code, out, err = run(capsys, "--profile", "beta-ro", *argv)
     assert code == 2 and out == ""
     assert err.strip() == f"akool-tui: profile 'beta-ro' is read-only: {what} is off"
     assert {k: b.state.session_status(k) for k in list(b.state.sessions)} == sessions
     assert set(b.state.avatars) == avatars
+    assert set(b.state.knowledge) == knowledge
     # reading is fine under the same profile
     code, out, err = run(capsys, "--profile", "beta-ro", "sessions", "list", "--json")
     assert code == 0 and ids_of(out) == set(b.state.sessions)

@@ -118,6 +118,27 @@ async def test_read_only_profile_hides_and_refuses_close_create_upload(sims, tmp
         await wait_for(pilot, lambda: any("for this run only" in n for n in messages.notes()))
         assert app.config.path.read_text() == before
 
+        await pilot.press("escape", "5")  # knowledge bases: looking is fine, no changes
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "KnowledgeScreen")
+        await wait_loaded(pilot)
+        assert "Filter" in key_bar(app) and "New" not in key_bar(app)
+        knowledge = set(b.state.knowledge)
+        for key in ("n", "u", "x"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert type(app.screen).__name__ == "KnowledgeScreen"  # no form, no confirmation
+        assert ("profile 'watch' is read-only: creating, editing and deleting knowledge bases "
+                "is off" in messages.notes("warning"))
+        assert set(b.state.knowledge) == knowledge
+
+        await pilot.press("3")  # the chat: gestures change the live session
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ChatScreen")
+        assert not [t for t in palette_titles(app) if "gesture" in t.lower()]
+        app.screen.action_avatar_action()
+        await pilot.pause()
+        assert ("profile 'watch' is read-only: sending actions to a live session is off"
+                in messages.notes("warning"))
+
 
 async def test_a_writable_profile_keeps_every_action(sims, tmp_path):
     app = app_for(tmp_path, sims, "alpha")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from .context import EXIT_API, EXIT_OK, Context, UsageError, api_command, now
+from .context import EXIT_API, EXIT_OK, Context, UsageError, api_command, mutates, now
 
 if TYPE_CHECKING:
     from ..api.client import AkoolClient
@@ -217,6 +217,7 @@ def _demo_note(ctx: Context) -> None:
                  "ends; nothing it changes is kept for the next command")
 
 
+@mutates("knowledge.edit")
 @api_command
 async def cmd_knowledge_create(ctx: Context, client: AkoolClient) -> None:
     draft = _draft(ctx.args, creating=True)
@@ -230,6 +231,7 @@ def _read_only(kb: KnowledgeBase) -> str:
            "not changed or deleted"
 
 
+@mutates("knowledge.edit")
 @api_command
 async def cmd_knowledge_update(ctx: Context, client: AkoolClient) -> None:
     from ..core.knowledge import is_empty
@@ -247,6 +249,7 @@ async def cmd_knowledge_update(ctx: Context, client: AkoolClient) -> None:
     ctx.emit(record(kb), lambda: details(kb), ready=True)
 
 
+@mutates("knowledge.edit")
 @api_command
 async def cmd_knowledge_delete(ctx: Context, client: AkoolClient) -> int:
     """Each once, in the order given; AKool's are refused (not sent); the others are

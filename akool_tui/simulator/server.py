@@ -53,6 +53,10 @@ def make_server(cfg: SimulatorConfig, state: SimulatorState) -> uvicorn.Server:
         access_log=False,
         lifespan="on",
         timeout_graceful_shutdown=2,
+        # a front end like the real service's keeps idle connections a minute; uvicorn's
+        # 5 s default raced the console's 5 s refresh (a POST on a connection the server
+        # was just closing: ReadError on create)
+        timeout_keep_alive=60,
     )
     return uvicorn.Server(config)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...stream.codec import ACTIONS, EXPRESSIONS
+from ..readonly import mutating
 from .action_picker import ActionPicker, humane
 from .chat_channel import call_channel
 from .chat_view import ChatFailed
@@ -26,6 +27,7 @@ class AvatarActions:
     #: the last choice, offered again by the next picker
     _last_action: tuple[str, str] = ("", "")
 
+    @mutating("session.set_action")
     def action_avatar_action(self) -> None:
         """Open the gesture / expression picker; its choice is sent."""
         if not self.conversation.alive:
@@ -39,6 +41,7 @@ class AvatarActions:
             self._last_action = choice
             self.action_send_action(*choice)
 
+    @mutating("session.set_action")
     def action_send_action(self, action: str = "", expression: str = "") -> None:
         """Send set-action with this gesture and / or expression (the palette's commands)."""
         if not self.conversation.alive:
@@ -50,7 +53,10 @@ class AvatarActions:
                      failed=lambda error: ChatFailed(f"set-action not sent: {error}"))
 
     def palette_commands(self) -> list[tuple[str, str, str]]:
-        """(title, help, action) for the palette: each gesture and each expression."""
+        """(title, help, action) for the palette: each gesture and each expression (none
+        under a read-only profile: they change the live session)."""
+        if getattr(self.app.config, "read_only", False):
+            return []
         out = [(f"Avatar gesture: {humane(a)}", "Send set-action with this gesture",
                 f"send_action('{a}', '')") for a in ACTIONS]
         out += [(f"Avatar expression: {humane(e)}", "Send set-action with this facial expression",

@@ -20,6 +20,7 @@ from ...core.fields import KNOWLEDGE_BLOCKS, KNOWLEDGE_FIELDS, row_of
 from ...core.text import CELL, safe
 from ..fields import columns_from_fields
 from ..widgets.live_table import LiveTable
+from ..readonly import mutating
 from ..work import call_api
 from .base import TableScreen
 
@@ -136,11 +137,13 @@ class KnowledgeScreen(TableScreen):
             return None
         return kb
 
+    @mutating("knowledge.edit")
     def action_new(self) -> None:
         from .knowledge_form import KnowledgeForm
 
         self.app.push_screen(KnowledgeForm(), self._saved)
 
+    @mutating("knowledge.edit")
     def action_edit(self) -> None:
         if (kb := self._under_cursor("changed")) is not None:
             from .knowledge_form import KnowledgeForm
@@ -157,6 +160,7 @@ class KnowledgeScreen(TableScreen):
         self.refresh_detail()
         self.notify(f"Saved knowledge base {kb.name or kb.id}", timeout=3)
 
+    @mutating("knowledge.edit")
     def action_delete(self) -> None:
         if (kb := self._under_cursor("deleted")) is None:
             return
