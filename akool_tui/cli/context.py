@@ -9,7 +9,6 @@ names, error messages) never reaches it as a control sequence.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
@@ -99,6 +98,8 @@ def api_command(func: Callable[[Context, AkoolClient], Awaitable[int | None]]):
     """A command that talks to the API: credentials checked, one client, run to completion."""
 
     def run(ctx: Context) -> int:
+        import asyncio  # here: `akool-tui --help` and the parser need no event loop
+
         ctx.require_credentials()
 
         async def main() -> int | None:

@@ -127,6 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(sessions, "list", "list sessions, newest first", cmd_sessions_list)
     p.add_argument("--status", type=_status, metavar="N",
                    help="only 1 queueing, 2 live, 3 closed or 4 failed (number or name)")
+    p.add_argument("--jsonl", action="store_true",
+                   help="print JSON Lines: one session a line, written as the pages arrive")
     p = command(sessions, "show", "show one session (credentials masked)", cmd_sessions_show)
     p.add_argument("id", metavar="ID", help=ID_HELP)
     p = command(sessions, "create", "start a session (credits are held for its duration)",
