@@ -118,8 +118,9 @@ def main() -> None:
           f"largest part {max(map(len, parts))} B (limit 960)")
     print(f"floor {floor:.3f} s  (encoded bytes / rate; N KiB / rate = "
           f"{args.kib * 1024 / rate:.3f} s)")
-    print(f"figure: pacing largest encoded part {max(map(len, parts))} B")
     for _ in range(args.runs):
+        print(f"figure: pacing largest encoded part {max(map(len, parts))} B")
+        print("figure: pacing part limit 960 B")
         elapsed = asyncio.run(via_websocket(parts, args.preset))
         print(f"figure: pacing floor (encoded bytes / rate) {floor:.4f} s")
         print(f"figure: pacing websocket last byte at the simulator {elapsed:.4f} s", flush=True)
