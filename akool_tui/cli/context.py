@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from ..api.errors import ConfigError as _BaseConfigError
 from ..core.text import LINE, safe, safe_json_dumps
 
 if TYPE_CHECKING:
@@ -80,6 +79,7 @@ class Context:
 
     def require_credentials(self) -> None:
         if not self.config.has_credentials:
+            from ..api.errors import ConfigError as _BaseConfigError
             from ..config import NO_CREDENTIALS, config_path
 
             raise _BaseConfigError(NO_CREDENTIALS.format(path=self.config.path or config_path()))
