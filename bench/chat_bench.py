@@ -1,6 +1,6 @@
 """Chat rendering under a fast stream, and sending on Agora limits.
 
-Run:  /work/venv/bin/python bench/chat_bench.py [--seconds 30] [--runs 3] [--rate 200]
+Run:  .venv/bin/python bench/chat_bench.py [--seconds 30] [--runs 3] [--rate 200]
 
 1. Streaming. A headless app (``App.run_test``, 200x60) receives one bot reply at
    ``--rate`` parts/s for ``--seconds`` s, with 0 and 10 000 prior transcript lines.
