@@ -13,7 +13,7 @@ and invisible character escaped).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -76,12 +76,28 @@ class TableBuilder:
     def __len__(self) -> int:
         return len(self.rows)
 
-    def render(self) -> str:
+    def lines(self) -> Iterator[str]:
+        """The table a line at a time (header first), sorted by ``key``: written as it is
+        made, without a second copy of the cells or of the text."""
         if self.key is not None:
             self.rows.sort(key=lambda row: row[0], reverse=True)
         shown = self.shown
-        return table([f.label.upper() for f in shown], (cells for _, cells in self.rows),
-                     right=[i for i, f in enumerate(shown) if f.align == "right"])
+        headers = [f.label.upper() for f in shown]
+        widths = [len(h) for h in headers]
+        for _, cells in self.rows:
+            widths = [max(w, len(c)) for w, c in zip(widths, cells, strict=True)]
+        right = [f.align == "right" for f in shown]
+
+        def line(cells: Sequence[str]) -> str:
+            return "  ".join(c.rjust(w) if r else c.ljust(w)
+                             for c, w, r in zip(cells, widths, right, strict=True)).rstrip()
+
+        yield line(headers)
+        for _, cells in self.rows:
+            yield line(cells)
+
+    def render(self) -> str:
+        return "\n".join(self.lines())
 
 
 def records_table(fields: Sequence[Field[Any]], records: Iterable[Any],

@@ -88,8 +88,11 @@ async def cmd_sessions_list(ctx: Context, client: AkoolClient) -> None:
     async for page in pages:
         builder.add(page)
         open_now += sum(s.is_open for s in page)
-    summary = f"{count(len(builder), 'session')}, {open_now:,} open"
-    ctx.out((builder.render() + "\n\n" + summary) if len(builder) else summary)
+    if len(builder):
+        for line in builder.lines():  # cells made safe as they were added
+            write(line + "\n")
+        write("\n")
+    ctx.out(f"{count(len(builder), 'session')}, {open_now:,} open")
 
 
 @api_command
