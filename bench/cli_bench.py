@@ -11,6 +11,11 @@ Every figure is printed per run as ``figure: <name> <value> <unit>`` (bench/run_
 min / median / max), then a summary.
 
     python bench/cli_bench.py [--sessions 100000] [--runs 3] [--startup-runs 15]
+
+``--source DIR`` runs the akool-tui commands (and ``python -c pass``) from another
+source tree, e.g. an older commit's ``git archive``: ``python -S`` with ``PYTHONPATH`` =
+DIR and this venv's site-packages (the venv's editable install would win otherwise),
+for a before / after on one machine in one sitting.
 """
 
 from __future__ import annotations
@@ -75,10 +80,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--startup-runs", type=int, default=15)
     ap.add_argument("--skip-list", action="store_true", help="only the start-up figures")
+    ap.add_argument("--source", type=Path, help="run akool-tui from this source tree")
     args = ap.parse_args(argv)
     py = sys.executable
     env = {k: v for k, v in os.environ.items() if not k.startswith("AKOOL_")}
     env.update(AKOOL_API_KEY="demo", AKOOL_TUI_CONFIG=os.devnull + ".toml")
+    app_py = [py]
+    if args.source:
+        import sysconfig
+
+        app_py = [py, "-S"]
+        env["PYTHONPATH"] = f"{args.source.resolve()}{os.pathsep}{sysconfig.get_paths()['purelib']}"
     found: dict[str, list[float]] = {}
 
     def figure(name: str, value: float, unit: str) -> None:
@@ -91,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
                             "--sessions", str(args.sessions), "--no-churn",
                             "--max-concurrent", "1000"]
         with simulator_process(sim, timeout=120) as (base_url, _):
-            cli = [py, "-m", "akool_tui", "--base-url", base_url, "sessions", "list"]
+            cli = [*app_py, "-m", "akool_tui", "--base-url", base_url, "sessions", "list"]
             commands = {
                 "bare httpx pages": [py, "-c", BARE, base_url, "8"],
                 "sessions list --json": [*cli, "--json"],
@@ -105,9 +117,10 @@ def main(argv: list[str] | None = None) -> int:
                     figure(f"cli {n}: {name} wall", wall, "s")
                     figure(f"cli {n}: {name} peak RSS", rss, "MB")
     starts = {
-        "python -c pass": [py, "-c", "pass"],
-        "akool-tui --help": [py, "-m", "akool_tui", "--help"],
-        "akool-tui sessions list --help": [py, "-m", "akool_tui", "sessions", "list", "--help"],
+        "python -c pass": [*app_py, "-c", "pass"],
+        "akool-tui --help": [*app_py, "-m", "akool_tui", "--help"],
+        "akool-tui sessions list --help": [*app_py, "-m", "akool_tui", "sessions", "list",
+                                           "--help"],
     }
     for _ in range(args.startup_runs):
         for name, command in starts.items():
