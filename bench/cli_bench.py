@@ -54,11 +54,11 @@ asyncio.run(main())
 """
 
 
-def measure(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+def measure(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[float, float]:
     """(wall seconds, peak RSS in MB) of one run, stdout to /dev/null."""
     with open(os.devnull, "wb") as sink:
         start = time.perf_counter()
-        child = subprocess.Popen(command, cwd=ROOT, env=env, stdout=sink,
+        child = subprocess.Popen(command, cwd=cwd, env=env, stdout=sink,
                                  stderr=subprocess.PIPE)
         _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
@@ -81,12 +81,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--startup-runs", type=int, default=15)
     ap.add_argument("--skip-list", action="store_true", help="only the start-up figures")
     ap.add_argument("--source", type=Path, help="run akool-tui from this source tree")
+    ap.add_argument("--no-jsonl", action="store_true", help="leave --jsonl out (older trees)")
     args = ap.parse_args(argv)
     py = sys.executable
     env = {k: v for k, v in os.environ.items() if not k.startswith("AKOOL_")}
     env.update(AKOOL_API_KEY="demo", AKOOL_TUI_CONFIG=os.devnull + ".toml")
-    app_py = [py]
+    app_py, app_cwd = [py], ROOT
     if args.source:
+        app_cwd = args.source.resolve()  # `-m` puts the working directory first on sys.path
         import sysconfig
 
         app_py = [py, "-S"]
@@ -110,10 +112,12 @@ def main(argv: list[str] | None = None) -> int:
                 "sessions list --jsonl": [*cli, "--jsonl"],
                 "sessions list (table)": cli,
             }
+            if args.no_jsonl:
+                del commands["sessions list --jsonl"]
             measure(commands["bare httpx pages"], env)  # warm the simulator's caches
             for _ in range(args.runs):
                 for name, command in commands.items():  # interleaved: the same load
-                    wall, rss = measure(command, env)
+                    wall, rss = measure(command, env, app_cwd if "akool_tui" in command else ROOT)
                     figure(f"cli {n}: {name} wall", wall, "s")
                     figure(f"cli {n}: {name} peak RSS", rss, "MB")
     starts = {
@@ -124,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     for _ in range(args.startup_runs):
         for name, command in starts.items():
-            wall, _rss = measure(command, env)
+            wall, _rss = measure(command, env, app_cwd)
             figure(f"startup: {name}", wall * 1000, "ms")
     print()
     print(f"sessions={args.sessions} runs={args.runs} startup_runs={args.startup_runs}")
