@@ -1,6 +1,7 @@
 """Table speed: stock DataTable (baseline) vs LiveTable, at 10 000 and 100 000 rows.
 
-Run:  /work/venv/bin/python bench/table_bench.py [--repeats 3] [--idle 10] [--datatable-100k]
+Run:  .venv/bin/python bench/table_bench.py [--repeats 3] [--idle 10] [--datatable-100k]
+      [--compositor app|stock|fixed]
 
 Every app runs at 120x40 on a headless driver that *renders* (unlike Textual's test
 driver, which skips output) and counts the bytes Textual would write to the terminal.
@@ -18,9 +19,11 @@ c. idle for ``--idle`` seconds with only countdown cells changing once a second:
    ``update_cell`` calls for the visible rows every second (what a screen would do).
 d. a minimal Textual app (one Label) idle for the same time: the floor.
 
-LiveTable runs as the app runs it, with ``akool_tui.tui.textual_fixes`` installed
-(partial updates cropped to the changed cells); DataTable and the minimal app run on
-stock Textual.
+``--compositor`` says which Textual the tables run on: ``stock`` (both tables and the
+minimal app on Textual as released), ``fixed`` (all with ``akool_tui.tui.textual_fixes``
+installed: partial updates cropped to the changed cells, as the app runs) or ``app``
+(LiveTable fixed, DataTable stock: how each would ship; the default). Compare the
+tables within one mode: across modes the difference is the compositor, not the table.
 
 DataTable at 100 000 rows is skipped unless ``--datatable-100k`` is given (loading it
 takes half a minute, its idle runs minutes).  Each table and size runs in a fresh
@@ -285,9 +288,6 @@ async def bench_datatable(n: int, repeats: int, idle: float) -> dict[str, Any]:
 
 
 async def bench_livetable(n: int, repeats: int, idle: float) -> dict[str, Any]:
-    from akool_tui.tui import textual_fixes
-
-    textual_fixes.install()  # as akool_tui.tui.app does (each table: its own interpreter)
     rows = make_rows(n)
     out: dict[str, Any] = {}
 
@@ -413,7 +413,8 @@ def run_scenario(name: str, n: int, args: argparse.Namespace) -> dict[str, Any]:
     """Run one scenario in a fresh interpreter, so no heap left by another skews it."""
     print(f"{name} {n:,} rows ...", file=sys.stderr, flush=True)
     command = [sys.executable, __file__, "--scenario", f"{name}:{n}",
-               "--repeats", str(args.repeats), "--idle", str(args.idle)]
+               "--repeats", str(args.repeats), "--idle", str(args.idle),
+               "--compositor", args.compositor]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode:
         sys.exit(f"{name} {n} failed:\n{done.stderr}")
@@ -426,10 +427,17 @@ def main() -> None:
     parser.add_argument("--idle", type=float, default=10.0, help="idle seconds per run")
     parser.add_argument("--datatable-100k", action="store_true")
     parser.add_argument("--write", type=Path, help="append the report (markdown) to this file")
+    parser.add_argument("--compositor", choices=("app", "stock", "fixed"), default="app",
+                        help="stock or fixed Textual for both tables (default app: "
+                             "LiveTable fixed, DataTable stock)")
     parser.add_argument("--scenario", help=argparse.SUPPRESS)  # NAME:ROWS, in a child
     args = parser.parse_args()
     if args.scenario:
         name, n = args.scenario.split(":")
+        if args.compositor == "fixed" or (args.compositor == "app" and name == "LiveTable"):
+            from akool_tui.tui import textual_fixes
+
+            textual_fixes.install()  # as akool_tui.tui.app does (a fresh interpreter each)
         out = asyncio.run(SCENARIOS[name](int(n), args.repeats, args.idle))
         print(json.dumps(out))
         return
@@ -444,7 +452,8 @@ def main() -> None:
     floor = run_scenario("minimal", 0, args)
 
     report.add(f"Tables, {date.today().isoformat()}: `{' '.join([Path(sys.executable).name, *sys.argv])}`")
-    report.add(f"(medians of {args.repeats} runs, {SIZE[0]}x{SIZE[1]}, idle {args.idle:g} s per run)")
+    report.add(f"(medians of {args.repeats} runs, {SIZE[0]}x{SIZE[1]}, idle {args.idle:g} s per run, "
+               f"compositor {args.compositor})")
     report.add()
     report.add("| measure | rows | DataTable | LiveTable | ratio (ours / baseline) | target |")
     report.add("|---|---|---|---|---|---|")

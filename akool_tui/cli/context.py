@@ -9,13 +9,11 @@ names, error messages) never reaches it as a control sequence.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from ..api.errors import ConfigError as _BaseConfigError
 from ..core.text import LINE, safe, safe_json_dumps
 
 if TYPE_CHECKING:
@@ -81,6 +79,7 @@ class Context:
 
     def require_credentials(self) -> None:
         if not self.config.has_credentials:
+            from ..api.errors import ConfigError as _BaseConfigError
             from ..config import DEFAULT_PROFILE, NO_CREDENTIALS, config_path
 
             path = self.config.path or config_path()
@@ -130,6 +129,8 @@ def api_command(func: Callable[[Context, AkoolClient], Awaitable[int | None]]):
     """A command that talks to the API: credentials checked, one client, run to completion."""
 
     def run(ctx: Context) -> int:
+        import asyncio  # here: `akool-tui --help` and the parser need no event loop
+
         ctx.require_credentials()
 
         async def main() -> int | None:

@@ -1,8 +1,10 @@
 """``akool-tui``: the console, and a headless CLI for scripting over SSH.
 
-Start-up stays fast: httpx, Textual, the simulator and textual-serve are
-imported inside the commands that need them, so ``akool-tui --help`` imports
-none of them.
+Start-up stays fast: building the parser imports no command module (a command is
+named by module and function, :class:`_Command`, and imported when it runs), nor
+asyncio, httpx, Textual, the simulator or textual-serve, nor the API error types
+(imported when an error is reported): ``akool-tui --help`` loads little beyond
+argparse.
 
 Exit codes: 0 success, 1 an API / network error, 2 a usage or config error,
 130 interrupted. Every failure is one line on stderr: ``akool-tui: <message>``.
@@ -23,14 +25,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..api.errors import AkoolError
-from ..api.errors import ConfigError as _BaseConfigError
-from ..core import validators as v
 from ..core.text import LINE, safe
-from . import create_options
-from .catalog import (cmd_avatars_list, cmd_avatars_upload, cmd_credit, cmd_languages_list,
-                      cmd_voices_list)
-from .config_cmd import cmd_config_path, cmd_config_profiles, cmd_config_show
 from .context import (
     EXIT_API,
     EXIT_INTERRUPTED,
@@ -42,7 +37,6 @@ from .context import (
     UsageError,
 )
 from .context import Parser as _Parser
-from .sessions import cmd_sessions_close, cmd_sessions_create, cmd_sessions_list, cmd_sessions_show
 
 if TYPE_CHECKING:
     from ..config import Config
@@ -64,16 +58,49 @@ def _status(text: str) -> int:
     return value
 
 
-def _checked(validator: Callable[[Any], str | None], convert: Callable[[str], Any] = str):
-    """An argparse type from a shared validator."""
+def _checked(validator: str, convert: Callable[[str], Any] = str, **options: Any):
+    """An argparse type from a shared validator (named: :mod:`akool_tui.core.validators`
+    is imported when a value is checked, not when the parser is built)."""
 
     def parse(text: str) -> Any:
-        problem = validator(text)
+        from ..core import validators
+
+        problem = getattr(validators, validator)(text, **options)
         if problem:
             raise argparse.ArgumentTypeError(f"expected {problem}, got {text!r}")
         return convert(text)
 
     return parse
+
+
+class _Command:
+    """A command function named by its module in this package and its name, imported
+    when it runs (a parser default: ``args.func(ctx)``)."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module, self.name = module, name
+
+    def __call__(self, ctx: Context) -> int | None:
+        import importlib
+
+        return getattr(importlib.import_module(f"{__package__}.{self.module}"), self.name)(ctx)
+
+    def __repr__(self) -> str:
+        return f"_Command({self.module!r}, {self.name!r})"
+
+
+cmd_sessions_list = _Command("sessions", "cmd_sessions_list")
+cmd_sessions_show = _Command("sessions", "cmd_sessions_show")
+cmd_sessions_create = _Command("sessions", "cmd_sessions_create")
+cmd_sessions_close = _Command("sessions", "cmd_sessions_close")
+cmd_avatars_list = _Command("catalog", "cmd_avatars_list")
+cmd_avatars_upload = _Command("catalog", "cmd_avatars_upload")
+cmd_voices_list = _Command("catalog", "cmd_voices_list")
+cmd_languages_list = _Command("catalog", "cmd_languages_list")
+cmd_config_path = _Command("config_cmd", "cmd_config_path")
+cmd_config_show = _Command("config_cmd", "cmd_config_show")
+cmd_config_profiles = _Command("config_cmd", "cmd_config_profiles")
+cmd_credit = _Command("catalog", "cmd_credit")
 
 
 # -- the parser -----------------------------------------------------------------------
@@ -132,25 +159,29 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(sessions, "list", "list sessions, newest first", cmd_sessions_list)
     p.add_argument("--status", type=_status, metavar="N",
                    help="only 1 queueing, 2 live, 3 closed or 4 failed (number or name)")
+    p.add_argument("--jsonl", action="store_true",
+                   help="print JSON Lines: one session a line, written as the pages arrive")
     p = command(sessions, "show", "show one session (credentials masked)", cmd_sessions_show)
     p.add_argument("id", metavar="ID", help=ID_HELP)
     p = command(sessions, "create", "start a session (credits are held for its duration)",
                 cmd_sessions_create)
-    p.add_argument("--avatar", metavar="ID", type=_checked(v.validate_session_avatar_id),
+    p.add_argument("--avatar", metavar="ID", type=_checked("validate_session_avatar_id"),
                    help="avatar id (default: [defaults] avatar_id)")
-    p.add_argument("--duration", metavar="S", type=_checked(v.validate_duration, int),
+    p.add_argument("--duration", metavar="S", type=_checked("validate_duration", int),
                    help="seconds, 1..3600 (default: [defaults] duration)")
-    p.add_argument("--stream-type", metavar="T", type=_checked(v.validate_stream_type),
+    p.add_argument("--stream-type", metavar="T", type=_checked("validate_stream_type"),
                    help="agora, livekit, trtc (or websocket on the simulator)")
     p.add_argument("--voice", metavar="V", help="voice id")
     p.add_argument("--lang", metavar="L", help="language code, e.g. en")
-    p.add_argument("--mode", metavar="1|2", type=_checked(v.validate_mode_type, int),
+    p.add_argument("--mode", metavar="1|2", type=_checked("validate_mode_type", int),
                    help="1 retelling (speaks your text), 2 dialogue (AKool's LLM answers)")
     p.add_argument("--background", metavar="URL",
-                   type=_checked(lambda x: v.validate_http_url(x, allow_empty=True)),
+                   type=_checked("validate_http_url", allow_empty=True),
                    help="background image or video URL")
-    p.add_argument("--speed", metavar="X", type=_checked(v.validate_speed, float),
+    p.add_argument("--speed", metavar="X", type=_checked("validate_speed", float),
                    help="voice speed 0.8..1.2")
+    from . import create_options  # argparse only
+
     create_options.add_arguments(p)  # --knowledge, --params-file, --scene-mode, --credentials-file
     p = command(sessions, "close", "close sessions", cmd_sessions_close)
     p.add_argument("ids", metavar="ID", nargs="+", help=ID_HELP)
@@ -161,11 +192,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="open: made through the API, aigc: made in AKool's web app, "
                         "all: both (default)")
     p = command(avatars, "upload", "upload a streaming avatar from a video URL", cmd_avatars_upload)
-    p.add_argument("--url", required=True, type=_checked(v.validate_http_url),
+    p.add_argument("--url", required=True, type=_checked("validate_http_url"),
                    help="video (or image) URL")
     p.add_argument("--avatar-id", required=True, metavar="ID",
-                   type=_checked(v.validate_avatar_id), help="new avatar id (letters and digits)")
-    p.add_argument("--name", required=True, metavar="N", type=_checked(v.validate_avatar_name),
+                   type=_checked("validate_avatar_id"), help="new avatar id (letters and digits)")
+    p.add_argument("--name", required=True, metavar="N", type=_checked("validate_avatar_name"),
                    help="display name (required)")
     p.add_argument("--url-from", type=int, choices=(1, 2), default=1,
                    help="1 an ordinary URL (default), 2 a URL from another AKool product")
@@ -239,8 +270,11 @@ def cmd_serve(ctx: Context) -> int:
     """The console in a browser, behind an Origin check and a per-run token (serve.py)."""
     import shlex
 
+    from ..api.errors import ConfigError
+    from ..core import validators as v
+
     if importlib.util.find_spec("textual_serve") is None:
-        raise _BaseConfigError(
+        raise ConfigError(
             "serving in a browser needs textual-serve: pip install 'akool-tui[serve]'")
     from ..serve import GatedServer, new_token
 
@@ -341,7 +375,9 @@ def _load(args: argparse.Namespace, stack: contextlib.ExitStack) -> Config:
 
         return demo_config(stack.enter_context(start_demo()), base=config)
     if args.base_url:
-        problem = v.validate_base_url(args.base_url)
+        from ..core.validators import validate_base_url
+
+        problem = validate_base_url(args.base_url)
         if problem:
             raise UsageError(f"--base-url: expected {problem}")
         config.override("base_url", args.base_url, "flag")  # for this run only: never saved
@@ -386,24 +422,25 @@ def main(argv: Sequence[str] | None = None, *, console: ConsoleStarter | None = 
         return _fail("interrupted", EXIT_INTERRUPTED)
     except UsageError as error:
         return _fail(str(error), EXIT_USAGE)
-    except _BaseConfigError as error:  # also the config file's own ConfigError
-        return _fail(str(error), EXIT_USAGE)
-    except AkoolError as error:
-        return _fail(str(error), EXIT_API)
     except BrokenPipeError:  # "akool-tui sessions list | head": the reader has all it wants
         # what is still buffered goes to /dev/null, so the flush at exit cannot fail
         # ("Exception ignored ... BrokenPipeError") either
         with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
-    except OSError as error:
-        return _fail(error.strerror or str(error), EXIT_API)
-    except Exception as error:  # a bug: still one line, the traceback only on request
-        if os.environ.get("AKOOL_TUI_DEBUG"):
+    except Exception as error:
+        from ..api.errors import AkoolError, ConfigError  # here: only when something failed
+
+        if isinstance(error, ConfigError):  # also the config file's own ConfigError
+            return _fail(str(error), EXIT_USAGE)
+        if isinstance(error, AkoolError):
+            return _fail(str(error), EXIT_API)
+        if isinstance(error, OSError):
+            return _fail(error.strerror or str(error), EXIT_API)
+        if os.environ.get("AKOOL_TUI_DEBUG"):  # a bug: still one line, the traceback on request
             raise
         return _fail(f"unexpected error ({type(error).__name__}): {error}; "
                      "set AKOOL_TUI_DEBUG=1 for details", EXIT_API)
-
 
 if __name__ == "__main__":
     sys.exit(main())

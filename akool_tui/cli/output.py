@@ -13,7 +13,7 @@ and invisible character escaped).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +21,7 @@ from ..core.fields import Field, table_fields
 from ..core.fields import count as count  # the summaries: "1,234 sessions"
 from ..core.fields import details as field_details
 from ..core.records import jsonable
-from ..core.text import CELL, FIELD, safe, safe_json_dumps
+from ..core.text import CELL, FIELD, escape_json_text, safe, safe_json_dumps
 
 # -- humane values -------------------------------------------------------------
 
@@ -52,15 +52,62 @@ def details(pairs: Iterable[tuple[str, Any]]) -> str:
     return "\n".join(f"{k + ':':<{width + 1}} {v}".rstrip() for k, v in pairs)
 
 
+class TableBuilder:
+    """A table of records built a batch at a time (``sessions list`` adds a page as it
+    arrives) that keeps only the cell text, each distinct text once: 100 000 sessions
+    cost a few MB of cells, not the records. Rows sort by ``key`` (largest first) when
+    rendered; records with equal keys keep the order they came in."""
+
+    def __init__(self, fields: Sequence[Field[Any]], now: datetime | None,
+                 key: Callable[[Any], Any] | None = None) -> None:
+        self.shown = table_fields(fields)
+        self.now = now
+        self.key = key
+        self.rows: list[tuple[Any, tuple[str, ...]]] = []
+        self._texts: dict[str, str] = {}
+
+    def add(self, records: Iterable[Any]) -> None:
+        shown, now, texts, key = self.shown, self.now, self._texts, self.key
+        for r in records:
+            cells = tuple(texts.setdefault(t, t) for t in
+                          (safe(f.cell(f.get(r), now), limit=CELL) for f in shown))
+            self.rows.append((key(r) if key else None, cells))
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def lines(self) -> Iterator[str]:
+        """The table a line at a time (header first), sorted by ``key``: written as it is
+        made, without a second copy of the cells or of the text."""
+        if self.key is not None:
+            self.rows.sort(key=lambda row: row[0], reverse=True)
+        shown = self.shown
+        headers = [f.label.upper() for f in shown]
+        widths = [len(h) for h in headers]
+        for _, cells in self.rows:
+            widths = [max(w, len(c)) for w, c in zip(widths, cells, strict=True)]
+        right = [f.align == "right" for f in shown]
+
+        def line(cells: Sequence[str]) -> str:
+            return "  ".join(c.rjust(w) if r else c.ljust(w)
+                             for c, w, r in zip(cells, widths, right, strict=True)).rstrip()
+
+        yield line(headers)
+        for _, cells in self.rows:
+            yield line(cells)
+
+    def render(self) -> str:
+        return "\n".join(self.lines())
+
+
 def records_table(fields: Sequence[Field[Any]], records: Iterable[Any],
                   now: datetime | None) -> str:
     """A table of ``records`` with a column per table field of ``fields`` (the field
     catalogue, :mod:`akool_tui.core.fields`): headers are the labels in capitals, cells
     the fields' cell text, right-aligned where the field says so."""
-    shown = table_fields(fields)
-    rows = ([f.cell(f.get(r), now) for f in shown] for r in records)
-    return table([f.label.upper() for f in shown], rows,
-                 right=[i for i, f in enumerate(shown) if f.align == "right"])
+    builder = TableBuilder(fields, now)
+    builder.add(records)
+    return builder.render()
 
 
 def record_details(fields: Sequence[Field[Any]], record: Any, now: datetime | None, *,
@@ -77,3 +124,16 @@ def dumps(value: Any) -> str:
     """``--json``: the records as exact data, secrets masked, control characters escaped."""
     return safe_json_dumps(jsonable(value), indent=2)
 
+
+def json_records(records: Iterable[Any], sep: str = "\n") -> str:
+    """``records`` as one compact JSON object a line, ``sep`` between them (no final
+    newline), secrets masked, control characters escaped: a page of ``--jsonl``, or of
+    ``--json``'s array with ``sep=",\\n"``. Compact, because indenting 100 000 records
+    costs seconds (the indenting encoder is pure Python)."""
+    import json
+
+    dumps_one = json.JSONEncoder(ensure_ascii=False).encode
+    document = sep.join(dumps_one(jsonable(r)) for r in records)
+    if document.isascii() and document.replace("\n", "").isprintable():
+        return document
+    return escape_json_text(document)

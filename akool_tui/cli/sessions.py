@@ -13,8 +13,8 @@ the service does not know.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ..core.fields import SESSION_FIELDS, count
@@ -59,20 +59,40 @@ async def resolve(client: AkoolClient, typed: Iterable[str]) -> list[str | Unkno
 # -- sessions ---------------------------------------------------------------------------
 
 
+def _newest_first(session: Session) -> float:
+    return session.create_time.timestamp() if session.create_time else float("-inf")
+
+
 @api_command
 async def cmd_sessions_list(ctx: Context, client: AkoolClient) -> None:
-    from .output import records_table
+    """Written as the pages arrive: ``--json`` an array (one session a line), ``--jsonl``
+    one session a line, both in the service's order (newest first); the table keeps
+    only its cells until the last page (then sorted newest first). What a broken
+    listing printed before it failed stays printed, and the exit code says it failed."""
+    from .output import TableBuilder, json_records
 
-    sessions = await client.list_all_sessions(status=getattr(ctx.args, "status", None))
-    sessions.sort(key=lambda s: s.create_time or datetime.min.replace(tzinfo=timezone.utc),
-                  reverse=True)
-
-    def human() -> str:
-        summary = f"{count(len(sessions), 'session')}, {sum(s.is_open for s in sessions):,} open"
-        table = records_table(SESSION_FIELDS, sessions, now())
-        return (table + "\n\n" + summary) if sessions else summary
-
-    ctx.emit(sessions, human)
+    pages = client.iter_pages(status=getattr(ctx.args, "status", None))
+    write = sys.stdout.write
+    if getattr(ctx.args, "jsonl", False):
+        async for page in pages:
+            write(json_records(page) + "\n")
+        return
+    if ctx.json:
+        opened = False
+        async for page in pages:
+            write((",\n" if opened else "[\n") + json_records(page, sep=",\n"))
+            opened = True
+        write("\n]\n" if opened else "[]\n")
+        return
+    builder, open_now = TableBuilder(SESSION_FIELDS, now(), key=_newest_first), 0
+    async for page in pages:
+        builder.add(page)
+        open_now += sum(s.is_open for s in page)
+    if len(builder):
+        for line in builder.lines():  # cells made safe as they were added
+            write(line + "\n")
+        write("\n")
+    ctx.out(f"{count(len(builder), 'session')}, {open_now:,} open")
 
 
 @api_command

@@ -13,19 +13,33 @@ from ..api.models import Credentials, Session
 from ..api.secrets import masked_mapping
 
 
+#: values that are JSON already (exact types: an IntEnum is an int but also has a label)
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+#: the field names of each record class (``extra`` is the server's unknown keys: left out)
+_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _names(kind: type) -> tuple[str, ...]:
+    names = _NAMES.get(kind)
+    if names is None:
+        names = _NAMES[kind] = tuple(f.name for f in dataclasses.fields(kind) if f.name != "extra")
+    return names
+
+
 def jsonable(value: Any) -> Any:
-    """Records, enums, datetimes and mappings as JSON-ready data, secrets masked."""
+    """Records, enums, datetimes and mappings as JSON-ready data, secrets masked.
+    (About 10 us a session: ``sessions list --json`` converts 100 000 of them.)"""
+    if type(value) in _PLAIN:
+        return value
     if isinstance(value, Credentials):
         return value.masked()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out: dict[str, Any] = {}
-        for f in dataclasses.fields(value):
-            if f.name == "extra":
-                continue
-            item = getattr(value, f.name)
-            out[f.name] = jsonable(item)
+        for name in _names(type(value)):
+            item = getattr(value, name)
+            out[name] = jsonable(item)
             if isinstance(item, IntEnum):
-                out[f"{f.name}_label"] = item.label  # type: ignore[attr-defined]
+                out[f"{name}_label"] = item.label  # type: ignore[attr-defined]
         if isinstance(value, Session):
             left = value.time_left()
             out["time_left"] = None if left is None else int(left.total_seconds())

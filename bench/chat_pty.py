@@ -1,0 +1,234 @@
+"""Chat, receive to bytes on the terminal: akool-tui's chat screen in a pty against Log anchors.
+
+The simulator runs in this process (a thread) and is instrumented, not changed: each
+bot reply part its avatar sends over the websocket stream channel is stamped just
+before it is sent. The program under test runs on a pty (120x34) of its own, joined
+to a websocket session, and its terminal output is read here and stamped as it
+arrives (one clock: ``time.perf_counter``, CLOCK_MONOTONIC, shared by both). The
+avatar then speaks a reply of unique words (``k00001 k00002 ...``) at ``--rate`` parts
+a second; a part counts as on the terminal when its last word first appears in the
+program's output. Nothing else on screen holds those words (the reply is spoken by
+the avatar, not typed, so there is no user line echoing them).
+
+Programs, each in its own pty and process, each on its own session:
+
+    akool-tui            the console's chat screen (``t`` on the session's row), whose
+                         transcript flushes at most 30 times a second
+    Log 30 Hz            a minimal Textual app: the same websocket transport and codec,
+                         text appended to Textual's ``Log`` from a 30 Hz buffer (the
+                         transcript's own rate), wrapped at words as it is flushed (Log
+                         does not wrap)
+    Log 20 Hz            the same at 20 Hz
+
+Measured per run: p50 / p95 / max of send -> on the terminal over all parts, and the
+program's CPU (/proc utime+stime over the stream, in cores). Printed as
+``figure: chat pty <program>: <what> <value> <unit>`` lines.
+
+    python bench/chat_pty.py [--seconds 10] [--rate 200] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import bisect
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from startup_bench import PtyApp, bench_env  # noqa: E402 - bench/ is not a package
+
+from akool_tui.simulator import SimulatorConfig, run_background  # noqa: E402
+from akool_tui.simulator.avatar import PIECE_CHARS, SimulatedAvatar  # noqa: E402
+from akool_tui.simulator.stream_channel import live_avatars  # noqa: E402
+from akool_tui.stream.codec import ChatMessage, decode  # noqa: E402
+
+ROW = re.compile(rb"\b[0-9a-f]{8}\s+(?:queueing|live|closed|failed)\b")
+WORD = re.compile(r"k\d{5}")
+
+ANCHOR = '''
+import sys
+from textual.app import App
+from textual.widgets import Log, Static
+from akool_tui.stream.codec import ChatMessage, decode
+from akool_tui.stream.transport import WebSocketTransport
+
+URL, TOKEN, HZ = sys.argv[1], sys.argv[2], float(sys.argv[3])
+
+
+class Anchor(App):
+    def compose(self):
+        yield Static(f"LOG ANCHOR {HZ:g} HZ")
+        yield Log()
+
+    def on_mount(self):
+        self.buffer = []
+        self.column = 0  # Log does not wrap: the buffer is wrapped at words, as it flushes
+        self.set_interval(1 / HZ, self.flush)
+        self.run_worker(self.read())
+
+    async def read(self):
+        transport = WebSocketTransport(URL, TOKEN)
+        await transport.connect()
+        async for payload in transport.receive():
+            msg = decode(payload)
+            if isinstance(msg, ChatMessage) and msg.from_ == "bot":
+                self.buffer.append(msg.text)
+
+    def flush(self):
+        text = "".join(self.buffer)
+        cut = text.rfind(" ") + 1  # whole words only: the rest waits for its end
+        if not cut:
+            return
+        self.buffer[:] = [text[cut:]]
+        out = []
+        for word in text[:cut - 1].split(" "):
+            if self.column and self.column + len(word) + 1 > self.size.width - 4:
+                out.append("\\n")
+                self.column = 0
+            elif self.column:
+                out.append(" ")
+                self.column += 1
+            out.append(word)
+            self.column += len(word)
+        self.query_one(Log).write("".join(out))
+
+
+Anchor().run()
+'''
+
+
+class Stamps:
+    """When each bot part left the simulator: (perf_counter, text)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[float, str]] = []
+        original = SimulatedAvatar.__init__
+        stamps = self
+
+        def init(self, send, *args, **kwargs):  # noqa: ANN001 - the simulator's signature
+            async def stamped(payload: bytes) -> None:
+                msg = decode(payload)
+                if isinstance(msg, ChatMessage) and msg.from_ == "bot":
+                    stamps.sent.append((time.perf_counter(), msg.text))
+                await send(payload)
+
+            original(self, stamped, *args, **kwargs)
+
+        SimulatedAvatar.__init__ = init
+
+
+def create_session(base_url: str) -> dict:
+    answer = httpx.post(base_url + "/api/open/v4/liveAvatar/session/create",
+                        json={"avatar_id": "dvp_Tristan_cloth2_1080P", "duration": 3600,
+                              "stream_type": "websocket", "mode_type": 1},
+                        headers={"x-api-key": "demo"}, timeout=10).json()
+    return answer["data"]
+
+
+def wait_until(check, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+def measure(app: PtyApp, sim, session_id: str, stamps: Stamps, words: int,
+            timeout: float) -> tuple[list[float], float]:
+    """(latency of each part in ms, CPU cores over the stream)."""
+    wait_until(lambda: live_avatars(sim.state, session_id), 30, "the program to connect")
+    app.drain(1.0)  # settle
+    avatar = live_avatars(sim.state, session_id)[0]
+    text = " ".join(f"k{i:05d}" for i in range(1, words + 1)) + " "  # ends a word
+    stamps.sent.clear()
+    base = len(app.seen)
+    arrivals: list[tuple[int, float]] = []  # (end offset in app.seen, time read)
+    cpu = app.cpu_seconds()
+    start = time.perf_counter()
+    done = asyncio.run_coroutine_threadsafe(avatar._speak(text), avatar._loop)  # noqa: SLF001
+    last = f"k{words:05d}".encode()
+    deadline = start + timeout
+    while time.perf_counter() < deadline:
+        if app._read(0.5):  # noqa: SLF001 - the pty reader of startup_bench
+            arrivals.append((len(app.seen), time.perf_counter()))
+            if last in app.seen[max(base, len(app.seen) - 65536):]:
+                break
+    wall = time.perf_counter() - start
+    cpu = (app.cpu_seconds() - cpu) / wall
+    done.result(timeout=30)
+    ends = [end for end, _ in arrivals]
+    latencies = []
+    seen = app.seen
+    for sent_at, piece in stamps.sent:
+        found = WORD.findall(piece)
+        if not found:
+            continue
+        at = seen.find(found[-1].encode(), base)
+        if at < 0:
+            continue  # never shown (counted below)
+        arrived = arrivals[bisect.bisect_right(ends, at + len(found[-1]) - 1)][1]
+        latencies.append((arrived - sent_at) * 1000)
+    shown = len(latencies) / max(1, sum(1 for _, p in stamps.sent if WORD.search(p)))
+    if shown < 0.99:
+        raise SystemExit(f"only {shown:.0%} of the parts reached the terminal")
+    return latencies, cpu
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--rate", type=float, default=200.0, help="parts per second")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    chars_per_s = args.rate * PIECE_CHARS
+    words = int(args.seconds * chars_per_s / 7)  # "k00001 " is 7 characters
+    stamps = Stamps()
+    cfg = SimulatorConfig(seed=3, sessions=0, churn=False, queue_delay=0.0,
+                          reply_chars_per_s=chars_per_s)
+    py = sys.executable
+    print(f"reply of {words} words (~{words * 7:,} chars) at {args.rate:g} parts/s "
+          f"({chars_per_s:g} chars/s, ~{args.seconds:g} s), 120x34 pty, {args.runs} runs")
+    with tempfile.TemporaryDirectory() as tmp, run_background(cfg) as sim:
+        env = {**bench_env(tmp), "AKOOL_API_KEY": "demo"}
+        anchor = Path(tmp) / "anchor.py"
+        anchor.write_text(ANCHOR)
+        for _ in range(args.runs):
+            for name in ("akool-tui", "Log 30 Hz", "Log 20 Hz"):
+                session = create_session(sim.base_url)
+                sid = session["_id"] if "_id" in session else session["id"]
+                if name == "akool-tui":
+                    argv = [py, "-m", "akool_tui", "--base-url", sim.base_url]
+                else:
+                    creds = session["credentials"]
+                    argv = [py, str(anchor), creds["ws_url"], creds["ws_token"],
+                            name.split()[1]]
+                with PtyApp(argv, env) as app:
+                    if name == "akool-tui":
+                        app.wait_for([ROW], timeout=60)
+                        app.drain(0.5)
+                        app.send(b"t")  # chat with the selected (newest) session
+                    latencies, cpu = measure(app, sim, sid, stamps, words,
+                                             timeout=args.seconds * 4 + 30)
+                p = statistics.quantiles(latencies, n=100)
+                for what, value, unit in (("p50 send->terminal", statistics.median(latencies),
+                                           "ms"),
+                                          ("p95 send->terminal", p[94], "ms"),
+                                          ("max send->terminal", max(latencies), "ms"),
+                                          ("CPU", cpu, "core")):
+                    print(f"figure: chat pty {name}: {what} {value:.3f} {unit}", flush=True)
+                httpx.post(sim.base_url + "/api/open/v4/liveAvatar/session/close",
+                           json={"id": sid}, headers={"x-api-key": "demo"}, timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,141 @@
+"""The headless CLI at scale and at start-up, each against a baseline measured in the same run.
+
+1. ``akool-tui sessions list`` (``--json``, ``--jsonl``, the table) at N sessions against a
+   simulator in its own process, stdout to /dev/null: wall time and peak RSS of the CLI
+   process (``os.wait4``), beside a bare httpx loop (a process of its own) that fetches
+   the same pages with the same concurrency into /dev/null (no models, no output).
+2. Start-up: ``akool-tui --help`` and ``akool-tui sessions list --help`` beside
+   ``python -c pass``.
+
+Every figure is printed per run as ``figure: <name> <value> <unit>`` (bench/run_all takes
+min / median / max), then a summary.
+
+    python bench/cli_bench.py [--sessions 100000] [--runs 3] [--startup-runs 15]
+
+``--source DIR`` runs the akool-tui commands (and ``python -c pass``) from another
+source tree, e.g. an older commit's ``git archive``: ``python -S`` with ``PYTHONPATH`` =
+DIR and this venv's site-packages (the venv's editable install would win otherwise),
+for a before / after on one machine in one sitting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.simproc import simulator_process  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: the floor: the same pages, the same concurrency (the client's default, 8), nothing else
+BARE = r"""
+import asyncio, sys, httpx
+base, concurrency = sys.argv[1], int(sys.argv[2])
+PATH = "/api/open/v4/liveAvatar/session/list"
+async def main():
+    async with httpx.AsyncClient(base_url=base, headers={"x-api-key": "demo"}) as client:
+        first = await client.get(PATH, params={"page": 1, "size": 100})
+        pages = -(-first.json()["data"]["count"] // 100)
+        todo = iter(range(2, pages + 1))
+        async def worker():
+            for page in todo:
+                answer = await client.get(PATH, params={"page": page, "size": 100})
+                answer.raise_for_status()
+                sys.stdout.buffer.write(answer.content)
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+asyncio.run(main())
+"""
+
+
+def measure(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of one run, stdout to /dev/null."""
+    with open(os.devnull, "wb") as sink:
+        start = time.perf_counter()
+        child = subprocess.Popen(command, cwd=cwd, env=env, stdout=sink,
+                                 stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode:
+        raise SystemExit(f"{command[2:]} failed: {child.stderr.read().decode()[-500:]}")
+    child.stderr.close()
+    return wall, usage.ru_maxrss / 1024
+
+
+def spread(values: list[float]) -> str:
+    return (f"min {min(values):.3f} median {statistics.median(values):.3f} "
+            f"max {max(values):.3f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sessions", type=int, default=100_000)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--startup-runs", type=int, default=15)
+    ap.add_argument("--skip-list", action="store_true", help="only the start-up figures")
+    ap.add_argument("--source", type=Path, help="run akool-tui from this source tree")
+    ap.add_argument("--no-jsonl", action="store_true", help="leave --jsonl out (older trees)")
+    args = ap.parse_args(argv)
+    py = sys.executable
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AKOOL_")}
+    env.update(AKOOL_API_KEY="demo", AKOOL_TUI_CONFIG=os.devnull + ".toml")
+    app_py, app_cwd = [py], ROOT
+    if args.source:
+        app_cwd = args.source.resolve()  # `-m` puts the working directory first on sys.path
+        import sysconfig
+
+        app_py = [py, "-S"]
+        env["PYTHONPATH"] = f"{args.source.resolve()}{os.pathsep}{sysconfig.get_paths()['purelib']}"
+    found: dict[str, list[float]] = {}
+
+    def figure(name: str, value: float, unit: str) -> None:
+        found.setdefault(f"{name} ({unit})", []).append(value)
+        print(f"figure: {name} {value:.4f} {unit}", flush=True)
+
+    n = f"{args.sessions // 1000}k" if args.sessions >= 1000 else str(args.sessions)
+    if not args.skip_list:
+        sim = lambda port: [py, "-m", "akool_tui.simulator", "--port", str(port),  # noqa: E731
+                            "--sessions", str(args.sessions), "--no-churn",
+                            "--max-concurrent", "1000"]
+        with simulator_process(sim, timeout=120) as (base_url, _):
+            cli = [*app_py, "-m", "akool_tui", "--base-url", base_url, "sessions", "list"]
+            commands = {
+                "bare httpx pages": [py, "-c", BARE, base_url, "8"],
+                "sessions list --json": [*cli, "--json"],
+                "sessions list --jsonl": [*cli, "--jsonl"],
+                "sessions list (table)": cli,
+            }
+            if args.no_jsonl:
+                del commands["sessions list --jsonl"]
+            measure(commands["bare httpx pages"], env)  # warm the simulator's caches
+            for _ in range(args.runs):
+                for name, command in commands.items():  # interleaved: the same load
+                    wall, rss = measure(command, env, app_cwd if "akool_tui" in command else ROOT)
+                    figure(f"cli {n}: {name} wall", wall, "s")
+                    figure(f"cli {n}: {name} peak RSS", rss, "MB")
+    starts = {
+        "python -c pass": [*app_py, "-c", "pass"],
+        "akool-tui --help": [*app_py, "-m", "akool_tui", "--help"],
+        "akool-tui sessions list --help": [*app_py, "-m", "akool_tui", "sessions", "list",
+                                           "--help"],
+    }
+    for _ in range(args.startup_runs):
+        for name, command in starts.items():
+            wall, _rss = measure(command, env, app_cwd)
+            figure(f"startup: {name}", wall * 1000, "ms")
+    print()
+    print(f"sessions={args.sessions} runs={args.runs} startup_runs={args.startup_runs}")
+    for name, values in found.items():
+        print(f"  {name:<52} {spread(values)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

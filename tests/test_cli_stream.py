@@ -1,0 +1,120 @@
+"""``sessions list`` at scale: written as the pages arrive (``--json`` an array,
+``--jsonl`` a line per session), and a CLI that starts without the heavy modules."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from akool_tui.api.client import AkoolClient
+from akool_tui.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch, tmp_path):
+    for var in ("AKOOL_API_KEY", "AKOOL_CLIENT_ID", "AKOOL_CLIENT_SECRET", "AKOOL_BASE_URL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AKOOL_TUI_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("AKOOL_API_KEY", "demo")
+
+
+def all_sessions(sim, **kw):
+    async def go():
+        async with AkoolClient(sim.base_url, api_key="demo") as client:
+            return await client.list_all_sessions(**kw)
+
+    return asyncio.run(go())
+
+
+def child_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AKOOL_")}
+    return {**env, "AKOOL_API_KEY": "demo", "AKOOL_TUI_CONFIG": "/nonexistent/akool.toml"}
+
+
+def test_jsonl_and_json_hold_every_session_of_many_pages_in_server_order(simulator_factory,
+                                                                         capsys):
+    sim = simulator_factory(sessions=450)
+    expected = [s.id for s in all_sessions(sim)]
+    assert main(["--base-url", sim.base_url, "sessions", "list", "--jsonl"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [json.loads(line)["id"] for line in lines] == expected  # one object a line
+    assert main(["--base-url", sim.base_url, "sessions", "list", "--json"]) == 0
+    records = json.loads(capsys.readouterr().out)
+    assert [r["id"] for r in records] == expected
+    assert {"status_label", "time_left", "credentials"} <= set(records[0])
+    assert main(["--base-url", sim.base_url, "sessions", "list", "--json", "--status", "4"]) == 0
+    failed = json.loads(capsys.readouterr().out)
+    assert [r["id"] for r in failed] == [s.id for s in all_sessions(sim, status=4)]
+
+
+def test_an_empty_listing_is_an_empty_array_and_no_lines(simulator_factory, capsys):
+    sim = simulator_factory(sessions=0)
+    assert main(["--base-url", sim.base_url, "sessions", "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+    assert main(["--base-url", sim.base_url, "sessions", "list", "--jsonl"]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_jsonl_escapes_every_control_character(hostile, capsys, monkeypatch):
+    monkeypatch.setenv("AKOOL_API_KEY", "demo-key-123456")
+    code = main(["--base-url", hostile.base_url, "sessions", "list", "--jsonl"])
+    out = capsys.readouterr().out
+    assert code == 0 and out
+    for line in out.splitlines():
+        json.loads(line)
+        assert line.isprintable(), repr(line)
+
+
+def test_the_first_sessions_are_printed_before_the_last_page_is_fetched(simulator_factory):
+    """A slow service: the first page reaches the pipe while later pages are still on
+    their way (before, nothing was printed until all 20 pages were in)."""
+    sim = simulator_factory(sessions=2_000, latency=0.4)
+    child = subprocess.Popen([sys.executable, "-m", "akool_tui", "--base-url", sim.base_url,
+                              "sessions", "list", "--jsonl"], cwd=REPO, env=child_env(),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        first = json.loads(child.stdout.readline())
+        still_running = child.poll() is None
+        rest = child.stdout.read().splitlines()
+        assert child.wait(60) == 0, child.stderr.read()
+    finally:
+        child.kill()
+    assert first["id"] and still_running
+    assert len(rest) == 1_999
+
+
+def test_the_table_is_sorted_newest_first_with_a_summary(simulator_factory, capsys):
+    sim = simulator_factory(sessions=250)
+    sessions = all_sessions(sim)
+    assert main(["--base-url", sim.base_url, "sessions", "list"]) == 0
+    out = capsys.readouterr().out
+    table, summary = out.rstrip().split("\n\n")
+    assert len(table.splitlines()) == 251
+    assert summary == f"250 sessions, {sum(s.is_open for s in sessions)} open"
+
+
+# -- start-up ------------------------------------------------------------------------------
+
+#: not needed to print help: the event loop, the HTTP client, the console, the command
+#: modules (and the field catalogue and humanize they bring)
+HEAVY = ("asyncio", "httpx", "textual", "rich", "akool_tui.cli.sessions", "akool_tui.core.fields",
+         "humanize")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["sessions", "list", "--help"], ["--version"],
+                                  ["sessions", "create", "--duration", "0"]])
+def test_the_cli_starts_without_asyncio_httpx_or_textual(argv):
+    probe = ("import sys\nfrom akool_tui.launch import main\n"
+             "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+             f"print('LOADED', [m for m in {HEAVY!r} if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", probe, *argv], cwd=REPO, env=child_env(),
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.stdout.strip().splitlines()[-1] == "LOADED []", done.stdout + done.stderr
