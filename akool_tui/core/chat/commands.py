@@ -41,7 +41,6 @@ class Commands:
         """Ask the avatar to stop speaking (and stop the LLM's answer); returns the mid."""
         self._cancel_llm()
         transport = self._require_channel()
-        self._unanswered.clear()  # the avatar drops the turns it had not answered
         self._emit(Interrupting())
         command = interrupt_command(new_mid("cmd"))
         self._commands[command.mid] = command

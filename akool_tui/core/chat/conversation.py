@@ -20,9 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -56,6 +54,7 @@ from .events import (
 )
 from .inbox import Inbox
 from .llm import LlmClient
+from .replies import Replies
 from .sending import KEEP_SENT, LLM_HISTORY, LLM_SYSTEM_PROMPT, Sending, _Line
 
 log = logging.getLogger(__name__)
@@ -64,12 +63,6 @@ log = logging.getLogger(__name__)
 ACK_TIMEOUT = 10.0
 #: how often parts that never completed are closed as incomplete
 EXPIRE_EVERY = 1.0
-
-
-@dataclass
-class _Reply:
-    first_at: float
-    waited: float | None
 
 
 class Conversation(Commands, Sending):
@@ -91,6 +84,7 @@ class Conversation(Commands, Sending):
         ack_timeout: float = ACK_TIMEOUT,
         reassembly_timeout: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self._sink = emit
         #: called with every event after ``emit`` (the history's recorder)
@@ -102,15 +96,15 @@ class Conversation(Commands, Sending):
         self.transport_factory = transport_factory
         self.ack_timeout = ack_timeout
         self._clock = clock
+        self._wall = wall
+        #: the reply timings (THE measure: the status line, health and history read it)
+        self.replies = Replies()
         self.session: Session | None = None
         self.transport: BaseTransport | None = None
         self._reassembler = Reassembler(timeout=reassembly_timeout)
         self._lines: dict[str, _Line] = {}
         self._commands: dict[str, Command] = {}
         self._waiters: dict[str, asyncio.Future[CommandAck]] = {}
-        self._replies: dict[str, _Reply] = {}
-        #: when each sent message not yet answered went out (one reply per message)
-        self._unanswered: deque[float] = deque(maxlen=64)
         self._send_lock = asyncio.Lock()
         self._llm_task: asyncio.Task[None] | None = None
         self._llm_history: list[dict[str, str]] = []
@@ -118,6 +112,14 @@ class Conversation(Commands, Sending):
         self.speaking = False
 
     def _emit(self, event: Any) -> None:
+        """``event`` to ``emit`` and the observers, then the reply timings it moved."""
+        sid = self.session.id if self.session is not None else None
+        timed = self.replies.observe(event, sid, self._clock(), self._wall())
+        self._dispatch(event)
+        for stats in timed:
+            self._dispatch(stats)
+
+    def _dispatch(self, event: Any) -> None:
         self._sink(event)
         for observe in self.observers:
             observe(event)
@@ -250,17 +252,7 @@ class Conversation(Commands, Sending):
 
     def _chat_update(self, mid: str, sender: str, text: str, complete: bool,
                      incomplete: bool) -> None:
-        now = self._clock()
         self._emit(ChatPart(mid, sender, text, complete, incomplete))
-        if sender != "bot":
-            return
-        reply = self._replies.get(mid)
-        if reply is None:
-            waited = now - self._unanswered.popleft() if self._unanswered else None
-            reply = self._replies[mid] = _Reply(first_at=now, waited=waited)
-        if complete or incomplete:
-            del self._replies[mid]
-            self._emit(ReplyStats(mid, reply.waited, len(text), now - reply.first_at))
 
     def _set_speaking(self, on: bool) -> None:
         if on != self.speaking:

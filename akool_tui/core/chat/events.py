@@ -7,7 +7,7 @@ frozen dataclasses, no Textual), and :func:`describe_command` (a command for a p
 - :class:`Speaking` -- from the ``audio_start`` / ``audio_end`` events;
 - :class:`Ack` -- a command's answer; :class:`CommandSent` -- a command went out;
 - :class:`Outgoing` -- what became of a line sent to the avatar (sent, queued, failed);
-- :class:`ReplyStats` -- per reply: time to first part, length, duration;
+- :class:`ReplyStats` -- a reply's timing moved (:mod:`.timing`, the one measure);
 - :class:`Note` -- anything else worth a system line;
 - :class:`Interrupting` -- the user asked the avatar to stop.
 """
@@ -20,6 +20,7 @@ from typing import Any, Literal
 
 from ...stream.codec import Command, CommandAck
 from ...stream.transport import TransportState
+from .timing import ReplyStats
 
 RETELLING, DIALOGUE = 1, 2
 
@@ -81,14 +82,6 @@ class Outgoing:
 
 
 @dataclass(frozen=True)
-class ReplyStats:
-    mid: str
-    first_part_s: float | None
-    chars: int
-    duration_s: float
-
-
-@dataclass(frozen=True)
 class Note:
     text: str
     level: Literal["info", "warning", "error"] = "info"
@@ -138,3 +131,7 @@ def describe_command(command: Command) -> str:
     return f"{command.cmd} " + ", ".join(
         f"{_FIELD_NAMES.get(k, k)} {_humane_value(k, v)}" for k, v in fields.items())
 
+
+__all__ = ["DIALOGUE", "RETELLING", "Ack", "ChannelState", "ChatPart", "CommandSent", "Emit",
+           "Interrupting", "Note", "Origin", "OutStatus", "Outgoing", "ReplyStats", "Speaking",
+           "describe_command"]

@@ -90,7 +90,6 @@ class Sending:
             if line.status == "failed":  # reported failed while it was being sent
                 return
             if connected:
-                self._unanswered.append(self._clock())
                 self._mark(line, "sent")
             else:
                 self._mark(line, "queued", "waiting for the channel to reconnect")
@@ -108,7 +107,6 @@ class Sending:
             return
         for line in list(self._lines.values()):
             if line.status == "queued" and line.handed:
-                self._unanswered.append(self._clock())
                 self._mark(line, "sent")
 
     async def retry(self) -> int:
