@@ -26,6 +26,7 @@ from textual.widgets import Input, Select
 
 from ...api.models import Session, SessionStatus
 from ...core.ids import short_id
+from ...core.session_options import request_problems
 from ...core.sessions import chat_blocker, create_request
 from ...core.text import CELL, safe
 from ...core.chat.conversation import DIALOGUE, Conversation, Inbox, Note
@@ -54,6 +55,7 @@ class SessionsLoaded(Message):
 class SessionCreated(Message):
     session: Session | None
     error: str = ""
+    sent: bool = True  # False: refused by the create check, nothing went to the server
 
 
 @dataclass
@@ -231,6 +233,10 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatMedia):
     async def _create_session(self) -> None:
         client = await self.app.ctx.client()
         request = create_request(self.app.config.defaults, for_chat=True, demo=self.app.ctx.demo)
+        if found := request_problems(request):  # the dialog's and the CLI's check: not sent
+            self.post_message(SessionCreated(None, "Fix: " + "; ".join(map(str, found))
+                                             + " (the [defaults] in the config)", sent=False))
+            return
         try:
             session = await client.create_session(**request)
         except Exception as exc:
@@ -240,7 +246,8 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatMedia):
 
     def on_session_created(self, message: SessionCreated) -> None:
         self._creating = False
-        refresh_credits(self.app)  # a create holds credits (or was refused for want of them)
+        if message.sent:  # a create holds credits (or was refused for want of them)
+            refresh_credits(self.app)
         if message.session is None:
             self._system(f"Could not create a session: {message.error}", role="error")
             return
