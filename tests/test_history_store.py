@@ -260,10 +260,10 @@ class Clock:
 def test_the_recorder_assembles_replies_with_their_timings(tmp_path):
     path = tmp_path / "h.sqlite3"
     store = HistoryStore(path)
-    conv = Conversation(lambda event: None)
-    conv.session = Session("sess-1", SessionStatus.PROCESSING, "websocket", "av-1")
     clock = Clock()
-    ConversationRecorder(store, conv, clock=clock)
+    conv = Conversation(lambda event: None, clock=clock)  # it times the replies
+    conv.session = Session("sess-1", SessionStatus.PROCESSING, "websocket", "av-1")
+    ConversationRecorder(store, conv)
     emit = conv._emit  # the conversation's own path: emit, then its observers
     emit(ChannelState(TransportState.CONNECTED))
     emit(Outgoing("m1", "hello", "queued", "waiting"))

@@ -128,7 +128,7 @@ def test_pulse_credits_burn_and_uploads():
 
 def test_chat_health_figures_from_the_conversations_events():
     clock = Clock(50.0)
-    conv = Conversation(lambda event: None)
+    conv = Conversation(lambda event: None, clock=clock)  # its reply timings: the one measure
     conv.session = Session("s1", SessionStatus.PROCESSING, "websocket", "av")
     health = ChatHealth(conv, clock=clock)
     emit = conv._emit

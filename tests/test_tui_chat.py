@@ -244,7 +244,7 @@ async def test_retelling_with_own_llm_speaks_the_llms_answer_sentence_by_sentenc
         assert not texts(screen, "llm")  # sentences sent fine are not listed twice
         # each sentence's reply is timed from when that sentence went out
         last = len(texts(screen, "bot")[-1])
-        await wait_for(pilot, lambda: re.search(rf"1st part \d+\.\d\ds, {last} ch",
+        await wait_for(pilot, lambda: re.search(rf"1st part \d+(\.\d)? m?s, {last} ch",
                                                 str(screen.status.render())), "metrics")
 
 

@@ -154,3 +154,47 @@ def test_the_console_records_per_profile_and_not_at_all_when_off():
     off = AppContext(Config(history=False))
     assert off.history is None
     off.record_sessions([])  # nothing recorded, nothing raised
+
+
+async def test_the_history_is_a_mode_of_its_own_left_by_1_to_5_and_esc(simulator_factory):
+    """Like the pulse: 1-5 leave the history and it does not come back over that screen;
+    esc goes back where `h` was pressed; `h` again shows it with what was recorded since."""
+    from akool_tui.tui.screens.chat import ChatScreen
+    from akool_tui.tui.screens.sessions import SessionsScreen
+
+    store = HistoryStore(history_path(demo=True))
+    conv = ConversationHandle("sess-first", "av-1", "websocket", time.time())
+    store.put(Item(conv, "in:1", time.time(), "reply", "hello"))
+    assert store.flush()
+    store.close()
+    sim = simulator_factory(sessions=0)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SessionsScreen), "sessions")
+        sessions = app.screen
+        await pilot.press("h")
+        await wait_for(pilot, lambda: isinstance(app.screen, HistoryScreen), "the history")
+        history = app.screen
+        await wait_for(pilot, lambda: len(rows(history)) == 1, "listed")
+        await pilot.press("3")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen), "the chat")
+        await pilot.press("escape", "1")  # (the chat's input has the focus)
+        await wait_for(pilot, lambda: app.screen is sessions, "the sessions screen, alone")
+        await pilot.pause()
+        assert app.screen is sessions and app.current_mode == "sessions"
+        store = app.ctx.history
+        other = ConversationHandle("sess-second", "av-2", "websocket", time.time())
+        store.put(Item(other, "in:1", time.time(), "reply", "again"))
+        assert store.flush()
+        await pilot.press("h")
+        await wait_for(pilot, lambda: app.screen is history, "the same history")
+        await wait_for(pilot, lambda: len(rows(history)) == 2, "what was recorded since")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is sessions, "back on sessions")
+        await pilot.press("3")
+        await wait_for(pilot, lambda: isinstance(app.screen, ChatScreen), "the chat")
+        chat = app.screen
+        await pilot.press("escape", "h")
+        await wait_for(pilot, lambda: app.screen is history, "the history from the chat")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is chat, "esc back to the chat")

@@ -160,3 +160,46 @@ async def test_the_chat_health_line_moves_under_stream_latency_and_disconnects(
         await wait_for(pilot, lambda: re.search(r"reconnects [1-9]", _health(screen)),
                        "a reconnect counted", timeout=15)
         await set_faults(app.config, {"stream_disconnect": 0.0})
+
+
+def _status_first(screen) -> str | None:
+    found = re.search(r"reply: 1st part ([^,·]+?)(?:,|$| ·)", str(screen.status.render()))
+    return found.group(1) if found else None
+
+
+def _health_first(screen) -> str | None:
+    found = re.search(r"1st part (\d+(?:\.\d+)? (?:ms|s))", _health(screen))
+    return found.group(1) if found else None
+
+
+async def test_the_status_line_and_the_health_line_show_the_same_reply_time_when_slow(
+        simulator_factory):
+    """One reply timing feeds both: under a stream latency fault the chat's status line
+    and its health line show the same first-part time for each reply."""
+    from akool_tui.demo import demo_config
+    from akool_tui.tui.app import AkoolApp
+    from akool_tui.tui.screens.chat import ChatScreen
+
+    sim = simulator_factory(sessions=0, queue_delay=0.0, reply_chars_per_s=400.0)
+    app = AkoolApp(demo_config(sim), demo=True, watch_tty=False)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await app.switch_mode("chat")
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: screen.conversation.connected, "connected", timeout=15)
+        await set_faults(app.config, {"stream_latency": 0.5})
+        seen = []
+        for word in ("hello", "again"):
+            before = len([e for e in screen.transcript.entries if e.role == "bot"])
+            await pilot.press(*word, "enter")
+            await wait_for(pilot, lambda: len([e for e in screen.transcript.entries
+                                               if e.role == "bot"]) > before
+                           and _health_first(screen) is not None
+                           and _first_part_ms(_health(screen)) >= 500
+                           and _status_first(screen) == _health_first(screen),
+                           f"the same first-part time for {word!r}", timeout=15)
+            seen.append(_status_first(screen))
+            screen.chat_input.focus()
+        assert all(value.endswith(("ms", " s")) for value in seen), seen
+        await set_faults(app.config, {"stream_latency": 0.0})

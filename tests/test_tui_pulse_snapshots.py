@@ -160,7 +160,7 @@ class HealthApp(App):
     def on_mount(self) -> None:
         line = self.query_one(ChatHealthLine)
         clock = Clock(100.0)
-        line.health.clock = clock
+        line.health.clock = self.conv._clock = clock  # the conversation times the replies
         emit = self.conv._emit
         emit(ChannelState(TransportState.CONNECTED))
         for n, (first, audio, fin) in enumerate([(0.3, 0.5, 4.0), (0.4, 0.7, 5.2),

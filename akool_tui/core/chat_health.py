@@ -1,6 +1,8 @@
 """The connected chat's health figures (no Textual): an observer of the
 :class:`~akool_tui.core.chat.conversation.Conversation`'s events, as the history's
-recorder is, sharing its reply timings (:class:`~akool_tui.core.chat.timing.ReplyTimer`).
+recorder is; its reply times are the conversation's own (the :class:`ReplyStats` it emits,
+from its one :class:`~akool_tui.core.chat.timing.ReplyTimer`), which the chat's status line
+shows too.
 
 For the session the chat is connected to, each figure's latest value and a short
 history of the last :data:`WINDOW_S` seconds:
@@ -26,14 +28,12 @@ from ..stream.transport import TransportState
 from .chat.conversation import (
     Ack,
     ChannelState,
-    ChatPart,
     CommandSent,
     Conversation,
-    Interrupting,
     Outgoing,
-    Speaking,
+    ReplyStats,
 )
-from .chat.timing import ReplyTimer
+from .chat.timing import ms_text
 from .series import Series, fold_max, fold_sum
 
 #: how far back the sparklines go (seconds)
@@ -64,9 +64,7 @@ class Figure:
         if self.latest is None:
             return f"{self.label} -"
         if self.unit == "ms":
-            value = f"{self.latest / 1000:.1f} s" if self.latest >= 1000 else \
-                f"{self.latest:.0f} ms"
-            return f"{self.label} {value}"
+            return f"{self.label} {ms_text(self.latest)}"
         return f"{self.label} {self.latest:.0f}"
 
 
@@ -77,7 +75,6 @@ class ChatHealth:
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.conversation = conversation
         self.clock = clock
-        self._timer = ReplyTimer()
         self._series = {name: Series(max_age=WINDOW_S, maxlen=256) for name, _, _ in FIGURES}
         self._commands: dict[str, float] = {}
         self._session_id: str | None = None
@@ -96,7 +93,6 @@ class ChatHealth:
         sid = session.id if session is not None else None
         if sid != self._session_id:
             self._session_id = sid
-            self._timer.reset()
             self._commands.clear()
             for series in self._series.values():
                 series.clear()
@@ -111,24 +107,16 @@ class ChatHealth:
     def __call__(self, event: Any) -> None:
         self._fresh_session()
         now = self.clock()
-        if isinstance(event, ChatPart):
-            if event.sender != "bot":
-                return
-            reply, first, done = self._timer.part(f"in:{event.mid}", finished=event.finished,
-                                                  complete=event.complete, now=now, wall=now)
-            if first:
+        if isinstance(event, ReplyStats):
+            reply = event.timing
+            if event.first:
                 self._add("first", reply.first_ms, now)
-                if reply.audio_ms is not None:
-                    self._add("audio", reply.audio_ms, now)
-            if done:
+            if event.audio:
+                self._add("audio", reply.audio_ms, now)
+            if event.done:
                 self._add("fin", reply.fin_ms, now)
         elif isinstance(event, Outgoing):
-            if event.status == "sent" and event.origin == "user":
-                self._timer.sent(now)
             self._add("queued", self.conversation.queued_count, now)
-        elif isinstance(event, Speaking):
-            if event.on and (reply := self._timer.audio_started(now)) is not None:
-                self._add("audio", reply.audio_ms, now)
         elif isinstance(event, CommandSent):
             self._commands[event.mid] = now
             while len(self._commands) > KEEP_COMMANDS:
@@ -137,8 +125,6 @@ class ChatHealth:
             sent = self._commands.pop(event.ack.mid, None)
             if sent is not None:
                 self._add("ack", round((now - sent) * 1000, 1), now)
-        elif isinstance(event, Interrupting):
-            self._timer.interrupted()
         elif isinstance(event, ChannelState):
             if event.state is TransportState.RECONNECTING \
                     and self._state is not TransportState.RECONNECTING:

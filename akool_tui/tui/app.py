@@ -71,6 +71,12 @@ def _pulse():
     return _up_to_date(PulseScreen())
 
 
+def _history():
+    from .screens.history import HistoryScreen
+
+    return _up_to_date(HistoryScreen())
+
+
 def _settings():
     from .screens.settings import SettingsScreen
 
@@ -105,7 +111,7 @@ class AkoolApp(ErrorReporting, AppThemes, PaletteCommands, ProfileSwitching, App
     #: app has mounted; a MODES screen is mounted inside Textual's start-up batch and
     #: waits for the next screen-update tick (1/60 s) instead
     MODES = {"avatars": _avatars, "chat": _chat, "settings": _settings, "knowledge": _knowledge,
-             "pulse": _pulse}
+             "pulse": _pulse, "history": _history}
     SCREEN_NAMES = ("sessions", "avatars", "chat", "settings", "knowledge")
     BINDINGS = [
         Binding("1", "switch_mode('sessions')", "Sessions", id="app.sessions",
@@ -267,10 +273,11 @@ class AkoolApp(ErrorReporting, AppThemes, PaletteCommands, ProfileSwitching, App
         super().notify(text, title=title, severity=severity, timeout=timeout, markup=False)
 
     def action_history(self) -> None:
-        from .screens.history import HistoryScreen
-
-        if not isinstance(self.screen, HistoryScreen):
-            self.push_screen(HistoryScreen())
+        """The history is a mode of its own, as the pulse is: pushed over a screen it
+        stayed on that mode's stack (1-5 left it there, to reappear later)."""
+        if self.current_mode != "history":
+            self.ctx.history_return = self.current_mode
+            self.switch_mode("history")
 
     def action_pulse(self) -> None:
         """The pulse is a mode of its own: a screen pushed over the sessions screen would

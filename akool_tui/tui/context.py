@@ -66,6 +66,8 @@ class AppContext:
         self.pulse_open = False
         #: the mode the pulse's esc goes back to
         self.pulse_return = "sessions"
+        #: the mode the history's esc goes back to
+        self.history_return = "sessions"
         #: the pulse's jump: the sessions table shows only these ids (label, ids)
         self.sessions_only: tuple[str, tuple[str, ...]] | None = None
 

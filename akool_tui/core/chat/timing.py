@@ -1,5 +1,7 @@
-"""Reply timings of a conversation, measured from its events (one place, used by the
-history's recorder and the chat's health figures).
+"""Reply timings of a conversation: THE one measure, kept by the conversation itself
+(:mod:`.replies` feeds it from the events) and read by everything that shows a reply's
+time -- the chat's status line, its health figures and the history's recorder -- so they
+always agree.
 
 Per reply, from the line it answers (the oldest sent line not yet answered, as the
 conversation pairs them): to its first part (``first_ms``), to ``audio_start``
@@ -22,6 +24,8 @@ class ReplyTiming:
     ts: float  # wall time of its first part
     sent_at: float | None
     first_ms: float | None
+    first_at: float = 0.0  # monotonic time of its first part
+    last_at: float = 0.0  # ... and of its newest
     audio_ms: float | None = None
     fin_ms: float | None = None
     finished: bool = False
@@ -32,6 +36,39 @@ class ReplyTiming:
 
 def ms(start: float | None, end: float) -> float | None:
     return None if start is None else round((end - start) * 1000, 1)
+
+
+def ms_text(value: float) -> str:
+    """A latency for a person, the same everywhere: ``"420 ms"``, ``"1.2 s"``."""
+    return f"{value / 1000:.1f} s" if value >= 1000 else f"{value:.0f} ms"
+
+
+@dataclass(frozen=True)
+class ReplyStats:
+    """A reply's timing moved (a part arrived, its audio started, it finished or was cut):
+    the conversation's one :class:`ReplyTiming` of it, and what just happened."""
+
+    timing: ReplyTiming
+    first: bool = False  # this was its first part (``first_ms`` is known now)
+    audio: bool = False  # ``audio_ms`` was just measured
+    done: bool = False  # it just finished (``fin_ms`` is known when it completed)
+
+    @property
+    def mid(self) -> str:
+        return self.timing.key.removeprefix("in:")
+
+    @property
+    def first_part_s(self) -> float | None:
+        first = self.timing.first_ms
+        return None if first is None else first / 1000
+
+    @property
+    def chars(self) -> int:
+        return len(self.timing.text)
+
+    @property
+    def duration_s(self) -> float:
+        return self.timing.last_at - self.timing.first_at
 
 
 class ReplyTimer:
@@ -59,13 +96,14 @@ class ReplyTimer:
         first = reply is None
         if reply is None:
             sent_at = self._unanswered.popleft() if self._unanswered else None
-            reply = ReplyTiming(key, wall, sent_at, ms(sent_at, now))
+            reply = ReplyTiming(key, wall, sent_at, ms(sent_at, now), now, now)
             if self._audio_at is not None and sent_at is not None and self._audio_at >= sent_at:
                 reply.audio_ms = ms(sent_at, self._audio_at)
                 self._audio_at = None
             self.replies[key] = reply
             if len(self.replies) > KEEP_REPLIES:
                 del self.replies[next(iter(self.replies))]
+        reply.last_at = now
         done = finished and not reply.finished
         if done:
             reply.finished = True

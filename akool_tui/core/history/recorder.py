@@ -5,10 +5,10 @@ pays a few microseconds; the writer thread masks and writes). A conversation is 
 session's chat: the first event after a session was opened starts one, another
 session starts the next.
 
-Timings are measured from the events' arrival (monotonic clock) by
-:class:`~akool_tui.core.chat.timing.ReplyTimer` (the chat's health figures use the same):
-per reply, from the line it answers to its first part (``first_part_ms``), to
-``audio_start`` (``audio_ms``) and to its last part (``fin_ms``).
+Timings are the conversation's own (the :class:`ReplyStats` it emits from its one
+:class:`~akool_tui.core.chat.timing.ReplyTimer`; the chat's status line and health figures
+show the same): per reply, from the line it answers to its first part
+(``first_part_ms``), to ``audio_start`` (``audio_ms``) and to its last part (``fin_ms``).
 """
 
 from __future__ import annotations
@@ -25,9 +25,10 @@ from ..chat.conversation import (
     Interrupting,
     Note,
     Outgoing,
+    ReplyStats,
     Speaking,
 )
-from ..chat.timing import ReplyTimer, ReplyTiming
+from ..chat.timing import ReplyTiming
 from .store import ConversationHandle, HistoryStore, Item
 
 
@@ -35,14 +36,11 @@ class ConversationRecorder:
     """Observes ``conversation`` (added to its observers) into ``store``."""
 
     def __init__(self, store: HistoryStore, conversation: Conversation, *,
-                 clock: Callable[[], float] = time.monotonic,
                  wall: Callable[[], float] = time.time) -> None:
         self.store = store
         self.conversation = conversation
-        self._clock = clock
         self._wall = wall
         self._current: ConversationHandle | None = None
-        self._timer = ReplyTimer()
         conversation.observers.append(self)
 
     def detach(self) -> None:
@@ -63,7 +61,6 @@ class ConversationRecorder:
                 self.store.end(self._current, self._wall())
             self._current = ConversationHandle(session.id, session.avatar_id or "",
                                                session.stream_type or "", self._wall())
-            self._timer.reset()
         return self._current
 
     def _put(self, conv: ConversationHandle, kind: str, text: str = "", *,
@@ -78,19 +75,19 @@ class ConversationRecorder:
         conv = self._handle()
         if conv is None:
             return
-        if isinstance(event, ChatPart):
-            self._part(conv, event)
+        if isinstance(event, ReplyStats):
+            self._write_reply(conv, event.timing)
+        elif isinstance(event, ChatPart):
+            if event.sender != "bot":  # the avatar's replies come as ReplyStats
+                status = ("incomplete" if event.incomplete
+                          else "" if event.complete else "streaming")
+                self._put(conv, "speech", event.text, key=f"in:{event.mid}", status=status)
         elif isinstance(event, Outgoing):
             kind = "sent" if event.origin == "user" else "llm"
-            if event.status == "sent":
-                self._timer.sent(self._clock())
             status = "" if event.status in ("sent", "llm") else event.status
             self._put(conv, kind, event.text, key=f"out:{event.mid}", status=status,
                       detail=event.reason)
         elif isinstance(event, Speaking):
-            now = self._clock()
-            if event.on:
-                self._audio_started(now)
             self._put(conv, "speaking", "audio_start" if event.on else "audio_end")
         elif isinstance(event, Ack):
             ack = event.ack
@@ -99,29 +96,9 @@ class ConversationRecorder:
         elif isinstance(event, ChannelState):
             self._put(conv, "state", event.state.value, detail=event.detail)
         elif isinstance(event, Interrupting):
-            for reply in self._timer.interrupted():
-                self._write_reply(conv, reply)
             self._put(conv, "interrupt", "interrupt")
         elif isinstance(event, Note):
             self._put(conv, "note", event.text, status=event.level)
-
-    def _part(self, conv: ConversationHandle, ev: ChatPart) -> None:
-        now = self._clock()
-        key = f"in:{ev.mid}"
-        if ev.sender != "bot":
-            status = "incomplete" if ev.incomplete else ("" if ev.complete else "streaming")
-            self._put(conv, "speech", ev.text, key=key, status=status)
-            return
-        reply, _, _ = self._timer.part(key, finished=ev.finished, complete=ev.complete,
-                                       now=now, wall=self._wall())
-        reply.text = ev.text
-        reply.status = "incomplete" if ev.incomplete else ("" if ev.complete else "streaming")
-        self._write_reply(conv, reply)
-
-    def _audio_started(self, now: float) -> None:
-        reply = self._timer.audio_started(now)
-        if reply is not None and self._current is not None:
-            self._write_reply(self._current, reply)
 
     def _write_reply(self, conv: ConversationHandle, reply: ReplyTiming) -> None:
         """The reply's whole state so far (a later record of it replaces an earlier)."""

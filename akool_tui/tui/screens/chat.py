@@ -26,15 +26,14 @@ from textual.widgets import Input, Select
 
 from ...api.models import Session, SessionStatus
 from ...core.ids import short_id
-from ...core.sessions import chat_blocker, create_request
+from ...core.sessions import chat_blocker
 from ...core.text import CELL, safe
 from ...core.chat.conversation import DIALOGUE, Conversation, Inbox, Note
 from ...core.chat.llm import SIMULATED_MODEL as SIMULATED_LLM
 from ...core.chat.llm import LlmClient, LlmError, LlmSettings
-from ..credits import refresh_credits
-from ..readonly import mutating
 from ..work import call_api
 from .chat_actions import AvatarActions
+from .chat_create import ChatCreate, SessionCreated
 from .chat_channel import call_channel, describe
 from .chat_export import TranscriptExport
 from .chat_media import ChatMedia
@@ -48,12 +47,6 @@ if TYPE_CHECKING:
 @dataclass
 class SessionsLoaded(Message):
     sessions: list[Session]
-
-
-@dataclass
-class SessionCreated(Message):
-    session: Session | None
-    error: str = ""
 
 
 @dataclass
@@ -79,7 +72,7 @@ async def open_sessions(client: AkoolClient) -> list[Session]:
     return sorted(newest_first, key=lambda s: chat_blocker(s) is not None)
 
 
-class ChatScreen(AvatarActions, TranscriptExport, ChatMedia):
+class ChatScreen(AvatarActions, TranscriptExport, ChatCreate, ChatMedia):
     BINDINGS = [
         Binding("escape", "interrupt", "Interrupt", id="chat.interrupt",
                 tooltip="Stop the avatar speaking (and the LLM's answer); "
@@ -220,38 +213,6 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatMedia):
         select = self.query_one(Select)
         select.focus()
         select.action_show_overlay()
-
-    @mutating("sessions.create")
-    def action_new_session(self) -> None:
-        self._creating = True
-        self._system("Creating a session…")
-        self.run_worker(self._create_session, name="chat-create", group="chat-create",
-                        exclusive=True, exit_on_error=False)
-
-    async def _create_session(self) -> None:
-        client = await self.app.ctx.client()
-        request = create_request(self.app.config.defaults, for_chat=True, demo=self.app.ctx.demo)
-        try:
-            session = await client.create_session(**request)
-        except Exception as exc:
-            self.post_message(SessionCreated(None, str(exc) or type(exc).__name__))
-            return
-        self.post_message(SessionCreated(session))
-
-    def on_session_created(self, message: SessionCreated) -> None:
-        self._creating = False
-        refresh_credits(self.app)  # a create holds credits (or was refused for want of them)
-        if message.session is None:
-            self._system(f"Could not create a session: {message.error}", role="error")
-            return
-        s = message.session
-        self._system(f"Created session {s.id} ({s.stream_type}).", role="ok")
-        self._sessions = {s.id: s, **self._sessions}
-        self._set_options()
-        self._connect(s.id)
-        with self.prevent(Select.Changed):
-            self.query_one(Select).value = s.id
-        self.chat_input.focus()
 
     # -- connection ----------------------------------------------------------------
 

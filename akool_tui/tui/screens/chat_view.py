@@ -28,6 +28,7 @@ from ...core.chat.conversation import (
     ReplyStats,
     Speaking,
 )
+from ...core.chat.timing import ms_text
 from ...stream.transport import TransportState
 from ..widgets.history_input import HistoryInput
 from ..widgets.transcript import Entry, Transcript
@@ -250,6 +251,7 @@ class ChatView(MainScreen):
             parts.append(f"LLM {conv.llm.settings.model}")
         s = self._stats
         if s is not None:
-            first = f"{s.first_part_s:.2f}s" if s.first_part_s is not None else "-"
-            parts.append(f"reply: 1st part {first}, {s.chars} ch, {s.duration_s:.1f}s")
+            # the conversation's one reply timing: the health line shows the same 1st part
+            first = ms_text(s.timing.first_ms) if s.timing.first_ms is not None else "-"
+            parts.append(f"reply: 1st part {first}, {s.chars} ch, {s.duration_s:.1f} s")
         self.status.set_extra(" · ".join(parts))

@@ -60,6 +60,7 @@ class HistoryScreen(Screen[None]):
         super().__init__()
         self._ids: list[int] = []
         self._query = ""
+        self._listed = ""  # the search of the list shown
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -76,7 +77,11 @@ class HistoryScreen(Screen[None]):
         for name in COLUMNS:
             table.add_column(name, key=name)
         table.focus()
-        self._load("")
+
+    def on_screen_resume(self) -> None:
+        """Shown (the history is a mode: `h` again, or back from a conversation): read
+        again, so what was recorded meanwhile is listed."""
+        self._load(self._query)
 
     # -- loading (a worker calls core) ------------------------------------------------
 
@@ -126,6 +131,8 @@ class HistoryScreen(Screen[None]):
         if store is None and not message.error:
             problem = "history is off (history = false in the config)"
         table = self.query_one(DataTable)
+        row = table.cursor_row if message.query == self._listed else 0  # the same list again
+        self._listed = message.query
         table.clear()
         self._ids = []
         for s in message.summaries:
@@ -134,6 +141,8 @@ class HistoryScreen(Screen[None]):
                 s.avatar_id or "-", str(s.lines), str(s.replies), duration(s.duration_s))),
                 key=str(s.id))
             self._ids.append(s.id)
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1), animate=False)
         what = f"{len(message.summaries)} conversation" + (
             "" if len(message.summaries) == 1 else "s")
         if message.query:
@@ -154,7 +163,7 @@ class HistoryScreen(Screen[None]):
         if search.has_focus:
             self.query_one(DataTable).focus()
             return
-        self.dismiss()
+        self.app.switch_mode(self.app.ctx.history_return or "sessions")
 
     @on(Input.Submitted, "#history-search")
     def _search(self, event: Input.Submitted) -> None:
