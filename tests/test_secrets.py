@@ -490,3 +490,29 @@ def test_hostile_server_token_never_shown_in_full(hostile, auth, capsys, monkeyp
     out, err = capsys.readouterr()
     assert "echo" in err
     assert_clean(out + err, {SECRET_TOKEN, API_KEY, CLIENT_SECRET}, "the error line")
+
+
+# -- the one-pass masking of flat mappings (credentials) ------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_KEYS = st.sampled_from(["agora_token", "agora_app_id", "agora_channel", "agora_uid", "url",
+                         "livekit_token", "trtc_sdk_user_sig", "note", "apiKey", "password"])
+_VALUES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+                    st.text(max_size=40),
+                    st.builds(lambda a, b: f"{a}?token={b}", st.text(max_size=8), st.text(max_size=12)))
+
+
+@given(st.dictionaries(_KEYS, _VALUES, max_size=8))
+@settings(max_examples=300, deadline=None)
+def test_flat_credentials_are_masked_exactly_as_the_general_walk_masks_them(data) -> None:
+    from akool_tui.api import secrets
+
+    fast = secrets._masked_flat(data)
+    assert fast is not None
+    found: set[str] = set()
+    secrets._collect(data, False, found)
+    known = tuple(sorted(found, key=len, reverse=True))
+    walked = {k: secrets._masked(v, secrets.is_secret_key(k), known) for k, v in data.items()}
+    assert fast == walked

@@ -255,11 +255,43 @@ def _masked(value: Any, secret: bool, known: tuple[str, ...]) -> Any:
     return value
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _masked_flat(data: Mapping[str, Any]) -> dict[str, Any] | None:
+    """:func:`masked_mapping` of a mapping of plain values (a session's credentials):
+    the same result in one pass over it; None when a value is not plain."""
+    secret_keys = []
+    for key, value in data.items():
+        if type(value) not in _SCALARS:
+            return None
+        if is_secret_key(str(key)):
+            secret_keys.append(key)
+    found = {text for key in secret_keys
+             if type(value := data[key]) in (str, int)
+             and len(text := str(value).strip()) >= MIN_KNOWN_LENGTH and not text.startswith(_MASK)}
+    known = tuple(sorted(found, key=len, reverse=True))
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if value is None or value == "" or type(value) is bool:
+            out[key] = value
+        elif key in secret_keys:
+            out[key] = mask(value)
+        elif type(value) is str:
+            out[key] = mask_text(value, known)
+        else:
+            out[key] = value
+    return out
+
+
 def masked_mapping(data: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of ``data`` with every secret masked, recursively through mappings and
     lists: values under secret keys (any spelling), remembered secret values and the
     secret values of ``data`` itself wherever they reappear, and secrets in URLs or
     other free text (:func:`mask_text`)."""
+    flat = _masked_flat(data)
+    if flat is not None:
+        return flat
     found: set[str] = set()
     _collect(data, False, found)
     known = tuple(sorted(found, key=len, reverse=True))
