@@ -7,6 +7,9 @@ a bulk close is :func:`~akool_tui.core.sessions.close_sessions`, the columns are
 
 from __future__ import annotations
 
+import asyncio
+import gc
+from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -41,14 +44,43 @@ TABLE_FIELDS = table_fields(SESSION_FIELDS)
 #: what an operator scans for comes first (the catalogue's order): id, status, time
 #: left, avatar and age fit 80 columns; stream and duration scroll in from the right
 COLUMNS = columns_from_fields(SESSION_FIELDS, styles={"status": STATUS_STYLES})
-#: above this many rows a full refresh diffs the table in slices
-BIG_TABLE = 5000
+#: a delta of more than BIG_CHANGE rows into a table of more than BIG_TABLE rows is
+#: applied in slices (a smaller one is patched in at once)
+BIG_TABLE, BIG_CHANGE = 5000, 200
+#: rows built between two looks at the clock, and the time between two yields
+ROWS_SLICE, SLICE_BUDGET = 256, 0.01
+#: seconds between two gc.freeze() while the first load runs (see gc_after_load)
+FREEZE_EVERY = 0.25
 #: failures listed one by one after a bulk close
 LISTED_FAILURES = 3
 
 
 def session_row(session: Session) -> dict[str, Any]:
     return row_of(TABLE_FIELDS, session)
+
+
+async def rows_of(sessions: list[Session]) -> dict[str, dict[str, Any]]:
+    """The table rows of ``sessions``, yielding to the event loop every ~10 ms (100 000
+    rows take half a second)."""
+    rows: dict[str, dict[str, Any]] = {}
+    started = perf_counter()
+    for start in range(0, len(sessions), ROWS_SLICE):
+        for session in sessions[start:start + ROWS_SLICE]:
+            rows[session.id] = row_of(TABLE_FIELDS, session)
+        if perf_counter() - started > SLICE_BUDGET:
+            await asyncio.sleep(0)
+            started = perf_counter()
+    return rows
+
+
+def gc_after_load() -> None:
+    """What a big load made stays (the sessions, their rows): the garbage collector
+    stops walking it (gc.freeze). At 100 000 sessions each full collection walked half
+    a million objects for ~200 ms with the event loop waiting, six times per load.
+    Called every :data:`FREEZE_EVERY` s while the first load runs, so no collection
+    walks more than what a quarter second loaded, and once after each big delta."""
+    gc.collect(1)
+    gc.freeze()
 
 
 class SessionsClosed(Message):
@@ -95,6 +127,7 @@ class SessionsScreen(TableScreen):
         super().__init__()
         self._status_index = 0
         self._tracker: SessionTracker | None = None
+        self._table_lock = asyncio.Lock()  # sliced deltas go in one after the other
 
     FILTER_PLACEHOLDER = "filter sessions: id, avatar or status"
 
@@ -114,31 +147,55 @@ class SessionsScreen(TableScreen):
 
     def on_mount(self) -> None:  # the bases' on_mount run too (Textual walks the MRO)
         self.table.sort_by("created", reverse=True)  # newest first
+        self._freezer = self.set_interval(FREEZE_EVERY, self._freeze_while_loading)
 
-    async def fetch(self) -> SessionsDelta:
-        return await self.tracker.fetch(await self.app.ctx.client())
+    def _freeze_while_loading(self) -> None:
+        if self._tracker is None or not self._tracker.loaded or self.table.pending:
+            if self._tracker is not None and self._tracker.total > BIG_TABLE:
+                gc_after_load()
+            return
+        self._freezer.stop()
 
-    def apply(self, delta: SessionsDelta) -> None:
-        changed = self.tracker.apply(delta)
-        if self.table.empty_text != "No sessions yet":  # loaded: an empty table is empty
+    async def fetch(self) -> tuple[SessionsDelta, dict[str, dict[str, Any]]]:
+        """The tracker's delta and the table rows of what changed, built here in slices
+        (in the refresh worker) so that no handler builds 100 000 rows at once."""
+        delta = await self.tracker.fetch(await self.app.ctx.client())
+        return delta, await rows_of(delta.sessions)
+
+    def apply(self, result: tuple[SessionsDelta, dict[str, dict[str, Any]]]) -> None:
+        delta, rows = result
+        self.tracker.apply(delta)
+        if delta.more and self.loop is not None:  # page 1 of the first load: the rest now
+            self.loop.trigger()
+        elif self.table.empty_text != "No sessions yet":  # loaded: an empty table is empty
             self.table.empty_text = "No sessions yet"
             self.table.refresh()
-        if delta.full:
-            rows = [(s.id, session_row(s)) for s in changed]
-            if len(rows) > BIG_TABLE:  # diff in slices: input never waits on 100k rows
-                self.run_worker(self.table.set_rows_async(rows), group="table-load",
-                                exclusive=True, exit_on_error=False)
-            else:
-                self.table.set_rows(rows)
+        if len(rows) + len(delta.removed) > BIG_CHANGE and self.table.row_count + len(rows) > BIG_TABLE:
+            # thousands of rows into a big table: stored and sorted in slices, one delta
+            # after the other (each names only what changed since the one before)
+            self.run_worker(self._apply_sliced(rows, delta.removed), group="table-load",
+                            exit_on_error=False)
         else:
-            for session in changed:
-                self.table.update_row(session.id, session_row(session))
+            self.table.apply_changes(rows, delta.removed)
         self.update_extra()
         self.refresh_detail()
 
+    async def _apply_sliced(self, rows: dict[str, dict[str, Any]], removed: list[str]) -> None:
+        async with self._table_lock:
+            await self.table.apply_changes_async(rows, removed)
+        if not self._table_lock.locked():
+            gc_after_load()
+
+    def action_refresh_now(self) -> None:
+        self.tracker.request_full()  # ctrl+r: every page, not only what a tick reads
+        super().action_refresh_now()
+
     def update_extra(self) -> None:
         tracker = self.tracker
-        parts = [count(len(tracker.sessions), "session"), f"{tracker.live_count} live"]
+        held = count(len(tracker.sessions), "session")
+        if not tracker.loaded and tracker.total > len(tracker.sessions):
+            held = f"{len(tracker.sessions):,} of {count(tracker.total, 'session')} (loading)"
+        parts = [held, f"{tracker.live_count} live"]
         label = STATUS_FILTERS[self._status_index]
         if label != "all":
             parts.append(f"showing {label}")
