@@ -70,7 +70,12 @@ class AppContext:
         if self._client is None:
             from ..api.client import AkoolClient
 
-            self._client = AkoolClient(**self.config.client_kwargs())
+            # in a thread too: httpx builds an SSL context, ~45 ms of CPU
+            client = await asyncio.to_thread(AkoolClient, **self.config.client_kwargs())
+            if self._client is None:
+                self._client = client
+            else:  # another worker was quicker
+                await client.aclose()
         return self._client
 
     @property
