@@ -7,7 +7,7 @@ the app writes to its terminal, its CPU time and RSS from /proc/PID, and the
 simulator's CPU time (a burst of simulator CPU = the app is reading every page, i.e. a
 full refetch; incremental ticks read a few small pages and do not show as a burst).
 
-Per run and size (the baseline size first, then the big one):
+Per run and size (300 sessions as the baseline, then 10 000 and 100 000):
 
     rows_on_screen   spawn -> the first frame with a session row (id + status)
     loaded           spawn -> the status line shows the full count ("100,000 sessions")
@@ -23,8 +23,9 @@ Per run and size (the baseline size first, then the big one):
     rss_refetch      RSS after each full refetch (settled): max, and growth vs load
     idle             app CPU % of one core over ONE WHOLE full-refetch cycle: from the
                      start of a full refetch (simulator burst) to the start of the next
-                     one, nothing typed (at most ``--idle-max`` s; if no second full
-                     refetch comes, the window is cut there and labelled so)
+                     one, nothing typed (at most ``--idle-max`` s: if no second full
+                     refetch comes the window ends there; ``idle_cycle`` says how long
+                     it was). From 5 000 sessions on (smaller refetches do not show).
 
 The idle floor is a minimal Textual app (a label and a footer) over the same kind of
 window (``--floor-window`` s).
@@ -40,8 +41,8 @@ session count (``minimal`` for the floor app). Each value is the min / median / 
 that figure over the runs (each run gives one value). Lines not starting with
 ``figure:`` are for people.
 
-    python bench/latency_100k.py [--sessions 100000] [--baseline 300] [--runs 3]
-                                 [--refetches 3] [--idle-max 400] [--skip-idle]
+    python bench/latency_100k.py [--sizes 300,10000,100000] [--runs 3] [--refetches 3]
+                                 [--type-seconds 6] [--idle-max 400] [--skip-idle]
 """
 
 from __future__ import annotations
@@ -75,6 +76,9 @@ PROBE = b"\x1b[B "  # down, space: the next row marked
 TICK = os.sysconf("SC_CLK_TCK")
 #: simulator CPU (share of a core over SAMPLE s) above which it is serving a full refetch
 BURST, SAMPLE = 0.3, 0.25
+#: idle is measured from this many sessions on (a smaller full refetch is too short to
+#: show as a burst of simulator CPU: the minimal app is the floor instead)
+IDLE_FROM = 5000
 
 
 def cpu_of(pid: int) -> float:
@@ -274,7 +278,7 @@ def one_run(argv: list[str], env: dict[str, str], sim_pid: int, sessions: int,
                    filter_latency_median=statistics.median(filters) * 1000,
                    sort_until_painted_max=max(sorts) * 1000,
                    rss_refetch_max=max(rss_after), rss_growth=rss_after[-1] - out["rss_load"])
-        if not args.skip_idle:
+        if not args.skip_idle and sessions >= IDLE_FROM:
             out.update(idle(watch, args.idle_max))
     return out
 
@@ -323,8 +327,8 @@ def report(size: str, runs: list[dict[str, float]]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sessions", type=int, default=100_000)
-    parser.add_argument("--baseline", type=int, default=300)
+    parser.add_argument("--sizes", default="300,10000,100000",
+                        help="session counts, the baseline first (default 300,10000,100000)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--refetches", type=int, default=3)
     parser.add_argument("--type-seconds", type=float, default=6.0,
@@ -340,7 +344,7 @@ def main() -> int:
         if not args.skip_idle:
             floors = [floor_idle(env, tmp, args.floor_window) for _ in range(args.runs)]
             report("minimal", [{"idle_cpu": f} for f in floors])
-        for sessions in (args.baseline, args.sessions):
+        for sessions in [int(size) for size in args.sizes.split(",")]:
             port = free_port()
             simulator = start_simulator(port, sessions)
             argv = [sys.executable, "-m", "akool_tui", "--base-url", f"http://127.0.0.1:{port}"]

@@ -51,6 +51,8 @@ async def test_load_and_full_refetch_at_20k_never_hold_the_loop(tmp_path):
     sim = start_simulator(frozen=True, sessions=SESSIONS, max_concurrent=50)
     app = make_app(sim, tmp_path)
     probe = LoopProbe()
+    gc.collect()  # what earlier tests left in this process is not the app's to walk
+    gc.freeze()
     try:
         async with running(app) as (pilot, messages):
             probe.start()

@@ -77,8 +77,9 @@ def gc_after_load() -> None:
     """What a big load made stays (the sessions, their rows): the garbage collector
     stops walking it (gc.freeze). At 100 000 sessions each full collection walked half
     a million objects for ~200 ms with the event loop waiting, six times per load.
-    Called every :data:`FREEZE_EVERY` s while the first load runs, so no collection
-    walks more than what a quarter second loaded, and once after each big delta."""
+    Called every :data:`FREEZE_EVERY` s while the first load of a big account runs (no
+    collection walks more than what a quarter second loaded) and after each big
+    delta."""
     gc.collect(1)
     gc.freeze()
 
@@ -150,11 +151,11 @@ class SessionsScreen(TableScreen):
         self._freezer = self.set_interval(FREEZE_EVERY, self._freeze_while_loading)
 
     def _freeze_while_loading(self) -> None:
-        if self._tracker is None or not self._tracker.loaded or self.table.pending:
-            if self._tracker is not None and self._tracker.total > BIG_TABLE:
-                gc_after_load()
-            return
-        self._freezer.stop()
+        tracker = self._tracker
+        if tracker is not None and tracker.total > BIG_TABLE:
+            gc_after_load()
+        if tracker is not None and tracker.loaded and not self.table.pending:
+            self._freezer.stop()
 
     async def fetch(self) -> tuple[SessionsDelta, dict[str, dict[str, Any]]]:
         """The tracker's delta and the table rows of what changed, built here in slices
