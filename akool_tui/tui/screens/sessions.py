@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from collections.abc import Iterator, Mapping
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 
-from ...core.fields import SESSION_FIELDS, count, row_of, table_fields
+from ...core.fields import SESSION_FIELDS, count, table_fields
 from ...core.ids import short_id
 from ..fields import columns_from_fields
 from ..widgets.live_table import LiveTable
@@ -55,18 +56,54 @@ FREEZE_EVERY = 0.25
 LISTED_FAILURES = 3
 
 
-def session_row(session: Session) -> dict[str, Any]:
-    return row_of(TABLE_FIELDS, session)
+#: how each column's value is read from a session
+GETTERS: dict[str, Any] = {f.key: f.get for f in TABLE_FIELDS}
 
 
-async def rows_of(sessions: list[Session]) -> dict[str, dict[str, Any]]:
-    """The table rows of ``sessions``, yielding to the event loop every ~10 ms (100 000
-    rows take half a second)."""
-    rows: dict[str, dict[str, Any]] = {}
+class SessionRow(Mapping[str, Any]):
+    """A table row read from its session when asked: 40 bytes per row instead of a
+    270-byte dict (100 000 rows: 23 MB less)."""
+
+    __slots__ = ("session",)
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def __getitem__(self, key: str) -> Any:
+        return GETTERS[key](self.session)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        getter = GETTERS.get(key)
+        return default if getter is None else getter(self.session)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(GETTERS)
+
+    def __len__(self) -> int:
+        return len(GETTERS)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, SessionRow):
+            return other.session is self.session or other.session == self.session
+        return Mapping.__eq__(self, other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"SessionRow({self.session!r})"
+
+
+def session_row(session: Session) -> SessionRow:
+    return SessionRow(session)
+
+
+async def rows_of(sessions: list[Session]) -> dict[str, SessionRow]:
+    """The table rows of ``sessions``, yielding to the event loop every ~10 ms."""
+    rows: dict[str, SessionRow] = {}
     started = perf_counter()
     for start in range(0, len(sessions), ROWS_SLICE):
         for session in sessions[start:start + ROWS_SLICE]:
-            rows[session.id] = row_of(TABLE_FIELDS, session)
+            rows[session.id] = SessionRow(session)
         if perf_counter() - started > SLICE_BUDGET:
             await asyncio.sleep(0)
             started = perf_counter()
@@ -157,13 +194,13 @@ class SessionsScreen(TableScreen):
         if tracker is not None and tracker.loaded and not self.table.pending:
             self._freezer.stop()
 
-    async def fetch(self) -> tuple[SessionsDelta, dict[str, dict[str, Any]]]:
+    async def fetch(self) -> tuple[SessionsDelta, dict[str, SessionRow]]:
         """The tracker's delta and the table rows of what changed, built here in slices
         (in the refresh worker) so that no handler builds 100 000 rows at once."""
         delta = await self.tracker.fetch(await self.app.ctx.client())
         return delta, await rows_of(delta.sessions)
 
-    def apply(self, result: tuple[SessionsDelta, dict[str, dict[str, Any]]]) -> None:
+    def apply(self, result: tuple[SessionsDelta, dict[str, SessionRow]]) -> None:
         delta, rows = result
         self.tracker.apply(delta)
         if delta.more and self.loop is not None:  # page 1 of the first load: the rest now
@@ -181,7 +218,7 @@ class SessionsScreen(TableScreen):
         self.update_extra()
         self.refresh_detail()
 
-    async def _apply_sliced(self, rows: dict[str, dict[str, Any]], removed: list[str]) -> None:
+    async def _apply_sliced(self, rows: dict[str, SessionRow], removed: list[str]) -> None:
         async with self._table_lock:
             await self.table.apply_changes_async(rows, removed)
         if not self._table_lock.locked():
