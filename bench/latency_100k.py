@@ -1,7 +1,8 @@
 """The sessions screen at 100 000 sessions, measured from outside, against a baseline.
 
 The simulator runs in a process of its own (seeded, churn off), started before the
-app ("already running"). ``akool-tui --base-url ...`` runs on a real pty (200x34: a toast never covers the status line), as
+app ("already running"). ``akool-tui --base-url ...`` runs on a real pty (200x34, so
+that a toast never covers the status line), as
 ``python -m akool_tui`` of this checkout. Everything is read from outside: the bytes
 the app writes to its terminal, its CPU time and RSS from /proc/PID, and the
 simulator's CPU time (a burst of simulator CPU = the app is reading every page, i.e. a

@@ -208,7 +208,8 @@ class SessionsScreen(TableScreen):
         elif self.table.empty_text != "No sessions yet":  # loaded: an empty table is empty
             self.table.empty_text = "No sessions yet"
             self.table.refresh()
-        if len(rows) + len(delta.removed) > BIG_CHANGE and self.table.row_count + len(rows) > BIG_TABLE:
+        big = self.table.row_count + len(rows) > BIG_TABLE
+        if big and len(rows) + len(delta.removed) > BIG_CHANGE:
             # thousands of rows into a big table: stored and sorted in slices, one delta
             # after the other (each names only what changed since the one before)
             self.run_worker(self._apply_sliced(rows, delta.removed), group="table-load",
@@ -219,7 +220,13 @@ class SessionsScreen(TableScreen):
         self.refresh_detail()
 
     async def _apply_sliced(self, rows: dict[str, SessionRow], removed: list[str]) -> None:
+        waited = self._table_lock.locked()
         async with self._table_lock:
+            if waited:  # a later, smaller delta may have been applied meanwhile: it wins
+                sessions = self.tracker.sessions
+                rows = {key: row for key, row in rows.items()
+                        if sessions.get(key) is row.session}
+                removed = [key for key in removed if key not in sessions]
             await self.table.apply_changes_async(rows, removed)
         if not self._table_lock.locked():
             gc_after_load()
