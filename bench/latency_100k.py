@@ -276,12 +276,13 @@ def one_run(argv: list[str], env: dict[str, str], sim_pid: int, sessions: int,
             watch.settle()
             rss_after.append(rss_mb(app.proc.pid))
         lat = sorted(probe.latencies)
-        out.update(latency_min=lat[0] * 1000, latency_median=statistics.median(lat) * 1000,
-                   latency_p95=lat[int(0.95 * (len(lat) - 1))] * 1000, latency_max=lat[-1] * 1000,
-                   probes_in_refetch=probe.in_refetch,
-                   filter_latency_median=statistics.median(filters) * 1000,
-                   sort_until_painted_max=max(sorts) * 1000,
-                   rss_refetch_max=max(rss_after), rss_growth=rss_after[-1] - out["rss_load"])
+        if args.refetches:
+            out.update(latency_min=lat[0] * 1000, latency_median=statistics.median(lat) * 1000,
+                latency_p95=lat[int(0.95 * (len(lat) - 1))] * 1000, latency_max=lat[-1] * 1000,
+                probes_in_refetch=probe.in_refetch,
+                filter_latency_median=statistics.median(filters) * 1000,
+                sort_until_painted_max=max(sorts) * 1000,
+                rss_refetch_max=max(rss_after), rss_growth=rss_after[-1] - out["rss_load"])
         if not args.skip_idle and sessions >= IDLE_FROM:
             out.update(idle(watch, args.idle_max))
     return out
@@ -297,8 +298,7 @@ def idle(watch: Watch, limit: float) -> dict[str, float]:
         watch.pump(SAMPLE)
     if time.perf_counter() - t0 > 30:  # no burst after ctrl+r: a natural one starts it
         t0, cpu0 = time.perf_counter() - SAMPLE, cpu_of(app.proc.pid)
-    while watch.busy():  # the end of this refetch
-        watch.pump(SAMPLE)
+    watch.settle(quiet=2.0)  # the end of this refetch (a lull inside it is not the end)
     while time.perf_counter() - t0 < limit:
         watch.pump(SAMPLE)
         if watch.busy():  # the next full refetch started: one whole cycle
