@@ -277,7 +277,8 @@ def one_run(argv: list[str], env: dict[str, str], sim_pid: int, sessions: int,
             rss_after.append(rss_mb(app.proc.pid))
         lat = sorted(probe.latencies)
         if args.refetches:
-            out.update(latency_min=lat[0] * 1000, latency_median=statistics.median(lat) * 1000,
+            out.update(
+                latency_min=lat[0] * 1000, latency_median=statistics.median(lat) * 1000,
                 latency_p95=lat[int(0.95 * (len(lat) - 1))] * 1000, latency_max=lat[-1] * 1000,
                 probes_in_refetch=probe.in_refetch,
                 filter_latency_median=statistics.median(filters) * 1000,
