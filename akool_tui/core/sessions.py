@@ -265,11 +265,15 @@ class SessionTracker:
             changed[detail.id] = merge_detail(known[detail.id], detail)
         return SessionsDelta(False, _new_or_changed(known, changed.values()), first.count)
 
-    async def fetch_all(self, client: AkoolClient) -> SessionsDelta:
+    async def fetch_all(self, client: AkoolClient,
+                        known: Mapping[str, Session] | None = None) -> SessionsDelta:
         """Every session; a delta of those new or changed since the last refresh (the
-        unchanged ones stay the objects the tracker holds) and of those gone."""
+        unchanged ones stay the objects the tracker holds) and of those gone.
+
+        ``known``: a copy of :attr:`sessions` to compare with, when this runs in another
+        thread (on its own event loop and client) while the UI may change the tracker."""
         started = self.clock()
-        known = self.sessions
+        known = self.sessions if known is None else known
         self._full_requested = False
         with Session.reusing(known):
             sessions = await client.list_all_sessions()
