@@ -8,9 +8,6 @@ a bulk close is :func:`~akool_tui.core.sessions.close_sessions`, the columns are
 from __future__ import annotations
 
 import asyncio
-import gc
-from collections.abc import Iterator, Mapping
-from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from textual import on
@@ -19,12 +16,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 
-from ...core.fields import SESSION_FIELDS, count, table_fields
+from ...core.fields import SESSION_FIELDS, count
 from ...core.ids import short_id
 from ..fields import columns_from_fields
 from ..widgets.live_table import LiveTable
 from ..work import call_api
 from .base import TableScreen
+from .sessions_load import FREEZE_EVERY, Apart, SessionRow, gc_after_load, rows_of, session_row
 
 if TYPE_CHECKING:
     from ...api.models import Session
@@ -41,96 +39,14 @@ STATUS_STYLES = {
     "closed": "$status-closed",
     "failed": "$status-failed bold",
 }
-TABLE_FIELDS = table_fields(SESSION_FIELDS)
 #: what an operator scans for comes first (the catalogue's order): id, status, time
 #: left, avatar and age fit 80 columns; stream and duration scroll in from the right
 COLUMNS = columns_from_fields(SESSION_FIELDS, styles={"status": STATUS_STYLES})
 #: a delta of more than BIG_CHANGE rows into a table of more than BIG_TABLE rows is
 #: applied in slices (a smaller one is patched in at once)
 BIG_TABLE, BIG_CHANGE = 5000, 200
-#: rows built between two looks at the clock, and the time between two yields
-ROWS_SLICE, SLICE_BUDGET = 256, 0.01
-#: seconds between two gc.freeze() while the first load runs (see gc_after_load)
-FREEZE_EVERY = 0.25
 #: failures listed one by one after a bulk close
 LISTED_FAILURES = 3
-
-
-#: how each column's value is read from a session
-GETTERS: dict[str, Any] = {f.key: f.get for f in TABLE_FIELDS}
-
-
-class SessionRow(Mapping[str, Any]):
-    """A table row read from its session when asked: 40 bytes per row instead of a
-    270-byte dict (100 000 rows: 23 MB less)."""
-
-    __slots__ = ("session",)
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def __getitem__(self, key: str) -> Any:
-        return GETTERS[key](self.session)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        getter = GETTERS.get(key)
-        return default if getter is None else getter(self.session)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(GETTERS)
-
-    def __len__(self) -> int:
-        return len(GETTERS)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, SessionRow):
-            return other.session is self.session or other.session == self.session
-        return Mapping.__eq__(self, other)
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return f"SessionRow({self.session!r})"
-
-
-def session_row(session: Session) -> SessionRow:
-    return SessionRow(session)
-
-
-async def rows_of(sessions: list[Session]) -> dict[str, SessionRow]:
-    """The table rows of ``sessions``, yielding to the event loop every ~10 ms."""
-    rows: dict[str, SessionRow] = {}
-    started = perf_counter()
-    for start in range(0, len(sessions), ROWS_SLICE):
-        for session in sessions[start:start + ROWS_SLICE]:
-            rows[session.id] = SessionRow(session)
-        if perf_counter() - started > SLICE_BUDGET:
-            await asyncio.sleep(0)
-            started = perf_counter()
-    return rows
-
-
-def fetch_all_apart(tracker: SessionTracker, known: dict[str, Session],
-                    client_kwargs: dict[str, Any]) -> SessionsDelta:
-    """``tracker.fetch_all`` on an event loop and API client of this (worker) thread."""
-    from ...api.client import AkoolClient
-
-    async def run() -> SessionsDelta:
-        async with AkoolClient(**client_kwargs) as client:
-            return await tracker.fetch_all(client, known)
-
-    return asyncio.run(run())
-
-
-def gc_after_load() -> None:
-    """What a big load made stays (the sessions, their rows): the garbage collector
-    stops walking it (gc.freeze). At 100 000 sessions each full collection walked half
-    a million objects for ~200 ms with the event loop waiting, six times per load.
-    Called every :data:`FREEZE_EVERY` s while the first load of a big account runs (no
-    collection walks more than what a quarter second loaded) and after each big
-    delta."""
-    gc.collect(1)
-    gc.freeze()
 
 
 class SessionsClosed(Message):
@@ -216,8 +132,13 @@ class SessionsScreen(TableScreen):
         in a thread they hand the interpreter back every 5 ms."""
         tracker = self.tracker
         if tracker.sessions and tracker.total > BIG_TABLE and tracker.full_due():
-            delta = await asyncio.to_thread(fetch_all_apart, tracker, dict(tracker.sessions),
-                                            self.app.ctx.config.client_kwargs())
+            apart = Apart()
+            try:
+                delta = await asyncio.to_thread(apart.fetch_all, tracker, dict(tracker.sessions),
+                                                self.app.ctx.config.client_kwargs())
+            except asyncio.CancelledError:  # the screen or the app is going: so does it
+                apart.cancel()
+                raise
         else:
             delta = await tracker.fetch(await self.app.ctx.client())
         return delta, await rows_of(delta.sessions)
