@@ -93,14 +93,14 @@ async def test_the_full_refetch_waits_longer_when_it_costs_more(simulator_factor
     tracker = SessionTracker(clock=clock)
     async with client_for(sim) as client:
         await load(tracker, client)
-        tracker.full_cost = 3.0  # as 100 000 sessions take: 5 minutes apart, not 1
-        assert tracker.full_gap == 3.0 * FULL_COST_FACTOR == 300
+        tracker.full_cost = 1.0  # a big account: minutes apart, not 1
+        assert tracker.full_gap == FULL_COST_FACTOR >= 120
         for _ in range(FULL_REFRESH_EVERY + 2):  # 70 s of 5 s ticks: all incremental
             clock.now += 5
             delta = await tracker.fetch(client)
             assert not delta.full
             tracker.apply(delta)
-        clock.now = tracker.full_at + 300
+        clock.now = tracker.full_at + FULL_COST_FACTOR
         assert (await tracker.fetch(client)).full
         tracker.full_cost = 0.01  # a small account: every FULL_REFRESH_EVERY ticks
         tracker.apply(await tracker.fetch_all(client))
@@ -109,7 +109,7 @@ async def test_the_full_refetch_waits_longer_when_it_costs_more(simulator_factor
             tracker.apply(delta)
             ticks += 1
         assert ticks == FULL_REFRESH_EVERY - 1
-        tracker.full_cost = 60.0  # however dear, at most FULL_REFRESH_MAX_GAP apart
+        tracker.full_cost = 600.0  # however dear, at most FULL_REFRESH_MAX_GAP apart
         tracker.apply(await tracker.fetch_all(client))
         clock.now += FULL_REFRESH_MAX_GAP
         assert (await tracker.fetch(client)).full
@@ -127,7 +127,7 @@ async def test_sessions_closed_or_expired_elsewhere_show_in_one_tick() -> None:
         tracker = SessionTracker(clock=clock)
         async with client_for(sim) as client:
             await load(tracker, client)
-            tracker.full_cost = 5.0  # the next full refetch is 500 s away
+            tracker.full_cost = 2.0  # the next full refetch is 600 s away
             live = sorted(tracker.open_ids)
             assert len(live) >= 3
             await client.close_session(live[0])  # closed by someone else
