@@ -65,8 +65,8 @@ async def test_a_full_refetch_of_an_unchanged_account_applies_nothing(simulator_
         await load(tracker, client)
         before = dict(tracker.sessions)
         delta = await tracker.fetch_all(client)
-    assert delta.full and delta.sessions == [] and delta.removed == []
-    assert tracker.apply(delta) == []
+    assert delta.full and delta.sessions == []
+    assert tracker.apply(delta) == [] and delta.removed == []
     assert len(tracker.sessions) == 250
     assert all(tracker.sessions[k] is v for k, v in before.items())
 
@@ -143,3 +143,4 @@ async def test_sessions_closed_or_expired_elsewhere_show_in_one_tick() -> None:
             assert all(tracker.sessions[sid].status_label == "closed" for sid in live)
     finally:
         sim.stop()
+

@@ -138,7 +138,8 @@ SLICE = 5000
 class SessionsDelta:
     """What a refresh found: the sessions that are new or changed since the tracker's
     state the fetch started from, and for a full refetch (``full``) the ids that are
-    gone. ``more``: only the first page of a first load; the rest comes next tick."""
+    gone (filled in by :meth:`SessionTracker.apply`). ``more``: only the first page of a
+    first load; the rest comes next tick."""
 
     full: bool
     sessions: list[Session]
@@ -267,15 +268,15 @@ class SessionTracker:
             changed[detail.id] = merge_detail(known[detail.id], detail)
         return SessionsDelta(False, _new_or_changed(known, changed.values()), first.count)
 
-    async def fetch_all(self, client: AkoolClient,
-                        known: Mapping[str, Session] | None = None) -> SessionsDelta:
+    async def fetch_all(self, client: AkoolClient) -> SessionsDelta:
         """Every session; a delta of those new or changed since the last refresh (the
         unchanged ones stay the objects the tracker holds) and of those gone.
 
-        ``known``: a copy of :attr:`sessions` to compare with, when this runs in another
-        thread (on its own event loop and client) while the UI may change the tracker."""
+        It only looks sessions up (never iterates the tracker's dict): it may run in
+        another thread, on its own event loop and client, while the UI thread changes
+        the tracker; :meth:`apply` finds the ids that are gone."""
         started = self.clock()
-        known = self.sessions if known is None else known
+        known = self.sessions
         self._full_requested = False
         with Session.reusing(known):
             sessions = await client.list_all_sessions()
@@ -295,9 +296,8 @@ class SessionTracker:
                 if session.is_open:
                     open_ids.add(session.id)
             await asyncio.sleep(0)
-        removed = [sid for sid in known if sid not in by_id]
         self.full_cost = self.clock() - started
-        return SessionsDelta(True, changed, len(sessions), removed, state=(by_id, open_ids))
+        return SessionsDelta(True, changed, len(sessions), state=(by_id, open_ids))
 
     def apply(self, delta: SessionsDelta) -> list[Session]:
         """Keep what ``delta`` found; returns the sessions that changed. Costs what
@@ -307,7 +307,9 @@ class SessionTracker:
             self.ticks_since_full = 0
             self.loaded = True
             self.full_at = self.clock()
-            self.sessions, self.open_ids = delta.state
+            by_id, self.open_ids = delta.state
+            delta.removed = [sid for sid in self.sessions if sid not in by_id]  # ~5 ms
+            self.sessions = by_id
             return delta.sessions
         if delta.full:  # a first page that held every session
             self.ticks_since_full = 0

@@ -134,7 +134,7 @@ class SessionsScreen(TableScreen):
         if tracker.sessions and tracker.total > BIG_TABLE and tracker.full_due():
             apart = Apart()
             try:
-                delta = await asyncio.to_thread(apart.fetch_all, tracker, dict(tracker.sessions),
+                delta = await asyncio.to_thread(apart.fetch_all, tracker,
                                                 self.app.ctx.config.client_kwargs())
             except asyncio.CancelledError:  # the screen or the app is going: so does it
                 apart.cancel()

@@ -87,8 +87,7 @@ class Apart:
         self._cancelled = False
         self._stop: Callable[[], None] | None = None
 
-    def fetch_all(self, tracker: SessionTracker, known: dict[str, Session],
-                  client_kwargs: dict[str, Any]) -> SessionsDelta:
+    def fetch_all(self, tracker: SessionTracker, client_kwargs: dict[str, Any]) -> SessionsDelta:
         from ...api.client import AkoolClient
 
         async def run() -> SessionsDelta:
@@ -100,7 +99,7 @@ class Apart:
                     raise asyncio.CancelledError
                 self._stop = lambda: loop.call_soon_threadsafe(task.cancel)
             async with AkoolClient(**client_kwargs) as client:
-                return await tracker.fetch_all(client, known)
+                return await tracker.fetch_all(client)
 
         try:
             return asyncio.run(run())
