@@ -2,24 +2,28 @@
 
 Each program runs on its own pty (120x34). The simulator (10 000 seeded sessions,
 churn off) runs in a process of its own, so only the app's CPU is counted. After
-the table has loaded and settled, the app is left alone for a window of 10 s; the
-app's CPU time (/proc utime+stime) and the bytes it writes to the terminal are
-measured over the window. Nothing changes on the server: only the countdowns (and
-"N seconds ago" of the newest rows) tick on screen.
+the table has loaded and settled, the app is left alone; its CPU time (/proc
+utime+stime) and the bytes it writes to the terminal are measured over:
 
-    akool-tui live     the default: refresh every 5 s (2 incremental refreshes per window)
-    akool-tui paused   refresh paused with `p`: the countdown ticks alone
-    minimal            a Textual app with a label and a footer: the floor
+    akool-tui live     ONE WHOLE full-refetch cycle: from the start of a full refetch
+                       (ctrl+r; seen as a burst of the simulator's CPU) to the start of
+                       the next one the app makes by itself, with every incremental
+                       tick between (at most --idle-max s: a cut window holds the full
+                       refetch and fewer cheap ticks, an upper bound). A fixed 10 s
+                       window missed the full refetch and under-stated idle 3x (issue 13).
+    akool-tui paused   refresh paused with `p`, ``--window`` s: the countdown ticks alone
+    minimal            a Textual app with a label and a footer, ``--window`` s: the floor
 
-Each write (a cursor move and the text after it) is also classified: a countdown
-("59:53", "0:00 !"), a relative time ("7 seconds ago"), the status line's refresh age
-("refreshed 3 seconds ago", and the rest of that line when its length changed), or
-anything else. "Other" writes per second show what is sent beyond the time-driven
-cells.
+Nothing changes on the server: only the countdowns (and "N seconds ago" of the newest
+rows) tick on screen. Each write (a cursor move and the text after it) is also
+classified: a countdown ("59:53", "0:00 !"), a relative time ("7 seconds ago"), the
+status line's refresh age, or anything else. "Other" writes per second show what is
+sent beyond the time-driven cells.
 
-Target (issue 3): idle < 1 % of a core, bytes only for the countdown cells.
+Targets (issue 13): live idle < 1 % of a core at 10 000 sessions, < 2 % at 100 000,
+over whole refetch cycles.
 
-    python bench/idle_bench.py [--runs 3] [--window 10] [--sessions 10000]
+    python bench/idle_bench.py [--runs 3] [--window 10] [--sessions 10000] [--idle-max 400]
 """
 
 from __future__ import annotations
@@ -66,6 +70,20 @@ def classify(output: bytes) -> dict[str, int]:
     return counts
 
 
+def idle_cycle(app: PtyApp, sim_pid: int, limit: float) -> tuple[float, float, float, float]:
+    """(CPU %, bytes/s, other writes/s, cycle seconds) over one whole full-refetch
+    cycle (see latency_100k.idle)."""
+    from latency_100k import Watch, idle as whole_cycle
+
+    app.drain(SETTLE)
+    start = len(app.seen)
+    figures = whole_cycle(Watch(app, sim_pid), limit)
+    seconds = figures["idle_cycle"]
+    written = len(app.seen) - start  # from before the cycle: a little more than it
+    return (figures["idle_cpu"], written / seconds,
+            classify(app.seen[start:])["other"] / seconds, seconds)
+
+
 def idle(app: PtyApp, window: float) -> tuple[float, float, float]:
     """(CPU % of one core, bytes written per second, writes per second that are not
     time-driven cells) over ``window`` seconds."""
@@ -83,11 +101,14 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--window", type=float, default=10.0)
     parser.add_argument("--sessions", type=int, default=10_000)
+    parser.add_argument("--idle-max", type=float, default=400.0,
+                        help="the longest live window, if no second full refetch comes")
     args = parser.parse_args()
     loaded = f"{args.sessions:,} sessions".encode()
 
     results: dict[str, list[tuple[float, float, float]]] = {"minimal": [], "akool-tui live": [],
                                                      "akool-tui paused": []}
+    cycles: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         env = bench_env(tmp)
         minimal = Path(tmp) / "minimal_app.py"
@@ -102,8 +123,10 @@ def main() -> int:
                     app.wait_for([b"MINIMAL FIRST PAINT"])
                     results["minimal"].append(idle(app, args.window))
                 with PtyApp(app_argv, app_env) as app:
-                    app.wait_for([loaded], timeout=60)
-                    results["akool-tui live"].append(idle(app, args.window))
+                    app.wait_for([loaded], timeout=120)  # then idle_cycle waits out the load
+                    *live, cycle = idle_cycle(app, simulator.pid, args.idle_max)
+                    results["akool-tui live"].append(tuple(live))
+                    cycles.append(cycle)
                     app.send(b"p")
                     app.wait_for([b"PAUSED"])
                     results["akool-tui paused"].append(idle(app, args.window))
@@ -115,8 +138,9 @@ def main() -> int:
         return statistics.median(r[index] for r in results[name])
 
     floor_cpu, floor_bytes = median("minimal", 0), median("minimal", 1)
-    print(f"idle for {args.window:g} s at {args.sessions:,} sessions (120x34, churn off), "
-          f"median of {args.runs} runs")
+    print(f"idle at {args.sessions:,} sessions (120x34, churn off), median of {args.runs} runs: "
+          f"live over one whole refetch cycle ({min(cycles):.0f}-{max(cycles):.0f} s), "
+          f"paused and minimal over {args.window:g} s")
     print(f"  {'':18} {'CPU % of a core':>16} {'bytes/s':>10} {'other writes/s':>15}"
           "   vs minimal")
     for name in results:
@@ -124,9 +148,10 @@ def main() -> int:
         ratio = f"{cpu / floor_cpu:5.1f}x CPU" if floor_cpu else "   n/a"
         extra = f"+{written - floor_bytes:,.0f} B/s" if name != "minimal" else ""
         print(f"  {name:18} {cpu:16.2f} {written:10.0f} {other:15.1f}   {ratio} {extra}")
-    print(f"  target: < 1 % of a core -> "
-          f"{'OK' if median('akool-tui live', 0) < 1 else 'OVER'} (live), "
-          f"{'OK' if median('akool-tui paused', 0) < 1 else 'OVER'} (paused)")
+    target = 1.0 if args.sessions <= 10_000 else 2.0
+    print(f"  target: < {target:g} % of a core -> "
+          f"{'OK' if median('akool-tui live', 0) < target else 'OVER'} (live), "
+          f"{'OK' if median('akool-tui paused', 0) < target else 'OVER'} (paused)")
     return 0
 
 

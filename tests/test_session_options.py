@@ -288,3 +288,11 @@ def test_any_file_content_gets_problems_never_an_exception(value, fast, stream) 
                                  "e2e_type": "openai" if fast else None, "voice_params": value,
                                  "credentials": value, "stream_type": stream})
     assert all(isinstance(p, so.Problem) and p.field and p.message for p in found)
+
+
+def test_a_true_or_false_credential_is_a_problem_not_a_crash() -> None:
+    from akool_tui.core.session_options import credentials_problems
+
+    problems = credentials_problems({"agora_app_id": False, "agora_uid": True, "agora_channel": "c",
+                                     "agora_token": "t" * 20}, "agora")
+    assert len(problems) == 2, problems  # app id and uid: each named, nothing raised

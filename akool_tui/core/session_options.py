@@ -334,9 +334,10 @@ def credentials_problems(value: Any, stream_type: str) -> list[Problem]:
     for key in shape:
         if key not in creds:
             found.append(_expected(f"{where}.{key}", "a value (all of them or none)"))
-        elif isinstance(creds[key], bool) or (text := check_credential(key, creds[key])):
-            found.append(_expected(f"{where}.{key}", "a whole number" if shape[key][0]
-                                 else text or "text"))
+        elif isinstance(creds[key], bool):  # JSON true/false is neither a number nor text
+            found.append(_expected(f"{where}.{key}", "a whole number" if shape[key][0] else "text"))
+        elif text := check_credential(key, creds[key]):
+            found.append(_expected(f"{where}.{key}", "a whole number" if shape[key][0] else text))
     return found
 
 

@@ -134,8 +134,13 @@ class AppContext:
         if self._client is None:
             from ..api.client import AkoolClient
 
-            self._client = AkoolClient(**self.config.client_kwargs(),
-                                       on_event=self.pulse.client_event)
+            # in a thread too: httpx builds an SSL context, ~45 ms of CPU
+            client = await asyncio.to_thread(
+                AkoolClient, **self.config.client_kwargs(), on_event=self.pulse.client_event)
+            if self._client is None:
+                self._client = client
+            else:  # another worker was quicker
+                await client.aclose()
         return self._client
 
     @property

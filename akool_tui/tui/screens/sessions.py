@@ -7,7 +7,8 @@ a bulk close is :func:`~akool_tui.core.sessions.close_sessions`, the columns are
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+import asyncio
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -15,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 
-from ...core.fields import SESSION_FIELDS, count, row_of, table_fields
+from ...core.fields import SESSION_FIELDS, count
 from ...core.ids import short_id
 from ..credits import refresh_credits
 from ..fields import columns_from_fields
@@ -23,6 +24,7 @@ from ..widgets.live_table import LiveTable
 from ..readonly import mutating
 from ..work import call_api
 from .base import TableScreen
+from .sessions_load import FREEZE_EVERY, Apart, SessionRow, gc_after_load, rows_of, session_row
 
 if TYPE_CHECKING:
     from ...api.models import Session
@@ -39,18 +41,14 @@ STATUS_STYLES = {
     "closed": "$status-closed",
     "failed": "$status-failed bold",
 }
-TABLE_FIELDS = table_fields(SESSION_FIELDS)
 #: what an operator scans for comes first (the catalogue's order): id, status, time
 #: left, avatar and age fit 80 columns; stream and duration scroll in from the right
 COLUMNS = columns_from_fields(SESSION_FIELDS, styles={"status": STATUS_STYLES})
-#: above this many rows a full refresh diffs the table in slices
-BIG_TABLE = 5000
+#: a delta of more than BIG_CHANGE rows into a table of more than BIG_TABLE rows is
+#: applied in slices (a smaller one is patched in at once)
+BIG_TABLE, BIG_CHANGE = 5000, 200
 #: failures listed one by one after a bulk close
 LISTED_FAILURES = 3
-
-
-def session_row(session: Session) -> dict[str, Any]:
-    return row_of(TABLE_FIELDS, session)
 
 
 class SessionsClosed(Message):
@@ -100,6 +98,7 @@ class SessionsScreen(TableScreen):
         self._status_index = 0
         self._tracker: SessionTracker | None = None
         self._only = ""  # the pulse's jump: showing only its sessions (the label)
+        self._table_lock = asyncio.Lock()  # sliced deltas go in one after the other
 
     FILTER_PLACEHOLDER = "filter sessions: id, avatar or status"
 
@@ -119,35 +118,81 @@ class SessionsScreen(TableScreen):
 
     def on_mount(self) -> None:  # the bases' on_mount run too (Textual walks the MRO)
         self.table.sort_by("created", reverse=True)  # newest first
+        self._freezer = self.set_interval(FREEZE_EVERY, self._freeze_while_loading)
 
-    async def fetch(self) -> SessionsDelta:
-        return await self.tracker.fetch(await self.app.ctx.client())
+    def _freeze_while_loading(self) -> None:
+        tracker = self._tracker
+        if tracker is not None and tracker.total > BIG_TABLE:
+            gc_after_load()
+        if tracker is not None and tracker.loaded and not self.table.pending:
+            self._freezer.stop()
 
-    def apply(self, delta: SessionsDelta) -> None:
+    async def fetch(self) -> tuple[SessionsDelta, dict[str, SessionRow]]:
+        """The tracker's delta and the table rows of what changed, built here in slices
+        (in the refresh worker) so that no handler builds 100 000 rows at once.
+
+        A big account's full refetch (1 000 pages at 100 000 sessions) runs in a thread
+        of its own, with its own event loop and client: on this loop its page reads
+        queued between every hop of a key press (~190 ms per key on a busy machine);
+        in a thread they hand the interpreter back every 5 ms."""
+        tracker = self.tracker
+        if tracker.sessions and tracker.total > BIG_TABLE and tracker.full_due():
+            apart = Apart()
+            try:
+                delta = await asyncio.to_thread(apart.fetch_all, tracker,
+                                                self.app.ctx.config.client_kwargs())
+            except asyncio.CancelledError:  # the screen or the app is going: so does it
+                apart.cancel()
+                raise
+        else:
+            delta = await tracker.fetch(await self.app.ctx.client())
+        return delta, await rows_of(delta.sessions)
+
+    def apply(self, result: tuple[SessionsDelta, dict[str, SessionRow]]) -> None:
+        delta, rows = result
         changed = self.tracker.apply(delta)
         self.app.ctx.record_sessions(changed)  # the recorded lifecycle (core.history)
         tracker = self.tracker
         self.app.ctx.pulse.sessions((tracker.sessions[i] for i in tracker.open_ids
                                      if i in tracker.sessions), self.app.now())
-        if self.table.empty_text != "No sessions yet":  # loaded: an empty table is empty
+        if delta.more and self.loop is not None:  # page 1 of the first load: the rest now
+            self.loop.trigger()
+        elif self.table.empty_text != "No sessions yet":  # loaded: an empty table is empty
             self.table.empty_text = "No sessions yet"
             self.table.refresh()
-        if delta.full:
-            rows = [(s.id, session_row(s)) for s in changed]
-            if len(rows) > BIG_TABLE:  # diff in slices: input never waits on 100k rows
-                self.run_worker(self.table.set_rows_async(rows), group="table-load",
-                                exclusive=True, exit_on_error=False)
-            else:
-                self.table.set_rows(rows)
+        big = self.table.row_count + len(rows) > BIG_TABLE
+        if big and len(rows) + len(delta.removed) > BIG_CHANGE:
+            # thousands of rows into a big table: stored and sorted in slices, one delta
+            # after the other (each names only what changed since the one before)
+            self.run_worker(self._apply_sliced(rows, delta.removed), group="table-load",
+                            exit_on_error=False)
         else:
-            for session in changed:
-                self.table.update_row(session.id, session_row(session))
+            self.table.apply_changes(rows, delta.removed)
         self.update_extra()
         self.refresh_detail()
 
+    async def _apply_sliced(self, rows: dict[str, SessionRow], removed: list[str]) -> None:
+        waited = self._table_lock.locked()
+        async with self._table_lock:
+            if waited:  # a later, smaller delta may have been applied meanwhile: it wins
+                sessions = self.tracker.sessions
+                rows = {key: row for key, row in rows.items()
+                        if sessions.get(key) is row.session}
+                removed = [key for key in removed if key not in sessions]
+            await self.table.apply_changes_async(rows, removed)
+        if not self._table_lock.locked():
+            gc_after_load()
+
+    def action_refresh_now(self) -> None:
+        self.tracker.request_full()  # ctrl+r: every page, not only what a tick reads
+        super().action_refresh_now()
+
     def update_extra(self) -> None:
         tracker = self.tracker
-        parts = [count(len(tracker.sessions), "session"), f"{tracker.live_count} live"]
+        held = count(len(tracker.sessions), "session")
+        if not tracker.loaded and tracker.total > len(tracker.sessions):
+            held = f"{len(tracker.sessions):,} of {count(tracker.total, 'session')} (loading)"
+        parts = [held, f"{tracker.live_count} live"]
         label = self._only or STATUS_FILTERS[self._status_index]
         if label != "all":
             parts.append(f"showing {label}")

@@ -11,7 +11,7 @@ cursor and scroll offset).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from textual.geometry import Region
 from textual.worker import Worker, get_current_worker
 
-from .table_rows import Delta, RowFilter, RowsInput, diff_rows, normalise_rows
+from .table_rows import Delta, Row, RowFilter, RowsInput, diff_rows, normalise_rows
 
 if TYPE_CHECKING:
     from .table_cells import RowTexts
@@ -152,29 +152,61 @@ class TableSync:
             steps = diff_rows(self._model.rows, rows, True, changes, removed)
             if not await self._drain_async(steps, generation, budget):
                 return
-            if not changes and not removed:
-                return
-            before = self._view()
-            delta = Delta()
-            steps = self._model.commit_steps(changes, removed, delta, self._touched)
-            if not await self._drain_async(steps, generation, budget):
-                self._repaint_all_pending = True  # superseded: the next change repaints
-                return
-            self._drop_marks()
-            if not self._model.stale:
-                self._apply(delta, before)  # a small diff, patched in place
-                return
-            self._repaint_all_pending = True  # if superseded, the next change repaints
-            steps = self._model.rebuild_steps(sliced=True)
-            if not await self._drain_async(steps, generation, budget):
-                return
-            # The user may have moved while the order was rebuilt: keep the cursor row
-            # where it is on screen now.
-            self._texts.forget_live(delta.old)
-            self._after_reorder(self._cursor_index - self.scroll_offset.y)
+            await self._commit_async(changes, removed, generation, budget)
         finally:
             if generation == self._load_generation:
                 self._touched = None
+
+    def apply_changes(self, changes: Mapping[str, Row], removed: Iterable[str] = ()) -> None:
+        """Add or replace the rows in ``changes`` and remove the keys in ``removed``, in
+        one go (one repaint); the rows not named are left as they are. For thousands of
+        rows in a big table prefer :meth:`apply_changes_async`."""
+        rows = self._model.rows
+        removed = [key for key in removed if key in rows]
+        changes = {key: row for key, row in changes.items() if rows.get(key) != row}
+        if self._touched is not None:  # newer than the sliced load in flight
+            self._touched.update(changes)
+            self._touched.update(removed)
+        self._commit(changes, removed)
+
+    async def apply_changes_async(self, changes: Mapping[str, Row], removed: Iterable[str] = (),
+                                  *, budget: float = 0.01) -> None:
+        """:meth:`apply_changes` in slices that yield to the event loop every ``budget``
+        seconds (store, then rebuild the order). Like :meth:`set_rows_async` it
+        supersedes a load in flight, and ``update_row`` meanwhile wins: callers with
+        several to apply await one before starting the next."""
+        self._cancel_load()
+        generation = self._load_generation
+        self._touched = set()
+        try:
+            await self._commit_async(dict(changes), list(removed), generation, budget)
+        finally:
+            if generation == self._load_generation:
+                self._touched = None
+
+    async def _commit_async(self, changes: dict[str, Row], removed: list[str], generation: int,
+                            budget: float) -> None:
+        if not changes and not removed:
+            return
+        before = self._view()
+        delta = Delta()
+        touched = self._touched if self._touched is not None else frozenset()
+        steps = self._model.commit_steps(changes, removed, delta, touched)
+        if not await self._drain_async(steps, generation, budget):
+            self._repaint_all_pending = True  # superseded: the next change repaints
+            return
+        self._drop_marks()
+        if not self._model.stale:
+            self._apply(delta, before)  # a small diff, patched in place
+            return
+        self._repaint_all_pending = True  # if superseded, the next change repaints
+        steps = self._model.rebuild_steps(sliced=True)
+        if not await self._drain_async(steps, generation, budget):
+            return
+        # The user may have moved while the order was rebuilt: keep the cursor row
+        # where it is on screen now.
+        self._texts.forget_live(delta.old)
+        self._after_reorder(self._cursor_index - self.scroll_offset.y)
 
     def _commit(self, changes: dict[str, dict[str, Any]], removed: list[str]) -> None:
         if not changes and not removed:

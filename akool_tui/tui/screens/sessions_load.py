@@ -1,0 +1,125 @@
+"""How the sessions screen keeps 100 000 rows without holding the event loop: rows that
+are views of their sessions, built in slices; a big account's full refetch in a thread
+of its own; the garbage collector kept off what a big load made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from time import perf_counter
+from typing import TYPE_CHECKING, Any
+
+from ...core.fields import SESSION_FIELDS, table_fields
+
+if TYPE_CHECKING:
+    from ...api.models import Session
+    from ...core.sessions import SessionsDelta, SessionTracker
+
+TABLE_FIELDS = table_fields(SESSION_FIELDS)
+#: rows built between two looks at the clock, and the time between two yields
+ROWS_SLICE, SLICE_BUDGET = 256, 0.01
+#: seconds between two gc.freeze() while the first load runs (see gc_after_load)
+FREEZE_EVERY = 0.25
+
+#: how each column's value is read from a session
+GETTERS: dict[str, Any] = {f.key: f.get for f in TABLE_FIELDS}
+
+
+class SessionRow(Mapping[str, Any]):
+    """A table row read from its session when asked: 40 bytes per row instead of a
+    270-byte dict (100 000 rows: 23 MB less)."""
+
+    __slots__ = ("session",)
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def __getitem__(self, key: str) -> Any:
+        return GETTERS[key](self.session)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        getter = GETTERS.get(key)
+        return default if getter is None else getter(self.session)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(GETTERS)
+
+    def __len__(self) -> int:
+        return len(GETTERS)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, SessionRow):
+            return other.session is self.session or other.session == self.session
+        return Mapping.__eq__(self, other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"SessionRow({self.session!r})"
+
+
+def session_row(session: Session) -> SessionRow:
+    return SessionRow(session)
+
+
+async def rows_of(sessions: list[Session]) -> dict[str, SessionRow]:
+    """The table rows of ``sessions``, yielding to the event loop every ~10 ms."""
+    rows: dict[str, SessionRow] = {}
+    started = perf_counter()
+    for start in range(0, len(sessions), ROWS_SLICE):
+        for session in sessions[start:start + ROWS_SLICE]:
+            rows[session.id] = SessionRow(session)
+        if perf_counter() - started > SLICE_BUDGET:
+            await asyncio.sleep(0)
+            started = perf_counter()
+    return rows
+
+
+class Apart:
+    """``tracker.fetch_all`` on an event loop and API client of a worker thread, which
+    :meth:`cancel` (from the UI thread) stops: quitting does not wait for 1 000 pages."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cancelled = False
+        self._stop: Callable[[], None] | None = None
+
+    def fetch_all(self, tracker: SessionTracker, client_kwargs: dict[str, Any]) -> SessionsDelta:
+        from ...api.client import AkoolClient
+
+        async def run() -> SessionsDelta:
+            task = asyncio.current_task()
+            assert task is not None
+            loop = asyncio.get_running_loop()
+            with self._lock:
+                if self._cancelled:
+                    raise asyncio.CancelledError
+                self._stop = lambda: loop.call_soon_threadsafe(task.cancel)
+            async with AkoolClient(**client_kwargs) as client:
+                return await tracker.fetch_all(client)
+
+        try:
+            return asyncio.run(run())
+        finally:
+            with self._lock:
+                self._stop = None
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._cancelled = True
+            if self._stop is not None:
+                self._stop()
+
+
+def gc_after_load() -> None:
+    """What a big load made stays (the sessions, their rows): the garbage collector
+    stops walking it (gc.freeze). At 100 000 sessions each full collection walked half
+    a million objects for ~200 ms with the event loop waiting, six times per load.
+    Called every :data:`FREEZE_EVERY` s while the first load of a big account runs (no
+    collection walks more than what a quarter second loaded) and after each big
+    delta."""
+    gc.collect(1)
+    gc.freeze()
