@@ -236,3 +236,15 @@ async def test_server_strings_are_shown_as_text(sim, tmp_path):
         await pilot.press("escape")
         await pilot.press("x")
         assert isinstance(app.screen, ConfirmScreen) and "[b]Evil[/b]" in screen_text(app)
+
+
+async def test_the_delete_question_counts_in_words(sim, tmp_path):
+    """'1 URL', not '1 URLs' (Clinic reception has two documents and one page)."""
+    app = make_app(sim, tmp_path)
+    async with running(app) as (pilot, _):
+        screen = await open_knowledge(pilot)
+        await cursor_to(pilot, screen, by_name(sim, "Clinic reception").oid)
+        await pilot.press("x")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "(2 documents, 1 URL)?" in app.screen._question
+        await pilot.press("n")
