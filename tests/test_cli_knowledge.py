@@ -209,3 +209,12 @@ def test_server_strings_reach_the_terminal_safe(simulator, kb):
         assert "[b]Evil[/b]" in out, argv
     code, out, _ = kb("show", kb_id)
     assert "Prompt:\n  line 1\n  \ufffd31mline 2" in out
+
+
+def test_a_bad_size_names_the_doc_it_is_in(simulator, kb):
+    """With two --doc, the user must see which one has the bad size."""
+    before = state(simulator)
+    code, _, err = kb("create", "--name", "Sizes", "--doc", "a.pdf=https://x.example/a.pdf",
+                      "--doc", "b.pdf=https://x.example/b.pdf;size=-5")
+    assert code == 2 and state(simulator) == before
+    assert "--doc 'b.pdf=https://x.example/b.pdf;size=-5': a size in bytes" in err

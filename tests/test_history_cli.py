@@ -150,3 +150,10 @@ def test_empty_history_and_bad_ids(cli):
     assert code == 1 and "no conversation 99" in err
     code, _, err = cli("history", "export", "x")
     assert code == 2 and "invalid conversation ID" in err
+
+
+def test_export_into_a_missing_folder_names_the_file(cli, tmp_path):
+    record()
+    target = tmp_path / "no-such-folder" / "out.md"
+    code, _, err = cli("history", "export", "1", "-o", str(target))
+    assert code == 2 and str(target) in err and "No such file or directory" in err, err

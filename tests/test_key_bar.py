@@ -64,3 +64,21 @@ async def test_a_narrow_terminal_keeps_the_palette_key(shared_sim, tmp_path):
         line = bar_line(app)
         assert len(line) == 50 and line.rstrip().endswith("^p palette")
         assert line.startswith("space Mark")
+
+
+async def test_at_80_columns_keys_go_whole_and_the_help_key_stays(shared_sim, tmp_path):
+    """The knowledge screen's keys do not fit 80 columns: whole keys are left out from
+    the end, never a word cut ("? Key", "scree"), and "? Keys" stays to list the rest."""
+    app = make_app(shared_sim, tmp_path)
+    async with running(app, size=(80, 24)) as (pilot, _):
+        await wait_loaded(pilot)
+        await pilot.press("5")
+        await wait_loaded(pilot)
+        line = bar_line(app)
+        assert len(line) == 80 and line.rstrip().endswith("^p palette"), line
+        assert line.split("▏")[0].rstrip().endswith("? Keys"), line
+        assert "u Edit" in line and "x Delete" in line
+        assert "scree" not in line or "12345 screens" in line
+        column = line.index("? Keys")
+        await pilot.click(KeyBar, offset=(column, 0))
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "HelpScreen", "help")

@@ -198,3 +198,27 @@ async def test_the_history_is_a_mode_of_its_own_left_by_1_to_5_and_esc(simulator
         await wait_for(pilot, lambda: app.screen is history, "the history from the chat")
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.screen is chat, "esc back to the chat")
+
+
+async def test_an_interrupted_reply_reads_interrupted_beside_its_timings(simulator_factory):
+    """The history view marks a cut-short reply as the CLI's `history show` does, even
+    though the reply also carries its timings (the note used to hide the mark)."""
+    store = HistoryStore(history_path(demo=True))
+    conv = ConversationHandle("se02", "av", "websocket", time.time())
+    store.put(Item(conv, "in:1", time.time(), "reply", "the short answer", interrupted=True,
+                   first_part_ms=215.0, audio_ms=215.0, fin_ms=7437.0))
+    assert store.flush()
+    store.close()
+    sim = simulator_factory(sessions=0)
+    app = make_app(sim)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("h")
+        screen = pilot.app.screen
+        await wait_for(pilot, lambda: rows(screen), "listed")
+        await pilot.press("enter")
+        transcript = pilot.app.screen.query_one(Transcript)
+        await wait_for(pilot, lambda: transcript.entries, "read")
+        await pilot.pause()
+        shown = screen_text(app)
+        assert "the short answer" in shown
+        assert "interrupted" in shown and "1st part 215 ms" in shown

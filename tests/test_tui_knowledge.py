@@ -236,3 +236,39 @@ async def test_server_strings_are_shown_as_text(sim, tmp_path):
         await pilot.press("escape")
         await pilot.press("x")
         assert isinstance(app.screen, ConfirmScreen) and "[b]Evil[/b]" in screen_text(app)
+
+
+async def test_the_delete_question_counts_in_words(sim, tmp_path):
+    """'1 URL', not '1 URLs' (Clinic reception has two documents and one page)."""
+    app = make_app(sim, tmp_path)
+    async with running(app) as (pilot, _):
+        screen = await open_knowledge(pilot)
+        await cursor_to(pilot, screen, by_name(sim, "Clinic reception").oid)
+        await pilot.press("x")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "(2 documents, 1 URL)?" in app.screen._question
+        await pilot.press("n")
+
+
+async def test_the_not_sent_line_follows_the_fields_as_they_are_fixed(sim, tmp_path):
+    """After a refused save, the "Not sent. Fix: ..." line drops each field as it is
+    fixed and goes when nothing is wrong (it used to stay until the next ctrl+s)."""
+    app = make_app(sim, tmp_path)
+    async with running(app) as (pilot, _):
+        await open_knowledge(pilot)
+        await pilot.press("n")
+        form = app.screen
+        await fill(pilot, form.query_one("#name"), "Shop")
+        await press_button(pilot, form, "#add-doc")
+        row = form.query_one(DocRow)
+        await fill(pilot, row.query_one(".doc-name", Input), "doc.exe")
+        await fill(pilot, row.query_one(".doc-url", Input), "ftp://x")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        error = form.query_one("#form-error")
+        assert text_of(error) == "Not sent. Fix: document 1 URL, document 1 name"
+        await fill(pilot, row.query_one(".doc-url", Input), "https://x.example/doc.pdf")
+        assert text_of(error) == "Not sent. Fix: document 1 name"
+        await fill(pilot, row.query_one(".doc-name", Input), "doc.pdf")
+        assert text_of(error) == ""
+        assert app.screen is form  # nothing saved until ctrl+s

@@ -216,3 +216,16 @@ async def test_demo_has_no_profile_switch(sims, tmp_path):
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert not [t for t in titles if t.startswith("Profile:")]
         assert app.ctx.profile == "demo"
+
+
+async def test_switching_to_default_without_a_key_says_where_its_key_goes(sims, tmp_path):
+    """`default` is the file's top level ([profiles.default] is a reserved name)."""
+    app = app_for(tmp_path, sims, "alpha")
+    async with running(app) as (pilot, messages):
+        await wait_loaded(pilot)
+        app.switch_profile("default")
+        await wait_for(pilot, lambda: any("Profile default has no AKool credentials" in n
+                                          for n in messages.notes("error")), "the refusal")
+        (note,) = [n for n in messages.notes("error") if "Profile default" in n]
+        assert "[profiles.default]" not in note and "top level" in note, note
+        assert app.config.profile == "alpha"

@@ -185,5 +185,7 @@ def cmd_history_export(ctx: Context) -> int:
     except FileExistsError:
         raise UsageError(f"{ctx.args.output} already exists: not overwritten "
                          "(give a new file name)") from None
+    except OSError as exc:  # a missing folder, no permission: say which file
+        raise UsageError(f"cannot write {ctx.args.output}: {exc.strerror or exc}") from None
     ctx.note(f"wrote {ctx.args.output}")
     return EXIT_OK

@@ -272,7 +272,10 @@ def parse_doc(text: str) -> KnowledgeDoc:
     value = text.strip()
     size: int | None = None
     if (match := _SIZE_SUFFIX.search(value)) is not None:
-        size = parse_size(match.group(1))
+        try:
+            size = parse_size(match.group(1))
+        except ParamError as error:  # which --doc: there may be several
+            raise ParamError(f"--doc {text!r}: {error}") from None
         value = value[:match.start()].rstrip()
     if re.match(r"(?i)https?://", value):
         name, url = urlsplit(value).path.rsplit("/", 1)[-1], value

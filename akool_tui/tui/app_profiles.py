@@ -84,6 +84,7 @@ class ProfileSwitching:
                        "your profiles", severity="warning")
             return
         from ..api.errors import ConfigError
+        from ..config import DEFAULT_PROFILE
 
         try:
             new = await asyncio.to_thread(self._profile_config, name)
@@ -91,8 +92,10 @@ class ProfileSwitching:
             app.notify(f"Profile {name}: {error}", severity="error", timeout=8)
             return
         if not new.has_credentials:
+            where = "at the top level of the config file" if name == DEFAULT_PROFILE \
+                else f"in [profiles.{name}]"  # "default" is the top level, not a table
             app.notify(f"Profile {name} has no AKool credentials: set api_key (or client_id "
-                       f"and client_secret) in [profiles.{name}]; still on {self.config.profile}",
+                       f"and client_secret) {where}; still on {self.config.profile}",
                        severity="error", timeout=8)
             return
         back_to = app.current_mode if not app.current_mode.startswith("_") else "sessions"

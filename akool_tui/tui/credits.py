@@ -77,6 +77,10 @@ def refresh_credits(app: App) -> None:
             watch.failed(str(error))
         else:
             watch.add(balance)
+            # the pulse measures from the same reads: opened later, it has the rate at once
+            pulse = getattr(getattr(app, "ctx", None), "pulse", None)
+            if pulse is not None:
+                pulse.credits(balance)
         from .status import StatusLine
 
         for line in app.screen.query(StatusLine):

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 
-from ...core.fields import KNOWLEDGE_BLOCKS, KNOWLEDGE_FIELDS, row_of
+from ...core.fields import KNOWLEDGE_BLOCKS, KNOWLEDGE_FIELDS, count, row_of
 from ...core.text import CELL, safe
 from ..fields import columns_from_fields
 from ..widgets.live_table import LiveTable
@@ -173,8 +173,9 @@ class KnowledgeScreen(TableScreen):
                          group="knowledge-delete",
                          done=lambda _none: KnowledgeDeleted(kb.id))
 
-        question = f"Delete the knowledge base {kb.name or kb.id} ({len(kb.docs)} documents, " \
-                   f"{len(kb.urls)} URLs)? Sessions can no longer use it."
+        what = f"{count(len(kb.docs), 'document')}, {count(len(kb.urls), 'URL')}"
+        question = f"Delete the knowledge base {kb.name or kb.id} ({what})? " \
+                   "Sessions can no longer use it."
         self.app.push_screen(ConfirmScreen(question, confirm_label="Delete"), done)
 
     def on_knowledge_deleted(self, message: KnowledgeDeleted) -> None:

@@ -108,6 +108,10 @@ class UrlRow(Vertical):
         return problem
 
 
+#: the start of the line a refused save leaves (it then follows the fields)
+NOT_SENT = "Not sent. Fix: "
+
+
 def _field_name(key: str) -> str:
     """``docs[1].url`` -> ``document 2 URL``: a problem's field as the form shows it."""
     import re
@@ -261,6 +265,20 @@ class KnowledgeForm(ModalScreen[KnowledgeBase | None]):
         if row.value():
             row.check()
 
+    @on(Input.Changed)
+    @on(TextArea.Changed)
+    def _follow_fix(self) -> None:
+        """A "Not sent. Fix: ..." line from the last try follows what is still wrong."""
+        error = self.query_one("#form-error", ErrorLabel)
+        if not str(error.content).startswith(NOT_SENT):
+            return
+        draft = self.draft()
+        found = kc.problems(draft, creating=True)
+        if self._initial is not None and not self.creating:
+            found.update(kc.cannot_clear(self._initial, kc.changes(self._initial, draft)))
+        error.update(NOT_SENT + ", ".join(dict.fromkeys(map(_field_name, found)))
+                     if found else "")
+
     # -- rows ---------------------------------------------------------------------------
 
     @on(Button.Pressed, "#add-doc")
@@ -281,6 +299,7 @@ class KnowledgeForm(ModalScreen[KnowledgeBase | None]):
         row = next(a for a in event.button.ancestors if isinstance(a, (DocRow, UrlRow)))
         await row.remove()
         self._show_total()
+        self._follow_fix()
 
     # -- saving ----------------------------------------------------------------------------
 
@@ -327,7 +346,7 @@ class KnowledgeForm(ModalScreen[KnowledgeBase | None]):
         error = self.query_one("#form-error", ErrorLabel)
         problems = self._problems(draft, change)
         if problems:
-            error.update("Not sent. Fix: " + ", ".join(dict.fromkeys(map(_field_name, problems))))
+            error.update(NOT_SENT + ", ".join(dict.fromkeys(map(_field_name, problems))))
             self._show_first(problems[0])
             return
         if not self.creating and kc.is_empty(change):

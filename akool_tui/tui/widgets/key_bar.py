@@ -26,6 +26,12 @@ if TYPE_CHECKING:
 KEY_STYLE = "bold $footer-key-foreground on $footer-key-background"
 DESCRIPTION_STYLE = "$footer-description-foreground on $footer-description-background"
 DISABLED = "dim"
+#: the help key: shown whatever else a narrow terminal leaves out
+HELP_KEY = "question_mark"
+
+
+def _width(units: list) -> int:
+    return sum(cell_len(t) for pieces, _s, _k in units for t, _st in pieces) + len(units) - 1
 
 
 class KeyBar(Widget):
@@ -87,9 +93,52 @@ class KeyBar(Widget):
 
     def render(self) -> Content:
         self._shown = (items, palette) = self._items()
+        units = self._units(items)
+        right = None
+        if palette is not None:
+            key, display, description, enabled = palette
+            right = Content.assemble(("▏", "$foreground 20%"), (display, KEY_STYLE),
+                                     (" ", DESCRIPTION_STYLE), (description, DESCRIPTION_STYLE),
+                                     (" ", ""))
+            room = max(0, self.size.width - right.cell_length)
+            # too long: whole keys go from the end, "? Keys" stays (it lists the rest)
+            while len(units) > 1 and _width(units) > room:
+                drop = next((i for i in range(len(units) - 1, -1, -1)
+                             if units[i][2] != HELP_KEY), None)
+                if drop is None:
+                    break
+                del units[drop]
         pieces: list[tuple[str, str]] = []
         spans: list[tuple[int, int, str]] = []
         x = 0
+        for n, (unit_pieces, unit_spans, _key) in enumerate(units):
+            if n:
+                pieces.append((" ", ""))
+                x += 1
+            spans.extend((x + a, x + b, k) for a, b, k in unit_spans)
+            pieces.extend(unit_pieces)
+            x += sum(cell_len(text) for text, _style in unit_pieces)
+        left = Content.assemble(*pieces)
+        if right is None:
+            self._spans = spans
+            return left
+        left = left.truncate(room) if left.cell_length > room else left
+        start = room
+        spans = [span for span in spans if span[1] <= room]
+        spans.append((start, start + right.cell_length, palette[0]))
+        self._spans = spans
+        return Content.assemble(left, " " * (room - left.cell_length), right)
+
+    @staticmethod
+    def _units(items: list[tuple[str, str, str, bool]]
+               ) -> list[tuple[list[tuple[str, str]], list[tuple[int, int, str]], str]]:
+        """The items as units shown or left out whole: (pieces, spans, key); a group's
+        keys and its label are one unit ("12345 screens")."""
+        units: list[tuple[list[tuple[str, str]], list[tuple[int, int, str]], str]] = []
+        pieces: list[tuple[str, str]] = []
+        spans: list[tuple[int, int, str]] = []
+        x = 0
+        first = ""
 
         def add(text: str, style: str, key: str = "") -> None:
             nonlocal x
@@ -99,37 +148,23 @@ class KeyBar(Widget):
             pieces.append((text, style))
             x += width
 
-        previous_key_only = False
         for key, display, description, enabled in items:
             dim = "" if enabled else f" {DISABLED}"
             if key and not description:  # a key of a group: no gap between its keys
-                if x and not previous_key_only:
-                    add(" ", "")
                 add(display, KEY_STYLE + dim, key)
-                previous_key_only = True
+                first = first or key
                 continue
-            if x:
-                add(" ", "")
             if key:
                 add(display, KEY_STYLE + dim, key)
                 add(" ", DESCRIPTION_STYLE + dim)
+            elif pieces:  # a group's label, after its keys
+                add(" ", "")
             add(description, DESCRIPTION_STYLE + dim, key)
-            previous_key_only = False
-        left = Content.assemble(*pieces)
-        if palette is None:
-            self._spans = spans
-            return left
-        key, display, description, enabled = palette
-        right = Content.assemble(("▏", "$foreground 20%"), (display, KEY_STYLE),
-                                 (" ", DESCRIPTION_STYLE), (description, DESCRIPTION_STYLE),
-                                 (" ", ""))
-        room = max(0, self.size.width - right.cell_length)
-        left = left.truncate(room) if left.cell_length > room else left
-        start = room
-        spans = [span for span in spans if span[1] <= room]
-        spans.append((start, start + right.cell_length, key))
-        self._spans = spans
-        return Content.assemble(left, " " * (room - left.cell_length), right)
+            units.append((pieces, spans, key or first))
+            pieces, spans, x, first = [], [], 0, ""
+        if pieces:
+            units.append((pieces, spans, first))
+        return units
 
     def on_click(self, event: events.Click) -> None:
         for start, end, key in self._spans:

@@ -115,5 +115,6 @@ class Entry:
     def display(self) -> str:
         if self.status == "streaming":
             return self.text + " ▍"
-        note = self.note or ("interrupted" if self.interrupted else "")
+        # both when both: a recorded reply cut short also carries its timings
+        note = " · ".join(m for m in ("interrupted" if self.interrupted else "", self.note) if m)
         return f"{self.text}  [{note}]" if note else self.text
