@@ -34,6 +34,21 @@ if TYPE_CHECKING:
 CHAT_STREAM_TYPES = ("websocket", "livekit")
 
 
+#: top-level domains reserved never to resolve (RFC 2606, RFC 6761): the simulator's
+#: LiveKit rooms live there, so the chat does not try to join them
+RESERVED_TLDS = ("example", "invalid", "test")
+
+
+def _reserved_host(url: Any) -> bool:
+    from urllib.parse import urlsplit
+
+    try:
+        host = (urlsplit(str(url)).hostname or "").rstrip(".").lower()
+    except ValueError:
+        return False
+    return host.rsplit(".", 1)[-1] in RESERVED_TLDS
+
+
 def chat_blocker(session: Session) -> str | None:
     """Why this program cannot hold a chat over ``session``'s data channel, or None.
 
@@ -48,8 +63,11 @@ def chat_blocker(session: Session) -> str | None:
 
         if importlib.util.find_spec("livekit") is None:
             return "LiveKit needs the extra: pip install 'akool-tui[livekit]'"
-        if not (session.credentials.get("livekit_url") and session.credentials.get("livekit_token")):
+        url = session.credentials.get("livekit_url")
+        if not (url and session.credentials.get("livekit_token")):
             return "the session has no LiveKit credentials"
+        if _reserved_host(url):
+            return "its LiveKit room is a simulated one (a reserved domain that never resolves)"
         return None
     if kind in ("agora", "trtc"):
         return f"{kind} rooms need {kind}'s own SDK (a browser or app), not a terminal"
