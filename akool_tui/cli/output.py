@@ -134,6 +134,6 @@ def json_records(records: Iterable[Any], sep: str = "\n") -> str:
 
     dumps_one = json.JSONEncoder(ensure_ascii=False).encode
     document = sep.join(dumps_one(jsonable(r)) for r in records)
-    if document.isascii() and document.replace("\n", "").isprintable():
+    if document.replace("\n", "").isprintable():  # nothing to escape (non-ASCII too)
         return document
     return escape_json_text(document)

@@ -168,6 +168,6 @@ def safe_json_dumps(value: Any, *, indent: int | None = 2) -> str:
     import json  # here: `akool-tui --help` does not need it
 
     document = json.dumps(value, indent=indent, ensure_ascii=False)
-    if document.isascii() and document.replace("\n", "").isprintable():
+    if document.replace("\n", "").isprintable():  # nothing to escape (non-ASCII too)
         return document
     return escape_json_text(document)
