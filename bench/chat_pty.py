@@ -188,6 +188,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--rate", type=float, default=200.0, help="parts per second")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--video", choices=("on", "off"), default="on",
+                        help="the avatar's video panel in the console's chat (default on, "
+                             "as a user sees it; off: the transcript's cost alone)")
     args = parser.parse_args()
     chars_per_s = args.rate * PIECE_CHARS
     words = int(args.seconds * chars_per_s / 7)  # "k00001 " is 7 characters
@@ -195,10 +198,13 @@ def main() -> int:
     cfg = SimulatorConfig(seed=3, sessions=0, churn=False, queue_delay=0.0,
                           reply_chars_per_s=chars_per_s)
     py = sys.executable
-    print(f"reply of {words} words (~{words * 7:,} chars) at {args.rate:g} parts/s "
+    print(f"video {args.video}; reply of {words} words (~{words * 7:,} chars) at {args.rate:g} parts/s "
           f"({chars_per_s:g} chars/s, ~{args.seconds:g} s), 120x34 pty, {args.runs} runs")
     with tempfile.TemporaryDirectory() as tmp, run_background(cfg) as sim:
         env = {**bench_env(tmp), "AKOOL_API_KEY": "demo"}
+        if args.video == "off":
+            (Path(tmp) / "akool-tui").mkdir(exist_ok=True)
+            (Path(tmp) / "akool-tui" / "config.toml").write_text('[chat]\nvideo_mode = "off"\n')
         anchor = Path(tmp) / "anchor.py"
         anchor.write_text(ANCHOR)
         for _ in range(args.runs):
