@@ -130,6 +130,7 @@ async def test_create_checks_as_typed_and_sends_nothing_while_wrong(sim, tmp_pat
                               "size": 12 * 2 ** 20}]
         assert made.urls == ["https://bikes.example"]
         assert screen.table.cursor_key == made.oid
+        assert screen.table.cursor_index == 0  # the newest change first, as the CLI lists them
         assert "Bike shop" in screen_text(app)
 
 

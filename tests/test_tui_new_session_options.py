@@ -111,7 +111,7 @@ async def test_a_wrong_value_gets_its_message_and_nothing_is_sent(shared_sim, tm
         assert error.display and "from 0 to 1" in str(error.render())
         await refused(pilot, modal)
         assert app.screen is modal and new_sessions(shared_sim, known) == []
-        assert "turn-threshold" in str(modal.query_one("#form-error").render())
+        assert "Threshold (0-1): expected" in str(modal.query_one("#form-error").render())
 
         # a wrong value in a field that stops applying stops counting at once
         await set_value(pilot, modal, "turn-type", "semantic_vad")

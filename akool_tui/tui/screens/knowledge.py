@@ -91,6 +91,9 @@ class KnowledgeScreen(TableScreen):
         self.update_extra()
         self.refresh_detail()
 
+    def on_mount(self) -> None:  # the bases' on_mount run too (Textual walks the MRO)
+        self.table.sort_by("updated", reverse=True)  # the newest change first, as the CLI lists
+
     def update_extra(self) -> None:
         mine = sum(not kb.read_only for kb in self._bases.values())
         parts = [f"{len(self._bases)} knowledge bases ({mine} yours)"]

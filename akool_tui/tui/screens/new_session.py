@@ -232,7 +232,8 @@ class NewSessionScreen(ModalScreen[Session | None]):
         adv = self.advanced
         avatar = self.query_one("#avatar", Select).value
         applicable = [i for i in self.query(Input) if adv.applies(i)]
-        found = [f"{wid}: expected {text}" for wid, text in problems(applicable)]
+        labels = {i.id: i.name for i in applicable if i.name}  # the words on screen
+        found = [f"{labels.get(wid, wid)}: expected {text}" for wid, text in problems(applicable)]
         if (text := validate_session_avatar_id(avatar)):
             found.append(f"avatar: expected {text}")
         voice = get("voice") if self.query_one("#voice-group").display else \

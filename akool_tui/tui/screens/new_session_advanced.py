@@ -40,7 +40,8 @@ def field(label: str, wid: str, value: str = "", check=None, *, password: bool =
     """A labelled input on one row, its inline problem under it."""
     with Horizontal(classes="opt-row"):
         yield Label(label, classes="opt-label")
-        yield SafeInput(value, id=wid, compact=True, password=password, placeholder=placeholder,
+        yield SafeInput(value, id=wid, name=label, compact=True, password=password,
+                        placeholder=placeholder,
                         validators=[FieldValidator(check)] if check else [])
     yield ErrorLabel(id=f"{wid}-error")
 
