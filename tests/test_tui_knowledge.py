@@ -273,3 +273,30 @@ async def test_the_not_sent_line_follows_the_fields_as_they_are_fixed(sim, tmp_p
         await fill(pilot, row.query_one(".doc-name", Input), "doc.pdf")
         assert text_of(error) == ""
         assert app.screen is form  # nothing saved until ctrl+s
+
+
+async def test_esc_asks_before_throwing_away_what_was_typed(sim, tmp_path):
+    """Nothing typed is lost silently: esc on an untouched form closes it; with a prompt
+    typed it asks first, and n keeps the form and the text."""
+    app = make_app(sim, tmp_path)
+    async with running(app) as (pilot, messages):
+        screen = await open_knowledge(pilot)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, KnowledgeForm), what="the form")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is screen, what="an untouched form to close")
+
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, KnowledgeForm), what="the form")
+        form = app.screen
+        form.query_one("#prompt", TextArea).text = "Answer questions about our bikes."
+        await pilot.pause()
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        await pilot.press("n")
+        await wait_for(pilot, lambda: app.screen is form, what="back to the form")
+        assert form.query_one("#prompt", TextArea).text == "Answer questions about our bikes."
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.screen is screen, what="the form discarded")

@@ -375,4 +375,16 @@ class KnowledgeForm(ModalScreen[KnowledgeBase | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Leave without saving; asks first when something was typed (nothing the user
+        typed is lost silently)."""
+        if self._initial is None or self.draft() == self._initial:
+            self.dismiss(None)
+            return
+        from .common import ConfirmScreen
+
+        def done(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen("Discard what you typed in this knowledge base?",
+                                           confirm_label="Discard"), done)
