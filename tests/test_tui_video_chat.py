@@ -223,3 +223,21 @@ async def test_an_idle_chat_screen_runs_no_video_timers(simulator_factory, face_
         screen.show_media(False)  # the media went: no ticking
         assert not panel._ticking and screen._meter_timer._active.is_set() is False
         assert str(screen.query_one("#chat-level").render()) == ""
+
+
+async def test_without_numpy_no_media_channel_is_opened(simulator_factory, monkeypatch):
+    """No numpy: the chat says once that video needs it and opens no media source (it
+    used to open the channel anyway and report a second failure)."""
+    import akool_tui.tui.screens.chat_media as chat_media
+
+    opened: list[str] = []
+    monkeypatch.setattr(chat_media, "video_available", lambda: False)
+    monkeypatch.setattr(ChatMedia, "VIDEO_ENV", {})
+    monkeypatch.setattr(ChatMedia, "MEDIA_SOURCE",
+                        staticmethod(lambda session, transport: opened.append(session.id)))
+    sim = simulator_factory(sessions=0, queue_delay=0.0)
+    app = chat_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        await connected_chat(pilot, sim)
+        await pilot.pause()
+        assert opened == []

@@ -28,7 +28,7 @@ from ...core.chat.conversation import ChannelState
 from ...stream.media import AudioLevel, VideoFrame
 from ...stream.media_open import no_video_reason, open_media
 from ...stream.transport import TransportState
-from ..video_support import VideoChoice, choose
+from ..video_support import VideoChoice, choose, video_available
 from ..widgets.video_panel import LevelMeter, VideoPanel
 from .chat_channel import describe
 from .chat_view import ChatView
@@ -215,6 +215,8 @@ class ChatMedia(ChatView):
         session_id = self._session_id
         session = self._sessions.get(session_id or "")
         if session is None or session_id is None:
+            return
+        if not video_available():  # frames and levels both need numpy: said once at mount
             return
         running = self._media_worker is not None and self._media_worker.is_running
         if session_id == self._media_session and running:
