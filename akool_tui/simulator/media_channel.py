@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import math
 import random
 from collections.abc import Mapping
@@ -36,7 +35,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 from ..stream.media_codec import encode_frame, encode_level
 from .records import CLOSED, FAILED
 from .state import SimulatorState
-from .stream_channel import _bearer, _refuse, live_avatars
+from .stream_channel import _refuse, admitted, live_avatars
 
 #: numpy draws the face; it comes with the ``video`` extra
 NO_NUMPY = "the media channel needs numpy: pip install 'akool-tui[video]'"
@@ -94,19 +93,9 @@ class MediaOptions:
 
 
 async def media_endpoint(websocket: WebSocket) -> None:
-    state: SimulatorState = websocket.app.state.simulator
-    session_id = websocket.path_params.get("session_id", "")
-    rec = state.sessions.get(session_id)
-    if rec is None or rec.stream_type != "websocket":
-        await _refuse(websocket, 404, 4404, 1216, "session does not exist or has no websocket stream")
+    if (admission := await admitted(websocket)) is None:
         return
-    token = _bearer(websocket)
-    if not token or not hmac.compare_digest(token.encode(), (rec.ws_token or "").encode()):
-        await _refuse(websocket, 401, 4401, 1101, "invalid stream token")
-        return
-    if state.session_status(session_id) in (CLOSED, FAILED):
-        await _refuse(websocket, 410, 4410, 1219, "session closed")
-        return
+    state, session_id, rec = admission
     try:
         options = MediaOptions.from_mapping(websocket.query_params)
     except ValueError as exc:

@@ -20,6 +20,7 @@ import contextlib
 import dataclasses
 import hmac
 import logging
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from starlette.responses import JSONResponse
@@ -87,20 +88,30 @@ async def _refuse(websocket: WebSocket, status: int, close_code: int, code: int,
         await websocket.close(code=close_code, reason=msg)
 
 
-async def websocket_endpoint(websocket: WebSocket) -> None:
+async def admitted(websocket: WebSocket) -> tuple[SimulatorState, str, Any] | None:
+    """(state, session id, record) of a websocket session this token may join, or None
+    after refusing it as AKool would (404 unknown, 401 bad token, 410 closed): the
+    stream channel and the media channel admit the same way."""
     state: SimulatorState = websocket.app.state.simulator
     session_id = websocket.path_params.get("session_id", "")
     rec = state.sessions.get(session_id)
     if rec is None or rec.stream_type != "websocket":
         await _refuse(websocket, 404, 4404, 1216, "session does not exist or has no websocket stream")
-        return
+        return None
     token = _bearer(websocket)
     if not token or not hmac.compare_digest(token.encode(), (rec.ws_token or "").encode()):
         await _refuse(websocket, 401, 4401, 1101, "invalid stream token")
-        return
+        return None
     if state.session_status(session_id) in (CLOSED, FAILED):
         await _refuse(websocket, 410, 4410, 1219, "session closed")
+        return None
+    return state, session_id, rec
+
+
+async def websocket_endpoint(websocket: WebSocket) -> None:
+    if (admission := await admitted(websocket)) is None:
         return
+    state, session_id, rec = admission
     try:
         faults = StreamFaults.from_mapping(websocket.query_params)
         if faults == StreamFaults():  # none asked for: the defaults (the demo's palette)
