@@ -7,8 +7,6 @@ health line's conversation runs on an injected clock. Update with ``--snapshot-u
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -16,7 +14,6 @@ from textual.app import App, ComposeResult
 
 from akool_tui.api.events import ClientEvent
 from akool_tui.api.models import Avatar, AvatarStatus, Session, SessionStatus
-from akool_tui.config import SessionDefaults
 from akool_tui.core.chat.conversation import (
     Ack,
     ChannelState,
@@ -27,21 +24,20 @@ from akool_tui.core.chat.conversation import (
     Speaking,
 )
 from akool_tui.core.pulse import Pulse, PulseView
-from akool_tui.simulator import RunningSimulator
 from akool_tui.stream.codec import CommandAck
 from akool_tui.stream.transport import TransportState
 from akool_tui.tui.screens.pulse import PulseScreen
 from akool_tui.tui.widgets.chat_health import ChatHealthLine
 from tui_helpers import (  # noqa: F401 - fixtures
     FIXED_NOW,
+    SNAPSHOT_SIZES as SIZES,
+    frozen_sim,
     isolated_home,
-    make_app,
-    start_simulator,
+    snapshot_app,
+    utc,
     wait_for,
     wait_loaded,
 )
-
-SIZES = pytest.mark.parametrize("size", [(120, 34), (80, 24)], ids=["120x34", "80x24"])
 
 
 class FrozenPulse(Pulse):
@@ -116,22 +112,6 @@ def fixed_pulse() -> FrozenPulse:
     return pulse
 
 
-@pytest.fixture(scope="module")
-def frozen_sim() -> Iterator[RunningSimulator]:
-    sim = start_simulator(frozen=True)
-    yield sim
-    sim.stop()
-
-
-@pytest.fixture
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
 async def pulse_screen(pilot) -> None:
     await wait_loaded(pilot)
     await pilot.press("P")
@@ -141,8 +121,7 @@ async def pulse_screen(pilot) -> None:
 
 @SIZES
 def test_pulse_screen(snap_compare, frozen_sim, tmp_path, utc, size):
-    app = make_app(frozen_sim, tmp_path, demo=True, interval=5.0, clock=lambda: FIXED_NOW,
-                   defaults=SessionDefaults(stream_type="websocket"))
+    app = snapshot_app(frozen_sim, tmp_path)
     app.ctx.pulse = fixed_pulse()
     assert snap_compare(app, terminal_size=size, run_before=pulse_screen)
 

@@ -8,47 +8,23 @@ Update with ``pytest tests/test_tui_snapshots_knowledge.py --snapshot-update``.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
-
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
-from akool_tui.config import SessionDefaults
 from akool_tui.simulator import RunningSimulator
 from akool_tui.tui.screens.knowledge_form import DocRow, KnowledgeForm, UrlRow
 from tui_helpers import (  # noqa: F401 - fixtures
-    FIXED_NOW,
+    SNAPSHOT_SIZES as SIZES,
+    frozen_sim,
     isolated_home,
-    make_app,
-    start_simulator,
+    snapshot_app,
+    utc,
     wait_for,
     wait_loaded,
 )
 
-SIZES = pytest.mark.parametrize("size", [(120, 34), (80, 24)], ids=["120x34", "80x24"])
-
-
-@pytest.fixture(scope="module")
-def frozen_sim() -> Iterator[RunningSimulator]:
-    sim = start_simulator(frozen=True)
-    yield sim
-    sim.stop()
-
-
-@pytest.fixture(autouse=True)
-def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("TZ", "UTC")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
-
-def snapshot_app(sim: RunningSimulator, tmp_path):
-    return make_app(sim, tmp_path, demo=True, interval=5.0, clock=lambda: FIXED_NOW,
-                    defaults=SessionDefaults(stream_type="websocket"))
+pytestmark = pytest.mark.usefixtures("utc")
 
 
 def acme(sim: RunningSimulator) -> str:

@@ -6,29 +6,22 @@ Update with ``pytest tests/test_tui_video_snapshots.py --snapshot-update``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from textual.pilot import Pilot
 
-from akool_tui.config import SessionDefaults
-from akool_tui.simulator import RunningSimulator
 from akool_tui.stream.media import VideoFrame
 from akool_tui.tui.app import AkoolApp
 from akool_tui.tui.screens.chat import ChatScreen
 from akool_tui.tui.screens.chat_media import ChatMedia
-from tui_helpers import FIXED_NOW, isolated_home, make_app, start_simulator, wait_for  # noqa: F401
+from tui_helpers import (  # noqa: F401 - fixtures
+    SNAPSHOT_SIZES as SIZES,
+    frozen_sim,
+    isolated_home,
+    snapshot_app,
+    wait_for,
+)
 from video_fakes import face
 
-SIZES = pytest.mark.parametrize("size", [(120, 34), (80, 24)], ids=["120x34", "80x24"])
 NOW = 1000.0
-
-
-@pytest.fixture(scope="module")
-def frozen_sim() -> Iterator[RunningSimulator]:
-    sim = start_simulator(frozen=True)
-    yield sim
-    sim.stop()
 
 
 async def chat_with_video(pilot: Pilot) -> None:
@@ -58,6 +51,5 @@ def test_chat_screen_with_video(snap_compare, frozen_sim, tmp_path, size, monkey
     monkeypatch.setattr(ChatMedia, "VIDEO_ENV", {})  # not over SSH: the panel shows
     # the simulator's port changes from run to run: the status line shows a fixed one
     monkeypatch.setattr(AkoolApp, "endpoint_label", property(lambda app: "127.0.0.1:8080"))
-    app = make_app(frozen_sim, tmp_path, interval=5.0, clock=lambda: FIXED_NOW,
-                   defaults=SessionDefaults(stream_type="websocket"))
+    app = snapshot_app(frozen_sim, tmp_path, demo=False)
     assert snap_compare(app, terminal_size=size, run_before=chat_with_video)

@@ -53,6 +53,55 @@ def shared_sim() -> Iterator[RunningSimulator]:
     sim.stop()
 
 
+#: the two terminal sizes every snapshot is taken at
+SNAPSHOT_SIZES = pytest.mark.parametrize("size", [(120, 34), (80, 24)], ids=["120x34", "80x24"])
+
+
+@pytest.fixture(scope="module")
+def frozen_sim() -> Iterator[RunningSimulator]:
+    """One simulator per module whose clock stands still at FIXED_NOW (for snapshots)."""
+    sim = start_simulator(frozen=True)
+    yield sim
+    sim.stop()
+
+
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Absolute times on screen are local: make local UTC."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def snapshot_app(sim: RunningSimulator, tmp_path: Path, *, demo: bool = True,
+                 defaults: Any = None, **fields: Any) -> AkoolApp:
+    """An app as ``--demo`` runs it (websocket the default stream type) whose clock stands
+    still at FIXED_NOW; ``defaults`` and config fields override."""
+    from akool_tui.config import SessionDefaults
+
+    return make_app(sim, tmp_path, demo=demo, interval=5.0, clock=lambda: FIXED_NOW,
+                    defaults=defaults or SessionDefaults(stream_type="websocket"), **fields)
+
+
+async def open_new_session(pilot: Pilot) -> Any:
+    """From the loaded sessions screen, open the new-session dialog with its pickers
+    loaded and no blinking cursors; return the dialog."""
+    from textual.widgets import Input
+
+    from akool_tui.tui.screens.new_session import NewSessionScreen
+
+    await wait_loaded(pilot)
+    await pilot.press("n")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, NewSessionScreen))
+    await wait_workers(pilot, "avatars")
+    await wait_workers(pilot, "knowledge")
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    return pilot.app.screen
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No user config, themes or credentials from the machine running the tests."""
