@@ -1,5 +1,9 @@
 """`?`: every key of the current screen and the app, with the binding ids the
-``[keymap]`` config table uses to rebind them."""
+``[keymap]`` config table uses to rebind them.
+
+Under a read-only profile the keys that would change the account (the key bar and the
+palette leave them out) stay listed, dimmed and marked "(read-only)": pressing one says
+why it does nothing, and the help is where a user looks that up."""
 
 from __future__ import annotations
 
@@ -9,6 +13,13 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
+
+from ...core.text import safe
+from ..readonly import hidden
+
+#: a key the read-only profile refuses: still listed, but plainly not available
+OFF_STYLE = "dim"
+OFF_MARK = " (read-only)"
 
 
 class HelpScreen(ModalScreen[None]):
@@ -22,8 +33,10 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box"):
-            yield Static(f"Keys: {self._target.title or type(self._target).__name__}",
-                         id="help-title")
+            title = f"Keys: {self._target.title or type(self._target).__name__}"
+            if getattr(self.app.config, "read_only", False):
+                title += f"   ·   profile '{safe(self.app.config.profile, limit=40)}' is read-only"
+            yield Static(title, id="help-title", markup=False)
             yield DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
             yield Static("Rebind in config.toml: [keymap] <id> = \"key\"   ·   esc closes",
                          id="help-hint", markup=False)  # "[keymap]" is not a markup tag
@@ -39,7 +52,7 @@ class HelpScreen(ModalScreen[None]):
         bindings = sorted(self._target.active_bindings.items(),
                           key=lambda item: (not item[1].binding.id, item[1].node is not target,
                                             item[1].node is not app))
-        rows: list[tuple[str, str, str]] = []
+        rows: list[tuple[str, str, str, bool]] = []
         for key, active in bindings:
             binding = active.binding
             if not binding.description:
@@ -49,13 +62,18 @@ class HelpScreen(ModalScreen[None]):
                 continue
             seen.add(marker)
             rows.append((self.app.get_key_display(binding), binding.id or "",
-                         binding.tooltip or binding.description))
+                         binding.tooltip or binding.description,
+                         hidden(active.node, binding.action)))
         # the table fits its frame (no sideways scrolling): the action text is cut to
         # what is left of the box once the key and id columns are laid out
         box = min(self.app.size.width * 95 // 100, 110) - 4  # border and padding
         key_w = max((len(r[0]) for r in rows), default=3)
         id_w = max((len(r[1]) for r in rows), default=10)
         room = max(16, box - key_w - id_w - 2 * 3 - 1)  # cell padding, scrollbar
-        for display, bid, text in rows:
-            cut = text if len(text) <= room else text[:room - 1] + "…"
-            table.add_row(Text(display, style="bold"), bid, cut)
+        for display, bid, text, off in rows:
+            mark = OFF_MARK if off else ""
+            fit = room - len(mark)
+            cut = (text if len(text) <= fit else text[:fit - 1] + "…") + mark
+            style = OFF_STYLE if off else ""
+            table.add_row(Text(display, style=OFF_STYLE if off else "bold"),
+                          Text(bid, style=style), Text(cut, style=style))
