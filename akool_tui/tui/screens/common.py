@@ -131,3 +131,38 @@ class DetailPane(VerticalScroll):
         masked = session.credentials.masked() if session is not None else {}
         self.show_record("Session", SESSION_FIELDS, session,
                          extra=[(key, str(value)) for key, value in masked.items()])
+
+
+class DialogBody(VerticalScroll):
+    """A dialog's scrolling body whose :class:`DialogFoot` (Create / Cancel) is docked at
+    its bottom. Tab walks the fields in the order they are shown, then the foot's buttons;
+    the body itself is no tab stop (nothing shows it focused), and a focused field is
+    scrolled clear of the foot -- Textual counts a field under a docked widget as in view
+    and left it hidden behind the buttons."""
+
+    can_focus = False
+
+    def on_descendant_focus(self, event: Any) -> None:
+        widget = event.widget
+        if any(isinstance(node, DialogFoot) for node in widget.ancestors):
+            return  # docked: always in view
+        # after the refresh that lays the field out (on mount it has no place yet)
+        self.call_after_refresh(self._scroll_clear_of_foot, widget)
+
+    def _scroll_clear_of_foot(self, widget: Any) -> None:
+        if self.screen.focused is widget:
+            self.scroll_to_widget(widget, animate=False)  # minds the docked foot
+
+
+class DialogFoot(Vertical):
+    """A dialog's foot (its problem line and buttons), docked under the fields
+    (``.dialog-foot`` in app.tcss)."""
+
+    def __init__(self, *children: Any, **kwargs: Any) -> None:
+        super().__init__(*children, classes="dialog-foot", **kwargs)
+
+    @property
+    def _focus_sort_key(self) -> tuple[int, int]:
+        # Textual orders the tab chain by position, and a docked foot sits above the
+        # fields that scroll under it: the foot goes last, where it reads
+        return (1 << 30, 0)

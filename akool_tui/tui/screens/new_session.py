@@ -12,7 +12,7 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Collapsible, Input, Label, Select, Static
@@ -32,7 +32,7 @@ from ...core.validators import (
 from ..validation import FieldValidator, problem, problems
 from ..widgets.safe_input import SafeInput
 from ..work import call_api
-from .common import ErrorLabel
+from .common import DialogBody, DialogFoot, ErrorLabel
 from .new_session_advanced import AdvancedOptions, OptionsChanged
 
 NO_KNOWLEDGE = "none"
@@ -81,6 +81,8 @@ def save_elevenlabs_key(app, key: str) -> None:
 
 
 class NewSessionScreen(ModalScreen[Session | None]):
+    AUTO_FOCUS = ""  # on_mount focuses the duration (Textual's would centre the avatar
+    # picker before the dialog is laid out and scroll the title away at 80x24)
     DEFAULT_CSS = """
     NewSessionScreen #voice-group { height: auto; }
     NewSessionScreen #advanced { padding: 0; margin-top: 1; border-top: none; }
@@ -94,7 +96,7 @@ class NewSessionScreen(ModalScreen[Session | None]):
     def compose(self) -> ComposeResult:
         d = self.app.config.defaults
         stream_types = [t for t in STREAM_TYPES if t != "websocket" or self.app.ctx.demo]
-        with VerticalScroll(id="new-session", classes="dialog"):
+        with DialogBody(id="new-session", classes="dialog"):
             yield Static("New session", classes="title")
             yield Label("Avatar")
             yield Select([(Text(safe(d.avatar_id, limit=CELL)), d.avatar_id)],
@@ -134,7 +136,7 @@ class NewSessionScreen(ModalScreen[Session | None]):
                              collapsed=True, id="advanced"):
                 yield AdvancedOptions(d, default_stream if default_stream in stream_types
                                       else "agora")
-            with Vertical(classes="dialog-foot"):  # docked: never scrolls out of view
+            with DialogFoot():  # docked: never scrolls out of view
                 yield ErrorLabel(id="form-error")
                 with Horizontal(classes="buttons"):
                     yield Button("Create (ctrl+s)", variant="primary", id="create",
@@ -142,7 +144,7 @@ class NewSessionScreen(ModalScreen[Session | None]):
                     yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#duration", Input).focus()
+        self.query_one("#duration", Input).focus(scroll_visible=False)  # it is in view
         self._load_avatars()
         self._load_knowledge()
 

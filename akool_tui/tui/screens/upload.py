@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
@@ -20,7 +20,7 @@ from ..widgets.safe_input import SafeInput
 from ..validation import FieldValidator
 from ..validation import problem as validation_problem
 from ..work import call_api
-from .common import ErrorLabel
+from .common import DialogBody, DialogFoot, ErrorLabel
 
 if TYPE_CHECKING:
     from textual.validation import ValidationResult
@@ -54,7 +54,7 @@ class UploadScreen(ModalScreen[Avatar | None]):
     ]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="upload", classes="dialog"):
+        with DialogBody(id="upload", classes="dialog"):
             yield Static("Upload a streaming avatar", classes="title")
             yield Static("A clear video of about a minute, the face turning slightly. "
                          "Processing takes a while; uploaded resources stay valid 7 days.",
@@ -72,7 +72,7 @@ class UploadScreen(ModalScreen[Avatar | None]):
             yield Select([("1 AKool or other direct link", 1),
                           ("2 YouTube / TikTok / X / Google Drive", 2)],
                          value=1, allow_blank=False, id="url_from", compact=True)
-            with Vertical(classes="dialog-foot"):  # docked: never scrolls out of view
+            with DialogFoot():  # docked: never scrolls out of view
                 yield ErrorLabel(id="form-error")
                 with Horizontal(classes="buttons"):
                     yield Button("Upload (ctrl+s)", variant="primary", id="submit", compact=True)
