@@ -31,7 +31,9 @@ class SimulatorConfig:
 
     Credits: the account starts with ``credits``; a session holds ``credit_rate``
     credits per minute of its ``duration`` at create (refused with 1104 when the
-    balance is lower) and gets the unused rest back when it is closed early.
+    balance is lower) and gets the unused rest back when it is closed early. Only what
+    was taken is given back: the seeded sessions, open before the simulator started,
+    took nothing from this balance, so closing one early refunds nothing.
 
     ``knowledge_list_shape``, ``close_answer`` and ``avatar_create_shape`` pick one of
     the answer shapes the spec tells clients to accept (see the ``*_SHAPES`` tuples).

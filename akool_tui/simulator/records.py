@@ -52,7 +52,8 @@ class SessionRecord:
     e2e_type: str | None = None
     #: bring-your-own room: the caller's credentials, answered instead of ours
     byo_credentials: dict[str, Any] | None = field(default=None, repr=False)
-    #: credits held at create for the whole duration (the unused rest is refunded)
+    #: credits taken from this balance at create (the unused rest is refunded on an early
+    #: close); 0 for the seeded sessions, which were paid for before the simulator started
     held: float = 0.0
     #: created through the API (a user's session): churn never closes it; it ends when
     #: its duration runs out or the user closes it

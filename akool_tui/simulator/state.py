@@ -231,7 +231,8 @@ class SimulatorState:
             self.sessions[rec.id] = rec
             self._ordered.append(rec)
             if is_open:
-                rec.held = self.hold_for(rec.duration)  # taken before the simulator started
+                # held stays 0: nothing was taken from this balance for it, so closing it
+                # early gives nothing back (an idle demo's balance must not climb)
                 self._open.append(rec)
             else:
                 self._settled[rec.final_status].append(rec)
