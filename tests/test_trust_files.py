@@ -23,7 +23,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from akool_tui.cli.main import _demo_placeholder, _load, build_parser, main
+from akool_tui.cli.main import _load, build_parser, main
+from akool_tui.cli.starters import demo_placeholder as _demo_placeholder
 from akool_tui.config import ConfigError, load_config, save_config
 from akool_tui.core.export import (
     EXPORT_DIR_ENV,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from akool_tui.cli.main import _demo_placeholder
+from akool_tui.cli.starters import demo_placeholder as _demo_placeholder
 from akool_tui.config import Config
 from akool_tui.demo import demo_config
 from akool_tui.tui.app import AkoolApp
