@@ -16,14 +16,12 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from .. import __version__
 from ..api.secrets import mask, mask_text
 from .media import AudioLevel, VideoFrame
 from .media_codec import LEVEL, MediaFormatError, decode
-from .transport import TransportError
+from .transport import TransportError, open_websocket
 
 log = logging.getLogger(__name__)
-_WS_PROTOCOL_LOG = logging.getLogger("akool_tui.stream.ws_protocol")
 
 #: the largest message read: a raw 1920x1080 frame and its header, with room to spare
 MAX_MESSAGE = 1920 * 1080 * 3 + 1024
@@ -70,19 +68,11 @@ class WebSocketMediaSource:
         return f"WebSocketMediaSource(url={self.url!r}, token={mask(self._token)!r})"
 
     async def _open(self) -> Any:
-        from websockets.asyncio.client import connect as ws_connect
         from websockets.exceptions import InvalidHandshake, InvalidStatus, InvalidURI
 
         try:
-            return await ws_connect(
-                self.url,
-                additional_headers={"Authorization": f"Bearer {self._token}"},
-                user_agent_header=f"akool-tui/{__version__}",
-                open_timeout=self.open_timeout,
-                max_size=MAX_MESSAGE,
-                proxy=None,
-                logger=_WS_PROTOCOL_LOG,
-            )
+            return await open_websocket(self.url, self._token, open_timeout=self.open_timeout,
+                                        max_size=MAX_MESSAGE)
         except InvalidStatus as exc:
             raise TransportError(self._scrub(
                 f"media channel refused: HTTP {exc.response.status_code}"

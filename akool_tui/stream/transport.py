@@ -39,6 +39,25 @@ _WS_PROTOCOL_LOG = logging.getLogger("akool_tui.stream.ws_protocol")
 _WS_PROTOCOL_LOG.setLevel(logging.INFO)
 
 
+async def open_websocket(url: str, token: str, *, open_timeout: float,
+                         max_size: int | None = 2**20) -> Any:
+    """The handshake of every channel we open (stream and media): the bearer token, our
+    user agent, no proxy from the environment, and websockets' protocol log kept at INFO
+    (at DEBUG it logs the handshake headers, the token among them). Raises websockets'
+    own errors; each channel words them for its user."""
+    from websockets.asyncio.client import connect as ws_connect
+
+    return await ws_connect(
+        url,
+        additional_headers={"Authorization": f"Bearer {token}"},
+        user_agent_header=f"akool-tui/{__version__}",
+        open_timeout=open_timeout,
+        max_size=max_size,
+        proxy=None,
+        logger=_WS_PROTOCOL_LOG,
+    )
+
+
 class TransportState(str, Enum):
     CONNECTING = "connecting"
     CONNECTED = "connected"
@@ -373,18 +392,10 @@ class WebSocketTransport(BaseTransport):
         self._start_writer()
 
     async def _open(self) -> Any:
-        from websockets.asyncio.client import connect as ws_connect
         from websockets.exceptions import InvalidHandshake, InvalidStatus, InvalidURI
 
         try:
-            return await ws_connect(
-                self.url,
-                additional_headers={"Authorization": f"Bearer {self._token}"},
-                user_agent_header=f"akool-tui/{__version__}",
-                open_timeout=self.open_timeout,
-                proxy=None,
-                logger=_WS_PROTOCOL_LOG,
-            )
+            return await open_websocket(self.url, self._token, open_timeout=self.open_timeout)
         except InvalidStatus as exc:
             status = exc.response.status_code
             if status in FATAL_HTTP_STATUS:
