@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import time
-from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -23,13 +21,7 @@ from akool_tui.stream.livekit_media import (  # noqa: E402
     rms_level,
 )
 from akool_tui.stream.media import AudioLevel, VideoFrame  # noqa: E402
-
-
-async def until(predicate: Callable[[], bool], timeout: float = 8.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what or predicate}"
-        await asyncio.sleep(0.01)
+from stream_helpers import until
 
 
 class Collect:

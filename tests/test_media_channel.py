@@ -7,8 +7,6 @@ import hashlib
 import http.server
 import statistics
 import threading
-import time
-from collections.abc import Callable
 
 import httpx
 import numpy as np
@@ -22,9 +20,7 @@ from akool_tui.stream import channel
 from akool_tui.stream.media import AudioLevel, VideoFrame
 from akool_tui.stream.media_ws import WebSocketMediaSource, media_source_for, media_url_for
 from akool_tui.stream.transport import TransportError, transport_for
-
-CREATE = "/api/open/v4/liveAvatar/session/create"
-CLOSE = "/api/open/v4/liveAvatar/session/close"
+from stream_helpers import CLOSE, create_session, until
 
 
 @pytest.fixture(scope="module")
@@ -33,21 +29,6 @@ def sim():
     cfg = SimulatorConfig(sessions=0, churn=False, reply_chars_per_s=40.0, queue_delay=0.0)
     with run_background(cfg) as running:
         yield running
-
-
-def create_session(sim, **body) -> Session:
-    body = {"avatar_id": "dvp_Tristan_cloth2_1080P", "duration": 600,
-            "stream_type": "websocket", **body}
-    answer = httpx.post(sim.base_url + CREATE, json=body, headers={"x-api-key": "demo"}).json()
-    assert answer["code"] == 1000, answer
-    return Session.from_api(answer["data"])
-
-
-async def until(predicate: Callable[[], bool], timeout: float = 8.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what or predicate}"
-        await asyncio.sleep(0.01)
 
 
 class Reader:

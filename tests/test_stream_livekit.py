@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +27,7 @@ from akool_tui.stream.codec import ChatMessage, Event
 from akool_tui.stream.livekit_transport import LiveKitTransport
 from akool_tui.stream.reassembler import Reassembler
 from akool_tui.stream.transport import TransportError, TransportState, transport_for
+from stream_helpers import until
 
 RELIABLE = 1  # livekit.rtc DataPacketKind.KIND_RELIABLE
 SERVER = "akool-avatar"
@@ -144,13 +144,6 @@ class FakeRoom(EventEmitter):
 @pytest.fixture(autouse=True)
 def _fresh_rooms():
     FakeRoom.instances.clear()
-
-
-async def until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        await asyncio.sleep(0.005)
 
 
 def make(**kw) -> LiveKitTransport:

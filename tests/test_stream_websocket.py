@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
-from collections.abc import Callable
 
 import httpx
 import pytest
@@ -24,9 +22,7 @@ from akool_tui.stream.transport import (
     WebSocketTransport,
     transport_for,
 )
-
-CREATE = "/api/open/v4/liveAvatar/session/create"
-CLOSE = "/api/open/v4/liveAvatar/session/close"
+from stream_helpers import CLOSE, create_session, until
 
 
 @pytest.fixture(scope="module")
@@ -36,25 +32,10 @@ def sim():
         yield running
 
 
-def create_session(sim, **body) -> Session:
-    body = {"avatar_id": "dvp_Tristan_cloth2_1080P", "duration": 600,
-            "stream_type": "websocket", **body}
-    answer = httpx.post(sim.base_url + CREATE, json=body, headers={"x-api-key": "demo"}).json()
-    assert answer["code"] == 1000, answer
-    return Session.from_api(answer["data"])
-
-
 def close_session(sim, session: Session) -> None:
     answer = httpx.post(sim.base_url + CLOSE, json={"id": session.id},
                         headers={"x-api-key": "demo"}).json()
     assert answer["code"] == 1000, answer
-
-
-async def until(predicate: Callable[[], bool], timeout: float = 5.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, f"timed out waiting for {what or predicate}"
-        await asyncio.sleep(0.005)
 
 
 class Client:
