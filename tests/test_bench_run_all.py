@@ -245,3 +245,17 @@ def test_only_prints_and_leaves_results_md_as_it_is(run_all, tmp_path, monkeypat
     assert run_all.main(["--only", "gone"]) == 1  # no rows: the script is missing
     assert results.read_text() == "kept\n"
     assert "not present in this checkout" in capsys.readouterr().out
+
+
+def test_optional_benches_run_only_when_asked(run_all):
+    def keys(*argv):
+        ap_args = run_all.argparse.Namespace(only=None, with_=None, soak_minutes=0.0)
+        for flag, value in zip(argv[::2], argv[1::2]):
+            setattr(ap_args, flag, value)
+        return [b.key for b in run_all.chosen(ap_args)]
+
+    assert "chat-headless" not in keys() and "soak" not in keys()
+    assert keys()[-1] == "history" and "idle-100k" in keys()
+    assert keys("with_", "chat-headless")[-1] == "chat-headless"
+    assert keys("only", "idle,chat-headless") == ["idle", "chat-headless"]
+    assert keys("soak_minutes", 10.0)[-1] == "soak"
