@@ -59,7 +59,7 @@ def spread(values: list[float], unit: str) -> str:
     return f"{fmt(lo, unit)} / **{fmt(mid, unit)}** / {fmt(hi, unit)}"
 
 
-FORMATS = {"B": "{:,.0f} B", "B/s": "{:,.0f} B/s", "%": "{:.2f} %", "core": "{:.2f} core",
+FORMATS = {"B": "{:,.0f} B", "B/s": "{:,.0f} B/s", "%": "{:.2f} %", "core": "{:.3g} core",
            "s": "{:.3f} s", "MB": "{:,.1f} MB", "count": "{:,.0f}", "/s": "{:,.1f} /s",
            "ms": "{:,.1f} ms", "us": "{:,.1f} us", "KiB": "{:,.0f} KiB",
            "KiB/s": "{:,.1f} KiB/s", "ratio": "{:.3f}"}
