@@ -23,9 +23,10 @@ errors shown, and the RSS growth per transcript entry added (and per row with
 live Python blocks added and the fill of rich's bounded cell-width cache (a cache
 that fills, then stays) help tell growth that goes on from growth that stops.
 
-The start and end RSS are each the median of readings over one full-refetch cycle
-(12 s), taken between refreshes and with the chat streaming, so neither lands on a
-peak of the 10 000-session refetch. For information, the RSS after ``malloc_trim``
+The start and end RSS are each the median of readings over 12 s (FULL_REFRESH_EVERY
+ticks of 1 s, the fewest between two full refetches; the full refetch is adaptive, so
+such a window holds at most one), taken between refreshes and with the chat streaming,
+so neither lands on a peak of the 10 000-session refetch. For information, the RSS after ``malloc_trim``
 (glibc) at both ends shows how much of the growth is the allocator's free-but-kept
 memory rather than live data.
 
@@ -61,7 +62,7 @@ from rich.cells import cached_cell_len  # noqa: E402
 
 from akool_tui.config import Config  # noqa: E402
 from akool_tui.tui.app import AkoolApp  # noqa: E402
-from akool_tui.tui.screens.sessions import FULL_REFRESH_EVERY  # noqa: E402
+from akool_tui.core.sessions import FULL_REFRESH_EVERY  # noqa: E402
 from bench.simproc import simulator_process  # noqa: E402
 
 TARGET_GROWTH = 5.0  # percent
@@ -69,8 +70,9 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 TICKS = os.sysconf("SC_CLK_TCK")
 #: a reply that does not finish within this many seconds ends the chat session
 REPLY_TIMEOUT = 10.0
-#: the dashboard's refresh interval in the soak (s); a full refetch every
-#: FULL_REFRESH_EVERY of them is the window the start and end RSS are taken over
+#: the dashboard's refresh interval in the soak (s); FULL_REFRESH_EVERY of them (the
+#: fewest ticks between two full refetches) is the window the start and end RSS are
+#: taken over
 REFRESH_INTERVAL = 1.0
 #: a chat session whose channel is not connected within this many seconds is given up
 CONNECT_TIMEOUT = 15.0
@@ -117,7 +119,7 @@ async def quiet(screen, timeout: float = 10.0) -> None:
 
 
 async def settled_rss(screen, window: float) -> float:
-    """The median RSS over ``window`` seconds (one full refetch cycle), sampled between
+    """The median RSS over ``window`` seconds (at most one full refetch), sampled between
     refreshes: one reading alone lands anywhere in the cycle of the allocator's
     free-but-kept memory (1-3 MB either way at 10 000 sessions)."""
     samples = []
