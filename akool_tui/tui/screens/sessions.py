@@ -175,6 +175,8 @@ class SessionsScreen(TableScreen):
                             group="table-load", exit_on_error=False)
         else:
             self.table.apply_changes(rows, delta.removed)
+            if delta.full and big:
+                gc_after_load()  # what was made since the last freeze: walked no more
             if delta.full:
                 release_full_gc()  # a big full refetch held it back until now
         self.update_extra()
