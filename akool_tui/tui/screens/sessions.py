@@ -24,7 +24,8 @@ from ..widgets.live_table import LiveTable
 from ..readonly import mutating
 from ..work import call_api
 from .base import TableScreen
-from .sessions_load import FREEZE_EVERY, Apart, SessionRow, gc_after_load, rows_of, session_row
+from .sessions_load import (FREEZE_EVERY, Apart, SessionRow, gc_after_load, hold_full_gc,
+                            release_full_gc, rows_of, session_row)
 
 if TYPE_CHECKING:
     from ...api.models import Session
@@ -138,12 +139,18 @@ class SessionsScreen(TableScreen):
         tracker = self.tracker
         if tracker.sessions and tracker.total > BIG_TABLE and tracker.full_due():
             apart = Apart()
+            hold_full_gc()  # until the delta is applied
+            fetched = False
             try:
                 delta = await asyncio.to_thread(apart.fetch_all, tracker,
                                                 self.app.ctx.config.client_kwargs())
+                fetched = True
             except asyncio.CancelledError:  # the screen or the app is going: so does it
                 apart.cancel()
                 raise
+            finally:
+                if not fetched:
+                    release_full_gc()
         else:
             delta = await tracker.fetch(await self.app.ctx.client())
         return delta, await rows_of(delta.sessions)
@@ -164,24 +171,33 @@ class SessionsScreen(TableScreen):
         if big and len(rows) + len(delta.removed) > BIG_CHANGE:
             # thousands of rows into a big table: stored and sorted in slices, one delta
             # after the other (each names only what changed since the one before)
-            self.run_worker(self._apply_sliced(rows, delta.removed), group="table-load",
-                            exit_on_error=False)
+            self.run_worker(self._apply_sliced(rows, delta.removed, delta.full),
+                            group="table-load", exit_on_error=False)
         else:
             self.table.apply_changes(rows, delta.removed)
+            if delta.full and big:
+                gc_after_load()  # what was made since the last freeze: walked no more
+            if delta.full:
+                release_full_gc()  # a big full refetch held it back until now
         self.update_extra()
         self.refresh_detail()
 
-    async def _apply_sliced(self, rows: dict[str, SessionRow], removed: list[str]) -> None:
+    async def _apply_sliced(self, rows: dict[str, SessionRow], removed: list[str],
+                            full: bool) -> None:
         waited = self._table_lock.locked()
-        async with self._table_lock:
-            if waited:  # a later, smaller delta may have been applied meanwhile: it wins
-                sessions = self.tracker.sessions
-                rows = {key: row for key, row in rows.items()
-                        if sessions.get(key) is row.session}
-                removed = [key for key in removed if key not in sessions]
-            await self.table.apply_changes_async(rows, removed)
-        if not self._table_lock.locked():
-            gc_after_load()
+        try:
+            async with self._table_lock:
+                if waited:  # a later, smaller delta may have been applied meanwhile: it wins
+                    sessions = self.tracker.sessions
+                    rows = {key: row for key, row in rows.items()
+                            if sessions.get(key) is row.session}
+                    removed = [key for key in removed if key not in sessions]
+                await self.table.apply_changes_async(rows, removed)
+            if not self._table_lock.locked():
+                gc_after_load()
+        finally:
+            if full:
+                release_full_gc()  # a big full refetch held it back until now
 
     def action_refresh_now(self) -> None:
         self.tracker.request_full()  # ctrl+r: every page, not only what a tick reads

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,13 @@ TABLE_FIELDS = table_fields(SESSION_FIELDS)
 ROWS_SLICE, SLICE_BUDGET = 256, 0.01
 #: seconds between two gc.freeze() while the first load runs (see gc_after_load)
 FREEZE_EVERY = 0.25
+#: a background full refetch works this long, then rests this long with the interpreter
+#: released when the UI thread was busy meanwhile (see pace)
+PACE_WORK, PACE_REST = 0.004, 0.004
+#: CPU seconds the UI thread spends in a PACE_WORK window that make the refetch rest
+UI_BUSY = 0.0005
+#: the full collection's threshold while a big refetch runs (none: see hold_full_gc)
+NO_FULL_GC = 1 << 30
 
 #: how each column's value is read from a session
 GETTERS: dict[str, Any] = {f.key: f.get for f in TABLE_FIELDS}
@@ -83,6 +91,7 @@ class Apart:
     :meth:`cancel` (from the UI thread) stops: quitting does not wait for 1 000 pages."""
 
     def __init__(self) -> None:
+        self._ui_cpu = cpu_clock(threading.get_ident())  # made on the UI thread
         self._lock = threading.Lock()
         self._cancelled = False
         self._stop: Callable[[], None] | None = None
@@ -98,8 +107,12 @@ class Apart:
                 if self._cancelled:
                     raise asyncio.CancelledError
                 self._stop = lambda: loop.call_soon_threadsafe(task.cancel)
-            async with AkoolClient(**client_kwargs) as client:
-                return await tracker.fetch_all(client)
+            pacer = asyncio.create_task(pace(PACE_WORK, PACE_REST, self._ui_cpu))
+            try:
+                async with AkoolClient(**client_kwargs) as client:
+                    return await tracker.fetch_all(client)
+            finally:
+                pacer.cancel()
 
         try:
             return asyncio.run(run())
@@ -112,6 +125,59 @@ class Apart:
             self._cancelled = True
             if self._stop is not None:
                 self._stop()
+
+
+def cpu_clock(ident: int) -> Callable[[], float] | None:
+    """The CPU time of the thread ``ident`` (``threading.get_ident()``), readable from any
+    thread; None where the platform cannot tell."""
+    try:
+        clock = time.pthread_getcpuclockid(ident)
+        time.clock_gettime(clock)
+    except (AttributeError, OSError):
+        return None
+    return lambda: time.clock_gettime(clock)
+
+
+async def pace(work: float, rest: float, ui_cpu: Callable[[], float] | None = None) -> None:
+    """Hand the interpreter over for ``rest`` s after every ``work`` s of this loop, when
+    the UI thread used the CPU meanwhile (``ui_cpu``: its CPU time; None: always).
+
+    Without it a refetch thread and the UI thread each held the interpreter for 5 ms
+    turns (``sys.getswitchinterval``), so a screen update during a refetch took twice its
+    time; resting (``time.sleep`` releases the interpreter) gives the UI thread the time
+    in between at once. While nobody types the refetch runs at full speed."""
+    last = ui_cpu() if ui_cpu is not None else 0.0
+    while True:
+        await asyncio.sleep(work)
+        if ui_cpu is not None:
+            now = ui_cpu()
+            busy, last = now - last > UI_BUSY, now
+            if not busy:
+                continue
+        time.sleep(rest)
+        if ui_cpu is not None:
+            last = ui_cpu()
+
+
+def hold_full_gc() -> None:
+    """No full collection until :func:`release_full_gc`: one walked the 100 000 sessions
+    (and what a refetch of 1 000 pages allocated) for 80-90 ms, in whichever thread
+    tripped it, with the UI waiting. The pages' dicts are freed by reference counting."""
+    global _held
+    if _held is None:
+        _held = gc.get_threshold()
+    gc.set_threshold(_held[0], _held[1], NO_FULL_GC)
+
+
+def release_full_gc() -> None:
+    """The collector's thresholds as before :func:`hold_full_gc` (nothing if not held)."""
+    global _held
+    if _held is not None:
+        gc.set_threshold(*_held)
+        _held = None
+
+
+_held: tuple[int, int, int] | None = None
 
 
 def gc_after_load() -> None:

@@ -39,7 +39,7 @@ from .table_cursor import TableCursor
 from .table_model import TableModel
 from .table_paint import TablePaint, _Frame
 from .table_rows import Column, Row, RowFilter, RowsInput, diff_rows, normalise_rows, utc_now
-from .table_sync import TableSync, _drain
+from .table_sync import SLICE_BUDGET, TableSync, _drain
 
 __all__ = ["Column", "LiveTable"]
 
@@ -256,7 +256,7 @@ class LiveTable(TableCursor, TableSync, TablePaint, ScrollView, can_focus=True,
         _drain(diff_rows(self._model.rows, rows, True, changes, removed))
         self._commit(changes, removed)
 
-    async def set_rows_async(self, rows: RowsInput, *, budget: float = 0.01) -> None:
+    async def set_rows_async(self, rows: RowsInput, *, budget: float = SLICE_BUDGET) -> None:
         """Like :meth:`set_rows`, in slices that yield to the event loop.
 
         No slice runs longer than about ``budget`` seconds, so input stays responsive while
