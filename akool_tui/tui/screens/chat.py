@@ -40,8 +40,12 @@ from .chat_media import ChatMedia
 from .chat_view import ChatEvents, ChatFailed
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from ...api.client import AkoolClient
 
+#: seconds between listings while the chosen session is queueing
+QUEUE_POLL = 2.0
 
 
 @dataclass
@@ -113,6 +117,7 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatCreate, ChatMedia):
         #: set while the conversation's channel is connected: typed lines wait for it
         self._ready = asyncio.Event()
         self._creating = False  # a ctrl+n (or a first line's) session is being created
+        self._queue_poll: Timer | None = None  # lists again while the session is queueing
 
     def on_mount(self) -> None:  # (Textual runs MainScreen.on_mount too)
         self.app.ctx.chat_conversation = self.conversation  # the settings screen applies through it
@@ -167,6 +172,7 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatCreate, ChatMedia):
             current = self._session_id
             self._sessions[current] = Session(id=current, stream_type="?")  # keep it selectable
         self._set_options()
+        self._follow_queueing()
         wanted = self.app.ctx.chat_session_id
         if wanted and wanted != self._handled_request:
             self._handled_request = wanted
@@ -184,6 +190,15 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatCreate, ChatMedia):
                 self._connect(joinable[0])
                 with self.prevent(Select.Changed):
                     self.query_one(Select).value = joinable[0]
+
+    def _follow_queueing(self) -> None:
+        """While the chosen session is queueing, list again every few seconds: the picker
+        shows it live once it is (one timer at a time; none once it left the queue)."""
+        current = self._sessions.get(self._session_id) if self._session_id else None
+        if current is not None and current.status == SessionStatus.QUEUEING:
+            if self._queue_poll is not None:
+                self._queue_poll.stop()
+            self._queue_poll = self.set_timer(QUEUE_POLL, self.action_refresh_now)
 
     def _set_options(self) -> None:
         select = self.query_one(Select)
