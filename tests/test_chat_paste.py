@@ -47,4 +47,4 @@ async def test_a_long_paste_is_sent_whole_and_one_past_the_limit_says_what_was_c
         assert texts(chat, "user") == [long]  # whole: no "…", nothing cut
         await paste(pilot, chat, "x" * (CHAT + 1234))
         assert chat.chat_input.value == "x" * CHAT
-        assert any("1,234 pasted characters were left out" in n for n in notices(app))
+        assert any("1,234 characters past that were left out" in n for n in notices(app))

@@ -70,8 +70,8 @@ class HistoryInput(SafeInput):
         if len(text) > room:
             cut = len(text) - room
             text = text[:room]
-            self.notify(f"The chat line holds {self.MAX_CHARS:,} characters: the last "
-                        f"{cut:,} pasted characters were left out (nothing is sent yet).",
+            self.notify(f"The chat line holds {self.MAX_CHARS:,} characters: {cut:,} "
+                        "characters past that were left out (nothing is sent yet).",
                         title="Chat", severity="warning", timeout=10)
         # SafeInput cuts at a form field's length: the cut (and its notice) is done here
         Input.replace(self, safe(text, limit=None), start, end)
