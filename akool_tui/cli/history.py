@@ -114,7 +114,7 @@ def cmd_history_search(ctx: Context) -> int:
 
 
 def _one(ctx: Context) -> tuple[Any, list, list] | None:
-    from ..core.history import conversation_items, get_conversation, session_events
+    from ..core.history import conversation_events, conversation_items, get_conversation
 
     try:
         cid = int(ctx.args.id)
@@ -130,7 +130,7 @@ def _one(ctx: Context) -> tuple[Any, list, list] | None:
         if summary is None:
             ctx.note(f"no conversation {cid} in the history ('history list' lists them)")
             return None
-        return summary, conversation_items(conn, cid), session_events(conn, summary.session_id)
+        return summary, conversation_items(conn, cid), conversation_events(conn, summary)
     finally:
         conn.close()
 

@@ -130,7 +130,10 @@ class SimulatorState:
         self._ordered: list[SessionRecord] = []
         self._open: list[SessionRecord] = []
         self._settled: dict[int, list[SessionRecord]] = {CLOSED: [], FAILED: []}
-        self._id_rng = random.Random(f"ids:{cfg.seed}")
+        # ids of sessions started after launch (created through the API, churn) differ
+        # from run to run, as AKool's do: a client that keeps them (the console's history)
+        # must not meet the same id twice; the seeded sessions stay the same every run
+        self._id_rng = random.Random(f"ids:{cfg.seed}:{secrets.token_hex(8)}")
         self._churn_rng = random.Random(f"churn:{cfg.seed}")
         self._lock = threading.RLock()
         self.credits: float = float(cfg.credits)

@@ -35,6 +35,12 @@ def refused(node: Any, action: str) -> bool:
     return True
 
 
+def allowed(node: Any, action: str) -> bool:
+    """Whether ``action`` may run under the app's profile (nothing said): words that offer
+    it ("ctrl+n creates one") are left out under a read-only profile."""
+    return refusal(node.app.config, action) is None
+
+
 def mutating(action: str) -> Callable[[F], F]:
     """Decorate a screen's (or the app's) action method that changes the account."""
     if action not in ACTIONS:

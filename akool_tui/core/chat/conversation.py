@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 from collections.abc import Callable
 from functools import partial
@@ -167,6 +168,7 @@ class Conversation(Commands, Sending):
         channel go out once connected. The transport is closed when this returns or
         is cancelled (e.g. another session was picked).
         """
+        self._end_replies()  # the last session's, before its conversation is left
         self.session = session
         try:
             transport = self.transport_factory(session, **self.transport_options)
@@ -190,6 +192,14 @@ class Conversation(Commands, Sending):
             await transport.close()
             if self.transport is transport:
                 self._set_speaking(False)
+                self._end_replies()
+
+    def _end_replies(self) -> None:
+        """Close the messages still arriving as incomplete, in the session they belong to
+        (left for another session or ended: no more parts come for them)."""
+        for update in self._reassembler.expire(math.inf):
+            self._chat_update(update.mid, update.from_ or "bot", update.text_so_far,
+                              False, True)
 
     async def close(self) -> None:
         """Leave the channel; lines still waiting are reported failed."""

@@ -19,6 +19,7 @@ from .query import (
     ConversationSummary,
     Filters,
     HistoryItem,
+    conversation_events,
     conversation_items,
     get_conversation,
     item_line,
@@ -52,6 +53,6 @@ def store_for(config: Any, *, demo: bool = False, profile: str = DEFAULT_PROFILE
 
 
 __all__ = ["BATCH_SECONDS", "ConversationHandle", "ConversationSummary", "Filters",
-           "HistoryItem", "HistoryStore", "Item", "conversation_items", "get_conversation",
+           "HistoryItem", "HistoryStore", "Item", "conversation_events", "conversation_items", "get_conversation",
            "history_path", "item_line", "list_conversations", "open_history", "parse_day",
            "render", "session_events", "store_for"]

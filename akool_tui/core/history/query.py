@@ -191,6 +191,35 @@ def session_events(conn: sqlite3.Connection, session_id: str) -> list[tuple[date
         (session_id,))]
 
 
+#: lifecycle events that end a session's life (a later event of its id is another life)
+ENDINGS = ("closed", "failed", "expired", "closed by this app")
+
+
+def conversation_events(conn: sqlite3.Connection, summary: ConversationSummary
+                        ) -> list[tuple[datetime, str, str]]:
+    """The session's lifecycle events that belong to this conversation: from when it
+    began, until the session's end (inclusive) or the next conversation with the same
+    session id. An event from before it began -- another run's, a reused id's -- is
+    not this conversation's."""
+    row = conn.execute("SELECT started FROM conversations WHERE id = ?",
+                       (summary.id,)).fetchone()  # as stored (a datetime rounds it)
+    start = row[0] if row else summary.started.timestamp()
+    row = conn.execute("SELECT min(started) FROM conversations WHERE session_id = ? AND "
+                       "id != ? AND (started > ? OR (started = ? AND id > ?))",
+                       (summary.session_id, summary.id, start, start, summary.id)).fetchone()
+    until = row[0] if row and row[0] is not None else float("inf")
+    out: list[tuple[datetime, str, str]] = []
+    for ts, event, detail in conn.execute(
+            "SELECT ts, event, detail FROM session_events WHERE session_id = ? AND ts >= ? "
+            "ORDER BY ts, id", (summary.session_id, start)):
+        if ts >= until:
+            break
+        out.append((_dt(ts), event, detail))
+        if event in ENDINGS:
+            break
+    return out
+
+
 def with_lifecycle(items: list[HistoryItem], events: list[tuple[datetime, str, str]]
                    ) -> list[HistoryItem]:
     """The items with the session's lifecycle events (kind ``session``) in time order."""

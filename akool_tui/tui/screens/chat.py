@@ -31,6 +31,7 @@ from ...core.text import CELL, safe
 from ...core.chat.conversation import DIALOGUE, Conversation, Inbox, Note
 from ...core.chat.llm import SIMULATED_MODEL as SIMULATED_LLM
 from ...core.chat.llm import LlmClient, LlmError, LlmSettings
+from ..readonly import allowed
 from ..work import call_api
 from .chat_actions import AvatarActions
 from .chat_create import ChatCreate, SessionCreated
@@ -40,8 +41,12 @@ from .chat_media import ChatMedia
 from .chat_view import ChatEvents, ChatFailed
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from ...api.client import AkoolClient
 
+#: seconds between listings while the chosen session is queueing
+QUEUE_POLL = 2.0
 
 
 @dataclass
@@ -113,6 +118,7 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatCreate, ChatMedia):
         #: set while the conversation's channel is connected: typed lines wait for it
         self._ready = asyncio.Event()
         self._creating = False  # a ctrl+n (or a first line's) session is being created
+        self._queue_poll: Timer | None = None  # lists again while the session is queueing
 
     def on_mount(self) -> None:  # (Textual runs MainScreen.on_mount too)
         self.app.ctx.chat_conversation = self.conversation  # the settings screen applies through it
@@ -123,14 +129,20 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatCreate, ChatMedia):
         from ..widgets.chat_health import ChatHealthLine  # the connected chat's figures
 
         self.mount(ChatHealthLine(self.conversation, id="chat-health"), before=self.chat_input)
-        self._system("Pick a live session (ctrl+o) or create one (ctrl+n); esc interrupts the "
-                     "avatar, ctrl+s exports the transcript.")
+        create = " or create one (ctrl+n)" if self._can_create else ""
+        self._system(f"Pick a live session (ctrl+o){create}; esc interrupts the avatar, "
+                     "ctrl+s exports the transcript.")
         self._show_state()
         self.run_worker(self._send_loop, name="chat-send", group="chat-send",
                         exit_on_error=False)
         self.watch(self.query_one(Select), "expanded", self._picker_toggled, init=False)
         self.action_refresh_now()
         self.chat_input.focus()
+
+    @property
+    def _can_create(self) -> bool:
+        """ctrl+n is offered (not under a read-only profile)."""
+        return allowed(self, "sessions.create")
 
     def _picker_toggled(self, expanded: bool) -> None:
         if not expanded:  # picked or dismissed: back to typing
@@ -167,6 +179,7 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatCreate, ChatMedia):
             current = self._session_id
             self._sessions[current] = Session(id=current, stream_type="?")  # keep it selectable
         self._set_options()
+        self._follow_queueing()
         wanted = self.app.ctx.chat_session_id
         if wanted and wanted != self._handled_request:
             self._handled_request = wanted
@@ -176,7 +189,8 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatCreate, ChatMedia):
                 self._system(f"Session {short_id(wanted)} is not open (closed or unknown): "
                              "pick another one.", role="error")
         elif not self._sessions:
-            self._system("No open sessions: ctrl+n creates one.")
+            self._system("No open sessions: ctrl+n creates one." if self._can_create
+                         else "No open sessions (this profile is read-only: none is created).")
         elif self._session_id is None and self.app.ctx.demo:
             # the demo works on the first keystroke: join the newest joinable session
             joinable = [sid for sid, s in self._sessions.items() if chat_blocker(s) is None]
@@ -184,6 +198,15 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatCreate, ChatMedia):
                 self._connect(joinable[0])
                 with self.prevent(Select.Changed):
                     self.query_one(Select).value = joinable[0]
+
+    def _follow_queueing(self) -> None:
+        """While the chosen session is queueing, list again every few seconds: the picker
+        shows it live once it is (one timer at a time; none once it left the queue)."""
+        current = self._sessions.get(self._session_id) if self._session_id else None
+        if current is not None and current.status == SessionStatus.QUEUEING:
+            if self._queue_poll is not None:
+                self._queue_poll.stop()
+            self._queue_poll = self.set_timer(QUEUE_POLL, self.action_refresh_now)
 
     def _set_options(self) -> None:
         select = self.query_one(Select)
@@ -321,12 +344,13 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatCreate, ChatMedia):
         waiting = "sent once the session is connected"
         if self._session_id is not None or self._creating:
             self._inbox(Note(f"Your line waits: {waiting}."))
-        elif self.app.ctx.demo:
+        elif self.app.ctx.demo and self._can_create:
             self._inbox(Note(f"No session yet: creating one for your line ({waiting})."))
             self.action_new_session()
         else:
-            self._inbox(Note(f"No session: pick one ({self._key('pick_session')}) or create "
-                             f"one ({self._key('new_session')}); your line is {waiting}."))
+            create = f" or create one ({self._key('new_session')})" if self._can_create else ""
+            self._inbox(Note(f"No session: pick one ({self._key('pick_session')}){create}; "
+                             f"your line is {waiting}."))
 
     def action_interrupt(self) -> None:
         """esc: stop the avatar while it speaks; otherwise leave the input, so that the

@@ -62,6 +62,7 @@ class ChatCreate:
         self._sessions = {s.id: s, **self._sessions}
         self._set_options()
         self._connect(s.id)
+        self._follow_queueing()  # the picker says "(queueing)" until it is live
         with self.prevent(Select.Changed):
             self.query_one(Select).value = s.id
         self.chat_input.focus()

@@ -30,6 +30,7 @@ from ...core.chat.conversation import (
 )
 from ...core.chat.timing import ms_text
 from ...stream.transport import TransportState
+from ..readonly import allowed
 from ..widgets.history_input import HistoryInput
 from ..widgets.transcript import Entry, Transcript
 from .base import MainScreen
@@ -91,7 +92,8 @@ class ChatView(MainScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="chat-bar"):
-            yield Select([], prompt="Pick a live session (ctrl+o) or create one (ctrl+n)",
+            create = " or create one (ctrl+n)" if allowed(self, "sessions.create") else ""
+            yield Select([], prompt=f"Pick a live session (ctrl+o){create}",
                          id="chat-session", compact=True, type_to_search=False)
             yield Static("", id="chat-state")
             yield Static("", id="chat-speaking")

@@ -80,8 +80,7 @@ class ConversationScreen(Screen[None]):
                 try:
                     summary = history.get_conversation(conn, cid)
                     items = history.conversation_items(conn, cid) if summary else []
-                    events = history.session_events(conn, summary.session_id) if summary \
-                        else []
+                    events = history.conversation_events(conn, summary) if summary else []
                 finally:
                     conn.close()
             except (OSError, history.schema.sqlite3.Error) as exc:
