@@ -69,21 +69,29 @@ async def cmd_sessions_list(ctx: Context, client: AkoolClient) -> None:
     one session a line, both in the service's order (newest first); the table keeps
     only its cells until the last page (then sorted newest first). What a broken
     listing printed before it failed stays printed, and the exit code says it failed."""
-    from .output import TableBuilder, json_records
+    from .output import TableBuilder, json_lines
 
-    pages = client.iter_pages(status=getattr(ctx.args, "status", None))
+    status = getattr(ctx.args, "status", None)
     write = sys.stdout.write
-    if getattr(ctx.args, "jsonl", False):
-        async for page in pages:
-            write(json_records(page) + "\n")
-        return
-    if ctx.json:
+    jsonl = getattr(ctx.args, "jsonl", False)
+    if ctx.json or jsonl:
+        from operator import itemgetter
+
+        from ..core.records import listed_session
+
+        # each record made JSON-ready as its page arrives, without building a Session
+        pages = client.iter_pages(status=status, factory=listed_session, key=itemgetter("id"))
+        if jsonl:
+            async for page in pages:
+                write(json_lines(page) + "\n")
+            return
         opened = False
         async for page in pages:
-            write((",\n" if opened else "[\n") + json_records(page, sep=",\n"))
+            write((",\n" if opened else "[\n") + json_lines(page, sep=",\n"))
             opened = True
         write("\n]\n" if opened else "[]\n")
         return
+    pages = client.iter_pages(status=status)
     builder, open_now = TableBuilder(SESSION_FIELDS, now(), key=_newest_first), 0
     async for page in pages:
         builder.add(page)
