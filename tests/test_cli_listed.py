@@ -110,3 +110,30 @@ def test_json_and_jsonl_print_what_the_sessions_convert_to_with_every_secret_mas
                if isinstance(v, str) and len(v) > 8 and ("token" in k or "sig" in k)}
     assert len(secrets) == len(sessions)
     assert not any(s in out or s in lines for s in secrets)
+
+
+# -- the table ------------------------------------------------------------------------------
+
+
+@given(records(), st.integers(-10**5, 10**11))
+@settings(max_examples=500, deadline=None)
+def test_a_listed_record_gives_the_table_row_the_session_built_from_it_gives(raw, ms) -> None:
+    from akool_tui.cli.session_rows import SessionRows
+
+    rows = SessionRows(NOW + timedelta(milliseconds=ms))
+    assert rows.fast
+    assert rows(raw) == rows.general(raw)
+    assert rows(raw) == rows.general(raw)  # the remembered ages and durations too
+
+
+def test_the_ages_worked_out_once_are_the_ages_of_each_session() -> None:
+    """Ages from a second to years ago (and in the future), each against ``ago``."""
+    from akool_tui.cli.session_rows import SessionRows
+    from akool_tui.core.fields import ago
+
+    rows = SessionRows(NOW)
+    steps = [0, 1, 59, 61, 3599, 3601, 86399, 86400, 86401, 2 * 86400 - 1, 400 * 86400 + 7]
+    for seconds in [*steps, *range(0, 3 * 365 * 86400, 9973), -5, -90_000]:
+        for fraction in (0, 0.25, 0.999):
+            start = NOW - timedelta(seconds=seconds + fraction)
+            assert rows._age(start) == ago(start, NOW), (seconds, fraction)

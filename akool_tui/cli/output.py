@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from ..core.fields import Field, table_fields
@@ -67,11 +68,16 @@ class TableBuilder:
         self._texts: dict[str, str] = {}
 
     def add(self, records: Iterable[Any]) -> None:
-        shown, now, texts, key = self.shown, self.now, self._texts, self.key
-        for r in records:
-            cells = tuple(texts.setdefault(t, t) for t in
-                          (safe(f.cell(f.get(r), now), limit=CELL) for f in shown))
-            self.rows.append((key(r) if key else None, cells))
+        shown, now, key = self.shown, self.now, self.key
+        self.add_rows((key(r) if key else None,
+                       tuple(safe(f.cell(f.get(r), now), limit=CELL) for f in shown))
+                      for r in records)
+
+    def add_rows(self, rows: Iterable[tuple[Any, tuple[str, ...]]]) -> None:
+        """Rows made already: (sort key, the cells, each made safe and cut to ``CELL``)."""
+        texts, append = self._texts, self.rows.append
+        for key, cells in rows:
+            append((key, tuple([texts.setdefault(t, t) for t in cells])))
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -80,21 +86,22 @@ class TableBuilder:
         """The table a line at a time (header first), sorted by ``key``: written as it is
         made, without a second copy of the cells or of the text."""
         if self.key is not None:
-            self.rows.sort(key=lambda row: row[0], reverse=True)
+            self.rows.sort(key=itemgetter(0), reverse=True)
         shown = self.shown
         headers = [f.label.upper() for f in shown]
+        # each distinct text is held once: measure those, not every cell
+        lengths = {text: len(text) for text in self._texts}
         widths = [len(h) for h in headers]
+        for i in range(len(shown)):
+            widths[i] = max(widths[i], max((lengths[cells[i]] for _, cells in self.rows),
+                                           default=0))
+        # "{:<8}  {:>5}...": str.format pads as ljust / rjust do
+        template = "  ".join(f"{{:{'>' if f.align == 'right' else '<'}{w}}}"
+                             for f, w in zip(shown, widths, strict=True))
+        line = template.format
+        yield line(*headers).rstrip()
         for _, cells in self.rows:
-            widths = [max(w, len(c)) for w, c in zip(widths, cells, strict=True)]
-        right = [f.align == "right" for f in shown]
-
-        def line(cells: Sequence[str]) -> str:
-            return "  ".join(c.rjust(w) if r else c.ljust(w)
-                             for c, w, r in zip(cells, widths, right, strict=True)).rstrip()
-
-        yield line(headers)
-        for _, cells in self.rows:
-            yield line(cells)
+            yield line(*cells).rstrip()
 
     def render(self) -> str:
         return "\n".join(self.lines())

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ..core.fields import SESSION_FIELDS, count
@@ -59,10 +60,6 @@ async def resolve(client: AkoolClient, typed: Iterable[str]) -> list[str | Unkno
 # -- sessions ---------------------------------------------------------------------------
 
 
-def _newest_first(session: Session) -> float:
-    return session.create_time.timestamp() if session.create_time else float("-inf")
-
-
 @api_command
 async def cmd_sessions_list(ctx: Context, client: AkoolClient) -> None:
     """Written as the pages arrive: ``--json`` an array (one session a line), ``--jsonl``
@@ -75,8 +72,6 @@ async def cmd_sessions_list(ctx: Context, client: AkoolClient) -> None:
     write = sys.stdout.write
     jsonl = getattr(ctx.args, "jsonl", False)
     if ctx.json or jsonl:
-        from operator import itemgetter
-
         from ..core.records import listed_session
 
         # each record made JSON-ready as its page arrives, without building a Session
@@ -91,11 +86,13 @@ async def cmd_sessions_list(ctx: Context, client: AkoolClient) -> None:
             opened = True
         write("\n]\n" if opened else "[]\n")
         return
-    pages = client.iter_pages(status=status)
-    builder, open_now = TableBuilder(SESSION_FIELDS, now(), key=_newest_first), 0
-    async for page in pages:
-        builder.add(page)
-        open_now += sum(s.is_open for s in page)
+    from .session_rows import SessionRows, newest_first
+
+    rows = SessionRows(now())  # each record's cells as its page arrives, not a Session
+    builder, open_now = TableBuilder(SESSION_FIELDS, rows.now, key=newest_first), 0
+    async for page in client.iter_pages(status=status, factory=rows, key=itemgetter(0)):
+        builder.add_rows((key, cells) for _, key, cells, _ in page)
+        open_now += sum(row[3] for row in page)
     if len(builder):
         for line in builder.lines():  # cells made safe as they were added
             write(line + "\n")
