@@ -156,17 +156,3 @@ def json_lines(items: Iterable[Any], sep: str = "\n") -> str:
     if all(map(str.isprintable, lines)):  # nothing to escape (non-ASCII too)
         return sep.join(lines)
     return escape_json_text(sep.join(lines))
-
-
-def json_records(records: Iterable[Any], sep: str = "\n") -> str:
-    """``records`` as one compact JSON object a line, ``sep`` between them (no final
-    newline), secrets masked, control characters escaped: a page of ``--jsonl``, or of
-    ``--json``'s array with ``sep=",\\n"``. Compact, because indenting 100 000 records
-    costs seconds (the indenting encoder is pure Python)."""
-    import json
-
-    dumps_one = json.JSONEncoder(ensure_ascii=False).encode
-    document = sep.join(dumps_one(jsonable(r)) for r in records)
-    if document.replace("\n", "").isprintable():  # nothing to escape (non-ASCII too)
-        return document
-    return escape_json_text(document)
