@@ -15,7 +15,9 @@ min / median / max), then a summary.
 ``--source DIR`` runs the akool-tui commands (and ``python -c pass``) from another
 source tree, e.g. an older commit's ``git archive``: ``python -S`` with ``PYTHONPATH`` =
 DIR and this venv's site-packages (the venv's editable install would win otherwise),
-for a before / after on one machine in one sitting.
+for a before / after on one machine in one sitting. ``--baseline DIR`` runs the listing
+commands of both trees in the same run, interleaved (this one's, then DIR's as
+``base: sessions list ...``), beside the same bare loop.
 """
 
 from __future__ import annotations
@@ -54,8 +56,11 @@ asyncio.run(main())
 """
 
 
-def measure(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of one run, stdout to /dev/null."""
+def measure(command: list[str], env: dict[str, str], cwd: Path = ROOT
+            ) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS in MB, CPU seconds: user + system) of one run, stdout to
+    /dev/null. The CPU time says what the process costs when the machine is busy and
+    the wall time does not."""
     with open(os.devnull, "wb") as sink:
         start = time.perf_counter()
         child = subprocess.Popen(command, cwd=cwd, env=env, stdout=sink,
@@ -66,7 +71,7 @@ def measure(command: list[str], env: dict[str, str], cwd: Path = ROOT) -> tuple[
     if child.returncode:
         raise SystemExit(f"{command[2:]} failed: {child.stderr.read().decode()[-500:]}")
     child.stderr.close()
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def spread(values: list[float]) -> str:
@@ -81,18 +86,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--startup-runs", type=int, default=15)
     ap.add_argument("--skip-list", action="store_true", help="only the start-up figures")
     ap.add_argument("--source", type=Path, help="run akool-tui from this source tree")
+    ap.add_argument("--baseline", type=Path,
+                    help="also run the listing from this source tree, interleaved")
     ap.add_argument("--no-jsonl", action="store_true", help="leave --jsonl out (older trees)")
     args = ap.parse_args(argv)
     py = sys.executable
     env = {k: v for k, v in os.environ.items() if not k.startswith("AKOOL_")}
     env.update(AKOOL_API_KEY="demo", AKOOL_TUI_CONFIG=os.devnull + ".toml")
-    app_py, app_cwd = [py], ROOT
-    if args.source:
-        app_cwd = args.source.resolve()  # `-m` puts the working directory first on sys.path
+
+    def tree(source: Path | None) -> tuple[list[str], Path, dict[str, str]]:
+        """(interpreter and flags, working directory, environment) that run ``source``."""
+        if source is None:
+            return [py], ROOT, env
         import sysconfig
 
-        app_py = [py, "-S"]
-        env["PYTHONPATH"] = f"{args.source.resolve()}{os.pathsep}{sysconfig.get_paths()['purelib']}"
+        # `-m` puts the working directory first on sys.path
+        return [py, "-S"], source.resolve(), {
+            **env, "PYTHONPATH": f"{source.resolve()}{os.pathsep}{sysconfig.get_paths()['purelib']}"}
+
+    app_py, app_cwd, app_env = tree(args.source)
     found: dict[str, list[float]] = {}
 
     def figure(name: str, value: float, unit: str) -> None:
@@ -105,21 +117,26 @@ def main(argv: list[str] | None = None) -> int:
                             "--sessions", str(args.sessions), "--no-churn",
                             "--max-concurrent", "1000"]
         with simulator_process(sim, timeout=120) as (base_url, _):
-            cli = [*app_py, "-m", "akool_tui", "--base-url", base_url, "sessions", "list"]
-            commands = {
-                "bare httpx pages": [py, "-c", BARE, base_url, "8"],
-                "sessions list --json": [*cli, "--json"],
-                "sessions list --jsonl": [*cli, "--jsonl"],
-                "sessions list (table)": cli,
-            }
-            if args.no_jsonl:
-                del commands["sessions list --jsonl"]
-            measure(commands["bare httpx pages"], env)  # warm the simulator's caches
+            runs: dict[str, tuple[list[str], Path, dict[str, str]]] = {
+                "bare httpx pages": ([py, "-c", BARE, base_url, "8"], ROOT, env)}
+            trees = [("", app_py, app_cwd, app_env)]
+            if args.baseline:
+                trees.append(("base: ", *tree(args.baseline)))
+            for prefix, interpreter, cwd, tree_env in trees:
+                cli = [*interpreter, "-m", "akool_tui", "--base-url", base_url, "sessions", "list"]
+                for flavour, extra in ((" --json", ["--json"]), (" --jsonl", ["--jsonl"]),
+                                       (" (table)", [])):
+                    if flavour == " --jsonl" and args.no_jsonl:
+                        continue
+                    runs[f"{prefix}sessions list{flavour}"] = ([*cli, *extra], cwd, tree_env)
+            bare, _, bare_env = runs["bare httpx pages"]
+            measure(bare, bare_env)  # warm the simulator's caches
             for _ in range(args.runs):
-                for name, command in commands.items():  # interleaved: the same load
-                    wall, rss = measure(command, env, app_cwd if "akool_tui" in command else ROOT)
+                for name, (command, cwd, run_env) in runs.items():  # interleaved: the same load
+                    wall, rss, cpu = measure(command, run_env, cwd)
                     figure(f"cli {n}: {name} wall", wall, "s")
                     figure(f"cli {n}: {name} peak RSS", rss, "MB")
+                    figure(f"cli {n}: {name} CPU", cpu, "s")
     starts = {
         "python -c pass": [*app_py, "-c", "pass"],
         "akool-tui --help": [*app_py, "-m", "akool_tui", "--help"],
@@ -128,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     for _ in range(args.startup_runs):
         for name, command in starts.items():
-            wall, _rss = measure(command, env, app_cwd)
+            wall, _rss, _cpu = measure(command, app_env, app_cwd)
             figure(f"startup: {name}", wall * 1000, "ms")
     print()
     print(f"sessions={args.sessions} runs={args.runs} startup_runs={args.startup_runs}")

@@ -12,7 +12,8 @@ bases (:mod:`.knowledge`) and credits (:mod:`.credits`) in their own modules.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
+from operator import attrgetter
 from typing import Any
 
 from .args import check_base_url, compact, one_record, require_int, require_text
@@ -233,27 +234,42 @@ class AkoolClient(KnowledgeCalls, CreditCalls):
         return await self._collect(fetch, lambda s: s.id)
 
     async def iter_pages(
-        self, status: int | SessionStatus | None = None
-    ) -> AsyncIterator[list[Session]]:
+        self, status: int | SessionStatus | None = None, *,
+        factory: Callable[[Any], Any] | None = None, key: Callable[[Any], str] | None = None,
+    ) -> AsyncIterator[list[Any]]:
         """The sessions of :meth:`list_all_sessions` a page at a time, in the server's
         order, without holding the whole listing: page 1, then at most ``concurrency``
         pages in flight, each yielded as soon as the pages before it were. The same
         ends as :meth:`_collect` (an empty page, a page of sessions already seen,
         :data:`MAX_PAGES`); a session seen on an earlier page is left out. Only the ids
-        are kept (about 80 B a session)."""
-        first = await self.list_sessions(1, MAX_PAGE_SIZE, status)
+        are kept (about 80 B a session). ``factory`` makes each item of a page from the
+        raw record (default :meth:`Session.from_api`), ``key`` gives an item's id
+        (default its ``id`` attribute): ``sessions list --json`` writes records without
+        building sessions."""
+        if factory is None:
+            factory = Session.from_api
+        if key is None:
+            key = attrgetter("id")
+
+        async def fetch(page: int, size: int) -> Page[Any]:
+            params: dict[str, Any] = {"page": page, "size": size}
+            if status is not None:
+                params["status"] = int(require_int(status, "session status"))
+            return await self._page(SESSION_LIST, params, factory)
+
+        first = await fetch(1, MAX_PAGE_SIZE)
         size, seen = first.size, set()
         claimed = first.pages if first.result else 1
         stop, ended = min(claimed, MAX_PAGES), not first.result
-        ahead: dict[int, asyncio.Task[Page[Session]]] = {}
+        ahead: dict[int, asyncio.Task[Page[Any]]] = {}
         page, number = first, 1
         try:
             while True:
-                keys = [s.id for s in page.result]
+                keys = [key(s) for s in page.result]
                 if number > 1 and (not keys or all(keys) and seen.issuperset(keys)):
                     ended = True
                     break
-                fresh = [s for s in page.result if not s.id or s.id not in seen]
+                fresh = [s for s, k in zip(page.result, keys, strict=True) if not k or k not in seen]
                 seen.update(keys)
                 if fresh:
                     yield fresh
@@ -262,7 +278,7 @@ class AkoolClient(KnowledgeCalls, CreditCalls):
                     break
                 while len(ahead) < self._concurrency and number + len(ahead) <= stop:
                     n = number + len(ahead)
-                    ahead[n] = asyncio.ensure_future(self.list_sessions(n, size, status))
+                    ahead[n] = asyncio.ensure_future(fetch(n, size))
                 page = await ahead.pop(number)
         finally:
             for task in ahead.values():

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from ..core.fields import Field, table_fields
@@ -67,11 +68,16 @@ class TableBuilder:
         self._texts: dict[str, str] = {}
 
     def add(self, records: Iterable[Any]) -> None:
-        shown, now, texts, key = self.shown, self.now, self._texts, self.key
-        for r in records:
-            cells = tuple(texts.setdefault(t, t) for t in
-                          (safe(f.cell(f.get(r), now), limit=CELL) for f in shown))
-            self.rows.append((key(r) if key else None, cells))
+        shown, now, key = self.shown, self.now, self.key
+        self.add_rows((key(r) if key else None,
+                       tuple(safe(f.cell(f.get(r), now), limit=CELL) for f in shown))
+                      for r in records)
+
+    def add_rows(self, rows: Iterable[tuple[Any, tuple[str, ...]]]) -> None:
+        """Rows made already: (sort key, the cells, each made safe and cut to ``CELL``)."""
+        texts, append = self._texts, self.rows.append
+        for key, cells in rows:
+            append((key, tuple([texts.setdefault(t, t) for t in cells])))
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -80,21 +86,22 @@ class TableBuilder:
         """The table a line at a time (header first), sorted by ``key``: written as it is
         made, without a second copy of the cells or of the text."""
         if self.key is not None:
-            self.rows.sort(key=lambda row: row[0], reverse=True)
+            self.rows.sort(key=itemgetter(0), reverse=True)
         shown = self.shown
         headers = [f.label.upper() for f in shown]
+        # each distinct text is held once: measure those, not every cell
+        lengths = {text: len(text) for text in self._texts}
         widths = [len(h) for h in headers]
+        for i in range(len(shown)):
+            widths[i] = max(widths[i], max((lengths[cells[i]] for _, cells in self.rows),
+                                           default=0))
+        # "{:<8}  {:>5}...": str.format pads as ljust / rjust do
+        template = "  ".join(f"{{:{'>' if f.align == 'right' else '<'}{w}}}"
+                             for f, w in zip(shown, widths, strict=True))
+        line = template.format
+        yield line(*headers).rstrip()
         for _, cells in self.rows:
-            widths = [max(w, len(c)) for w, c in zip(widths, cells, strict=True)]
-        right = [f.align == "right" for f in shown]
-
-        def line(cells: Sequence[str]) -> str:
-            return "  ".join(c.rjust(w) if r else c.ljust(w)
-                             for c, w, r in zip(cells, widths, right, strict=True)).rstrip()
-
-        yield line(headers)
-        for _, cells in self.rows:
-            yield line(cells)
+            yield line(*cells).rstrip()
 
     def render(self) -> str:
         return "\n".join(self.lines())
@@ -125,15 +132,27 @@ def dumps(value: Any) -> str:
     return safe_json_dumps(jsonable(value), indent=2)
 
 
-def json_records(records: Iterable[Any], sep: str = "\n") -> str:
-    """``records`` as one compact JSON object a line, ``sep`` between them (no final
-    newline), secrets masked, control characters escaped: a page of ``--jsonl``, or of
-    ``--json``'s array with ``sep=",\\n"``. Compact, because indenting 100 000 records
-    costs seconds (the indenting encoder is pure Python)."""
+def _compact_encoder() -> Callable[[Any], str]:
+    """``json.dumps(value, ensure_ascii=False)`` of plain data (no circular check: the
+    records are trees), with the C encoder made once, not once a record as
+    ``JSONEncoder.encode`` makes it (half the cost of encoding a session)."""
     import json
+    from json import encoder
 
-    dumps_one = json.JSONEncoder(ensure_ascii=False).encode
-    document = sep.join(dumps_one(jsonable(r)) for r in records)
-    if document.replace("\n", "").isprintable():  # nothing to escape (non-ASCII too)
-        return document
-    return escape_json_text(document)
+    make = encoder.c_make_encoder
+    if make is None:  # pragma: no cover - CPython always has it
+        return json.JSONEncoder(ensure_ascii=False, check_circular=False).encode
+    chunks = make(None, json.JSONEncoder().default, encoder.encode_basestring, None,
+                  ": ", ", ", False, False, True)
+    join = "".join
+    return lambda value: join(chunks(value, 0))
+
+
+def json_lines(items: Iterable[Any], sep: str = "\n") -> str:
+    """JSON-ready ``items`` (secrets masked already) as one compact JSON object a line,
+    ``sep`` between them, control characters escaped: a page of ``sessions list``."""
+    encode = _compact_encoder()
+    lines = [encode(item) for item in items]  # compact: no line break inside one
+    if all(map(str.isprintable, lines)):  # nothing to escape (non-ASCII too)
+        return sep.join(lines)
+    return escape_json_text(sep.join(lines))

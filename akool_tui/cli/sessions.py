@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ..core.fields import SESSION_FIELDS, count
@@ -59,35 +60,39 @@ async def resolve(client: AkoolClient, typed: Iterable[str]) -> list[str | Unkno
 # -- sessions ---------------------------------------------------------------------------
 
 
-def _newest_first(session: Session) -> float:
-    return session.create_time.timestamp() if session.create_time else float("-inf")
-
-
 @api_command
 async def cmd_sessions_list(ctx: Context, client: AkoolClient) -> None:
     """Written as the pages arrive: ``--json`` an array (one session a line), ``--jsonl``
     one session a line, both in the service's order (newest first); the table keeps
     only its cells until the last page (then sorted newest first). What a broken
     listing printed before it failed stays printed, and the exit code says it failed."""
-    from .output import TableBuilder, json_records
+    from .output import TableBuilder, json_lines
 
-    pages = client.iter_pages(status=getattr(ctx.args, "status", None))
+    status = getattr(ctx.args, "status", None)
     write = sys.stdout.write
-    if getattr(ctx.args, "jsonl", False):
-        async for page in pages:
-            write(json_records(page) + "\n")
-        return
-    if ctx.json:
+    jsonl = getattr(ctx.args, "jsonl", False)
+    if ctx.json or jsonl:
+        from ..core.records import listed_session
+
+        # each record made JSON-ready as its page arrives, without building a Session
+        pages = client.iter_pages(status=status, factory=listed_session, key=itemgetter("id"))
+        if jsonl:
+            async for page in pages:
+                write(json_lines(page) + "\n")
+            return
         opened = False
         async for page in pages:
-            write((",\n" if opened else "[\n") + json_records(page, sep=",\n"))
+            write((",\n" if opened else "[\n") + json_lines(page, sep=",\n"))
             opened = True
         write("\n]\n" if opened else "[]\n")
         return
-    builder, open_now = TableBuilder(SESSION_FIELDS, now(), key=_newest_first), 0
-    async for page in pages:
-        builder.add(page)
-        open_now += sum(s.is_open for s in page)
+    from .session_rows import SessionRows, newest_first
+
+    rows = SessionRows(now())  # each record's cells as its page arrives, not a Session
+    builder, open_now = TableBuilder(SESSION_FIELDS, rows.now, key=newest_first), 0
+    async for page in client.iter_pages(status=status, factory=rows, key=itemgetter(0)):
+        builder.add_rows((key, cells) for _, key, cells, _ in page)
+        open_now += sum(row[3] for row in page)
     if len(builder):
         for line in builder.lines():  # cells made safe as they were added
             write(line + "\n")
