@@ -144,3 +144,12 @@ async def test_the_room_is_joined_with_the_full_credentials(sim):
         assert transport.state.value == "connected"
     finally:
         await transport.close()
+
+
+def test_odd_records_with_ever_new_keys_keep_the_shape_cache_bounded(monkeypatch):
+    from akool_tui.api import credentials
+
+    monkeypatch.setattr(credentials, "MAX_SHAPES", 8)
+    sent = [{f"key{n}": f"value-{n}", "agora_app_id": f"app-{n % 3}"} for n in range(50)]
+    made = [Credentials.from_api(values, "agora") for values in sent]
+    assert [c.values for c in made] == sent and len(credentials._shapes) <= 8

@@ -27,7 +27,7 @@ from .secrets import masked_mapping
 SHARED_CREDENTIALS = frozenset({"agora_app_id", "livekit_url"})
 #: joins a session's own values in one string; a text value holding it is kept in a dict
 SEP = "\x00"
-#: shapes kept for sharing (an account has a handful; past this each is its own)
+#: shapes kept for sharing (an account has a handful; past this the cache starts over)
 MAX_SHAPES = 1024
 
 
@@ -87,13 +87,13 @@ def shape_of(values: dict[str, Any]) -> Shape | None:
     lookup = (keys, types, fixed)
     shape = _shapes.get(lookup)
     if shape is None:
+        if len(_shapes) >= MAX_SHAPES:  # odd records (keys that vary): start over
+            _shapes.clear()
         for key in keys:
             if type(key) is not str:
                 return None
         fixed = tuple((i, sys.intern(value)) for i, value in fixed)
-        shape = Shape(tuple(map(sys.intern, keys)), types, fixed)
-        if len(_shapes) < MAX_SHAPES:
-            shape = _shapes.setdefault(lookup, shape)
+        shape = _shapes.setdefault(lookup, Shape(tuple(map(sys.intern, keys)), types, fixed))
     return shape
 
 
