@@ -86,6 +86,24 @@ def _shared_str(d: Mapping[str, Any], key: str) -> str:
     return sys.intern(_str(d, key))
 
 
+#: whole numbers many records repeat (durations: 600, 1800, 3600 s), one object each
+_ints: dict[int, int] = {}
+
+
+def _shared_int(d: Mapping[str, Any], key: str) -> int | None:
+    """:func:`_int` for a value many records repeat: one int object for all of them
+    (100 000 sessions held 100 000 copies of a handful of durations, 3 MB)."""
+    v = _int(d, key)
+    if v is None or -5 <= v <= 256:  # Python keeps these once already
+        return v
+    shared = _ints.get(v)
+    if shared is None:
+        if len(_ints) >= 4096:  # durations that keep changing: start over
+            _ints.clear()
+        shared = _ints.setdefault(v, v)
+    return shared
+
+
 def _opt_str(d: Mapping[str, Any], key: str) -> str | None:
     v = _str(d, key)
     return v or None
@@ -272,7 +290,7 @@ class Session:
             status=_enum(SessionStatus, _int(d, "status")),
             stream_type=stream_type or creds.stream_type,
             avatar_id=_shared_str(d, "avatar_id"),
-            duration=_int(d, "duration"),
+            duration=_shared_int(d, "duration"),
             create_time=_time(d, "create_time"),
             uid=_shared_str(d, "uid"),
             type=_int(d, "type"),
