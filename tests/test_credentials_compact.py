@@ -153,3 +153,8 @@ def test_odd_records_with_ever_new_keys_keep_the_shape_cache_bounded(monkeypatch
     sent = [{f"key{n}": f"value-{n}", "agora_app_id": f"app-{n % 3}"} for n in range(50)]
     made = [Credentials.from_api(values, "agora") for values in sent]
     assert [c.values for c in made] == sent and len(credentials._shapes) <= 8
+
+
+def test_a_number_too_long_for_text_is_kept_as_it_is():
+    values = {"agora_uid": 10**5000, "agora_token": "007eJxAAAA"}
+    assert Credentials.from_api(values, "agora").values == values

@@ -52,7 +52,10 @@ class Shape:
         for i, value in self.fixed:
             if values[i] != value:
                 return None
-        own = [values[i] if self.types[i] is str else str(values[i]) for i in self.own]
+        try:
+            own = [values[i] if self.types[i] is str else str(values[i]) for i in self.own]
+        except ValueError:  # a whole number past Python's 4 300 digits for text
+            return None
         packed = SEP.join(own)
         if own and packed.count(SEP) != len(own) - 1:  # a value holds SEP
             return None
