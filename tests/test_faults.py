@@ -26,7 +26,7 @@ from tui_helpers import make_app, running, wait_for, wait_message
 from akool_tui.api import errors
 from akool_tui.api.client import AkoolClient
 from akool_tui.api.errors import CODE_MESSAGES
-from akool_tui.api.models import Session
+from akool_tui.api.models import Credentials, Session
 from akool_tui.cli import main
 from akool_tui.core.chat.conversation import ChannelState, ChatPart, Conversation, Outgoing
 from akool_tui.simulator import RunningSimulator, SimulatorConfig, run_background
@@ -347,7 +347,7 @@ def _with_faults(session: Session, query: str) -> Session:
     creds = dict(session.credentials.values)
     creds["ws_url"] += "?" + query
     return dataclasses.replace(
-        session, credentials=dataclasses.replace(session.credentials, values=creds))
+        session, credentials=Credentials(session.credentials.stream_type, creds))
 
 
 class Chat:

@@ -34,7 +34,8 @@ async def test_sessions_from_a_listing_share_repeated_values(sim):
                                                       str(r["uid"]))
         assert dict(s.credentials.values) == r["credentials"]
         # ...and one object per distinct value, across pages and sessions
-        values = [("avatar", s.avatar_id), ("stream", s.stream_type), ("uid", s.uid)]
+        values = [("avatar", s.avatar_id), ("stream", s.stream_type), ("uid", s.uid),
+                  ("duration", s.duration)]
         values += [(k, v) for k, v in s.credentials.values.items()
                    if k in ("agora_app_id", "livekit_url")]
         for key, value in values:

@@ -23,10 +23,7 @@ from types import MappingProxyType
 from typing import Any, ClassVar, Generic, TypeVar
 
 from .constants import DEFAULT_AVATAR_ID as DEFAULT_AVATAR_ID
-from .secrets import masked_mapping
-
-#: credential values that are the same for every session of an account (kept once)
-SHARED_CREDENTIALS = frozenset({"agora_app_id", "livekit_url"})
+from .credentials import Credentials as Credentials
 #: ``extra`` of a record without unknown fields (read-only, one for all)
 _NO_EXTRA: Mapping[str, Any] = MappingProxyType({})
 
@@ -87,6 +84,24 @@ def _shared_str(d: Mapping[str, Any], key: str) -> str:
     account's uid): one string object for all of them, not one per record, so that
     10 000 sessions do not hold 10 000 copies of "agora"."""
     return sys.intern(_str(d, key))
+
+
+#: whole numbers many records repeat (durations: 600, 1800, 3600 s), one object each
+_ints: dict[int, int] = {}
+
+
+def _shared_int(d: Mapping[str, Any], key: str) -> int | None:
+    """:func:`_int` for a value many records repeat: one int object for all of them
+    (100 000 sessions held 100 000 copies of a handful of durations, 3 MB)."""
+    v = _int(d, key)
+    if v is None or -5 <= v <= 256:  # Python keeps these once already
+        return v
+    shared = _ints.get(v)
+    if shared is None:
+        if len(_ints) >= 4096:  # durations that keep changing: start over
+            _ints.clear()
+        shared = _ints.setdefault(v, v)
+    return shared
 
 
 def _opt_str(d: Mapping[str, Any], key: str) -> str | None:
@@ -194,40 +209,6 @@ def _extra(d: Mapping[str, Any], known: set[str]) -> Mapping[str, Any]:
 
 
 @dataclass(frozen=True, slots=True)
-class Credentials:
-    """Join information for the real-time room. Secrets: never printed in full."""
-
-    stream_type: str
-    values: Mapping[str, Any] = field(default_factory=dict)
-
-    @classmethod
-    def from_api(cls, raw: Any, stream_type: str | None = None) -> Credentials:
-        values = {k: sys.intern(v) if k in SHARED_CREDENTIALS and type(v) is str else v
-                  for k, v in _mapping(raw).items()}
-        st = stream_type or ""
-        if not st:
-            for candidate in ("livekit", "trtc", "agora", "websocket"):
-                if any(k.startswith(candidate) for k in values):
-                    st = candidate
-                    break
-        return cls(stream_type=st or "agora", values=values)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return self.values.get(key, default)
-
-    def masked(self) -> dict[str, Any]:
-        return masked_mapping(self.values)
-
-    def __bool__(self) -> bool:
-        return bool(self.values)
-
-    def __repr__(self) -> str:
-        return f"Credentials(stream_type={self.stream_type!r}, values={self.masked()!r})"
-
-    __str__ = __repr__
-
-
-@dataclass(frozen=True, slots=True)
 class Session:
     """One live avatar session. ``slots``: 100 000 of them hold no ``__dict__`` each
     (less memory, fewer objects for the garbage collector to walk)."""
@@ -291,7 +272,7 @@ class Session:
                      else type(uid) is int and str(uid) == self.uid)
                 and type(created) is int and 1e11 <= created < _LATEST_MS
                 and self.create_time == EARLIEST + timedelta(milliseconds=created)
-                and type(credentials) is dict and credentials == self.credentials.values)
+                and self.credentials.same(credentials))
 
     @classmethod
     def from_api(cls, raw: Any) -> Session:
@@ -309,7 +290,7 @@ class Session:
             status=_enum(SessionStatus, _int(d, "status")),
             stream_type=stream_type or creds.stream_type,
             avatar_id=_shared_str(d, "avatar_id"),
-            duration=_int(d, "duration"),
+            duration=_shared_int(d, "duration"),
             create_time=_time(d, "create_time"),
             uid=_shared_str(d, "uid"),
             type=_int(d, "type"),

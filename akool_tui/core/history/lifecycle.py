@@ -13,12 +13,15 @@ or the database at first) and records the moments that matter, once each:
 from __future__ import annotations
 
 import sqlite3
+import sys
 from datetime import datetime
 from typing import Any
 
 #: a session whose end came this many seconds before its time ran out still "expired"
 EXPIRY_SLACK = 15.0
 BY_APP = "closed by this app"
+#: ids looked up in the database in one query
+LOOKUP = 500
 
 
 def _status(session: Any) -> str:
@@ -35,20 +38,31 @@ def _expired(session: Any, now: float) -> bool:
 
 
 class SessionLifecycle:
-    """What the writer knows of each session's status (``id -> status label``)."""
+    """What the writer knows of each session's status (``id -> status label``): the
+    sessions observed since the start, each looked up in the database when first
+    observed. Not the whole table (every session ever seen), and the keys are the
+    sessions' own id strings: at 100 000 sessions the table's copy held 18 MB."""
 
     def __init__(self) -> None:
-        self._known: dict[str, str] | None = None
+        self._known: dict[str, str] = {}
 
-    def _load(self, conn: sqlite3.Connection) -> dict[str, str]:
-        if self._known is None:
-            self._known = dict(conn.execute("SELECT id, status FROM sessions"))
-        return self._known
+    def _recall(self, conn: sqlite3.Connection, ids: list[str]) -> None:
+        """The recorded status of the ``ids`` not known yet (those recorded)."""
+        known = self._known
+        new = {sid: sid for sid in ids if sid not in known}
+        chunks = list(new)
+        for start in range(0, len(chunks), LOOKUP):
+            chunk = chunks[start:start + LOOKUP]
+            rows = conn.execute("SELECT id, status FROM sessions WHERE id IN "
+                                f"({','.join('?' * len(chunk))})", chunk)
+            for sid, status in rows:
+                known[new.get(sid, sid)] = sys.intern(status) if type(status) is str else status
 
     def observe(self, conn: sqlite3.Connection, sessions: list[Any], now: float) -> None:
-        known = self._load(conn)
-        for s in sessions:
-            sid = str(s.id)[:200]
+        ids = [str(s.id)[:200] for s in sessions]
+        self._recall(conn, ids)
+        known = self._known
+        for sid, s in zip(ids, sessions):
             status = _status(s)
             before = known.get(sid)
             if before == status:
@@ -81,7 +95,7 @@ class SessionLifecycle:
 
     def closed_by_app(self, conn: sqlite3.Connection, session_ids: list[str],
                       now: float) -> None:
-        known = self._load(conn)
+        known = self._known
         for sid in session_ids:
             sid = str(sid)[:200]
             conn.execute(

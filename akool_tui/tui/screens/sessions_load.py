@@ -14,6 +14,7 @@ from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from ...core.fields import SESSION_FIELDS, table_fields
+from ...core.memory import release_free_memory, release_free_memory_soon
 
 if TYPE_CHECKING:
     from ...api.models import Session
@@ -119,6 +120,7 @@ class Apart:
         finally:
             with self._lock:
                 self._stop = None
+            release_free_memory()  # what the pages left in this thread's heap
 
     def cancel(self) -> None:
         with self._lock:
@@ -186,6 +188,7 @@ def gc_after_load() -> None:
     a million objects for ~200 ms with the event loop waiting, six times per load.
     Called every :data:`FREEZE_EVERY` s while the first load of a big account runs (no
     collection walks more than what a quarter second loaded) and after each big
-    delta."""
+    delta. The memory the load freed goes back to the system (in another thread)."""
     gc.collect(1)
     gc.freeze()
+    release_free_memory_soon()
