@@ -165,12 +165,13 @@ def spawn_and_time(argv: list[str], markers: list[bytes | re.Pattern[bytes]],
 
 
 def bench_env(tmp: str) -> dict[str, str]:
-    """The environment both benches run programs in: a clean config home, a 256-colour
-    terminal, and byte-compiled modules as when installed (the warm-up runs write the
+    """The environment both benches run programs in: a clean config, data and state home
+    (no history another run recorded), a 256-colour terminal, and byte-compiled modules as when installed (the warm-up runs write the
     .pyc files, to a cache of their own instead of the source tree)."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("AKOOL_", "TEXTUAL")) and k != "PYTHONDONTWRITEBYTECODE"}
     env.update(TERM="xterm-256color", COLORTERM="truecolor", XDG_CONFIG_HOME=tmp,
+               XDG_DATA_HOME=tmp, XDG_STATE_HOME=tmp, XDG_CACHE_HOME=tmp,
                COLUMNS=str(COLS), LINES=str(ROWS), PYTHONPYCACHEPREFIX=str(Path(tmp) / "pycache"))
     return env
 
