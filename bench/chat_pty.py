@@ -30,9 +30,11 @@ Before/after in one sitting: ``--source NAME=DIR`` (repeatable) runs the console
 another source tree too (an older commit's ``git worktree``), as ``akool-tui NAME``, in
 turn with this tree's; every console runs as ``python -S`` with ``PYTHONPATH`` = its tree
 and this interpreter's site-packages. ``--anchors ""`` leaves the Log anchors out.
-``--profile DIR`` samples this tree's console with py-spy (it must be installed beside
-the interpreter) into ``DIR/<run>.txt`` (raw folded stacks; the CPU figure is then
-py-spy's, not the console's, and is left out).
+``--profile DIR`` samples each console over the stream with py-spy (attached,
+non-blocking; it must be installed beside the interpreter) into ``DIR/<program>-<run>.txt``
+(raw folded stacks); ``--cprofile DIR`` profiles each console's event loop over the stream
+(SIGUSR1 to SIGUSR2) into ``DIR/<program>-<run>.prof`` (no CPU figure: cProfile's own
+cost would be in it).
 
     python bench/chat_pty.py [--seconds 10] [--rate 200] [--runs 3] [--video on|off]
                              [--source NAME=DIR ...] [--anchors 30,20] [--threads]
@@ -47,6 +49,7 @@ import os
 import re
 import signal
 import statistics
+import subprocess
 import sys
 import sysconfig
 import tempfile
@@ -172,7 +175,8 @@ def thread_cpu(pid: int) -> dict[str, float]:
 
 
 def measure(app: PtyApp, sim, session_id: str, stamps: Stamps, words: int,
-            timeout: float, least: float = 0.99) -> tuple[list[float], float, dict[str, float]]:
+            timeout: float, least: float = 0.99, cprofile: Path | None = None,
+            spy: Path | None = None) -> tuple[list[float], float, dict[str, float]]:
     """(latency of each part in ms, CPU cores over the stream, cores per thread name)."""
     wait_until(lambda: live_avatars(sim.state, session_id), 30, "the program to connect")
     app.drain(1.0)  # settle
@@ -183,6 +187,14 @@ def measure(app: PtyApp, sim, session_id: str, stamps: Stamps, words: int,
     arrivals: list[tuple[int, float]] = []  # (end offset in app.seen, time read)
     cpu = app.cpu_seconds()
     threads = thread_cpu(app.proc.pid)
+    if cprofile is not None:
+        os.kill(app.proc.pid, signal.SIGUSR1)
+    sampler = None
+    if spy is not None:  # py-spy attached for the stream alone; it writes on SIGINT
+        sampler = subprocess.Popen(
+            [str(Path(sys.executable).with_name("py-spy")), "record", "--pid",
+             str(app.proc.pid), "--nonblocking", "-r", "200", "-f", "raw", "-o", str(spy)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     start = time.perf_counter()
     done = asyncio.run_coroutine_threadsafe(avatar._speak(text), avatar._loop)  # noqa: SLF001
     last = f"k{words:05d}".encode()
@@ -193,6 +205,12 @@ def measure(app: PtyApp, sim, session_id: str, stamps: Stamps, words: int,
             if last in app.seen[max(base, len(app.seen) - 65536):]:
                 break
     wall = time.perf_counter() - start
+    if cprofile is not None:
+        os.kill(app.proc.pid, signal.SIGUSR2)
+        wait_until(cprofile.exists, 30, "the profile")
+    if sampler is not None:
+        sampler.send_signal(signal.SIGINT)
+        sampler.wait(timeout=30)
     cpu = (app.cpu_seconds() - cpu) / wall
     per_thread = {name: (spent - threads.get(name, 0.0)) / wall
                   for name, spent in thread_cpu(app.proc.pid).items()}
@@ -221,18 +239,26 @@ def children(pid: int) -> list[int]:
 
 
 LAUNCH = "import sys, runpy; del sys.path[0]; runpy.run_module('akool_tui', run_name='__main__')"
+#: --cprofile: the event loop's thread is profiled from SIGUSR1 to SIGUSR2 (the stream)
+CPROFILE = """
+import cProfile, os, signal, sys, runpy
+del sys.path[0]
+profile = cProfile.Profile()
+signal.signal(signal.SIGUSR1, lambda *_: profile.enable())
+def stop(*_):
+    profile.disable()
+    profile.dump_stats(os.environ["CHAT_PTY_CPROFILE"] + ".part")
+    os.replace(os.environ["CHAT_PTY_CPROFILE"] + ".part", os.environ["CHAT_PTY_CPROFILE"])
+signal.signal(signal.SIGUSR2, stop)
+runpy.run_module('akool_tui', run_name='__main__')
+"""
 
 
-def console_argv(py: str, base_url: str, profile: Path | None) -> list[str]:
+def console_argv(py: str, base_url: str, cprofile: Path | None = None) -> list[str]:
     # -S and del sys.path[0]: the tree comes from PYTHONPATH alone (not the cwd, not the
     # venv's editable install)
-    launch = os.environ.get("CHAT_PTY_LAUNCH", LAUNCH)  # a debugging hook (counters...)
-    argv = [py, "-S", "-c", launch, "--base-url", base_url]
-    if profile is not None:
-        spy = Path(py).with_name("py-spy")
-        argv = [str(spy), "record", "--nonblocking", "-r", "250", "-f", "raw", "-o",
-                str(profile), "--", *argv]
-    return argv
+    launch = os.environ.get("CHAT_PTY_LAUNCH", CPROFILE if cprofile else LAUNCH)
+    return [py, "-S", "-c", launch, "--base-url", base_url]
 
 
 def main() -> int:
@@ -249,7 +275,11 @@ def main() -> int:
                         help="the Log anchors' flush rates in Hz, comma separated ('' = none)")
     parser.add_argument("--threads", action="store_true", help="print each thread's CPU")
     parser.add_argument("--profile", type=Path, metavar="DIR",
-                        help="sample this tree's console with py-spy into DIR/<run>.txt")
+                        help="sample each console over the stream with py-spy into "
+                             "DIR/<program>-<run>.txt")
+    parser.add_argument("--cprofile", type=Path, metavar="DIR",
+                        help="cProfile each console's event loop over the stream only, "
+                             "into DIR/<program>-<run>.prof")
     args = parser.parse_args()
     chars_per_s = args.rate * PIECE_CHARS
     words = int(args.seconds * chars_per_s / 7)  # "k00001 " is 7 characters
@@ -263,8 +293,9 @@ def main() -> int:
         name, _, tree = spec.partition("=")
         trees[f"akool-tui {name}"] = Path(tree).resolve()
     anchors = [f"Log {hz.strip()} Hz" for hz in args.anchors.split(",") if hz.strip()]
-    if args.profile:
-        args.profile.mkdir(parents=True, exist_ok=True)
+    for folder in (args.profile, args.cprofile):
+        if folder:
+            folder.mkdir(parents=True, exist_ok=True)
     print(f"video {args.video}; reply of {words} words (~{words * 7:,} chars) at {args.rate:g} parts/s "
           f"({chars_per_s:g} chars/s, ~{args.seconds:g} s), 120x34 pty, {args.runs} runs; "
           f"load average {os.getloadavg()[0]:.2f}")
@@ -279,12 +310,17 @@ def main() -> int:
             for name in [*trees, *anchors]:
                 session = create_session(sim.base_url)
                 sid = session["_id"] if "_id" in session else session["id"]
-                profile = None
+                profile = cprofile = None
                 if name in trees:
-                    if args.profile and name == "akool-tui":
-                        profile = args.profile / f"{run + 1}.txt"
-                    argv = console_argv(py, sim.base_url, profile)
+                    if args.profile:
+                        profile = args.profile / f"{name}-{run + 1}.txt".replace(" ", "-")
+                    if args.cprofile:
+                        cprofile = (args.cprofile / f"{name}-{run + 1}.prof".replace(" ", "-")
+                                    ).resolve()
+                    argv = console_argv(py, sim.base_url, cprofile)
                     app_env = {**env, "PYTHONPATH": f"{trees[name]}{os.pathsep}{purelib}"}
+                    if cprofile is not None:
+                        app_env["CHAT_PTY_CPROFILE"] = str(cprofile)
                 else:
                     creds = session["credentials"]
                     argv = [py, str(anchor), creds["ws_url"], creds["ws_token"],
@@ -297,25 +333,17 @@ def main() -> int:
                         app.send(b"t")  # chat with the selected (newest) session
                     latencies, cpu, per_thread = measure(
                         app, sim, sid, stamps, words, timeout=args.seconds * 4 + 30,
-                        least=0.99 if profile is None else 0.5)
-                    if profile is not None:  # py-spy writes its samples when the console ends
-                        for child in children(app.proc.pid):
-                            os.kill(child, signal.SIGKILL)
-                        until = time.perf_counter() + 60
-                        while app.proc.poll() is None and time.perf_counter() < until:
-                            try:
-                                app._read(0.1)  # noqa: SLF001 - keep the pty drained
-                            except RuntimeError:
-                                break
+                        least=0.99 if cprofile is None else 0.5,
+                        cprofile=cprofile, spy=profile)
                 p = statistics.quantiles(latencies, n=100)
                 figures = [("p50 send->terminal", statistics.median(latencies), "ms"),
                            ("p95 send->terminal", p[94], "ms"),
                            ("max send->terminal", max(latencies), "ms")]
-                if profile is None:
+                if cprofile is None:  # (cProfile's own CPU is not the app's)
                     figures.append(("CPU", cpu, "core"))
                 for what, value, unit in figures:
                     print(f"figure: chat pty {name}: {what} {value:.3f} {unit}", flush=True)
-                if args.threads and profile is None:
+                if args.threads and cprofile is None:
                     busy = sorted(per_thread.items(), key=lambda kv: -kv[1])
                     print(f"  threads of {name} (cores): "
                           + ", ".join(f"{n} {c:.3f}" for n, c in busy if c >= 0.001),
