@@ -179,7 +179,7 @@ class VideoPanel(Vertical):
         text = self._info_text()
         if text.plain != self._info:
             self._info = text.plain
-            self.query_one("#video-info", Static).update(text)
+            self.query_one("#video-info", Static).update(text, layout=False)  # 1 line
 
     def _info_text(self) -> Text:
         warnings = [safe(w, limit=LINE) for w in (self.warnings_from() if self.warnings_from
@@ -203,7 +203,7 @@ class LevelMeter(Static):
     when the bar's look changes."""
 
     DEFAULT_CSS = """
-    LevelMeter { width: 10; color: $accent; }
+    LevelMeter { width: 10; height: 1; color: $accent; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -215,7 +215,7 @@ class LevelMeter(Static):
         bar = "" if level is None else self.bar(level)
         if bar != self._shown:
             self._shown = bar
-            self.update(f"♪{bar}" if bar else "")
+            self.update(f"♪{bar}" if bar else "", layout=False)  # fixed width and height
 
     @staticmethod
     def bar(level: float) -> str:
