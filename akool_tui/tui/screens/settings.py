@@ -35,6 +35,7 @@ from ..work import call_api
 from .chat_channel import call_channel, describe
 from .settings_catalog import (CatalogLoaded, DefaultsSaved, KnowledgeLoaded, ParamsApplied,
                                load_catalog, load_knowledge)
+from .settings_leave import LeaveGuard
 from .settings_recognition import TURN_FIELDS, RecognitionFields
 
 MODES = [("1 · retelling: speaks your text verbatim (bring your own LLM)", 1),
@@ -46,7 +47,7 @@ FIELD_CHECKS: dict[str, Callable[[str], str | None]] = {
 }
 
 
-class SettingsScreen(RecognitionFields):
+class SettingsScreen(LeaveGuard, RecognitionFields):
     TITLE = "Settings"
     LIVE = False
     BINDINGS = [
@@ -57,7 +58,7 @@ class SettingsScreen(RecognitionFields):
         Binding("ctrl+f", "search_voice", "Voices", id="settings.search", show=False,
                 tooltip="Search the voices"),
         Binding("escape", "leave_field", "Leave field", id="settings.leave", show=False,
-                tooltip="Leave the text field (then 1-4 switch screens)"),
+                tooltip="Leave the field for the voice list (then 1-5, q and app keys work)"),
     ]
     DEFAULT_CSS = """
     SettingsScreen #settings-form { height: 1fr; padding: 1 2 0 2; }
@@ -89,6 +90,8 @@ class SettingsScreen(RecognitionFields):
         self._unsaved = ""  # what Save does not keep, said beside its result
         #: the form when the apply / save result was shown (None: no result shown)
         self._result_form: tuple[object, ...] | None = None
+        #: what to do once a save asked for on leaving has succeeded
+        self._after_save: Callable[[], object] | None = None
 
     # -- layout --------------------------------------------------------------------
 
@@ -315,11 +318,23 @@ class SettingsScreen(RecognitionFields):
 
     # -- save ------------------------------------------------------------------------------
 
+    def save_then(self, go: Callable[[], object]) -> None:
+        """Save, then ``go()`` (the unsaved-settings question's "save"); a refused or
+        failed save stays here with its message."""
+        self._after_save = go
+        self.action_save()
+
+    def _saved(self) -> None:
+        go, self._after_save = self._after_save, None
+        if go is not None:
+            go()
+
     @on(Button.Pressed, "#save")
     @mutating("config.write")
     def action_save(self) -> None:
         values = self._values()
         if values is None:
+            self._after_save = None
             return
         cfg = self.app.config
         cfg.defaults = replace(values, stream_type=cfg.defaults.stream_type)
@@ -328,6 +343,7 @@ class SettingsScreen(RecognitionFields):
         if self.app.demo:
             self._result("✓ Demo: kept as the defaults of new sessions for this run "
                          "(not written to disk)." + self._unsaved, ok=True)
+            self._saved()
             return
         self.run_worker(self._save, thread=True, name="settings-save", group="settings-save",
                         exclusive=True, exit_on_error=False)
@@ -344,7 +360,9 @@ class SettingsScreen(RecognitionFields):
 
     def on_defaults_saved(self, message: DefaultsSaved) -> None:
         if message.path is None:
+            self._after_save = None
             self._result(f"✗ Not saved: {message.error}", ok=False)
         else:
             self._result(f"✓ Saved as the defaults of new sessions in {message.path}."
                          + self._unsaved, ok=True)
+            self._saved()
