@@ -68,3 +68,48 @@ async def test_a_long_knowledge_error_wraps_inside_the_border(simulator, tmp_pat
         assert error.region.right <= box.right  # inside the border
         for row in screen_text(app).splitlines():
             assert "xxxxxxxx" not in row[box.right:]
+
+
+async def test_fix_lines_name_fields_by_their_labels(simulator, tmp_path):
+    from textual.widgets import Collapsible
+
+    from akool_tui.tui.screens.upload import UploadScreen
+
+    app = make_app(simulator, tmp_path)
+    async with running(app) as (pilot, _messages):
+        await wait_loaded(pilot)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, NewSessionScreen), "dialog")
+        modal = app.screen
+        modal.query_one("#advanced", Collapsible).collapsed = False
+        await pilot.pause()
+        for _ in range(2):  # two "+ word" rows left empty, the first one removed
+            modal.query_one("#pron-add").press()
+            await pilot.pause()
+        modal.query_one(".pron-remove").press()
+        await pilot.pause()
+        await fill(pilot, modal.query_one("#duration", Input), "0")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        fix = str(modal.query_one("#form-error").render())
+        # three problems take more than two lines: the fields' names, as on screen
+        assert fix == "Fix: Duration; Pronunciation 1, word; Pronunciation 1, how to say it"
+        assert "pron-" not in fix and "duration:" not in fix
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, NewSessionScreen), "closed")
+        await pilot.press("2")
+        await wait_loaded(pilot)
+        await pilot.press("u")
+        await wait_for(pilot, lambda: isinstance(app.screen, UploadScreen), "upload dialog")
+        upload = app.screen
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        fix = str(upload.query_one("#form-error").render())
+        assert fix == "Fix: Video URL; Avatar ID; Name"  # each says what it expects at it
+        assert str(upload.query_one("#url-error").render()).startswith("Expected an http")
+        await fill(pilot, upload.query_one("#url", Input), "https://example.com/a.mp4")
+        await fill(pilot, upload.query_one("#name", Input), "Ann")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        fix = str(upload.query_one("#form-error").render())
+        assert fix.startswith("Fix: Avatar ID: expected")  # was "avatar_id: expected"

@@ -77,6 +77,18 @@ class ErrorLabel(Label):
         super().update(content, layout=layout)
         self.display = bool(content)
 
+    def show_problems(self, problems: list[str], prefix: str = "Fix: ") -> None:
+        """``prefix`` and the problems ("Duration: expected ..."), or, when they take
+        more than two lines, the fields' names only (each field is marked, and says what
+        it expects at it)."""
+        if not problems:
+            self.update("")
+            return
+        text = prefix + "; ".join(problems)
+        if len(text) > self._room():
+            text = prefix + "; ".join(p.split(": expected", 1)[0] for p in problems)
+        self.update(text)
+
     def _keep_whole(self, text: str) -> None:
         """The whole message in the run's events (``e``), once per distinct text."""
         app = self.app
