@@ -83,3 +83,22 @@ async def test_discard_on_leaving_puts_the_saved_values_back(simulator, tmp_path
         assert screen.query_one("#bgurl").value == ""
         assert screen.query_one("#mode").value == app.config.defaults.mode_type == 2
         assert screen.unsaved_changes() == []
+
+
+async def test_no_loading_choice_is_left_once_the_lists_are_loaded(simulator, tmp_path):
+    from textual.widgets import Select
+    from textual.widgets._select import SelectOverlay
+
+    from akool_tui.tui.screens.settings_catalog import KnowledgeLoaded
+
+    app = make_app(simulator, tmp_path)
+    async with running(app) as (pilot, messages):
+        screen = await open_settings(pilot)
+        await wait_for(pilot, lambda: messages.count(KnowledgeLoaded), "knowledge bases")
+        await pilot.pause()
+        for select_id in ("#lang", "#knowledge"):
+            select = screen.query_one(select_id, Select)
+            first = str(select.query_one(SelectOverlay).get_option_at_index(0).prompt)
+            assert "loading" not in first and "loading" not in select.prompt, select_id
+        assert str(screen.query_one("#lang", Select).query_one(SelectOverlay)
+                   .get_option_at_index(0).prompt) == "none (the service's default)"

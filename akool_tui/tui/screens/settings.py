@@ -41,6 +41,8 @@ from .settings_recognition import TURN_FIELDS, RecognitionFields
 MODES = [("1 · retelling: speaks your text verbatim (bring your own LLM)", 1),
          ("2 · dialogue: AKool's LLM answers", 2)]
 #: the form's text fields and what each expects (the text as typed, blanks around ignored)
+#: the language's blank choice while the list loads, and once it has
+LANG_LOADING, LANG_NONE = "language (loading…)", "none (the service's default)"
 FIELD_CHECKS: dict[str, Callable[[str], str | None]] = {
     "bgurl": lambda text: validate_http_url(text.strip(), allow_empty=True),
     "speed": lambda text: validate_speed(text.strip()),
@@ -106,8 +108,8 @@ class SettingsScreen(LeaveGuard, RecognitionFields):
                 with Vertical(classes="field-body"):
                     yield Select([(Text(safe(d.language, limit=CELL)), d.language)]
                                  if d.language else [],
-                                 value=d.language or Select.BLANK, id="lang",
-                                 prompt="language (loading…)", compact=True)
+                                 value=d.language or Select.NULL, id="lang",
+                                 prompt=LANG_LOADING, compact=True)
             with Horizontal(classes="field"):
                 yield Label("Mode", classes="field-label")
                 with Vertical(classes="field-body"):
@@ -131,7 +133,10 @@ class SettingsScreen(LeaveGuard, RecognitionFields):
             with Horizontal(classes="field"):
                 yield Label("Knowledge", classes="field-label")
                 with Vertical(classes="field-body"):
-                    yield Select([], prompt="none (loading…)", id="knowledge", compact=True)
+                    kb = d.knowledge_id  # shown until the list comes (as the language)
+                    yield Select([(Text(safe(kb, limit=CELL)), kb)] if kb else [],
+                                 value=kb or Select.NULL, prompt="none (loading…)",
+                                 id="knowledge", compact=True)
                     yield Static("the knowledge base of new sessions (saved with ctrl+s; a "
                                  "live session keeps its own)", classes="field-hint",
                                  markup=False)
@@ -162,12 +167,15 @@ class SettingsScreen(LeaveGuard, RecognitionFields):
     # -- catalog -------------------------------------------------------------------
 
     def on_catalog_loaded(self, message: CatalogLoaded) -> None:
+        lang = self.query_one("#lang", Select)
         if message.error:
+            lang.prompt = "none (languages not loaded: ctrl+r retries)"
             self.status.set_extra("catalog not loaded")
             self._notice(f"Could not load voices and languages: {message.error} "
                          "(ctrl+r retries)")
             return
         self._notice("")
+        lang.prompt = LANG_NONE  # the blank choice, once the list is there: no language
         self._voices = message.voices
         self._fill_facets()
         self._fill_voices()
