@@ -35,3 +35,15 @@ def test_a_wrong_api_key_is_said_in_api_key_words(simulator, cli):
     assert code == 1
     assert "Invalid API key or client credentials, or an expired token" in err
     assert "sign in again" not in err and "wrong-key-000000000000" not in err
+
+
+def test_create_lists_every_wrong_flag_at_once(simulator, cli):
+    before = set(simulator.state.sessions)
+    code, _out, err = cli("--base-url", simulator.base_url, "sessions", "create",
+                          "--speed", "5", "--background", "ftp://x", "--mode", "3")
+    assert code == 2
+    line = err.strip().splitlines()[-1]
+    assert line.startswith("akool-tui: not created: ")
+    for flag in ("--speed: expected", "--background: expected", "--mode: expected"):
+        assert flag in line, line
+    assert set(simulator.state.sessions) == before  # nothing sent

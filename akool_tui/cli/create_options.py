@@ -17,8 +17,36 @@ if TYPE_CHECKING:
 SCENE_MODE_CHOICES = ("normal", "fast_dialogue")
 
 
+class Refused:
+    """A flag's value its check refused: kept, and reported with every other problem
+    (argparse stops at the first refused value: ``--speed 5 --mode 3`` said only
+    ``--speed``)."""
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+
+    def __repr__(self) -> str:
+        return f"Refused({self.problem!r})"
+
+
+def _later(flag: str, parse: Any) -> Any:
+    """``parse`` (an argparse type) whose refusal becomes a :class:`Refused` value."""
+
+    def checked(text: str) -> Any:
+        try:
+            return parse(text)
+        except (argparse.ArgumentTypeError, ValueError) as error:
+            return Refused(f"{flag}: {error}")
+
+    return checked
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    """The option flags of ``sessions create`` (the others are in main.py)."""
+    """The option flags of ``sessions create`` (the others are in main.py); the checked
+    flags main.py added report their problems together (:func:`flag_problems`)."""
+    for action in p._actions:  # argparse keeps its actions there (no public accessor)
+        if action.option_strings and callable(action.type) and action.type not in (str, int):
+            action.type = _later(action.option_strings[-1], action.type)
     p.add_argument("--knowledge", metavar="ID",
                    help="knowledge base id, or a unique prefix or suffix of it "
                         "(default: [defaults] knowledge_id; \"\" for none)")
@@ -34,10 +62,18 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "(refused when other users can write it)")
 
 
+def flag_problems(ctx: Context) -> list[str]:
+    """Every flag whose value was refused, in the order they were defined."""
+    return [value.problem for value in vars(ctx.args).values() if isinstance(value, Refused)]
+
+
 def read_files(ctx: Context) -> dict[str, Any]:
-    """Overrides from the files named (secrets remembered as they are read)."""
+    """Overrides from the files named (secrets remembered as they are read). Exit 2 with
+    every refused flag first, all of them at once."""
     from ..core.options_files import OptionsFileError, load_credentials_file, load_params_file
 
+    if found := flag_problems(ctx):
+        raise UsageError("not created: " + "; ".join(found))
     a, out = ctx.args, {}
     for flag, key, load in (("params_file", "voice_params", load_params_file),
                             ("credentials_file", "credentials", load_credentials_file)):
