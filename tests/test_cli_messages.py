@@ -47,3 +47,17 @@ def test_create_lists_every_wrong_flag_at_once(simulator, cli):
     for flag in ("--speed: expected", "--background: expected", "--mode: expected"):
         assert flag in line, line
     assert set(simulator.state.sessions) == before  # nothing sent
+
+
+def test_a_knowledge_name_with_control_characters_is_refused(simulator, cli):
+    from akool_tui.core.knowledge import check_name
+
+    before = dict(simulator.state.knowledge)
+    code, _out, err = cli("--base-url", simulator.base_url, "knowledge", "create",
+                          "--name", "Bike\x1b[31m\u202eshop")
+    assert code == 2
+    assert "--name: a name without control or invisible characters (U+001B at character 5)" \
+        in err
+    assert dict(simulator.state.knowledge) == before  # nothing sent
+    # the console's form checks with the same rule (its fields never let one in)
+    assert check_name("Bike\u202eshop") is not None and check_name("Vélo · shop") is None
