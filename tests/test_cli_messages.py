@@ -61,3 +61,20 @@ def test_a_knowledge_name_with_control_characters_is_refused(simulator, cli):
     assert dict(simulator.state.knowledge) == before  # nothing sent
     # the console's form checks with the same rule (its fields never let one in)
     assert check_name("Bike\u202eshop") is not None and check_name("Vélo · shop") is None
+
+
+def test_config_show_notes_every_values_source(cli, tmp_path):
+    (tmp_path / "config.toml").write_text(
+        'request_deadline = 20.0\n[defaults]\nlanguage = "fr"\n'
+        '[keymap]\n"app.quit" = "ctrl+q"\n', encoding="utf-8")
+    code, out, _err = cli("config", "show")
+    assert code == 0
+    values = [line for line in out.splitlines() if " = " in line and not line.startswith("#")]
+    assert len(values) > 30
+    assert all(line.rsplit("  # ", 1)[-1] in ("default", "file", "env AKOOL_API_KEY")
+               and "  # " in line for line in values), values
+    noted = dict(line.rsplit("  # ", 1) for line in values)
+    assert noted["request_deadline = 20.0"] == "file"
+    assert noted['language = "fr"'] == "file" and noted["history = true"] == "default"
+    assert noted['"app.quit" = "ctrl+q"'] == "file"
+    assert noted['stream_type = "agora"'] == "default"
