@@ -43,7 +43,7 @@ def _later(flag: str, parse: Any) -> Any:
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """The option flags of ``sessions create`` (the others are in main.py); the checked
-    flags main.py added report their problems together (:func:`flag_problems`)."""
+    flags main.py added report their problems together (:func:`refuse_flags`)."""
     for action in p._actions:  # argparse keeps its actions there (no public accessor)
         if action.option_strings and callable(action.type) and action.type not in (str, int):
             action.type = _later(action.option_strings[-1], action.type)
@@ -62,18 +62,19 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                         "(refused when other users can write it)")
 
 
-def flag_problems(ctx: Context) -> list[str]:
-    """Every flag whose value was refused, in the order they were defined."""
-    return [value.problem for value in vars(ctx.args).values() if isinstance(value, Refused)]
+def refuse_flags(args: argparse.Namespace) -> None:
+    """Exit 2 (a :class:`UsageError`) with every flag whose value was refused, in the
+    order they were defined, all at once; run as soon as the command line is parsed
+    (before a simulator starts or a command module loads)."""
+    found = [value.problem for value in vars(args).values() if isinstance(value, Refused)]
+    if found:
+        raise UsageError("not created: " + "; ".join(found))
 
 
 def read_files(ctx: Context) -> dict[str, Any]:
-    """Overrides from the files named (secrets remembered as they are read). Exit 2 with
-    every refused flag first, all of them at once."""
+    """Overrides from the files named (secrets remembered as they are read)."""
     from ..core.options_files import OptionsFileError, load_credentials_file, load_params_file
 
-    if found := flag_problems(ctx):
-        raise UsageError("not created: " + "; ".join(found))
     a, out = ctx.args, {}
     for flag, key, load in (("params_file", "voice_params", load_params_file),
                             ("credentials_file", "credentials", load_credentials_file)):
