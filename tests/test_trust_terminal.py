@@ -184,7 +184,7 @@ async def test_console_walk_writes_no_control_sequence_and_never_crashes(
         await walk.check("new-session dialog")
         await pilot.press("ctrl+s")
         await walk.check("new-session dialog: a poisoned avatar id refused")
-        assert "Fix: avatar" in walk.shown()
+        assert "Fix: Avatar" in walk.shown()
         await pilot.press("escape")
         # ... with clean avatars it creates: the server's answer (the id) is poisoned
         hostile.poison = ""

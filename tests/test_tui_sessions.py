@@ -61,7 +61,7 @@ async def test_create_session_validates_duration_inline_then_adds_the_row(shared
         assert error.display and "from 1 to 3600" in str(error.render())
         assert not duration.is_valid and duration.has_class("-invalid")  # Textual's own state
         await pilot.press("ctrl+s")
-        assert "duration" in str(form_error.render())
+        assert "Duration" in str(form_error.render())  # the label on screen
         await pilot.press("backspace")
         # what the field refuses stays as typed and is refused with a message ("60.5"
         # used to become "605": ten times the credits held)
@@ -70,7 +70,7 @@ async def test_create_session_validates_duration_inline_then_adds_the_row(shared
         await pilot.press("enter")
         await pilot.pause(0.2)
         assert app.screen is modal and set(shared_sim.state.sessions) == known, "sent anyway"
-        assert "duration" in str(form_error.render())
+        assert "Duration" in str(form_error.render())
 
         await pilot.press(*["backspace"] * 4)
         await type_text(pilot, "120")
@@ -404,8 +404,9 @@ async def test_new_session_dialog_at_80x24_keeps_its_buttons_and_wraps_errors(sh
         form_error = modal.query_one("#form-error")
         await pilot.pause()
         text = str(form_error.render())
-        assert form_error.size.height >= 2 and form_error.size.width <= 80, form_error.size
-        assert "duration" in text and "background" in text  # all of it, wrapped
+        assert 1 <= form_error.size.height <= 2 and form_error.size.width <= 80, form_error.size
+        # both named, in at most two lines (each field says what it expects at it)
+        assert text == "Fix: Duration; Background URL"
         create = modal.query_one("#create")
         assert create.region.bottom <= 24 and create.region.height >= 1, create.region
         visible = app.screen.find_widget(create).region

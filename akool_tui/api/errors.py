@@ -28,7 +28,8 @@ CODE_MESSAGES: dict[int, str] = {
     1015: "Processing the video failed",
     1016: "The face swap failed",
     1017: "The audio has not been created",
-    1101: "Invalid or expired token: sign in again",
+    1101: "Invalid API key or client credentials, or an expired token: check them "
+          "(akool-tui config show)",
     1102: "Authorization is missing: set an API key or clientId/clientSecret",
     1103: "The account has not paid",
     1104: "Insufficient credits: top up the account or shorten the session",

@@ -46,8 +46,8 @@ def cmd_config_show(ctx: Context) -> int:
         data["profiles"] = {name: masked_profile(table) for name, table in cfg.profiles.items()}
     path = None if ctx.args.demo else (cfg.path or config_path())
     env_names = {key: var for var, key in ENV_OVERRIDES.items()}
-    sources = {k: cfg.source_of(k) for k in ("base_url", "api_key", "client_id", "client_secret",
-                                              "refresh_interval")}
+    # every value's source, top-level and in its table ("defaults.language")
+    sources = {key: cfg.source_of(key) for key in _value_keys(data)}
     if ctx.args.demo:
         sources = dict.fromkeys(sources, "demo")
 
@@ -57,11 +57,13 @@ def cmd_config_show(ctx: Context) -> int:
         else:
             where = f"# {path}" + ("" if path.exists() else " (not created yet)")
         lines = [where, _profile_line(cfg), f"# auth: {cfg.auth_mode}"]
-        in_table = False
+        table = ""
         for line in tomli_w.dumps(data).splitlines():
-            in_table = in_table or line.startswith("[")
-            key = line.split(" = ", 1)[0]
-            source = None if in_table or " = " not in line else sources.get(key)
+            if line.startswith("["):
+                table = line.strip("[]")
+            key = line.split(" = ", 1)[0].strip('"')  # "app.quit" in [keymap]
+            source = None if " = " not in line else sources.get(
+                f"{table}.{key}" if table else key)
             if source == "env":
                 source = f"env {env_names[key]}"
             lines.append(f"{line}  # {source}" if source else line)
@@ -71,6 +73,19 @@ def cmd_config_show(ctx: Context) -> int:
               "profile_source": cfg.profile_source or None, "read_only": cfg.read_only,
               "auth_mode": cfg.auth_mode, "sources": sources, "config": data}, human, ready=True)
     return EXIT_OK
+
+
+def _value_keys(data: dict[str, Any]) -> list[str]:
+    """The keys of the shown values: top-level, then ``table.key`` (profiles left out:
+    they are definitions, not values in use)."""
+    keys = []
+    for key, value in data.items():
+        if isinstance(value, dict):
+            if key != "profiles":
+                keys.extend(f"{key}.{inner}" for inner in value)
+        else:
+            keys.append(key)
+    return keys
 
 
 def cmd_config_profiles(ctx: Context) -> int:

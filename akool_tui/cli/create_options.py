@@ -17,8 +17,36 @@ if TYPE_CHECKING:
 SCENE_MODE_CHOICES = ("normal", "fast_dialogue")
 
 
+class Refused:
+    """A flag's value its check refused: kept, and reported with every other problem
+    (argparse stops at the first refused value: ``--speed 5 --mode 3`` said only
+    ``--speed``)."""
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+
+    def __repr__(self) -> str:
+        return f"Refused({self.problem!r})"
+
+
+def _later(flag: str, parse: Any) -> Any:
+    """``parse`` (an argparse type) whose refusal becomes a :class:`Refused` value."""
+
+    def checked(text: str) -> Any:
+        try:
+            return parse(text)
+        except (argparse.ArgumentTypeError, ValueError) as error:
+            return Refused(f"{flag}: {error}")
+
+    return checked
+
+
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    """The option flags of ``sessions create`` (the others are in main.py)."""
+    """The option flags of ``sessions create`` (the others are in main.py); the checked
+    flags main.py added report their problems together (:func:`refuse_flags`)."""
+    for action in p._actions:  # argparse keeps its actions there (no public accessor)
+        if action.option_strings and callable(action.type) and action.type not in (str, int):
+            action.type = _later(action.option_strings[-1], action.type)
     p.add_argument("--knowledge", metavar="ID",
                    help="knowledge base id, or a unique prefix or suffix of it "
                         "(default: [defaults] knowledge_id; \"\" for none)")
@@ -32,6 +60,15 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--credentials-file", metavar="FILE",
                    help="bring your own room: the stream type's credentials as JSON or TOML "
                         "(refused when other users can write it)")
+
+
+def refuse_flags(args: argparse.Namespace) -> None:
+    """Exit 2 (a :class:`UsageError`) with every flag whose value was refused, in the
+    order they were defined, all at once; run as soon as the command line is parsed
+    (before a simulator starts or a command module loads)."""
+    found = [value.problem for value in vars(args).values() if isinstance(value, Refused)]
+    if found:
+        raise UsageError("not created: " + "; ".join(found))
 
 
 def read_files(ctx: Context) -> dict[str, Any]:

@@ -119,6 +119,18 @@ class ChatConfig:
     video_panel: int = 50
 
 
+def file_key_paths(data: Any) -> set[str]:
+    """The keys a config file (or a profile's table) sets: its top-level keys and, for a
+    table such as ``[defaults]``, ``"defaults.language"`` for each key in it (what
+    :meth:`Config.source_of` calls "file")."""
+    keys: set[str] = set()
+    for key, value in (data.items() if isinstance(data, dict) else ()):
+        keys.add(key)
+        if isinstance(value, dict) and key != "profiles":
+            keys.update(f"{key}.{inner}" for inner in value)
+    return keys
+
+
 @dataclass
 class Config:
     base_url: str = DEFAULT_BASE_URL
@@ -206,8 +218,8 @@ class Config:
         setattr(self, key, value)
 
     def source_of(self, key: str) -> str:
-        """Where a top-level value came from: ``"env"``, ``"flag"``, ``"demo"``, ``"file"``
-        or ``"default"``."""
+        """Where a value came from: ``"env"``, ``"flag"``, ``"demo"``, ``"file"`` or
+        ``"default"``; ``key`` is top-level or in a table (``"defaults.language"``)."""
         if key in self.env_values and getattr(self, key) == self.env_values[key]:
             return self.override_sources.get(key, "env")
         if key in self.file_keys:

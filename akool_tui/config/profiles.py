@@ -32,7 +32,7 @@ import re
 import zlib
 from typing import TYPE_CHECKING, Any
 
-from .model import DEFAULT_BASE_URL, ConfigError
+from .model import DEFAULT_BASE_URL, ConfigError, file_key_paths
 
 if TYPE_CHECKING:
     from .model import Config
@@ -136,5 +136,5 @@ def select_profile(cfg: Config, name: str, *, source: str = "--profile") -> Conf
             setattr(new, key, dataclasses.replace(getattr(cfg, key), **value))
         else:
             setattr(new, key, value)
-    new.file_keys = (set(cfg.file_keys) - set(CONNECTION_KEYS)) | set(data)
+    new.file_keys = (set(cfg.file_keys) - set(CONNECTION_KEYS)) | file_key_paths(data)
     return new

@@ -24,6 +24,7 @@ from .model import (
     SessionDefaults,
     VIDEO_MODES,
     UiConfig,
+    file_key_paths,
 )
 from .profiles import RESERVED, color_problem, known_profiles_text, profile_name_problem
 
@@ -180,7 +181,7 @@ class _Reader:
                 cfg.profiles = self.profiles(raw)
             else:
                 raise self.fail(key, "unknown key" + _known_hint(key, _all_top_keys()))
-        cfg.file_keys = set(data)
+        cfg.file_keys = file_key_paths(data)
         return cfg
 
     def section(self, name: str, raw: Any, prefix: str = "") -> Any:

@@ -23,6 +23,7 @@ from .model import (
     ONE_OFF_SOURCES,
     Config,
     ConfigError,
+    file_key_paths,
 )
 from .profiles import CONNECTION_KEYS, RESERVED, select_profile, wanted_profile
 from .schema import _shown, parse_config, validate_config
@@ -232,9 +233,9 @@ def save_config(cfg: Config, path: Path | str | None = None) -> Path:
                           "not saved", path=target)
     _write_atomically(real, payload.encode("utf-8"), shown=target)
     cfg.path = target
-    cfg.file_keys = set(written)
+    cfg.file_keys = file_key_paths(written)
     if cfg.profile not in RESERVED:
-        cfg.file_keys = (cfg.file_keys - set(CONNECTION_KEYS)) | set(
+        cfg.file_keys = (cfg.file_keys - set(CONNECTION_KEYS)) | file_key_paths(
             written.get("profiles", {}).get(cfg.profile, {}))
     cfg.saved_items = wanted
     return target

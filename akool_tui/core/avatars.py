@@ -48,7 +48,10 @@ async def upload_avatar(
     the avatar id: the one asked for fills it in.
     """
     avatar = await client.create_avatar(url, avatar_id, name=name, url_from=url_from)
-    return avatar if avatar.avatar_id else replace(avatar, avatar_id=avatar_id)
+    # made through the open API: its platform is "open" (the answer does not say; the
+    # table's Platform column showed "—" until the next listing)
+    return replace(avatar, avatar_id=avatar.avatar_id or avatar_id,
+                   platform=avatar.platform or "open")
 
 
 @dataclass(frozen=True)
@@ -102,8 +105,9 @@ async def watch_upload(
             yield UploadUpdate(record, clock() - started, error)
             continue
         failures = 0
-        if not fresh.avatar_id:  # the status answer may leave it out
-            fresh = replace(fresh, avatar_id=avatar.avatar_id)
+        if not fresh.avatar_id or not fresh.platform:  # the status answer may leave out
+            fresh = replace(fresh, avatar_id=fresh.avatar_id or avatar.avatar_id,
+                            platform=fresh.platform or avatar.platform)
         changed = fresh.status != record.status
         record = fresh
         if changed:

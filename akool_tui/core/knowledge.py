@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 from ..api.errors import ParamError
 from ..api.knowledge import KnowledgeBase, KnowledgeDoc
+from .text import is_safe
 
 MAX_NAME = 100
 MAX_PROLOGUE = 2_000
@@ -119,8 +120,16 @@ def check_text(key: str, text: str) -> str | None:
 
 
 def check_name(text: str, *, required: bool = True) -> str | None:
+    """Required (to create), at most 100 characters, and nothing the terminal would not
+    show as typed: a control character (ESC, a newline), a bidi override or another
+    invisible format character is refused, in the CLI as in the console (whose fields
+    never let one in), never stored to reorder or colour a table later."""
     if required and not text.strip():
         return "a name is required"
+    for index, char in enumerate(text.strip(), 1):
+        if not char.isprintable() and not is_safe(char):
+            return (f"a name without control or invisible characters (U+{ord(char):04X} "
+                    f"at character {index})")
     return check_text("name", text.strip())
 
 

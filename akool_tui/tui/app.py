@@ -272,19 +272,44 @@ class AkoolApp(ErrorReporting, AppThemes, PaletteCommands, ProfileSwitching, App
             self.ctx.events.add(severity, f"{title}: {text}" if title else text)
         super().notify(text, title=title, severity=severity, timeout=timeout, markup=False)
 
+    # -- leaving a screen with unsaved changes (settings asks first) -----------------
+
+    def leave_then(self, go: Callable[[], object], *, going: str = "leaving") -> None:
+        """``go()`` (switch mode, quit) once the screens of this mode that hold unsaved
+        changes agree: the settings screen asks save / discard / stay first."""
+        for screen in reversed(self.screen_stack):
+            ask = getattr(screen, "ask_before_leaving", None)
+            if ask is not None:
+                ask(go, going=going)
+                return
+        go()
+
+    async def action_switch_mode(self, mode: str) -> None:
+        if mode != self.current_mode:
+            self.leave_then(lambda: self.switch_mode(mode), going=f"going to {mode}")
+
+    async def action_quit(self) -> None:
+        self.leave_then(self.exit, going="quitting")
+
     def action_history(self) -> None:
         """The history is a mode of its own, as the pulse is: pushed over a screen it
         stayed on that mode's stack (1-5 left it there, to reappear later)."""
         if self.current_mode != "history":
-            self.ctx.history_return = self.current_mode
-            self.switch_mode("history")
+            self.leave_then(self._open_history, going="opening the history")
+
+    def _open_history(self) -> None:
+        self.ctx.history_return = self.current_mode
+        self.switch_mode("history")
 
     def action_pulse(self) -> None:
         """The pulse is a mode of its own: a screen pushed over the sessions screen would
         leave the table behind it ticking, each tick repainting the pulse in full."""
         if self.current_mode != "pulse":
-            self.ctx.pulse_return = self.current_mode
-            self.switch_mode("pulse")
+            self.leave_then(self._open_pulse, going="opening the pulse")
+
+    def _open_pulse(self) -> None:
+        self.ctx.pulse_return = self.current_mode
+        self.switch_mode("pulse")
 
     def action_events(self) -> None:
         from .screens.events import EventsScreen

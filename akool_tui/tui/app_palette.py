@@ -44,7 +44,8 @@ class PaletteCommands:
         yield from super().get_system_commands(screen)
         for mode in self.SCREEN_NAMES:
             yield SystemCommand(f"Go to {mode}", f"Switch to the {mode} screen",
-                                lambda m=mode: self.switch_mode(m))
+                                lambda m=mode: self.leave_then(  # type: ignore[attr-defined]
+                                    lambda: self.switch_mode(m), going=f"going to {m}"))
         if self.demo:
             yield from self._demo_fault_commands()
 

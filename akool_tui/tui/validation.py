@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from textual.validation import ValidationResult, Validator
+from textual.widget import Widget
 from textual.widgets import Input
 
 
@@ -40,10 +41,18 @@ def problem(result: ValidationResult | None) -> str:
     return next(iter(result.failure_descriptions), "invalid")
 
 
+def field_label(field: Widget) -> str:
+    """A field as the form names it on screen, for "Fix: Video URL: expected ...": the
+    widget's ``name`` (every dialog sets it to the field's label), else its placeholder,
+    else its id. One mapping for every dialog (a Fix: line said ``pron-said-0``)."""
+    return field.name or str(getattr(field, "placeholder", "") or "") or field.id or "a field"
+
+
 def problems(inputs: Iterable[Input]) -> list[tuple[str, str]]:
-    """``(input id, problem)`` for every input whose value its validators refuse now."""
+    """``(the field's label, problem)`` for every input whose value its validators refuse
+    now (:func:`field_label`)."""
     found = []
     for field in inputs:
         if field.validators and (text := problem(field.validate(field.value))):
-            found.append((field.id or "", text))
+            found.append((field_label(field), text))
     return found

@@ -40,20 +40,64 @@ class FilterBar(SafeInput):
 
 
 class ErrorLabel(Label):
-    """An inline validation message that takes no room while it is empty.
+    """An inline message in a form that takes no room while it is empty and at most two
+    lines when it is long, wrapped inside the dialog's border: a server error quoting
+    10 000 characters filled a whole dialog and hid its fields. A longer message is cut
+    with an ellipsis; its whole text goes to the run's events (``e``).
 
     Shown as plain text, sanitised: it often quotes the server or the user (brackets,
     escapes and megabytes included)."""
+
+    DEFAULT_CSS = """
+    ErrorLabel { max-height: 2; text-wrap: wrap; text-overflow: fold; }
+    """
+    #: the most lines a message takes
+    LINES = 2
+    #: what a cut message ends with
+    MORE = " (whole text: e)"
 
     def __init__(self, *, id: str) -> None:
         super().__init__("", id=id, classes="error", markup=False)
         self.display = False
 
+    def _room(self) -> int:
+        """The characters two lines hold here (less a word's slack for the wrapping)."""
+        width = self.size.width or next(
+            (a.content_region.width for a in self.ancestors_with_self
+             if getattr(a, "content_region", None) and a.content_region.width), 60)
+        return max(40, self.LINES * width - 8)
+
     def update(self, content: VisualType = "", *, layout: bool = True) -> None:
         if isinstance(content, str):
-            content = safe(content, limit=LINE, newlines=True)
+            content = safe(content, limit=FIELD)
+            room = self._room()
+            if len(content) > room:
+                self._keep_whole(content)
+                content = content[: room - len(self.MORE) - 1].rstrip() + "…" + self.MORE
         super().update(content, layout=layout)
         self.display = bool(content)
+
+    def show_problems(self, problems: list[str], prefix: str = "Fix: ") -> None:
+        """``prefix`` and the problems ("Duration: expected ..."), or, when they take
+        more than two lines, the fields' names only (each field is marked, and says what
+        it expects at it)."""
+        if not problems:
+            self.update("")
+            return
+        text = prefix + "; ".join(problems)
+        if len(text) > self._room():
+            text = prefix + "; ".join(p.split(": expected", 1)[0] for p in problems)
+        self.update(text)
+
+    def _keep_whole(self, text: str) -> None:
+        """The whole message in the run's events (``e``), once per distinct text."""
+        app = self.app
+        events = getattr(getattr(app, "ctx", None), "events", None)
+        if events is None:
+            return
+        last = events.last()
+        if last is None or last.text != text:
+            events.add("error" if self.id == "form-error" else "warning", text)
 
 
 class ConfirmScreen(ModalScreen[bool]):

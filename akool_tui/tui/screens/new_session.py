@@ -106,7 +106,7 @@ class NewSessionScreen(ModalScreen[Session | None]):
             yield Label("Duration (seconds, 1-3600)")
             # not type="integer": that dropped what it refuses ("60.5" became "605",
             # ten times the credits held); the validator refuses it with a message
-            yield SafeInput(str(d.duration), id="duration", compact=True,
+            yield SafeInput(str(d.duration), id="duration", name="Duration", compact=True,
                             validators=[FieldValidator(validate_duration)])
             yield ErrorLabel(id="duration-error")
             yield Label("Stream type")
@@ -120,11 +120,12 @@ class NewSessionScreen(ModalScreen[Session | None]):
                          id="mode", compact=True)
             with Vertical(id="voice-group"):
                 yield Label("Voice id (optional)", id="voice-label")
-                yield SafeInput(d.voice_id, id="voice", compact=True)
+                yield SafeInput(d.voice_id, id="voice", name="Voice id", compact=True)
             yield Label("Language (optional)")
-            yield SafeInput(d.language, id="language", compact=True)
+            yield SafeInput(d.language, id="language", name="Language", compact=True)
             yield Label("Background URL (optional)")
-            yield SafeInput(d.background_url, id="background", compact=True, validators=[
+            yield SafeInput(d.background_url, id="background", name="Background URL",
+                            compact=True, validators=[
                 FieldValidator(lambda v: validate_http_url(v, allow_empty=True))])
             yield ErrorLabel(id="background-error")
             yield Label("Knowledge base")
@@ -185,10 +186,10 @@ class NewSessionScreen(ModalScreen[Session | None]):
         self.query_one("#voice-group").display = not adv.fast or bool(adv.eleven_key)
         self.query_one("#voice-label", Label).update(
             "ElevenLabs voice id" if adv.fast else "Voice id (optional)")
-        form = self.query_one("#form-error", Label)
+        form = self.query_one("#form-error", ErrorLabel)
         if str(form.content).startswith("Fix: "):  # a field hidden now is not wrong now
             _, found = self._values()
-            form.update("Fix: " + "; ".join(found) if found else "")
+            form.show_problems(found)
 
     def _load_avatars(self) -> None:
         call_api(self, lambda client: client.list_all_avatars(), what="list avatars",
@@ -224,20 +225,20 @@ class NewSessionScreen(ModalScreen[Session | None]):
             text = problem(event.validation_result)
             for label in self.query(f"#{event.input.id}-error").results(Label):
                 label.update(f"Expected {text}" if text else "")
-        form = self.query_one("#form-error", Label)
+        form = self.query_one("#form-error", ErrorLabel)
         if str(form.content).startswith("Fix: "):
             _, found = self._values()
-            form.update("Fix: " + "; ".join(found) if found else "")
+            form.show_problems(found)
 
     def _values(self) -> tuple[dict, list[str]]:
         get = lambda wid: self.query_one(f"#{wid}", Input).value.strip()  # noqa: E731
         adv = self.advanced
         avatar = self.query_one("#avatar", Select).value
         applicable = [i for i in self.query(Input) if adv.applies(i)]
-        labels = {i.id: i.name for i in applicable if i.name}  # the words on screen
-        found = [f"{labels.get(wid, wid)}: expected {text}" for wid, text in problems(applicable)]
+        # fields named by the words on screen (validation.field_label)
+        found = [f"{label}: expected {text}" for label, text in problems(applicable)]
         if (text := validate_session_avatar_id(avatar)):
-            found.append(f"avatar: expected {text}")
+            found.append(f"Avatar: expected {text}")
         voice = get("voice") if self.query_one("#voice-group").display else \
             str(self.query_one("#fast-voice", Select).value)
         overrides = dict(
@@ -260,9 +261,9 @@ class NewSessionScreen(ModalScreen[Session | None]):
     @on(Input.Submitted)
     def action_create(self) -> None:
         values, problems = self._values()
-        error = self.query_one("#form-error", Label)
+        error = self.query_one("#form-error", ErrorLabel)
         if problems:
-            error.update("Fix: " + "; ".join(problems))
+            error.show_problems(problems)
             return
         error.update("Creating…")
         self.query_one("#create", Button).disabled = True

@@ -63,17 +63,28 @@ class OptionsChanged(Message):
 class PronRow(Horizontal):
     """One pron_map entry: the word, how to say it, and a remove button."""
 
-    def __init__(self, n: int, word: str = "", said: str = "") -> None:
+    def __init__(self, n: int, word: str = "", said: str = "", *, position: int = 1) -> None:
         super().__init__(classes="pron-row")
         self.n, self.word, self.said = n, word, said
+        self.position = position  # 1 for the first row shown: the words a Fix: line uses
 
     def compose(self) -> ComposeResult:
         yield SafeInput(self.word, id=f"pron-word-{self.n}", compact=True, placeholder="word",
-                        validators=[FieldValidator(so.check_pron_text)])
+                        name=self._field_name("word"), validators=[FieldValidator(so.check_pron_text)])
         yield SafeInput(self.said, id=f"pron-said-{self.n}", compact=True,
-                        placeholder="how to say it",
+                        placeholder="how to say it", name=self._field_name("how to say it"),
                         validators=[FieldValidator(so.check_pron_text)])
         yield Button("✕", id=f"pron-remove-{self.n}", classes="pron-remove", compact=True)
+
+    def _field_name(self, part: str) -> str:
+        return f"Pronunciation {self.position}, {part}"
+
+    def renumber(self, position: int) -> None:
+        """Another row went: this one's place, as a Fix: line names it."""
+        self.position = position
+        # (Textual's ``name`` has no setter; ``_name`` is what it reads)
+        self.query_one(f"#pron-word-{self.n}", Input)._name = self._field_name("word")
+        self.query_one(f"#pron-said-{self.n}", Input)._name = self._field_name("how to say it")
 
 
 class AdvancedOptions(Vertical):
@@ -227,7 +238,7 @@ class AdvancedOptions(Vertical):
         if len(rows.children) >= MAX_PRON_ROWS:
             self.notify(f"At most {MAX_PRON_ROWS} words", severity="warning")
             return None
-        row = PronRow(self._next_pron, word, said)
+        row = PronRow(self._next_pron, word, said, position=len(rows.children) + 1)
         self._next_pron += 1
         rows.mount(row)
         return row
@@ -245,6 +256,9 @@ class AdvancedOptions(Vertical):
         row = event.button.parent
         if isinstance(row, PronRow):
             row.remove()
+            for position, other in enumerate((r for r in self.query(PronRow) if r is not row),
+                                             1):
+                other.renumber(position)
 
     def pron_map(self) -> dict[str, str]:
         out: dict[str, str] = {}

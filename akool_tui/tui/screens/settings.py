@@ -35,18 +35,21 @@ from ..work import call_api
 from .chat_channel import call_channel, describe
 from .settings_catalog import (CatalogLoaded, DefaultsSaved, KnowledgeLoaded, ParamsApplied,
                                load_catalog, load_knowledge)
+from .settings_leave import LeaveGuard
 from .settings_recognition import TURN_FIELDS, RecognitionFields
 
 MODES = [("1 · retelling: speaks your text verbatim (bring your own LLM)", 1),
          ("2 · dialogue: AKool's LLM answers", 2)]
 #: the form's text fields and what each expects (the text as typed, blanks around ignored)
+#: the language's blank choice while the list loads, and once it has
+LANG_LOADING, LANG_NONE = "language (loading…)", "none (the service's default)"
 FIELD_CHECKS: dict[str, Callable[[str], str | None]] = {
     "bgurl": lambda text: validate_http_url(text.strip(), allow_empty=True),
     "speed": lambda text: validate_speed(text.strip()),
 }
 
 
-class SettingsScreen(RecognitionFields):
+class SettingsScreen(LeaveGuard, RecognitionFields):
     TITLE = "Settings"
     LIVE = False
     BINDINGS = [
@@ -57,7 +60,7 @@ class SettingsScreen(RecognitionFields):
         Binding("ctrl+f", "search_voice", "Voices", id="settings.search", show=False,
                 tooltip="Search the voices"),
         Binding("escape", "leave_field", "Leave field", id="settings.leave", show=False,
-                tooltip="Leave the text field (then 1-4 switch screens)"),
+                tooltip="Leave the field for the voice list (then 1-5, q and app keys work)"),
     ]
     DEFAULT_CSS = """
     SettingsScreen #settings-form { height: 1fr; padding: 1 2 0 2; }
@@ -89,6 +92,8 @@ class SettingsScreen(RecognitionFields):
         self._unsaved = ""  # what Save does not keep, said beside its result
         #: the form when the apply / save result was shown (None: no result shown)
         self._result_form: tuple[object, ...] | None = None
+        #: what to do once a save asked for on leaving has succeeded
+        self._after_save: Callable[[], object] | None = None
 
     # -- layout --------------------------------------------------------------------
 
@@ -103,8 +108,8 @@ class SettingsScreen(RecognitionFields):
                 with Vertical(classes="field-body"):
                     yield Select([(Text(safe(d.language, limit=CELL)), d.language)]
                                  if d.language else [],
-                                 value=d.language or Select.BLANK, id="lang",
-                                 prompt="language (loading…)", compact=True)
+                                 value=d.language or Select.NULL, id="lang",
+                                 prompt=LANG_LOADING, compact=True)
             with Horizontal(classes="field"):
                 yield Label("Mode", classes="field-label")
                 with Vertical(classes="field-body"):
@@ -128,7 +133,10 @@ class SettingsScreen(RecognitionFields):
             with Horizontal(classes="field"):
                 yield Label("Knowledge", classes="field-label")
                 with Vertical(classes="field-body"):
-                    yield Select([], prompt="none (loading…)", id="knowledge", compact=True)
+                    kb = d.knowledge_id  # shown until the list comes (as the language)
+                    yield Select([(Text(safe(kb, limit=CELL)), kb)] if kb else [],
+                                 value=kb or Select.NULL, prompt="none (loading…)",
+                                 id="knowledge", compact=True)
                     yield Static("the knowledge base of new sessions (saved with ctrl+s; a "
                                  "live session keeps its own)", classes="field-hint",
                                  markup=False)
@@ -159,12 +167,15 @@ class SettingsScreen(RecognitionFields):
     # -- catalog -------------------------------------------------------------------
 
     def on_catalog_loaded(self, message: CatalogLoaded) -> None:
+        lang = self.query_one("#lang", Select)
         if message.error:
+            lang.prompt = "none (languages not loaded: ctrl+r retries)"
             self.status.set_extra("catalog not loaded")
             self._notice(f"Could not load voices and languages: {message.error} "
                          "(ctrl+r retries)")
             return
         self._notice("")
+        lang.prompt = LANG_NONE  # the blank choice, once the list is there: no language
         self._voices = message.voices
         self._fill_facets()
         self._fill_voices()
@@ -315,11 +326,23 @@ class SettingsScreen(RecognitionFields):
 
     # -- save ------------------------------------------------------------------------------
 
+    def save_then(self, go: Callable[[], object]) -> None:
+        """Save, then ``go()`` (the unsaved-settings question's "save"); a refused or
+        failed save stays here with its message."""
+        self._after_save = go
+        self.action_save()
+
+    def _saved(self) -> None:
+        go, self._after_save = self._after_save, None
+        if go is not None:
+            go()
+
     @on(Button.Pressed, "#save")
     @mutating("config.write")
     def action_save(self) -> None:
         values = self._values()
         if values is None:
+            self._after_save = None
             return
         cfg = self.app.config
         cfg.defaults = replace(values, stream_type=cfg.defaults.stream_type)
@@ -328,6 +351,7 @@ class SettingsScreen(RecognitionFields):
         if self.app.demo:
             self._result("✓ Demo: kept as the defaults of new sessions for this run "
                          "(not written to disk)." + self._unsaved, ok=True)
+            self._saved()
             return
         self.run_worker(self._save, thread=True, name="settings-save", group="settings-save",
                         exclusive=True, exit_on_error=False)
@@ -344,7 +368,9 @@ class SettingsScreen(RecognitionFields):
 
     def on_defaults_saved(self, message: DefaultsSaved) -> None:
         if message.path is None:
+            self._after_save = None
             self._result(f"✗ Not saved: {message.error}", ok=False)
         else:
             self._result(f"✓ Saved as the defaults of new sessions in {message.path}."
                          + self._unsaved, ok=True)
+            self._saved()

@@ -17,7 +17,7 @@ from ...api.models import Avatar
 from ...core.avatars import upload_avatar
 from ...core.validators import validate_avatar_id, validate_avatar_name, validate_http_url
 from ..widgets.safe_input import SafeInput
-from ..validation import FieldValidator
+from ..validation import FieldValidator, field_label
 from ..validation import problem as validation_problem
 from ..work import call_api
 from .common import DialogBody, DialogFoot, ErrorLabel
@@ -34,9 +34,13 @@ CHECKS: dict[str, Callable[[str], str | None]] = {
 }
 
 
+#: the checked fields' labels, as the dialog shows them (validation.field_label)
+LABELS = {"url": "Video URL", "avatar_id": "Avatar ID", "name": "Name"}
+
+
 def _checked_input(wid: str, *, placeholder: str = "") -> SafeInput:
     # validated as typed; an empty field is reported when the form is sent
-    return SafeInput(placeholder=placeholder, id=wid, compact=True,
+    return SafeInput(placeholder=placeholder, id=wid, name=LABELS[wid], compact=True,
                      validators=[FieldValidator(lambda text, check=CHECKS[wid]: check(text.strip()))], validate_on=["changed"])
 
 
@@ -59,13 +63,13 @@ class UploadScreen(ModalScreen[Avatar | None]):
             yield Static("A clear video of about a minute, the face turning slightly. "
                          "Processing takes a while; uploaded resources stay valid 7 days.",
                          classes="hint")
-            yield Label("Video URL")
+            yield Label(LABELS["url"])
             yield _checked_input("url", placeholder="https://…/avatar.mp4")
             yield ErrorLabel(id="url-error")
-            yield Label("Avatar ID (letters and digits)")
+            yield Label(f"{LABELS['avatar_id']} (letters and digits)")
             yield _checked_input("avatar_id", placeholder="myavatar01")
             yield ErrorLabel(id="avatar_id-error")
-            yield Label("Name")
+            yield Label(LABELS["name"])
             yield _checked_input("name")
             yield ErrorLabel(id="name-error")
             yield Label("Source")
@@ -98,10 +102,10 @@ class UploadScreen(ModalScreen[Avatar | None]):
         for wid in CHECKS:
             field = self.query_one(f"#{wid}", Input)
             if problem := self._show_problem(wid, field.validate(field.value)):
-                problems.append(f"{wid}: expected {problem}")
-        error = self.query_one("#form-error", Label)
+                problems.append(f"{field_label(field)}: expected {problem}")
+        error = self.query_one("#form-error", ErrorLabel)
         if problems:
-            error.update("Fix: " + "; ".join(problems))
+            error.show_problems(problems)
             return
         error.update("Uploading…")
         self.query_one("#submit", Button).disabled = True
