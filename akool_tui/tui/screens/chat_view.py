@@ -37,6 +37,7 @@ from ..readonly import allowed
 from ..widgets.history_input import HistoryInput
 from ..widgets.transcript import Entry, Transcript
 from .base import MainScreen
+from .sessions_load import hold_full_gc, release_full_gc
 
 if TYPE_CHECKING:
     from ...api.models import Session
@@ -56,14 +57,23 @@ STATE_MARKS = {
 STATS_HZ = 4
 
 
+#: the longest a reply holds back the full collection (a reply whose end never comes)
+REPLY_GC_HOLD = 60.0
+
+
 def settle_heap() -> None:
-    """A reply starts streaming: what the program holds so far (the app, the transcript,
-    the media libraries) is moved out of the garbage collector's walks. A full
-    collection during a 200 parts/s reply walked all of it: 50-70 ms with the video's
-    libraries loaded, twice in a 12 s reply, each a stall on screen. Young garbage goes
-    first (a young collection: ~1 ms)."""
+    """A reply starts streaming: no full collection until it ends (at most
+    :data:`REPLY_GC_HOLD` s). A full collection during a 200 parts/s reply walked all the
+    program holds (the app, the transcript, the media libraries): 50-70 ms with the
+    video's libraries loaded, twice in a 12 s reply, each a stall on screen. Young
+    garbage goes first (a young collection: ~1 ms)."""
     gc.collect(1)
-    gc.freeze()
+    hold_full_gc("reply")
+
+
+def heap_settled() -> None:
+    """The reply ended: full collections may run again."""
+    release_full_gc("reply")
 
 
 class ChatEvents(Message):
@@ -154,6 +164,9 @@ class ChatView(MainScreen):
         for event in self._inbox.take():
             if isinstance(event, ReplyStats) and event.first:
                 settle_heap()
+                self.set_timer(REPLY_GC_HOLD, heap_settled)
+            if isinstance(event, ReplyStats) and event.done:
+                heap_settled()
             if isinstance(event, ReplyStats) and not (event.first or event.audio or event.done):
                 self._stats = event  # a part more: its count and duration, at a capped rate
                 stats_moved = True
