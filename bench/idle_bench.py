@@ -23,7 +23,7 @@ sent beyond the time-driven cells.
 Targets (issue 13): live idle < 1 % of a core at 10 000 sessions, < 2 % at 100 000,
 over whole refetch cycles. The full refetch is adaptive (core/sessions.py: no sooner
 than 12 ticks and FULL_COST_FACTOR x its last duration, no later than
-FULL_REFRESH_MAX_GAP = 600 s), so a whole cycle is a minute or two at 10 000 sessions
+FULL_REFRESH_MAX_GAP = 600 s), so a whole cycle is about 4-5 minutes at 10 000 sessions
 and up to 10 minutes at 100 000.
 
 Prints, per run, ``figure: idle <program>: <what> <value> <unit>`` lines, the live

@@ -244,10 +244,10 @@ def create_request(defaults: SessionDefaults, overrides: Mapping[str, Any] | Non
 #: only what can change is fetched (closed and failed sessions never change again)
 FULL_REFRESH_EVERY = 12
 #: ...and no sooner than this many times its own duration after the last one ended
-#: (full refetches take at most 1/3 % of the time: 100 000 sessions are 1 000 pages,
-#: 3 s of CPU; 10 000 sessions 0.3 s, with the ticks and the countdowns 1.3 % of a
-#: core every 60 s)
-FULL_COST_FACTOR = 300
+#: (full refetches take at most 0.1 % of the time: 10 000 sessions are 100 pages,
+#: ~0.25 s, so about every 4 minutes; 100 000 sessions every FULL_REFRESH_MAX_GAP. At
+#: 300x a whole idle cycle at 10 000 sessions was 70-95 s and cost 1.6 % of a core)
+FULL_COST_FACTOR = 1000
 #: ...and no later than this many seconds after it (the bound on what only a full
 #: refetch sees: a creation and a deletion in one tick past page 1)
 FULL_REFRESH_MAX_GAP = 600.0
