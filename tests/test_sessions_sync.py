@@ -93,14 +93,14 @@ async def test_the_full_refetch_waits_longer_when_it_costs_more(simulator_factor
     tracker = SessionTracker(clock=clock)
     async with client_for(sim) as client:
         await load(tracker, client)
-        tracker.full_cost = 1.0  # a big account: minutes apart, not 1
-        assert tracker.full_gap == FULL_COST_FACTOR >= 120
+        tracker.full_cost = 0.3  # a 10 000-session account: minutes apart, not 1
+        assert tracker.full_gap == 0.3 * FULL_COST_FACTOR >= 120
         for _ in range(FULL_REFRESH_EVERY + 2):  # 70 s of 5 s ticks: all incremental
             clock.now += 5
             delta = await tracker.fetch(client)
             assert not delta.full
             tracker.apply(delta)
-        clock.now = tracker.full_at + FULL_COST_FACTOR
+        clock.now = tracker.full_at + tracker.full_gap
         assert (await tracker.fetch(client)).full
         tracker.full_cost = 0.01  # a small account: every FULL_REFRESH_EVERY ticks
         tracker.apply(await tracker.fetch_all(client))
