@@ -509,7 +509,7 @@ _VALUES = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan
 def test_flat_credentials_are_masked_exactly_as_the_general_walk_masks_them(data) -> None:
     from akool_tui.api import secrets
 
-    fast = secrets._masked_flat(data)
+    fast = secrets.masked_flat(data)
     assert fast is not None
     found: set[str] = set()
     secrets._collect(data, False, found)

@@ -258,7 +258,7 @@ def _masked(value: Any, secret: bool, known: tuple[str, ...]) -> Any:
 _SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
-def _masked_flat(data: Mapping[str, Any]) -> dict[str, Any] | None:
+def masked_flat(data: Mapping[str, Any]) -> dict[str, Any] | None:
     """:func:`masked_mapping` of a mapping of plain values (a session's credentials):
     the same result in one pass over it; None when a value is not plain."""
     secret_keys = []
@@ -289,7 +289,7 @@ def masked_mapping(data: Mapping[str, Any]) -> dict[str, Any]:
     lists: values under secret keys (any spelling), remembered secret values and the
     secret values of ``data`` itself wherever they reappear, and secrets in URLs or
     other free text (:func:`mask_text`)."""
-    flat = _masked_flat(data)
+    flat = masked_flat(data)
     if flat is not None:
         return flat
     found: set[str] = set()

@@ -10,7 +10,7 @@ from enum import IntEnum
 from typing import Any
 
 from ..api.models import EARLIEST, LATEST, Credentials, Session, SessionStatus
-from ..api.secrets import MIN_KNOWN_LENGTH, is_secret_key, mask, mask_text, masked_mapping
+from ..api.secrets import masked_flat, masked_mapping
 
 
 #: values that are JSON already (exact types: an IntEnum is an int but also has a label)
@@ -79,45 +79,6 @@ _LABELS = {int(s): s.label for s in SessionStatus}
 _OPEN = frozenset({int(SessionStatus.QUEUEING), int(SessionStatus.PROCESSING)})
 _LATEST_MS = (LATEST - EARLIEST) // timedelta(milliseconds=1)
 _ZERO = timedelta(0)
-_SCALARS = frozenset({str, int, float, bool, type(None)})
-_MASK = mask("0" * 16)[:-4]  # the mask's bullets
-#: whether a credential key holds a secret, per key (bounded: the keys come from outside)
-_SECRET: dict[str, bool] = {}
-
-
-def masked_credentials(values: dict[str, Any]) -> dict[str, Any] | None:
-    """:func:`~akool_tui.api.secrets.masked_mapping` of a mapping of plain values (a
-    listed session's credentials), in one pass with the secret keys remembered; None
-    when a value is not plain (the caller takes the general path)."""
-    secret_of, flags, found = _SECRET, [], None
-    for key, value in values.items():
-        kind = type(value)
-        if kind not in _SCALARS:
-            return None
-        secret = secret_of.get(key)
-        if secret is None:
-            secret = is_secret_key(str(key))
-            if len(secret_of) < 1024:
-                secret_of[key] = secret
-        flags.append(secret)
-        if secret and (kind is str or kind is int):
-            text = str(value).strip()
-            if len(text) >= MIN_KNOWN_LENGTH and not text.startswith(_MASK):
-                found = [text] if found is None else [*found, text]
-    known = () if found is None else tuple(sorted(set(found), key=len, reverse=True))
-    out: dict[str, Any] = {}
-    for (key, value), secret in zip(values.items(), flags):
-        if value is None or value == "" or type(value) is bool:
-            out[key] = value
-        elif secret:
-            out[key] = mask(value)
-        elif type(value) is str:
-            out[key] = mask_text(value, known)
-        else:
-            out[key] = value
-    return out
-
-
 def _listed(raw: Any, now: datetime | None) -> dict[str, Any] | None:
     """:func:`_session` of ``Session.from_api(raw)`` for a record of the listed shape with
     well-typed values, read from the dict without building the session; None otherwise."""
@@ -135,7 +96,7 @@ def _listed(raw: Any, now: datetime | None) -> dict[str, Any] | None:
         if type(uid) is not int:
             return None
         uid = str(uid)
-    credentials = masked_credentials(values)
+    credentials = masked_flat(values)
     if credentials is None:
         return None
     start = EARLIEST + timedelta(milliseconds=float(created))
