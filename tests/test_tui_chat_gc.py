@@ -9,27 +9,19 @@ import gc
 
 from akool_tui.simulator.stream_channel import live_avatars
 from akool_tui.tui.screens.sessions_load import NO_FULL_GC
-from tui_helpers import wait_for
+from tui_helpers import chat_with_new_session, wait_for
 
 
 async def test_a_reply_holds_full_collections_back_freezes_nothing_and_lets_go_at_its_end(
         simulator_factory):
     from akool_tui.demo import demo_config
     from akool_tui.tui.app import AkoolApp
-    from akool_tui.tui.screens.chat import ChatScreen
 
     sim = simulator_factory(sessions=0, queue_delay=0.0, reply_chars_per_s=400)
     app = AkoolApp(demo_config(sim), demo=True, watch_tty=False)
     threshold = gc.get_threshold()
     async with app.run_test(size=(120, 34)) as pilot:
-        await app.switch_mode("chat")
-        screen = app.screen
-        assert isinstance(screen, ChatScreen)
-        await pilot.press("ctrl+n")
-        await wait_for(pilot, lambda: screen.conversation.connected, "connected", timeout=15)
-        session_id = screen.conversation.session.id
-        await wait_for(pilot, lambda: live_avatars(sim.state, session_id), "the avatar",
-                       timeout=15)
+        screen, session_id = await chat_with_new_session(pilot, sim)
         frozen = gc.get_freeze_count()
         held = []
         for round_ in range(3):

@@ -10,7 +10,7 @@ from akool_tui.simulator.avatar import PIECE_CHARS
 from akool_tui.simulator.stream_channel import live_avatars
 from akool_tui.tui.screens.chat_view import STATS_HZ
 from akool_tui.tui.widgets.chat_health import ChatHealthLine
-from tui_helpers import wait_for
+from tui_helpers import chat_with_new_session, wait_for
 
 RATE = 200  # parts a second
 SECONDS = 2.0
@@ -20,19 +20,11 @@ async def test_a_streaming_reply_lays_nothing_out_and_the_figures_repaint_at_cap
         simulator_factory, monkeypatch):
     from akool_tui.demo import demo_config
     from akool_tui.tui.app import AkoolApp
-    from akool_tui.tui.screens.chat import ChatScreen
 
     sim = simulator_factory(sessions=0, queue_delay=0.0, reply_chars_per_s=RATE * PIECE_CHARS)
     app = AkoolApp(demo_config(sim), demo=True, watch_tty=False)
     async with app.run_test(size=(120, 34)) as pilot:
-        await app.switch_mode("chat")
-        screen = app.screen
-        assert isinstance(screen, ChatScreen)
-        await pilot.press("ctrl+n")
-        await wait_for(pilot, lambda: screen.conversation.connected, "connected", timeout=15)
-        session_id = screen.conversation.session.id
-        await wait_for(pilot, lambda: live_avatars(sim.state, session_id), "the avatar",
-                       timeout=15)
+        screen, session_id = await chat_with_new_session(pilot, sim)
         await pilot.pause(0.5)  # the media, the picker and the health line settle
 
         counts = {"layouts": 0, "status": 0, "health": 0}

@@ -251,3 +251,20 @@ async def api_create(sim: RunningSimulator, n: int = 1, duration: int = 600) -> 
             ids.append(body["data"]["_id"])
     await asyncio.sleep(0)
     return ids
+
+
+async def chat_with_new_session(pilot: Pilot, sim: RunningSimulator) -> tuple[Any, str]:
+    """The demo app's chat screen (``pilot.app``) with a new session created by ctrl+n,
+    connected and its avatar live in the simulator: (the chat screen, the session id)."""
+    from akool_tui.simulator.stream_channel import live_avatars
+    from akool_tui.tui.screens.chat import ChatScreen
+
+    await pilot.app.switch_mode("chat")
+    screen = pilot.app.screen
+    assert isinstance(screen, ChatScreen)
+    await pilot.press("ctrl+n")
+    await wait_for(pilot, lambda: screen.conversation.connected, "connected", timeout=15)
+    session_id = screen.conversation.session.id
+    await wait_for(pilot, lambda: live_avatars(sim.state, session_id), "the avatar",
+                   timeout=15)
+    return screen, session_id
