@@ -8,7 +8,7 @@ import asyncio
 import gc
 
 from akool_tui.simulator.stream_channel import live_avatars
-from akool_tui.tui.screens.sessions_load import NO_FULL_GC
+from akool_tui.tui.heap import NO_FULL_GC
 from tui_helpers import chat_with_new_session, wait_for
 
 

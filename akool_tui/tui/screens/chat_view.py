@@ -33,11 +33,11 @@ from ...core.chat.conversation import (
 )
 from ...core.chat.timing import ms_text
 from ...stream.transport import TransportState
+from ..heap import hold_full_gc, release_full_gc
 from ..readonly import allowed
 from ..widgets.history_input import HistoryInput
 from ..widgets.transcript import Entry, Transcript
 from .base import MainScreen
-from .sessions_load import hold_full_gc, release_full_gc
 
 if TYPE_CHECKING:
     from ...api.models import Session

@@ -24,8 +24,8 @@ from ..widgets.live_table import LiveTable
 from ..readonly import mutating
 from ..work import call_api
 from .base import TableScreen
-from .sessions_load import (FREEZE_EVERY, Apart, SessionRow, gc_after_load, hold_full_gc,
-                            release_full_gc, rows_of, session_row)
+from ..heap import hold_full_gc, release_full_gc
+from .sessions_load import FREEZE_EVERY, Apart, SessionRow, gc_after_load, rows_of, session_row
 
 if TYPE_CHECKING:
     from ...api.models import Session

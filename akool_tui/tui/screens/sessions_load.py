@@ -30,8 +30,6 @@ FREEZE_EVERY = 0.25
 PACE_WORK, PACE_REST = 0.004, 0.004
 #: CPU seconds the UI thread spends in a PACE_WORK window that make the refetch rest
 UI_BUSY = 0.0005
-#: the full collection's threshold while a big refetch runs (none: see hold_full_gc)
-NO_FULL_GC = 1 << 30
 
 #: how each column's value is read from a session
 GETTERS: dict[str, Any] = {f.key: f.get for f in TABLE_FIELDS}
@@ -161,33 +159,6 @@ async def pace(work: float, rest: float, ui_cpu: Callable[[], float] | None = No
             last = ui_cpu()
 
 
-def hold_full_gc(holder: str = "refetch") -> None:
-    """No full collection until :func:`release_full_gc` of every holder: one walked the
-    100 000 sessions (and what a refetch of 1 000 pages allocated) for 80-90 ms, in
-    whichever thread tripped it, with the UI waiting; a chat reply streaming at 200
-    parts/s saw 50-70 ms stalls. The pages' dicts are freed by reference counting.
-    Holding twice is holding once; the collector's thresholds come back when the last
-    holder lets go. (Nothing is frozen for a reply: a gc.freeze at each reply kept the
-    cyclic garbage of the time forever, +15 % RSS in a 4 minute soak.)"""
-    global _held
-    if _held is None:
-        _held = gc.get_threshold()
-        gc.set_threshold(_held[0], _held[1], NO_FULL_GC)
-    _holders.add(holder)
-
-
-def release_full_gc(holder: str = "refetch") -> None:
-    """``holder`` lets go of :func:`hold_full_gc`; the thresholds as before once no one
-    holds it (nothing if ``holder`` did not hold it)."""
-    global _held
-    _holders.discard(holder)
-    if _held is not None and not _holders:
-        gc.set_threshold(*_held)
-        _held = None
-
-
-_held: tuple[int, int, int] | None = None
-_holders: set[str] = set()
 
 
 def gc_after_load() -> None:
