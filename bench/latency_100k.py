@@ -300,12 +300,15 @@ def idle(watch: Watch, limit: float) -> dict[str, float]:
     if time.perf_counter() - t0 > 30:  # no burst after ctrl+r: a natural one starts it
         t0, cpu0 = time.perf_counter() - SAMPLE, cpu_of(app.proc.pid)
     watch.settle(quiet=2.0)  # the end of this refetch (a lull inside it is not the end)
+    # what ctrl+r's own refresh wrote (its "Refreshing…" notice) ends here
+    settled_at, settled_t = len(app.seen), time.perf_counter()
     while time.perf_counter() - t0 < limit:
         watch.pump(SAMPLE)
         if watch.busy():  # the next full refetch started: one whole cycle
             break
     t1, cpu1 = time.perf_counter() - SAMPLE, cpu_of(app.proc.pid)
-    return {"idle_cpu": (cpu1 - cpu0) / (t1 - t0) * 100, "idle_cycle": t1 - t0}
+    return {"idle_cpu": (cpu1 - cpu0) / (t1 - t0) * 100, "idle_cycle": t1 - t0,
+            "_settled_at": settled_at, "_settled_s": t1 - settled_t}
 
 
 def floor_idle(env: dict[str, str], tmp: str, window: float) -> float:
@@ -324,7 +327,7 @@ UNITS = {"rows_on_screen": "s", "loaded": "s", "rss_load": "MB", "rss_refetch_ma
 
 
 def report(size: str, runs: list[dict[str, float]]) -> None:
-    for name in runs[0]:
+    for name in (n for n in runs[0] if not n.startswith("_")):  # "_": for idle_bench
         values = [r[name] for r in runs]
         print(f"figure: {name} size={size} min={min(values):.3f} "
               f"median={statistics.median(values):.3f} max={max(values):.3f} "

@@ -158,12 +158,15 @@ def parse_idle(out: str) -> list[Row]:
         window = ("" if program.startswith("live") else " (refresh paused with p)")
         measure = f"akool-tui {program}{window}: {what} (pty)"
         if what == "other writes/s":
-            pairs.append((key, None, measure + ", writes that are not a time-driven cell",
-                          "-", "0"))
+            pairs.append((key, None, measure + ", writes that are not a time-driven cell "
+                          "(after the ctrl+r refresh that starts the window)", "-", "0"))
         else:
             pairs.append((key, f"idle minimal: {what} [{unit}]", measure,
                           "minimal Textual app", target if what == "CPU" else
                           "countdown cells only"))
+    pairs.append(("idle live: ctrl+r refresh writes [count]", None, "akool-tui live: writes "
+                  "of the ctrl+r refresh that starts the window (its notice), not idle",
+                  "-", ""))
     pairs.append(("idle live: window [s]", None, "akool-tui live: window length "
                   "(start of one full refetch to the next, or cut)", "-", ""))
     rows = [r for r in paired(found, area, pairs) if not r.measure.startswith("idle minimal")]
