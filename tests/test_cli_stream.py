@@ -118,3 +118,19 @@ def test_the_cli_starts_without_asyncio_httpx_or_textual(argv):
     done = subprocess.run([sys.executable, "-c", probe, *argv], cwd=REPO, env=child_env(),
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.stdout.strip().splitlines()[-1] == "LOADED []", done.stdout + done.stderr
+
+
+def test_a_network_command_does_not_load_a_console_library(simulator_factory):
+    """httpx's package imports its own command-line tool (rich, click, pygments: 50-90 ms
+    of every CLI command) when they are installed; the CLI never loads it."""
+    sim = simulator_factory(sessions=3)
+    probe = ("import sys\nfrom akool_tui.launch import main\n"
+             "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+             "print('LOADED', [m for m in ('httpx', 'rich', 'click', 'pygments', 'textual')"
+             " if m in sys.modules])")
+    done = subprocess.run([sys.executable, "-c", probe, "--base-url", sim.base_url,
+                           "sessions", "list", "--json"], cwd=REPO,
+                          env={**child_env(), "AKOOL_API_KEY": "demo"},
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.stdout.strip().splitlines()[-1] == "LOADED ['httpx']", done.stdout + done.stderr
+    assert done.stdout.count('"status_label"') == 3  # the command did list
