@@ -338,6 +338,24 @@ def test_comments_unknown_keys_and_hand_edits_survive_a_save(tmp_path):
     assert tomllib.loads(text)["ui"]["theme"] == "akool-light"
 
 
+@pytest.mark.parametrize("line, key, value", [("read_only = true", "read_only", True),
+                                                ("history_days = 10", "history_days", 10),
+                                                ("history_max_mb = 50", "history_max_mb", 50)])
+def test_a_key_added_by_hand_while_the_app_runs_survives_every_later_save(tmp_path, line,
+                                                                         key, value):
+    conf = tmp_path / "config.toml"
+    conf.write_text('api_key = "demo"\n')
+    cfg = load_config(conf, env={})
+    with conf.open("a") as f:
+        f.write(f"{line}  # set by hand while the console runs\n")
+    for speed in (0.85, 0.9, 0.95):  # the second save used to write this run's default over it
+        cfg.defaults.speed = speed
+        save_config(cfg)
+        saved = tomllib.loads(conf.read_text())
+        assert saved[key] == value and saved["defaults"]["speed"] == speed
+    assert f"{line}  # set by hand while the console runs" in conf.read_text()
+
+
 def test_a_cleared_credential_is_removed_and_nothing_else(tmp_path):
     conf = tmp_path / "config.toml"
     conf.write_text('# mine\napi_key = "file-key-0000000"  # old\n[ui]\ntheme = "akool-dark"\n')

@@ -232,11 +232,19 @@ def save_config(cfg: Config, path: Path | str | None = None) -> Path:
         raise ConfigError("cannot update the file without changing what else it says; "
                           "not saved", path=target)
     _write_atomically(real, payload.encode("utf-8"), shown=target)
+    # The keys the file sets that this config knows about: what it read, and what it
+    # just wrote. A key added to the file by hand meanwhile stays the file's alone: were
+    # it counted, the next save would write this run's value of it over the hand edit.
+    known = set(cfg.file_keys)
+    for key in changes:
+        inner = key[2:] if cfg.profile not in RESERVED else key  # past ("profiles", name)
+        known.update({inner[0], ".".join(inner[:2])})
     cfg.path = target
-    cfg.file_keys = file_key_paths(written)
+    file_keys = file_key_paths(written)
     if cfg.profile not in RESERVED:
-        cfg.file_keys = (cfg.file_keys - set(CONNECTION_KEYS)) | file_key_paths(
+        file_keys = (file_keys - set(CONNECTION_KEYS)) | file_key_paths(
             written.get("profiles", {}).get(cfg.profile, {}))
+    cfg.file_keys = {key for key in file_keys if key in known}
     cfg.saved_items = wanted
     return target
 
