@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -14,6 +15,11 @@ from akool_tui.simulator import RunningSimulator, SimulatorConfig, run_backgroun
 TEST_DEFAULTS: dict[str, Any] = {"seed": 1, "sessions": 40, "avatars": 12, "churn": False}
 
 SimulatorFactory = Callable[..., RunningSimulator]
+
+
+#: files the tests write (configs holding keys) are private, as a careful user's are: a
+#: config others can read gets a warning on every command (tests/test_trust_files.py)
+os.umask(0o077)
 
 
 @pytest.fixture(autouse=True)

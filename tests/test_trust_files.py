@@ -356,6 +356,30 @@ def test_a_key_added_by_hand_while_the_app_runs_survives_every_later_save(tmp_pa
     assert f"{line}  # set by hand while the console runs" in conf.read_text()
 
 
+@pytest.mark.parametrize("mode", [0o666, 0o664, 0o646])
+def test_a_config_other_users_can_change_is_refused_and_nothing_is_sent(tmp_path, capsys, mode):
+    conf = tmp_path / "config.toml"
+    conf.write_text('base_url = "https://evil.example"\n')
+    conf.chmod(mode)
+    assert main(["--config", str(conf), "credit"]) == 2
+    err = capsys.readouterr().err
+    assert "other users can change this file" in err and f"chmod 600 {conf}" in err
+
+
+def test_a_config_holding_a_key_others_can_read_warns_and_is_used(tmp_path, simulator, capsys):
+    conf = tmp_path / "config.toml"
+    conf.write_text(f'base_url = "{simulator.base_url}"\napi_key = "demo"\n')
+    conf.chmod(0o644)
+    assert main(["--config", str(conf), "credit"]) == 0
+    out, err = capsys.readouterr()
+    assert "credits" in out
+    assert err == (f"akool-tui: warning: {conf} holds secrets and other users can read it: "
+                   f"chmod 600 {conf}\n")
+    conf.chmod(0o600)
+    assert main(["--config", str(conf), "credit"]) == 0
+    assert capsys.readouterr().err == ""
+
+
 def test_a_cleared_credential_is_removed_and_nothing_else(tmp_path):
     conf = tmp_path / "config.toml"
     conf.write_text('# mine\napi_key = "file-key-0000000"  # old\n[ui]\ntheme = "akool-dark"\n')

@@ -58,6 +58,8 @@ def _load(args: argparse.Namespace, stack: contextlib.ExitStack) -> Config:
 
         profile = demo_profile(args)
     config = load_config(args.config, missing_ok=args.config is None, profile=profile)
+    for warning in config.load_warnings:  # (the console shows them too)
+        print(f"akool-tui: warning: {safe(warning)}", file=sys.stderr)
     if demo:
         from ..demo import demo_config, start_demo
 

@@ -177,6 +177,8 @@ class Config:
     #: built in code, the file is read at save time instead
     saved_items: dict[tuple[str, ...], Any] | None = field(default=None, repr=False,
                                                          compare=False)
+    #: what the user should know about the file as read (it holds secrets others can read)
+    load_warnings: list[str] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def has_credentials(self) -> bool:

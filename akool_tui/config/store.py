@@ -6,6 +6,7 @@ comments and the user's other keys kept.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 import tomllib
 from collections.abc import Mapping
@@ -20,6 +21,7 @@ from .model import (
     CONFIG_FILE,
     ENV_OVERRIDES,
     MAX_CONFIG_BYTES,
+    SECRET_KEYS,
     ONE_OFF_SOURCES,
     Config,
     ConfigError,
@@ -62,6 +64,28 @@ def _read_text(path: Path) -> str | None:
         raise ConfigError("the file is not valid UTF-8", path=path, line=line) from None
 
 
+def _check_mode(path: Path, text: str) -> list[str]:
+    """Refuse a config file other users can change (they could send the requests, and the
+    key they carry, elsewhere: ``base_url``), as ssh refuses such a config; a warning
+    when it holds secrets other users can read."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return []
+    if mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise ConfigError(f"other users can change this file (where requests go and which "
+                          f"key they carry): chmod 600 {path} (not used)", path=path)
+    if not mode & (stat.S_IRGRP | stat.S_IROTH):
+        return []
+    try:
+        items = _flatten(tomllib.loads(text))
+    except tomllib.TOMLDecodeError:
+        return []  # parse_config names the error
+    if any(key[-1] in SECRET_KEYS and value for key, value in items.items()):
+        return [f"{path} holds secrets and other users can read it: chmod 600 {path}"]
+    return []
+
+
 def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = None, *,
                 missing_ok: bool = True, profile: str | None = None,
                 env_overrides: bool = True) -> Config:
@@ -78,6 +102,7 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
     text = _read_text(path)
     if text is None and not missing_ok:
         raise ConfigError("no such config file", path=path)
+    warnings = _check_mode(path, text) if text is not None else []
     cfg = parse_config(text, path) if text is not None else Config(path=path)
     cfg.path = path
     name, source = wanted_profile(cfg, profile, env)
@@ -92,6 +117,7 @@ def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = 
             if problem:
                 raise ConfigError(f"{var}: expected {problem}{_shown(key, value)}")
         cfg.override(key, value, "env")
+    cfg.load_warnings = warnings
     remember_secret(cfg.defaults.elevenlabs_api_key)  # masked in any text from now on
     cfg.saved_items = _file_items(cfg)
     return cfg

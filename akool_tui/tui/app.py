@@ -23,6 +23,7 @@ from textual.screen import Screen
 
 from .. import logs
 from ..api.secrets import mask
+from ..core.text import safe
 from . import textual_fixes
 from .app_errors import ErrorReporting, _ReportingWorkers
 from .app_palette import PaletteCommands
@@ -224,8 +225,8 @@ class AkoolApp(ErrorReporting, AppThemes, PaletteCommands, ProfileSwitching, App
 
     def on_mount(self) -> None:
         self.add_mode("sessions", _sessions)  # already shown, unless on the first-run path
-        for problem in self._theme_problems:
-            self.notify(problem, severity="warning", timeout=8, markup=False)
+        for problem in [*self._theme_problems, *self.config.load_warnings]:
+            self.notify(safe(problem), severity="warning", timeout=8, markup=False)
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
         if self._watch_tty:
