@@ -83,10 +83,24 @@ def compact(fields: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+#: the longest ID a request carries (AKool's are 24 characters; an avatar ID is chosen
+#: by its uploader): longer is a mistake, and would not fit in a URL
+MAX_ID_CHARS = 512
+
+
 def require_text(value: Any, name: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ParamError(f"The {name} is empty")
     return value.strip()
+
+
+def require_id(value: Any, name: str) -> str:
+    """An ID: text of at most :data:`MAX_ID_CHARS` characters."""
+    value = require_text(value, name)
+    if len(value) > MAX_ID_CHARS:
+        raise ParamError(f"The {name} is {len(value):,} characters long; an ID has at most "
+                         f"{MAX_ID_CHARS}")
+    return value
 
 
 def require_int(value: Any, name: str, minimum: int | None = None) -> int:

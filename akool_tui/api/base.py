@@ -181,7 +181,7 @@ class ClientBase:
     ) -> dict[str, Any]:
         try:
             request = self._http.build_request(method, path, params=params, json=body)
-        except (TypeError, ValueError) as exc:
+        except (TypeError, ValueError, httpx.InvalidURL) as exc:  # InvalidURL: a 100 kB query
             raise ParamError(f"Cannot encode the request to {path}: {exc}", endpoint=path) from None
         # errors are raised after the except blocks: no __context__ keeps httpx's frames
         # (whose locals hold the request's bytes, headers included) alive

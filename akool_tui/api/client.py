@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from operator import attrgetter
 from typing import Any
 
-from .args import check_base_url, compact, one_record, require_int, require_text
+from .args import check_base_url, compact, one_record, require_id, require_int, require_text
 from .base import (
     DEFAULT_BASE_URL,
     DEFAULT_DEADLINE,
@@ -80,7 +80,7 @@ class AkoolClient(KnowledgeCalls, CreditCalls):
         body = compact(
             {
                 "url": require_text(url, "avatar URL"),
-                "avatar_id": require_text(avatar_id, "avatar ID"),
+                "avatar_id": require_id(avatar_id, "avatar ID"),
                 "name": require_text(name, "avatar name"),
                 "type": 2,
                 "url_from": url_from,
@@ -91,11 +91,11 @@ class AkoolClient(KnowledgeCalls, CreditCalls):
 
     async def avatar_upload_status(self, record_id: str) -> Avatar:
         """The upload record (``status`` 1 queueing .. 4 failed) by its ``_id``."""
-        params = {"id": require_text(record_id, "avatar record ID")}
+        params = {"id": require_id(record_id, "avatar record ID")}
         return Avatar.from_api(await self._data("GET", AVATAR_STATUS, params=params))
 
     async def avatar_detail(self, avatar_id: str) -> Avatar:
-        params = {"avatar_id": require_text(avatar_id, "avatar ID")}
+        params = {"avatar_id": require_id(avatar_id, "avatar ID")}
         return Avatar.from_api(await self._data("GET", AVATAR_DETAIL, params=params))
 
     async def list_avatars(self, page: int = 1, size: int = MAX_PAGE_SIZE, *,
@@ -192,7 +192,7 @@ class AkoolClient(KnowledgeCalls, CreditCalls):
                 raise ParamError(f"{name} must be a mapping", endpoint=SESSION_CREATE)
         body = compact(
             {
-                "avatar_id": require_text(avatar_id, "avatar ID"),
+                "avatar_id": require_id(avatar_id, "avatar ID"),
                 "duration": require_int(duration, "duration"),
                 "voice_id": voice_id,
                 "voice_url": voice_url,
@@ -211,13 +211,13 @@ class AkoolClient(KnowledgeCalls, CreditCalls):
         return Session.from_api(await self._data("POST", SESSION_CREATE, body=body))
 
     async def session_detail(self, session_id: str) -> Session:
-        params = {"id": require_text(session_id, "session ID")}
+        params = {"id": require_id(session_id, "session ID")}
         return Session.from_api(await self._data("GET", SESSION_DETAIL, params=params))
 
     async def close_session(self, session_id: str) -> None:
         """Close a session (leave its real-time room first). Sends ``{id}``; the answer's
         ``data`` may be null, {} or ``{session_id, status, closed_at}``: all mean closed."""
-        await self._request("POST", SESSION_CLOSE, body={"id": require_text(session_id, "session ID")})
+        await self._request("POST", SESSION_CLOSE, body={"id": require_id(session_id, "session ID")})
 
     async def list_sessions(
         self, page: int = 1, size: int = MAX_PAGE_SIZE, status: int | SessionStatus | None = None

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .args import compact, dedupe, one_record, require_int, require_text
+from .args import compact, dedupe, one_record, require_id, require_int, require_text
 from .base import MAX_PAGES, ClientBase
 from .errors import ParamError, ProtocolError
 from .models import _extra, _int, _mapping, _str, _time
@@ -152,7 +152,7 @@ class KnowledgeCalls(ClientBase):
                             "stopped there rather than trust it: the list is incomplete")
 
     async def knowledge_detail(self, knowledge_id: str) -> KnowledgeBase:
-        params = {"id": require_text(knowledge_id, "knowledge base ID")}
+        params = {"id": require_id(knowledge_id, "knowledge base ID")}
         data = (await self._request("GET", KNOWLEDGE_DETAIL, params=params)).get("data")
         return KnowledgeBase.from_api(one_record(data, KNOWLEDGE_DETAIL))
 
@@ -173,7 +173,7 @@ class KnowledgeCalls(ClientBase):
     ) -> KnowledgeBase:
         """Change the fields given (None: unchanged). ``prologue=""`` clears the prologue;
         ``docs=[]`` / ``urls=[]`` are sent as empty lists (the server may keep the old)."""
-        body: dict[str, Any] = {"id": require_text(knowledge_id, "knowledge base ID")}
+        body: dict[str, Any] = {"id": require_id(knowledge_id, "knowledge base ID")}
         for key, value in (("name", name), ("prompt", prompt)):
             if value:
                 body[key] = value
@@ -188,5 +188,5 @@ class KnowledgeCalls(ClientBase):
 
     async def delete_knowledge(self, knowledge_id: str) -> None:
         """A DELETE with a JSON body ``{id}``; the answer carries no data."""
-        body = {"id": require_text(knowledge_id, "knowledge base ID")}
+        body = {"id": require_id(knowledge_id, "knowledge base ID")}
         await self._request("DELETE", KNOWLEDGE_DELETE, body=body)
