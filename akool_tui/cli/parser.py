@@ -180,7 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="1 an ordinary URL (default), 2 a URL from another AKool product")
     p.add_argument("--wait", action="store_true",
                    help="wait until the upload succeeds or fails; progress on stderr")
-    p.add_argument("--timeout", type=float, default=600.0, metavar="S",
+    p.add_argument("--timeout", type=_checked("validate_wait_seconds", float), default=600.0,
+                   metavar="S",
                    help="give up waiting after S seconds (default 600)")
 
     voices = group("voices", "voices usable with streaming avatars")

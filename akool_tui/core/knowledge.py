@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 
 from ..api.errors import ParamError
 from ..api.knowledge import KnowledgeBase, KnowledgeDoc
-from .text import is_safe
+from .text import hidden_character
 
 MAX_NAME = 100
 MAX_PROLOGUE = 2_000
@@ -126,11 +126,17 @@ def check_name(text: str, *, required: bool = True) -> str | None:
     never let one in), never stored to reorder or colour a table later."""
     if required and not text.strip():
         return "a name is required"
-    for index, char in enumerate(text.strip(), 1):
-        if not char.isprintable() and not is_safe(char):
-            return (f"a name without control or invisible characters (U+{ord(char):04X} "
-                    f"at character {index})")
+    if (where := hidden_character(text.strip())) is not None:
+        return f"a name without control or invisible characters ({where})"
     return check_text("name", text.strip())
+
+
+def check_spoken(key: str, text: str) -> str | None:
+    """``prologue`` / ``prompt``: the avatar says or follows them, so they take lines and
+    tabs but no control or invisible character (as a name), and keep to their limit."""
+    if (where := hidden_character(text, newlines=True)) is not None:
+        return f"{LABELS[key]} without control or invisible characters ({where})"
+    return check_text(key, text)
 
 
 # -- URLs and documents ----------------------------------------------------------------
@@ -228,7 +234,7 @@ def problems(draft: Draft, *, creating: bool) -> dict[str, str]:
             found["name"] = problem
     for key in ("prologue", "prompt"):
         value = getattr(draft, key)
-        if value is not None and (problem := check_text(key, value)) is not None:
+        if value is not None and (problem := check_spoken(key, value)) is not None:
             found[key] = problem
     for i, doc in enumerate(draft.docs or ()):
         for part, problem in doc_problems(doc.name, doc.url, doc.size).items():
@@ -329,6 +335,6 @@ def read_text_file(path: str | Path, key: str) -> str:
         raise ParamError(f"{option} {str(path)!r} is not UTF-8 text (byte {error.start:,})") \
             from None
     text = text.rstrip("\r\n")  # the file's last line end is not part of the text
-    if (problem := check_text(key, text)) is not None:
+    if (problem := check_spoken(key, text)) is not None:
         raise ParamError(f"{option} {str(path)!r}: the {problem}")
     return text

@@ -136,6 +136,17 @@ def is_safe(text: str, *, newlines: bool = False) -> bool:
     return safe(text, limit=None, newlines=newlines) == text
 
 
+def hidden_character(text: str, *, newlines: bool = False) -> str | None:
+    """``"U+001B at character 3"`` for the first character of ``text`` the terminal would
+    not show as typed (a control character, a bidi override, another invisible format
+    character; newlines and tabs allowed with ``newlines``), else None: what the user
+    gives the service to store or say is refused with it, not kept to act later."""
+    for index, char in enumerate(text, 1):
+        if not char.isprintable() and not (newlines and char in "\n\t") and not is_safe(char):
+            return f"U+{ord(char):04X} at character {index}"
+    return None
+
+
 # -- JSON --------------------------------------------------------------------------------
 
 

@@ -63,6 +63,10 @@ def validate_avatar_name(value: object) -> str | None:
     """An uploaded avatar's name: required (the API answers 1003 without one)."""
     if not isinstance(value, str) or not value.strip():
         return "a name for the avatar"
+    from .text import hidden_character
+
+    if (where := hidden_character(value.strip())) is not None:
+        return f"a name without control or invisible characters ({where})"
     return None
 
 
@@ -112,6 +116,14 @@ def validate_refresh_interval(value: object) -> str | None:
     f = _as_float(value)
     if f is None or f < MIN_REFRESH_INTERVAL:
         return f"a number of seconds of at least {MIN_REFRESH_INTERVAL:g}"
+    return None
+
+
+def validate_wait_seconds(value: object) -> str | None:
+    """How long to wait for something: seconds above 0, at most a day."""
+    f = _as_float(value)
+    if f is None or not 0 < f <= 86_400:  # also refuses nan and inf
+        return "a number of seconds above 0, at most 86400"
     return None
 
 
