@@ -4,7 +4,7 @@ form's values over the configured defaults, with the one stream-type rule, check
 by core's create-option rules (:func:`~akool_tui.core.session_options.request_problems`)
 before anything is sent. The knowledge base chooser lists yours and AKool's (a worker);
 the "Advanced" section (:mod:`.new_session_advanced`) holds voice_params, the scene
-mode and a bring-your-own room."""
+mode and a bring-your-own room, built on its first expand."""
 
 from __future__ import annotations
 
@@ -175,6 +175,12 @@ class NewSessionScreen(ModalScreen[Session | None]):
     def advanced(self) -> AdvancedOptions:
         return self.query_one(AdvancedOptions)
 
+    @on(Collapsible.Expanded, "#advanced")
+    async def _expanded(self) -> None:
+        """The section's fields are built when it is first opened (the dialog appears
+        without them: they were most of its cost)."""
+        await self.advanced.build()
+
     @on(Select.Changed, "#stream")
     def _stream_changed(self, event: Select.Changed) -> None:
         self.advanced.set_stream_type(str(event.value))
@@ -236,11 +242,12 @@ class NewSessionScreen(ModalScreen[Session | None]):
         avatar = self.query_one("#avatar", Select).value
         applicable = [i for i in self.query(Input) if adv.applies(i)]
         # fields named by the words on screen (validation.field_label)
-        found = [f"{label}: expected {text}" for label, text in problems(applicable)]
+        found = [f"{label}: expected {text}"
+                 for label, text in [*problems(applicable), *adv.unbuilt_problems()]]
         if (text := validate_session_avatar_id(avatar)):
             found.append(f"Avatar: expected {text}")
         voice = get("voice") if self.query_one("#voice-group").display else \
-            str(self.query_one("#fast-voice", Select).value)
+            str(adv.value_of("fast-voice"))
         overrides = dict(
             avatar_id=str(avatar),
             duration=None if validate_duration(get("duration")) else int(get("duration")),
