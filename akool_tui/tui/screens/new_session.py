@@ -34,6 +34,7 @@ from ..widgets.safe_input import SafeInput
 from ..work import call_api
 from .common import DialogBody, DialogFoot, ErrorLabel
 from .new_session_advanced import AdvancedOptions, OptionsChanged
+from .typeahead import TypeAhead
 
 NO_KNOWLEDGE = "none"
 
@@ -80,9 +81,10 @@ def save_elevenlabs_key(app, key: str) -> None:
     app.call_from_thread(app.notify, f"ElevenLabs key saved in {path}")
 
 
-class NewSessionScreen(ModalScreen[Session | None]):
+class NewSessionScreen(TypeAhead, ModalScreen[Session | None]):
     AUTO_FOCUS = ""  # on_mount focuses the duration (Textual's would centre the avatar
-    # picker before the dialog is laid out and scroll the title away at 80x24)
+    # picker before the dialog is laid out and scroll the title away at 80x24); keys
+    # typed before that go there too (TypeAhead)
     DEFAULT_CSS = """
     NewSessionScreen #voice-group { height: auto; }
     NewSessionScreen #advanced { padding: 0; margin-top: 1; border-top: none; }
@@ -145,7 +147,7 @@ class NewSessionScreen(ModalScreen[Session | None]):
                     yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#duration", Input).focus(scroll_visible=False)  # it is in view
+        self.focus_first(self.query_one("#duration", Input))  # in view; typed-ahead keys
         self._load_avatars()
         self._load_knowledge()
 
