@@ -48,7 +48,8 @@ def presses(tree: str, count: int, term: str = "") -> list[tuple[float, float]]:
         if term:  # as tmux sets it: 256 colours, no COLORTERM
             env["TERM"] = term
             env.pop("COLORTERM", None)
-        with PtyApp([sys.executable, "-m", "akool_tui", "--demo"], env) as app:
+        # -P: not the current directory first on the path (it would shadow PYTHONPATH)
+        with PtyApp([sys.executable, "-P", "-m", "akool_tui", "--demo"], env) as app:
             app.wait_for([ROW])
             app.drain(1.0)
             times = []
