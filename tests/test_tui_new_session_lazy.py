@@ -8,16 +8,14 @@ from __future__ import annotations
 from textual.widgets import Input, Select
 
 from akool_tui.config import SessionDefaults
-from akool_tui.tui.screens.new_session import AvatarsLoaded, KnowledgeLoaded, NewSessionScreen
 from tui_helpers import (  # noqa: F401 - fixtures
     isolated_home,
     make_app,
     open_advanced,
+    open_new_session,
     running,
     shared_sim,
     wait_for,
-    wait_loaded,
-    wait_message,
 )
 
 ELEVEN_KEY = "sk_eleven_LAZY_0123456789abcdef"
@@ -28,24 +26,14 @@ DEFAULTS = dict(stream_type="agora", speed=1.1, stt_language="en", stt_type="ope
                 elevenlabs_speaker_boost=True)
 
 
-async def open_dialog(pilot, messages) -> NewSessionScreen:
-    before = messages.count(KnowledgeLoaded)
-    await pilot.press("n")
-    await wait_message(pilot, messages, AvatarsLoaded, after=0)
-    await wait_message(pilot, messages, KnowledgeLoaded, after=before)
-    assert isinstance(pilot.app.screen, NewSessionScreen)
-    return pilot.app.screen
-
-
 def form_error(modal) -> str:
     return str(modal.query_one("#form-error").render())
 
 
 async def test_the_collapsed_section_sends_the_configured_defaults(shared_sim, tmp_path):
     app = make_app(shared_sim, tmp_path, defaults=SessionDefaults(**DEFAULTS))
-    async with running(app) as (pilot, messages):
-        await wait_loaded(pilot)
-        modal = await open_dialog(pilot, messages)
+    async with running(app) as (pilot, _):
+        modal = await open_new_session(pilot)
         assert not modal.query("#scene") and not modal.query("#turn-threshold")  # not built
         known = set(shared_sim.state.sessions)
         await pilot.press("ctrl+s")
@@ -58,7 +46,7 @@ async def test_the_collapsed_section_sends_the_configured_defaults(shared_sim, t
                                     "stability": 0.4, "use_speaker_boost": True}}
 
         # opened, the section holds the same defaults
-        modal = await open_dialog(pilot, messages)
+        modal = await open_new_session(pilot)
         await open_advanced(pilot, modal)
         values = {wid: modal.query_one(f"#{wid}").value for wid in (
             "speed", "stt-language", "stt-type", "turn-type", "turn-threshold",
@@ -75,9 +63,8 @@ async def test_a_wrong_default_is_named_by_its_label_before_the_section_is_built
                                                                                 tmp_path):
     app = make_app(shared_sim, tmp_path, defaults=SessionDefaults(
         turn_detection="server_vad", turn_threshold=1.5, scene_mode="fast_dialogue", speed=9))
-    async with running(app) as (pilot, messages):
-        await wait_loaded(pilot)
-        modal = await open_dialog(pilot, messages)
+    async with running(app) as (pilot, _):
+        modal = await open_new_session(pilot)
         known = set(shared_sim.state.sessions)
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: form_error(modal).startswith("Fix:"), what="Fix: line")
