@@ -18,17 +18,9 @@ import pytest
 from akool_tui.api.client import AkoolClient
 from akool_tui.cli import main
 from akool_tui.core.ids import short_id
+from cli_helpers import clean_env  # noqa: F401 - autouse fixture
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch, tmp_path):
-    """No real user config or credentials leak into a test."""
-    for var in ("AKOOL_API_KEY", "AKOOL_CLIENT_ID", "AKOOL_CLIENT_SECRET", "AKOOL_BASE_URL",
-                "AKOOL_TUI_DEBUG"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AKOOL_TUI_CONFIG", str(tmp_path / "config.toml"))
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ import json
 
 import httpx
 
-from test_cli import clean_env, cli, direct, table_rows  # noqa: F401 (fixtures)
+from cli_helpers import clean_env  # noqa: F401 - autouse fixture
+from test_cli import cli, direct, table_rows  # noqa: F401 (fixtures)
 
 CREATE = "/api/open/v4/liveAvatar/session/create"
 

@@ -11,15 +11,7 @@ import pytest
 
 from akool_tui.cli import main
 from akool_tui.core.ids import short_id
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch, tmp_path):
-    for var in ("AKOOL_API_KEY", "AKOOL_CLIENT_ID", "AKOOL_CLIENT_SECRET", "AKOOL_BASE_URL",
-                "AKOOL_TUI_DEBUG"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AKOOL_TUI_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("AKOOL_API_KEY", "demo")
+from cli_helpers import clean_env_with_key as clean_env  # noqa: F401 - autouse fixture
 
 
 @pytest.fixture

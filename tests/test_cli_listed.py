@@ -16,6 +16,7 @@ from akool_tui.api.client import AkoolClient
 from akool_tui.api.models import Session
 from akool_tui.cli import main
 from akool_tui.core.records import _session, jsonable, listed_session
+from cli_helpers import clean_env_with_key as clean_env  # noqa: F401 - autouse fixture
 
 NOW = datetime(2026, 11, 29, 18, 0, tzinfo=timezone.utc)
 _MS = int(NOW.timestamp() * 1000)
@@ -68,14 +69,6 @@ def test_an_open_session_counts_its_time_left_from_the_clock() -> None:
     assert listed_session(raw, NOW + timedelta(seconds=90))["time_left"] == 510
     assert listed_session(raw)["time_left"] is not None  # the clock of now: some number
     assert listed_session(raw, NOW)["credentials"] == {"agora_token": "••••cdef"}
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch, tmp_path):
-    for var in ("AKOOL_API_KEY", "AKOOL_CLIENT_ID", "AKOOL_CLIENT_SECRET", "AKOOL_BASE_URL"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AKOOL_TUI_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("AKOOL_API_KEY", "demo")
 
 
 def without_time_left(records: list[dict]) -> tuple[list[dict], list[int | None]]:

@@ -7,14 +7,7 @@ from __future__ import annotations
 import pytest
 
 from akool_tui.cli import main
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch, tmp_path):
-    for var in ("AKOOL_API_KEY", "AKOOL_CLIENT_ID", "AKOOL_CLIENT_SECRET", "AKOOL_BASE_URL",
-                "AKOOL_TUI_DEBUG", "AKOOL_PROFILE"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AKOOL_TUI_CONFIG", str(tmp_path / "config.toml"))
+from cli_helpers import clean_env  # noqa: F401 - autouse fixture
 
 
 @pytest.fixture

@@ -14,16 +14,9 @@ import pytest
 
 from akool_tui.api.client import AkoolClient
 from akool_tui.cli import main
+from cli_helpers import clean_env_with_key as clean_env  # noqa: F401 - autouse fixture
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture(autouse=True)
-def clean_env(monkeypatch, tmp_path):
-    for var in ("AKOOL_API_KEY", "AKOOL_CLIENT_ID", "AKOOL_CLIENT_SECRET", "AKOOL_BASE_URL"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AKOOL_TUI_CONFIG", str(tmp_path / "config.toml"))
-    monkeypatch.setenv("AKOOL_API_KEY", "demo")
 
 
 def all_sessions(sim, **kw):

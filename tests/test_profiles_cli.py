@@ -8,14 +8,11 @@ import json
 import pytest
 
 from akool_tui.cli import main
+from cli_helpers import clean_env  # noqa: F401 - autouse fixture
 
 
 @pytest.fixture(autouse=True)
-def clean_env(monkeypatch, tmp_path):
-    for var in ("AKOOL_API_KEY", "AKOOL_CLIENT_ID", "AKOOL_CLIENT_SECRET", "AKOOL_BASE_URL",
-                "AKOOL_TUI_DEBUG", "AKOOL_PROFILE"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("AKOOL_TUI_CONFIG", str(tmp_path / "config.toml"))
+def data_home(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
 
 

@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Iterator
 
 import pytest
-from textual.widgets import Checkbox, Collapsible, Input
+from textual.widgets import Checkbox, Input
 
 from akool_tui.api.client import AkoolClient
 from akool_tui.api.errors import AkoolError
@@ -23,7 +23,7 @@ from akool_tui.simulator import RunningSimulator, SimulatorConfig, run_backgroun
 from akool_tui.tui.app import AkoolApp
 from akool_tui.tui.screens.common import DetailPane
 from akool_tui.tui.screens.new_session import KnowledgeLoaded, NewSessionScreen
-from tui_helpers import running, screen_text, wait_for, wait_loaded, wait_message
+from tui_helpers import open_advanced, running, screen_text, wait_for, wait_loaded, wait_message
 
 API_KEY = "AKSECRETKEY-create-4b3a2918"
 ELEVEN_CONFIG = "sk_ELEVEN-CONFIG-5f4e3d2c1b0a"
@@ -151,7 +151,7 @@ async def test_console_dialog_with_planted_keys_shows_and_saves_none_of_them(sim
         await wait_message(pilot, messages, KnowledgeLoaded, after=0)
         modal = app.screen
         assert isinstance(modal, NewSessionScreen)
-        modal.query_one("#advanced", Collapsible).collapsed = False
+        await open_advanced(pilot, modal)
         modal.query_one("#byo", Checkbox).value = True
         await pilot.pause()
         for key, value in BYO.items():

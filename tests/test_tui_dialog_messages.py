@@ -13,6 +13,7 @@ from tui_helpers import (  # noqa: F401 - fixtures
     fill,
     isolated_home,
     make_app,
+    open_advanced,
     running,
     screen_text,
     wait_for,
@@ -71,8 +72,6 @@ async def test_a_long_knowledge_error_wraps_inside_the_border(simulator, tmp_pat
 
 
 async def test_fix_lines_name_fields_by_their_labels(simulator, tmp_path):
-    from textual.widgets import Collapsible
-
     from akool_tui.tui.screens.upload import UploadScreen
 
     app = make_app(simulator, tmp_path)
@@ -81,8 +80,7 @@ async def test_fix_lines_name_fields_by_their_labels(simulator, tmp_path):
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, NewSessionScreen), "dialog")
         modal = app.screen
-        modal.query_one("#advanced", Collapsible).collapsed = False
-        await pilot.pause()
+        await open_advanced(pilot, modal)
         for _ in range(2):  # two "+ word" rows left empty, the first one removed
             modal.query_one("#pron-add").press()
             await pilot.pause()

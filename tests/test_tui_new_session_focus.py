@@ -5,13 +5,13 @@ every field in view when it has the focus -- not hidden behind the docked button
 
 from __future__ import annotations
 
-from textual.widgets import Collapsible
 
 from akool_tui.config import SessionDefaults
 from akool_tui.tui.screens.common import DialogFoot
 from tui_helpers import (  # noqa: F401 - fixtures
     isolated_home,
     make_app,
+    open_advanced,
     open_new_session,
     running,
     shared_sim,
@@ -67,8 +67,8 @@ async def test_the_open_advanced_section_is_walked_in_order(shared_sim, tmp_path
                    defaults=SessionDefaults(stream_type="agora", turn_detection="server_vad"))
     async with running(app, size=SMALL) as (pilot, _):
         modal = await open_new_session(pilot)
+        await open_advanced(pilot, modal)
         modal.query_one("#byo").value = True  # own room: its credentials show too
-        modal.query_one("#advanced", Collapsible).collapsed = False
         await pilot.pause()
         modal.query_one("#avatar").focus()
         await pilot.pause()

@@ -5,7 +5,7 @@ with the right body (checked in what the simulator stored)."""
 
 from __future__ import annotations
 
-from textual.widgets import Checkbox, Collapsible, Input, Select
+from textual.widgets import Checkbox, Input, Select
 
 from akool_tui.config import SessionDefaults
 from akool_tui.tui.screens.new_session import AvatarsLoaded, KnowledgeLoaded, NewSessionScreen
@@ -13,6 +13,7 @@ from akool_tui.tui.screens.new_session_advanced import PronRow
 from tui_helpers import (  # noqa: F401 - fixtures
     isolated_home,
     make_app,
+    open_advanced,
     running,
     shared_sim,
     wait_for,
@@ -31,8 +32,7 @@ async def open_dialog(pilot, messages, *, expand: bool = True) -> NewSessionScre
     modal = pilot.app.screen
     assert isinstance(modal, NewSessionScreen)
     if expand:
-        modal.query_one("#advanced", Collapsible).collapsed = False
-        await pilot.pause()
+        await open_advanced(pilot, modal)
     return modal
 
 

@@ -4,6 +4,7 @@ Against the real simulator (Pilot, no mocks)."""
 
 from __future__ import annotations
 
+import contextlib
 import tomllib
 
 from akool_tui.tui.screens.settings import SettingsScreen
@@ -20,10 +21,25 @@ async def open_settings(pilot) -> SettingsScreen:
     return screen
 
 
-async def test_letters_typed_on_a_select_stay_in_the_form(simulator, tmp_path):
+@contextlib.asynccontextmanager
+async def on_settings(simulator, tmp_path):
+    """``(app, pilot, the settings screen with its lists loaded, messages)``."""
     app = make_app(simulator, tmp_path)
-    async with running(app) as (pilot, _):
-        screen = await open_settings(pilot)
+    async with running(app) as (pilot, messages):
+        yield app, pilot, await open_settings(pilot), messages
+
+
+async def change_then_leave(pilot, screen: SettingsScreen, key: str, **values) -> None:
+    """Set fields (widget id -> value), leave the field (esc) and press ``key``: the
+    unsaved-settings question comes."""
+    for wid, value in values.items():
+        screen.query_one(f"#{wid}").value = value
+    await pilot.press("escape", key)
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, UnsavedScreen), "the question")
+
+
+async def test_letters_typed_on_a_select_stay_in_the_form(simulator, tmp_path):
+    async with on_settings(simulator, tmp_path) as (app, pilot, screen, _):
         screen.query_one("#mode").focus()
         await pilot.press(*"https://x", "q", "1", "e", "P")
         assert app.is_running and app.screen is screen and app.current_mode == "settings"
@@ -33,12 +49,8 @@ async def test_letters_typed_on_a_select_stay_in_the_form(simulator, tmp_path):
 
 
 async def test_quitting_with_unsaved_settings_asks_and_stay_keeps_them(simulator, tmp_path):
-    app = make_app(simulator, tmp_path)
-    async with running(app) as (pilot, _):
-        screen = await open_settings(pilot)
-        screen.query_one("#speed").value = "1.1"
-        await pilot.press("escape", "q")
-        await wait_for(pilot, lambda: isinstance(app.screen, UnsavedScreen), "the question")
+    async with on_settings(simulator, tmp_path) as (app, pilot, screen, _):
+        await change_then_leave(pilot, screen, "q", speed="1.1")
         question = str(app.screen.query_one("#unsaved-question").render())
         assert "Speed 1 → 1.1" in question and "quitting" in question
         await pilot.press("escape")  # stay
@@ -52,12 +64,8 @@ async def test_quitting_with_unsaved_settings_asks_and_stay_keeps_them(simulator
 
 
 async def test_leaving_with_unsaved_settings_saves_them_on_s(simulator, tmp_path):
-    app = make_app(simulator, tmp_path)
-    async with running(app) as (pilot, _):
-        screen = await open_settings(pilot)
-        screen.query_one("#speed").value = "0.9"
-        await pilot.press("escape", "1")
-        await wait_for(pilot, lambda: isinstance(app.screen, UnsavedScreen), "the question")
+    async with on_settings(simulator, tmp_path) as (app, pilot, screen, _):
+        await change_then_leave(pilot, screen, "1", speed="0.9")
         assert app.current_mode == "settings"
         await pilot.press("s")
         await wait_for(pilot, lambda: app.current_mode == "sessions", "sessions after saving")
@@ -71,13 +79,9 @@ async def test_leaving_with_unsaved_settings_saves_them_on_s(simulator, tmp_path
 
 
 async def test_discard_on_leaving_puts_the_saved_values_back(simulator, tmp_path):
-    app = make_app(simulator, tmp_path)
-    async with running(app) as (pilot, _):
-        screen = await open_settings(pilot)
-        screen.query_one("#bgurl").value = "https://example.com/bg.png"
-        screen.query_one("#mode").value = 1
-        await pilot.press("escape", "h")  # the history asks too
-        await wait_for(pilot, lambda: isinstance(app.screen, UnsavedScreen), "the question")
+    async with on_settings(simulator, tmp_path) as (app, pilot, screen, _):
+        # the history asks too
+        await change_then_leave(pilot, screen, "h", bgurl="https://example.com/bg.png", mode=1)
         await pilot.press("d")
         await wait_for(pilot, lambda: app.current_mode == "history", "history")
         assert screen.query_one("#bgurl").value == ""
@@ -91,9 +95,7 @@ async def test_no_loading_choice_is_left_once_the_lists_are_loaded(simulator, tm
 
     from akool_tui.tui.screens.settings_catalog import KnowledgeLoaded
 
-    app = make_app(simulator, tmp_path)
-    async with running(app) as (pilot, messages):
-        screen = await open_settings(pilot)
+    async with on_settings(simulator, tmp_path) as (app, pilot, screen, messages):
         await wait_for(pilot, lambda: messages.count(KnowledgeLoaded), "knowledge bases")
         await pilot.pause()
         for select_id in ("#lang", "#knowledge"):

@@ -5,7 +5,7 @@ its preset voices (the speed, STT type and pronunciations gone)."""
 from __future__ import annotations
 
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Collapsible, Input
+from textual.widgets import Checkbox, Input
 
 from akool_tui.config import SessionDefaults
 from akool_tui.simulator import RunningSimulator
@@ -13,6 +13,7 @@ from tui_helpers import (  # noqa: F401 - fixtures
     SNAPSHOT_SIZES as SIZES,
     frozen_sim,
     isolated_home,
+    open_advanced,
     open_new_session,
 )
 from tui_helpers import snapshot_app as demo_app
@@ -29,7 +30,7 @@ def snapshot_app(sim: RunningSimulator, tmp_path):
 
 async def advanced(pilot: Pilot, *, fast: bool = False) -> None:
     modal = await open_new_session(pilot)
-    modal.query_one("#advanced", Collapsible).collapsed = False
+    await open_advanced(pilot, modal)
     if fast:
         modal.query_one("#scene").value = "fast_dialogue"
         modal.query_one("#eleven-key", Input).value = ""

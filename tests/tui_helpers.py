@@ -102,6 +102,16 @@ async def open_new_session(pilot: Pilot) -> Any:
     return pilot.app.screen
 
 
+async def open_advanced(pilot: Pilot, modal: Any) -> None:
+    """Expand the new-session dialog's Advanced section and wait for its fields (built
+    on the first expand)."""
+    from textual.widgets import Collapsible
+
+    modal.query_one("#advanced", Collapsible).collapsed = False
+    await wait_for(pilot, lambda: modal.advanced.built, what="the Advanced fields")
+    await pilot.pause()
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """No user config, themes or credentials from the machine running the tests."""

@@ -31,6 +31,7 @@ from .app_profiles import ProfileSwitching
 from .app_themes import AppThemes
 from .commands import ScreenActionsProvider
 from .context import AppContext
+from .screens.typeahead import TypeAheadApp
 from .work import WorkFailed
 
 if TYPE_CHECKING:
@@ -101,7 +102,8 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class AkoolApp(ErrorReporting, AppThemes, PaletteCommands, ProfileSwitching, App):
+class AkoolApp(TypeAheadApp, ErrorReporting, AppThemes, PaletteCommands, ProfileSwitching,
+               App):
     """Operator console for AKool Live Avatar sessions."""
 
     TITLE = "akool-tui"

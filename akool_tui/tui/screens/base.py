@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -14,6 +14,7 @@ from textual.widgets import Input
 from ..refresh import RefreshLoop
 from ..status import StatusLine
 from ..widgets.key_bar import KeyBar
+from .typeahead import mark_typed_on
 
 W = TypeVar("W")
 
@@ -53,6 +54,9 @@ class MainScreen(Screen):
         self.loop: RefreshLoop | None = None
         self._last_error_shown = ""
         self._failures = 0  # refreshes failed in a row
+
+    def on_key(self, event: events.Key) -> None:
+        mark_typed_on(self, event)  # the dialog pushed over this screen may take it
 
     def compose(self) -> ComposeResult:
         yield from self.compose_body()

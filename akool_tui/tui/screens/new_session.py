@@ -4,7 +4,7 @@ form's values over the configured defaults, with the one stream-type rule, check
 by core's create-option rules (:func:`~akool_tui.core.session_options.request_problems`)
 before anything is sent. The knowledge base chooser lists yours and AKool's (a worker);
 the "Advanced" section (:mod:`.new_session_advanced`) holds voice_params, the scene
-mode and a bring-your-own room."""
+mode and a bring-your-own room, built on its first expand."""
 
 from __future__ import annotations
 
@@ -34,6 +34,7 @@ from ..widgets.safe_input import SafeInput
 from ..work import call_api
 from .common import DialogBody, DialogFoot, ErrorLabel
 from .new_session_advanced import AdvancedOptions, OptionsChanged
+from .typeahead import TypeAhead
 
 NO_KNOWLEDGE = "none"
 
@@ -80,9 +81,10 @@ def save_elevenlabs_key(app, key: str) -> None:
     app.call_from_thread(app.notify, f"ElevenLabs key saved in {path}")
 
 
-class NewSessionScreen(ModalScreen[Session | None]):
+class NewSessionScreen(TypeAhead, ModalScreen[Session | None]):
     AUTO_FOCUS = ""  # on_mount focuses the duration (Textual's would centre the avatar
-    # picker before the dialog is laid out and scroll the title away at 80x24)
+    # picker before the dialog is laid out and scroll the title away at 80x24); keys
+    # typed before that go there too (TypeAhead)
     DEFAULT_CSS = """
     NewSessionScreen #voice-group { height: auto; }
     NewSessionScreen #advanced { padding: 0; margin-top: 1; border-top: none; }
@@ -145,7 +147,7 @@ class NewSessionScreen(ModalScreen[Session | None]):
                     yield Button("Cancel (esc)", id="cancel", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#duration", Input).focus(scroll_visible=False)  # it is in view
+        self.focus_first(self.query_one("#duration", Input))  # in view; typed-ahead keys
         self._load_avatars()
         self._load_knowledge()
 
@@ -174,6 +176,12 @@ class NewSessionScreen(ModalScreen[Session | None]):
     @property
     def advanced(self) -> AdvancedOptions:
         return self.query_one(AdvancedOptions)
+
+    @on(Collapsible.Expanded, "#advanced")
+    async def _expanded(self) -> None:
+        """The section's fields are built when it is first opened (the dialog appears
+        without them: they were most of its cost)."""
+        await self.advanced.build()
 
     @on(Select.Changed, "#stream")
     def _stream_changed(self, event: Select.Changed) -> None:
@@ -236,11 +244,12 @@ class NewSessionScreen(ModalScreen[Session | None]):
         avatar = self.query_one("#avatar", Select).value
         applicable = [i for i in self.query(Input) if adv.applies(i)]
         # fields named by the words on screen (validation.field_label)
-        found = [f"{label}: expected {text}" for label, text in problems(applicable)]
+        found = [f"{label}: expected {text}"
+                 for label, text in [*problems(applicable), *adv.unbuilt_problems()]]
         if (text := validate_session_avatar_id(avatar)):
             found.append(f"Avatar: expected {text}")
         voice = get("voice") if self.query_one("#voice-group").display else \
-            str(self.query_one("#fast-voice", Select).value)
+            str(adv.value_of("fast-voice"))
         overrides = dict(
             avatar_id=str(avatar),
             duration=None if validate_duration(get("duration")) else int(get("duration")),

@@ -7,6 +7,12 @@ A field that does not apply is hidden (its group's ``display`` is off) and is ne
 checked nor sent; every field that applies is, even while the section is collapsed
 (its values start as the configured defaults). Secrets (the ElevenLabs key, tokens,
 user sigs, app ids) are password inputs.
+
+The fields (about 200 widgets) are built on the section's first expand
+(:meth:`AdvancedOptions.build`): built with the dialog, they took most of its 0.6-1 s
+to appear. Until then the section answers from the configured defaults
+(:func:`initial_values`), checked by the same rules under the same labels
+(:data:`CHECKED`), so a Fix: line names a wrong default as the field would.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from textual.widgets import Button, Checkbox, Input, Label, Select
 
 from ...config import SessionDefaults
 from ...core import session_options as so
+from ...core.text import FIELD, safe
+from .new_session_values import CHECKED, groups_shown, initial_values
 from ..validation import FieldValidator
 from ..widgets.safe_input import SafeInput
 from .common import ErrorLabel
@@ -29,10 +37,6 @@ from .common import ErrorLabel
 DEFAULT = "(the service's default)"
 #: how the pron_map rows are numbered in widget ids
 MAX_PRON_ROWS = so.PRON_MAX_ENTRIES
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def field(label: str, wid: str, value: str = "", check=None, *, password: bool = False,
@@ -89,7 +93,7 @@ class PronRow(Horizontal):
 
 class AdvancedOptions(Vertical):
     """The section's fields (the screen puts them in a collapsed Collapsible); they
-    start as the configured defaults."""
+    start as the configured defaults and are built by :meth:`build`."""
 
     DEFAULT_CSS = """
     AdvancedOptions { height: auto; }
@@ -109,58 +113,66 @@ class AdvancedOptions(Vertical):
         self.defaults = defaults
         self.stream_type = stream_type
         self._next_pron = 0
+        self._initial = initial_values(defaults)
+        #: build() started (the fields are being mounted) / done (they are there)
+        self.building = False
+        self.built = False
+
+    async def build(self) -> None:
+        """Mount the fields (once; the section's first expand), then show what applies."""
+        if self.building:
+            return
+        self.building = True
+        await self.recompose()
+        self.built = True
+        self.sync()
+
+    def _checked(self, wid: str, **kwargs: Any) -> ComposeResult:
+        label, check, _ = CHECKED[wid]
+        yield from field(label, wid, self._initial[wid], check, **kwargs)
 
     def compose(self) -> ComposeResult:
-        d = self.defaults
-        fast_default = d.voice_id if d.voice_id in so.OPENAI_VOICES else ""
+        if not self.building:
+            return
+        v = self._initial
         yield from choice("Scene mode", "scene", [
             ("normal", ""), ("fast_dialogue (low latency, voice in)", so.FAST_DIALOGUE)],
-            d.scene_mode if d.scene_mode in so.SCENE_MODES else "")
+            v["scene"])
         with Vertical(id="fast-only", classes="group"):
             yield from choice("Preset voice", "fast-voice",
                               [(DEFAULT, ""), *((v, v) for v in so.OPENAI_VOICES)],
-                              fast_default)
+                              v["fast-voice"])
             yield Label("Voice List voices do not work with fast_dialogue; with "
                         "ElevenLabs settings the voice id above is ElevenLabs'.",
                         classes="note")
         with Vertical(id="normal-only", classes="group"):
-            yield from field("Speed (0.8-1.2)", "speed", _text(d.speed), so.check_speed)
+            yield from self._checked("speed")
             yield from choice("STT type", "stt-type", [(DEFAULT, ""), *((t, t) for t in
                                                                       so.STT_TYPES)],
-                              d.stt_type if d.stt_type in so.STT_TYPES else "")
+                              v["stt-type"])
             yield Label("Pronunciations (word → how to say it)", classes="heading")
             yield Vertical(id="pron-rows", classes="group")
             yield Button("+ word", id="pron-add", compact=True)
-        yield from field("STT language", "stt-language", d.stt_language,
-                         so.check_stt_language, placeholder="e.g. en or en-US")
+        yield from self._checked("stt-language", placeholder="e.g. en or en-US")
         yield Label("Turn detection", classes="heading")
         yield from choice("Type", "turn-type", [(DEFAULT, ""), *((t, t) for t in
                                                                  so.TURN_TYPES)],
-                          d.turn_detection if d.turn_detection in so.TURN_TYPES else "")
+                          v["turn-type"])
         with Vertical(id="server-vad-only", classes="group"):
-            yield from field("Threshold (0-1)", "turn-threshold", _text(d.turn_threshold),
-                             so.check_unit, placeholder="0.5")
-            yield from field("Prefix padding ms", "turn-prefix",
-                             _text(d.turn_prefix_padding_ms), so.check_ms, placeholder="300")
-            yield from field("Silence ms", "turn-silence",
-                             _text(d.turn_silence_duration_ms), so.check_ms,
-                             placeholder="500")
+            yield from self._checked("turn-threshold", placeholder="0.5")
+            yield from self._checked("turn-prefix", placeholder="300")
+            yield from self._checked("turn-silence", placeholder="500")
         yield Label("ElevenLabs voice", classes="heading")
-        yield from field("API key", "eleven-key", d.elevenlabs_api_key, password=True,
+        yield from field("API key", "eleven-key", v["eleven-key"], password=True,
                          placeholder="your ElevenLabs key (a secret)")
         yield Checkbox("Save this key as my default (config file, mode 0600)",
                        id="eleven-save", compact=True)
-        yield from field("Model id", "eleven-model", d.elevenlabs_model_id,
+        yield from field("Model id", "eleven-model", v["eleven-model"],
                          placeholder="e.g. eleven_flash_v2_5")
-        for key, label in (("stability", "Stability (0-1)"),
-                           ("similarity_boost", "Similarity (0-1)"),
-                           ("style", "Style (0-1)")):
-            yield from field(label, f"eleven-{key.replace('_', '-')}",
-                             _text(getattr(d, f"elevenlabs_{key}")), so.check_unit)
-        boost = d.elevenlabs_speaker_boost
+        for wid in ("eleven-stability", "eleven-similarity-boost", "eleven-style"):
+            yield from self._checked(wid)
         yield from choice("Speaker boost", "eleven-boost",
-                          [(DEFAULT, ""), ("on", "on"), ("off", "off")],
-                          "" if boost is None else "on" if boost else "off")
+                          [(DEFAULT, ""), ("on", "on"), ("off", "off")], v["eleven-boost"])
         yield Label("Your own room", classes="heading")
         yield Checkbox("Bring my own room (the avatar joins it)", id="byo", compact=True)
         yield Label("", id="byo-note", classes="note")
@@ -176,6 +188,8 @@ class AdvancedOptions(Vertical):
     # -- which fields apply ----------------------------------------------------------
 
     def value_of(self, wid: str) -> Any:
+        if not self.built:
+            return self._initial[wid]
         widget = self.query_one(f"#{wid}")
         return widget.value
 
@@ -185,26 +199,22 @@ class AdvancedOptions(Vertical):
 
     @property
     def byo(self) -> bool:
-        return bool(self.query_one("#byo", Checkbox).value) and self.stream_type in so.BYO_FIELDS
+        return bool(self.value_of("byo")) and self.stream_type in so.BYO_FIELDS
 
     def sync(self) -> None:
         """Show what applies: fast_dialogue's or the normal mode's fields, server_vad's
         numbers, the chosen stream type's credentials."""
-        fast = self.fast
-        self.query_one("#fast-only").display = fast
-        # with ElevenLabs the voice is ElevenLabs' (typed in the dialog's voice field)
-        self.query_one("#fast-voice").parent.display = not self.eleven_key
-        self.query_one("#normal-only").display = not fast
-        self.query_one("#server-vad-only").display = self.value_of("turn-type") == "server_vad"
-        can_bring = self.stream_type in so.BYO_FIELDS
-        byo = self.query_one("#byo", Checkbox)
-        byo.disabled = not can_bring
-        note = self.query_one("#byo-note", Label)
-        note.update("" if can_bring else f"The {self.stream_type} channel is the simulator's "
-                                         "own: no room can be brought to it.")
-        note.display = not can_bring
-        for stream in so.BYO_FIELDS:
-            self.query_one(f"#byo-{stream}").display = self.byo and stream == self.stream_type
+        if self.built:
+            for group, shown in groups_shown(self.value_of, self.stream_type).items():
+                self.query_one(f"#{group}").display = shown
+            # with ElevenLabs the voice is ElevenLabs' (typed in the dialog's voice field)
+            self.query_one("#fast-voice").parent.display = not self.eleven_key
+            can_bring = self.stream_type in so.BYO_FIELDS
+            self.query_one("#byo", Checkbox).disabled = not can_bring
+            note = self.query_one("#byo-note", Label)
+            note.update("" if can_bring else f"The {self.stream_type} channel is the "
+                                             "simulator's own: no room can be brought to it.")
+            note.display = not can_bring
         self.screen.post_message(OptionsChanged())
 
     def applies(self, widget: Widget) -> bool:
@@ -215,6 +225,16 @@ class AdvancedOptions(Vertical):
             if isinstance(node, Vertical) and "group" in node.classes and not node.display:
                 return False
         return True
+
+    def unbuilt_problems(self) -> list[tuple[str, str]]:
+        """Before :meth:`build`: ``(label, problem)`` for each configured default that
+        applies and its field would refuse (none once built: the fields say it)."""
+        if self.built:
+            return []
+        shown = groups_shown(self.value_of, self.stream_type)
+        return [(label, text) for wid, (label, check, group) in CHECKED.items()
+                if (group is None or shown[group])
+                and (text := check(safe(str(self._initial[wid]), limit=FIELD)))]
 
     @on(Select.Changed, "#scene, #turn-type")
     @on(Checkbox.Changed, "#byo")
@@ -262,6 +282,8 @@ class AdvancedOptions(Vertical):
 
     def pron_map(self) -> dict[str, str]:
         out: dict[str, str] = {}
+        if not self.built:
+            return out
         for row in self.query(PronRow):
             word = row.query_one(f"#pron-word-{row.n}", Input).value.strip()
             said = row.query_one(f"#pron-said-{row.n}", Input).value.strip()
@@ -272,6 +294,8 @@ class AdvancedOptions(Vertical):
     # -- values ----------------------------------------------------------------------
 
     def text(self, wid: str) -> str:
+        if not self.built:
+            return safe(str(self._initial[wid]), limit=FIELD).strip()
         return self.query_one(f"#{wid}", Input).value.strip()
 
     def _number(self, wid: str, kind=float) -> Any:
@@ -323,4 +347,4 @@ class AdvancedOptions(Vertical):
 
     @property
     def save_key(self) -> bool:
-        return bool(self.query_one("#eleven-save", Checkbox).value)
+        return bool(self.value_of("eleven-save"))
