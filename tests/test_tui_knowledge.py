@@ -300,3 +300,19 @@ async def test_esc_asks_before_throwing_away_what_was_typed(sim, tmp_path):
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen), what="the question")
         await pilot.press("y")
         await wait_for(pilot, lambda: app.screen is screen, what="the form discarded")
+
+
+async def test_sorting_by_id_orders_the_ids_as_the_column_shows_them(sim, tmp_path):
+    app = make_app(sim, tmp_path)
+    async with running(app) as (pilot, _):
+        screen = await open_knowledge(pilot)
+        for _ in range(len(screen.table.columns) + 1):
+            if screen.table.sort_column == "id":
+                break
+            await pilot.press("s")
+        assert screen.table.sort_column == "id"
+        shown = [key[-8:] for key in table_keys(screen.table)]  # the column's 8 characters
+        assert shown == sorted(shown, reverse=screen.table.sort_reverse)
+        await pilot.press("S")
+        shown = [key[-8:] for key in table_keys(screen.table)]
+        assert shown == sorted(shown, reverse=screen.table.sort_reverse)

@@ -189,7 +189,7 @@ def _left_sort(session: Session) -> float:
 #: left, avatar and age
 SESSION_FIELDS: list[Field[Session]] = [
     Field("id", "ID", lambda s: s.id, cell=lambda v, _n: short_id(v) if v else UNKNOWN,
-          detail_text=lambda v, _n: _text(v), width=8, priority=1),
+          sort=short_id, detail_text=lambda v, _n: _text(v), width=8, priority=1),
     Field("status", "Status", lambda s: s.status_label, width=9, priority=2),
     Field("left", "Left", lambda s: s, cell=_left, sort=_left_sort, width=8, align="right",
           live=True, shown_in_detail=False, priority=3),
@@ -316,7 +316,7 @@ KNOWLEDGE_FIELDS: list[Field[KnowledgeBase]] = [
     Field("updated", "Updated", lambda k: k.update_time, cell=ago, detail_text=when,
           sort=_timestamp, width=15, live=True, priority=5),
     Field("id", "ID", lambda k: k.id, cell=lambda v, _n: short_id(v) if v else UNKNOWN,
-          detail_text=lambda v, _n: _text(v), width=8, priority=6),
+          sort=short_id, detail_text=lambda v, _n: _text(v), width=8, priority=6),
     Field("created", "Created", lambda k: k.create_time, cell=ago, detail_text=when,
           sort=_timestamp, table=False),
     Field("prologue", "Prologue", lambda k: k.prologue, table=False),
