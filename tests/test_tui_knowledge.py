@@ -316,3 +316,25 @@ async def test_sorting_by_id_orders_the_ids_as_the_column_shows_them(sim, tmp_pa
         await pilot.press("S")
         shown = [key[-8:] for key in table_keys(screen.table)]
         assert shown == sorted(shown, reverse=screen.table.sort_reverse)
+
+
+async def test_a_size_that_is_not_a_size_is_named_and_nothing_is_sent(sim, tmp_path):
+    app = make_app(sim, tmp_path)
+    async with running(app) as (pilot, _):
+        await open_knowledge(pilot)
+        before = state(sim)
+        await pilot.press("n")
+        form = app.screen
+        await fill(pilot, form.query_one("#name"), "Sizes")
+        await press_button(pilot, form, "#add-doc")
+        row = form.query_one(DocRow)
+        await fill(pilot, row.query_one(".doc-name", Input), "faq.md")
+        await fill(pilot, row.query_one(".doc-url", Input), "https://x.example/faq.md")
+        await fill(pilot, row.query_one(".doc-size", Input), "-5 GB")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is form  # the typed size was not dropped to send the rest
+        assert text_of(form.query_one("#form-error")) == "Not sent. Fix: document 1 size"
+        assert state(sim) == before
+        await fill(pilot, row.query_one(".doc-size", Input), "5 KB")
+        assert text_of(form.query_one("#form-error")) == ""  # the line follows the fix

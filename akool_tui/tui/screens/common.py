@@ -54,7 +54,7 @@ class ErrorLabel(Label):
     #: the most lines a message takes
     LINES = 2
     #: what a cut message ends with
-    MORE = " (whole text: e)"
+    MORE = " (the whole text is in the events list)"
 
     def __init__(self, *, id: str) -> None:
         super().__init__("", id=id, classes="error", markup=False)

@@ -273,11 +273,17 @@ class KnowledgeForm(ModalScreen[KnowledgeBase | None]):
         if not str(error.content).startswith(NOT_SENT):
             return
         draft = self.draft()
-        found = kc.problems(draft, creating=True)
+        found = {**kc.problems(draft, creating=True), **self._typed_sizes()}
         if self._initial is not None and not self.creating:
             found.update(kc.cannot_clear(self._initial, kc.changes(self._initial, draft)))
         error.update(NOT_SENT + ", ".join(dict.fromkeys(map(_field_name, found)))
                      if found else "")
+
+    def _typed_sizes(self) -> dict[str, str]:
+        """``docs[i].size`` for each document whose typed size is wrong: the draft holds
+        no size for it (so the checks of the draft alone would send it without one)."""
+        return {f"docs[{i}].size": problem for i, row in enumerate(self.query(DocRow))
+                if (problem := kc.doc_problems(*row.values()).get("size")) is not None}
 
     # -- rows ---------------------------------------------------------------------------
 
@@ -305,7 +311,7 @@ class KnowledgeForm(ModalScreen[KnowledgeBase | None]):
 
     def _problems(self, draft: kc.Draft, change: kc.Draft) -> list[str]:
         """The field of every problem (``docs[0].url``...), each shown beside its field."""
-        found = kc.problems(draft, creating=True)
+        found = {**kc.problems(draft, creating=True), **self._typed_sizes()}
         if self._initial is not None and not self.creating:
             found.update(kc.cannot_clear(self._initial, change))
         self.query_one("#name-error", ErrorLabel).update(found.get("name", ""))
