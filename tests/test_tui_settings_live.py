@@ -111,3 +111,24 @@ async def test_the_knowledge_base_of_new_sessions_is_chosen_from_yours_and_akool
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: result(screen).startswith("✓"), "saved")
         assert app.config.defaults.knowledge_id == wanted
+
+
+async def test_the_turns_line_names_every_wrong_field_after_another_is_edited(simulator):
+    app = AkoolApp(demo_config(simulator), demo=True, watch_tty=False)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_settings(pilot)
+        screen.query_one("#turn-type", Select).value = "server_vad"
+        await pilot.pause()
+        for name, value in (("threshold", "1e3"), ("prefix_padding_ms", "1e3"),
+                            ("silence_duration_ms", "500")):  # the last one is right
+            screen.query_one(f"#{name}", Input).value = value
+            await pilot.pause()
+        line = field_error(screen, "turn")
+        assert line.startswith("threshold: expected a number from 0 to 1")
+        assert "; prefix: expected whole milliseconds" in line and "silence" not in line
+        screen.query_one("#threshold", Input).value = "0.5"
+        await pilot.pause()
+        assert field_error(screen, "turn").startswith("prefix: expected whole milliseconds")
+        screen.query_one("#turn-type", Select).value = "semantic_vad"
+        await pilot.pause()
+        assert field_error(screen, "turn") == ""  # not sent: nothing to fix

@@ -225,12 +225,32 @@ class SettingsScreen(LeaveGuard, RecognitionFields):
         """Show what the field expects at it (nothing when valid); True when invalid.
         The turn detection fields share one line under them."""
         problems = [] if result is None else result.failure_descriptions
-        where = "turn" if field in TURN_FIELDS else field
-        message = self.query_one(f"#{where}-error", Static)
-        label = f"{TURN_FIELDS[field].split()[0]}: " if field in TURN_FIELDS else ""
-        message.update(f"{label}expected {problems[0]}" if problems else "")
+        if field in TURN_FIELDS:
+            self._show_turn_problems({field: problems})
+            return bool(problems)
+        message = self.query_one(f"#{field}-error", Static)
+        message.update(f"expected {problems[0]}" if problems else "")
         message.set_class(not problems, "-empty")
         return bool(problems)
+
+    def _show_turn_problems(self, known: dict[str, list[str]]) -> None:
+        """The turn detection fields share one line: it names every one that is wrong
+        (an edit of one kept only its own, and hid why the others were marked)."""
+        lines = []
+        for name, placeholder in TURN_FIELDS.items():
+            field_input = self.query_one(f"#{name}", Input)
+            if field_input.disabled:
+                continue
+            if name in known:
+                problems = known[name]
+            else:
+                checked = field_input.validate(field_input.value)
+                problems = [] if checked is None else checked.failure_descriptions
+            if problems:
+                lines.append(f"{placeholder.split()[0]}: expected {problems[0]}")
+        message = self.query_one("#turn-error", Static)
+        message.update("; ".join(lines))
+        message.set_class(not lines, "-empty")
 
     def _check(self, field: str) -> bool:
         """Validate one input field now and show the message at it; True when invalid."""
