@@ -1,8 +1,16 @@
 """An Input whose text is always safe to paint: typed keys are printable already, but a
-paste (or a value from the config) may carry escapes, bidi overrides or a megabyte."""
+paste (or a value from the config) may carry escapes, bidi overrides or a megabyte.
+
+It also keeps keys in the order they were typed. Textual inserts a printable key at once
+in the field's own handler, but runs a bound editing key (backspace, ctrl+u, the arrows,
+enter) only once the key has bubbled up to the app: with the screen busy, ``ab``,
+backspace, ``va`` typed in one burst became ``abv`` (Textual issue 6605, open upstream).
+A key bound on the field itself is run here, in order, as the app would run it.
+"""
 
 from __future__ import annotations
 
+from textual import events
 from textual.widgets import Input
 
 from ...core.text import FIELD, safe
@@ -18,3 +26,22 @@ class SafeInput(Input):
 
     def validate_value(self, value: str) -> str:
         return safe(value, limit=FIELD)
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not event.is_printable and await self._run_own_binding(event):
+            return
+        await super()._on_key(event)
+
+    async def _run_own_binding(self, event: events.Key) -> bool:
+        """Run the field's own (not priority) binding of ``event.key`` now, as the app's
+        binding check would after the bubble (the user's keymap applied); True if run."""
+        bindings = self._bindings.copy()
+        keymap = getattr(self.app, "_keymap", None)
+        if keymap:
+            bindings.apply_keymap(keymap)
+        for binding in bindings.key_to_bindings.get(event.key, ()):
+            if not binding.priority and await self.app.run_action(binding.action, self):
+                event.stop()
+                event.prevent_default()
+                return True
+        return False
