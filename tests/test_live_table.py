@@ -15,7 +15,7 @@ from textual.strip import Strip
 
 from akool_tui.tui.widgets import Column, LiveTable
 from akool_tui.tui.widgets.table_model import TableModel
-from akool_tui.tui.widgets.table_order import merge
+from akool_tui.tui.widgets.table_order import merge_runs
 from akool_tui.tui.widgets.table_sync import _drain
 
 
@@ -542,20 +542,25 @@ def test_sliced_sort_of_many_runs_matches_a_plain_sort() -> None:
                                                int(k[1:])))
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.integers(0, 6)), st.lists(st.integers(0, 6)), st.integers(1, 4))
-def test_sliced_merge_is_a_stable_merge(first: list[int], second: list[int], step: int) -> None:
-    values = {f"a{i}": v for i, v in enumerate(sorted(first))}
-    values.update({f"b{i}": v for i, v in enumerate(sorted(second))})
-    a, b = [k for k in values if k[0] == "a"], [k for k in values if k[0] == "b"]
-    steps = merge(a, b, values.__getitem__, step)
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 9)), min_size=1, max_size=6), st.integers(1, 5))
+def test_sliced_merge_is_a_stable_merge(runs: list[list[int]], piece: int) -> None:
+    """Runs of any sizes, with ties within and across runs, cut into pieces of any size:
+    the merge is sorted() of their concatenation (stable: an earlier run wins ties)."""
+    values: dict[str, int] = {}
+    sorted_runs = []
+    for number, run in enumerate(runs):
+        keys = [f"r{number}.{i}" for i in range(len(run))]
+        values.update(zip(keys, sorted(run)))
+        sorted_runs.append((keys, [values[key] for key in keys]))
+    steps = merge_runs(sorted_runs, piece)
     while True:
         try:
             next(steps)
         except StopIteration as done:
             merged = done.value
             break
-    assert merged == sorted(a + b, key=values.__getitem__)  # sorted() is stable: a first
+    assert merged == sorted(values, key=values.__getitem__)  # insertion order: run order
 
 
 def test_the_model_keeps_marks_of_present_rows_only() -> None:
