@@ -25,7 +25,15 @@ from ..readonly import mutating
 from ..work import call_api
 from .base import TableScreen
 from ..heap import hold_full_gc, release_full_gc
-from .sessions_load import FREEZE_EVERY, Apart, SessionRow, gc_after_load, rows_of, session_row
+from .sessions_load import (
+    FREEZE_EVERY,
+    Apart,
+    SessionRow,
+    gc_after_load,
+    rows_of,
+    session_row,
+    with_sort_values,
+)
 
 if TYPE_CHECKING:
     from ...api.models import Session
@@ -44,7 +52,7 @@ STATUS_STYLES = {
 }
 #: what an operator scans for comes first (the catalogue's order): id, status, time
 #: left, avatar and age fit 80 columns; stream and duration scroll in from the right
-COLUMNS = columns_from_fields(SESSION_FIELDS, styles={"status": STATUS_STYLES})
+COLUMNS = with_sort_values(columns_from_fields(SESSION_FIELDS, styles={"status": STATUS_STYLES}))
 #: a delta of more than BIG_CHANGE rows into a table of more than BIG_TABLE rows is
 #: applied in slices (a smaller one is patched in at once)
 BIG_TABLE, BIG_CHANGE = 5000, 200

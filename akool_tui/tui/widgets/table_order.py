@@ -135,6 +135,20 @@ def _normalise(chunk: Sequence[str], raws: list[Any], as_text: bool, keys: list[
             values.append(raw.casefold() if type(raw) is str else raw)
 
 
+def _bulk_values(bulk: Callable[[list[Row]], list[Any]], chunk: Sequence[str],
+                 rows: Mapping[str, Row]) -> list[Any] | None:
+    """A slice's sort values from the column's ``sort_values``, or None (then read
+    row by row) if a row is gone or it failed."""
+    if not all(map(rows.__contains__, chunk)):
+        return None
+    found = list(map(rows.__getitem__, chunk))
+    try:
+        values = bulk(found)
+    except Exception:  # noqa: BLE001 - the row by row reading says what each row gives
+        return None
+    return values if len(values) == len(found) else None
+
+
 def sorted_keys(
     keys: list[str], rows: Mapping[str, Row], column: Column,
     value: Callable[[Row], Any], as_text: bool, sliced: bool,
@@ -148,10 +162,12 @@ def sorted_keys(
     kept: list[str] = []
     values: list[Any] = []
     nones: list[str] = []
+    bulk = column.sort_values
     for chunk in chunks(keys, SLICE):
-        if plain:  # the common case, without a call per row
+        raws = None if bulk is None else _bulk_values(bulk, chunk, rows)
+        if raws is None and plain:  # the common case, without a call per row
             raws = [None if (row := get(key)) is None else row.get(name) for key in chunk]
-        else:
+        elif raws is None:
             raws = [None if (row := get(key)) is None else value(row) for key in chunk]
         types = set(map(type, raws))
         if not as_text and types == {str}:  # the common case, in C
