@@ -95,3 +95,15 @@ def test_a_sort_after_a_row_changed_uses_its_new_value() -> None:
     for _ in model.rebuild_steps(sliced=True):
         pass
     assert model.key_at(len(model) - 1) == "s0001"
+
+
+def test_the_status_quick_filter_keeps_the_rows_whose_status_reads_its_label() -> None:
+    from akool_tui.tui.screens.sessions import STATUS_FILTERS
+    from akool_tui.tui.screens.sessions_load import status_filter
+
+    rows = {s.id: SessionRow(s) for s in odd_sessions()}
+    for label in (*STATUS_FILTERS[1:], "unknown"):
+        keep = status_filter(label)
+        kept = {key for key, row in rows.items() if keep(key, row)}
+        assert kept == {key for key, row in rows.items() if row["status"] == label}, label
+        assert kept or label == "unknown"

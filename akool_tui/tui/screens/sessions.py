@@ -32,6 +32,7 @@ from .sessions_load import (
     gc_after_load,
     rows_of,
     session_row,
+    status_filter,
     with_sort_values,
 )
 
@@ -248,8 +249,7 @@ class SessionsScreen(TableScreen):
         self._only = ""
         self._status_index = (self._status_index + 1) % len(STATUS_FILTERS)
         label = STATUS_FILTERS[self._status_index]
-        self.table.row_filter = None if label == "all" else (
-            lambda key, row, label=label: row["status"] == label)
+        self.table.row_filter = None if label == "all" else status_filter(label)
         self.update_extra()
         self.notify(f"Showing {label} sessions", timeout=1.5)
 

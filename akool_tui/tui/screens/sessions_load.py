@@ -93,6 +93,19 @@ def sort_values(field: Field[Session]) -> Callable[[list[SessionRow]], list[Any]
     return values
 
 
+def status_filter(label: str) -> Callable[[str, SessionRow], bool]:
+    """The rows whose status reads ``label`` (the ``f`` quick filter): the session's
+    status compared with one member, not its label worked out through the row (a
+    filter of 100 000 rows spent 120 ms there)."""
+    from ...api.models import SessionStatus
+
+    members = [status for status in SessionStatus if status.label == label]
+    if len(members) != 1:  # no such status (or a label shared): read the label
+        return lambda key, row: row["status"] == label
+    member = members[0]
+    return lambda key, row: row.session.status is member
+
+
 def with_sort_values(columns: Sequence[Column]) -> list[Column]:
     """The sessions table's columns, each reading its sort values in bulk (a live
     column without its own sort sorts by the time: it is left as it is)."""
