@@ -61,6 +61,11 @@ BIG_TABLE, BIG_CHANGE = 5000, 200
 LISTED_FAILURES = 3
 
 
+def _after_big_refetch() -> None:
+    gc_after_load()  # what was made since the last freeze: walked no more
+    release_full_gc()  # a big full refetch held it back until now
+
+
 class SessionsClosed(Message):
     """A close finished: one result per session (``core.sessions.CloseResult``)."""
 
@@ -185,8 +190,10 @@ class SessionsScreen(TableScreen):
         else:
             self.table.apply_changes(rows, delta.removed)
             if delta.full and big:
-                gc_after_load()  # what was made since the last freeze: walked no more
-            if delta.full:
+                # in a turn of its own: with the tracker's apply above it made one
+                # 28 ms block at 100 000 sessions
+                self.app.call_after_refresh(_after_big_refetch)
+            elif delta.full:
                 release_full_gc()  # a big full refetch held it back until now
         self.update_extra()
         self.refresh_detail()
