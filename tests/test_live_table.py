@@ -615,32 +615,3 @@ async def test_a_narrow_table_shows_the_most_important_columns_that_fit() -> Non
         assert [c.key for c in table.shown_columns()] == ["id", "name", "status", "n", "left"]
         assert [w for w in line_text(table, 0).split() if w != "▲"] == [
             "ID", "Name", "Status", "N", "Left"]
-
-
-def test_a_cold_filter_finds_what_each_row_s_own_search_text_holds() -> None:
-    """Search texts made many rows at once (a type per column in one C call, dict rows
-    read without a call per row) are those made row by row: text, numbers, None, a
-    mix of them in one column, a formatter, rows that are not dicts."""
-
-    class Row(dict):
-        pass
-
-    columns = [Column("s", "S"), Column("n", "N"), Column("m", "M"),
-               Column("f", "F", formatter=lambda v: f"<{v}>")]
-    rows = {}
-    for i in range(3000):
-        row = {"s": f"Ab{i % 7}", "n": i % 50, "m": (None, 1.5, "x", i)[i % 4], "f": i % 3}
-        rows[f"k{i}"] = Row(row) if i % 5 == 0 else row
-    model = TableModel(columns)
-    model.commit(rows, [])
-    _drain(model.rebuild_steps())
-    for needle in ("ab3", "4", "1.5", "<2>", "x", "none"):
-        model.texts.search.clear()
-        model.set_filter(needle, None)
-        _drain(model.rebuild_steps(sliced=True))
-        found = {model.key_at(i) for i in range(len(model))}
-        by_row = {key for key in rows if needle in "\x00".join(
-            column.text(rows[key].get(column.key)) for column in columns).casefold()}
-        assert found == by_row, needle
-        model.set_filter("", None)
-        _drain(model.rebuild_steps())

@@ -8,8 +8,6 @@ mapping; the model forgets a row's texts whenever the row changes.
 from __future__ import annotations
 
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
-from itertools import repeat
-from types import NoneType
 from typing import Any
 
 from .table_rows import Column, Row, default_format
@@ -76,37 +74,25 @@ class RowTexts:
     def fill_search(self, keys: Sequence[str]) -> None:
         """Compute the search text of many rows at once (column by column: faster)."""
         search, rows = self.search, self.rows
-        if all(map(search.__contains__, keys)):  # a second pass over the same rows
-            return
         missing = [key for key in keys if key not in search and key in rows]
         if not missing:
             return
         row_list = [rows[key] for key in missing]
-        plain_dicts = set(map(type, row_list)) == {dict}
         columns = []
         for column in self._searchable:
-            if plain_dicts:  # dict.get without a Python call per row
-                values = list(map(dict.get, row_list, repeat(column.key)))
-            else:
-                values = [row.get(column.key) for row in row_list]
-            if column.formatter is not default_format:
-                columns.append([column.text(value) for value in values])
-                continue
-            # Column.text, inlined; all text or all numbers in one C call
-            kinds = set(map(type, values))
-            if kinds == {str}:
-                columns.append(values)
-            elif str not in kinds and NoneType not in kinds:
-                columns.append(list(map(str, values)))
-            else:
+            values = [row.get(column.key) for row in row_list]
+            if column.formatter is default_format:  # Column.text, inlined
                 columns.append(["" if value is None else value if type(value) is str
                                 else str(value) for value in values])
+            else:
+                columns.append([column.text(value) for value in values])
         texts: Iterable[str]
         if len(columns) > 1:
             texts = map("\x00".join, zip(*columns))
         else:
             texts = columns[0] if columns else [""] * len(missing)
-        search.update(zip(missing, map(str.casefold, texts)))  # in C
+        for key, text in zip(missing, texts):
+            search[key] = text.casefold()
 
     # -- live cells -------------------------------------------------------------------
 

@@ -311,10 +311,9 @@ class TableModel:
         if self.filtered:
             matched: list[str] = []
             needle, search = self._needle, self.texts.search
-            if needle and self._narrow and len(search) < len(rows):
+            if needle and len(search) < len(rows):
                 # Search texts first, in insertion order (memory order: much quicker than
-                # the sorted order for 100 000 rows); a pass in insertion order makes
-                # them as it goes.
+                # the sorted order for 100 000 rows).
                 for chunk in chunks(list(rows), SLICE):
                     self.texts.fill_search(chunk)
                     yield
