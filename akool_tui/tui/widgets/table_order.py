@@ -85,8 +85,9 @@ def merge_runs(runs: list[tuple[list[str], list[Any]]], piece: int = RUN_SIZE
     total = sum(len(keys) for keys, _ in runs)
     if not total:
         return []
-    stride = max(1, min(len(keys) for keys, _ in runs) // SAMPLES_PER_RUN)
-    sample = sorted(value for _, values in runs for value in values[::stride])
+    # (a short last run is sampled at the others' stride: not every value of them all)
+    stride = max(1, max(len(keys) for keys, _ in runs) // SAMPLES_PER_RUN)
+    sample = sorted([value for _, values in runs for value in values[::stride]])
     every = max(1, len(sample) * piece // total)
     out: list[str] = []
     starts = [0] * len(runs)
