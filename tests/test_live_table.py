@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from textual.strip import Strip
 
 from akool_tui.tui.widgets import Column, LiveTable
 from akool_tui.tui.widgets.table_model import TableModel
-from akool_tui.tui.widgets.table_order import merge
+from akool_tui.tui.widgets.table_order import merge_runs
 from akool_tui.tui.widgets.table_sync import _drain
 
 
@@ -542,20 +543,25 @@ def test_sliced_sort_of_many_runs_matches_a_plain_sort() -> None:
                                                int(k[1:])))
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.integers(0, 6)), st.lists(st.integers(0, 6)), st.integers(1, 4))
-def test_sliced_merge_is_a_stable_merge(first: list[int], second: list[int], step: int) -> None:
-    values = {f"a{i}": v for i, v in enumerate(sorted(first))}
-    values.update({f"b{i}": v for i, v in enumerate(sorted(second))})
-    a, b = [k for k in values if k[0] == "a"], [k for k in values if k[0] == "b"]
-    steps = merge(a, b, values.__getitem__, step)
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 9)), min_size=1, max_size=6), st.integers(1, 5))
+def test_sliced_merge_is_a_stable_merge(runs: list[list[int]], piece: int) -> None:
+    """Runs of any sizes, with ties within and across runs, cut into pieces of any size:
+    the merge is sorted() of their concatenation (stable: an earlier run wins ties)."""
+    values: dict[str, int] = {}
+    sorted_runs = []
+    for number, run in enumerate(runs):
+        keys = [f"r{number}.{i}" for i in range(len(run))]
+        values.update(zip(keys, sorted(run)))
+        sorted_runs.append((keys, [values[key] for key in keys]))
+    steps = merge_runs(sorted_runs, piece)
     while True:
         try:
             next(steps)
         except StopIteration as done:
             merged = done.value
             break
-    assert merged == sorted(a + b, key=values.__getitem__)  # sorted() is stable: a first
+    assert merged == sorted(values, key=values.__getitem__)  # insertion order: run order
 
 
 def test_the_model_keeps_marks_of_present_rows_only() -> None:
@@ -610,3 +616,26 @@ async def test_a_narrow_table_shows_the_most_important_columns_that_fit() -> Non
         assert [c.key for c in table.shown_columns()] == ["id", "name", "status", "n", "left"]
         assert [w for w in line_text(table, 0).split() if w != "▲"] == [
             "ID", "Name", "Status", "N", "Left"]
+
+
+def test_a_sliced_sort_with_a_short_last_run_takes_no_long_step() -> None:
+    """100 003 rows: the last run holds 3. Choosing where to cut the runs must not sort
+    a sample of every value (one step as long as a whole sort)."""
+    from akool_tui.tui.widgets.table_order import RUN_SIZE, sort_steps
+
+    count = 20 * RUN_SIZE + 3
+    keys = [f"k{i}" for i in range(count)]
+    values = [f"v{(i * 7919) % 100_003:06d}" for i in range(count)]  # all different
+    steps = sort_steps(keys, values, True)
+    longest = 0.0
+    while True:
+        started = time.thread_time()
+        try:
+            next(steps)
+        except StopIteration as done:
+            ordered = done.value
+            break
+        longest = max(longest, time.thread_time() - started)
+    assert ordered == [key for _, key in sorted(zip(values, keys))]
+    # CPU time: a step ~1.5 ms here; sorting a sample of every value made one of ~9 ms
+    assert longest < 0.005, f"a step took {longest * 1000:.1f} ms"

@@ -58,6 +58,9 @@ async def test_a_big_full_refetch_starts_no_full_collection(tmp_path):
                 await wait_for(pilot, refetched, "the refetch", timeout=60)
                 during = list(full)
                 await wait_for(pilot, lambda: not screen.table.pending, "applied", timeout=30)
+                # the hold ends in a turn of its own, after the next screen refresh
+                await wait_for(pilot, lambda: gc.get_threshold() == thresholds,
+                               "the collector back as it was", timeout=10)
             finally:
                 stop.set()
                 await allocating

@@ -181,8 +181,10 @@ def _left(session: Session, now: datetime | None) -> str:
 
 
 def _left_sort(session: Session) -> float:
+    if not session.is_open:  # most sessions: no end worked out
+        return float("inf")
     end = session.expires_at
-    return end.timestamp() if end is not None and session.is_open else float("inf")
+    return end.timestamp() if end is not None else float("inf")
 
 
 #: what an operator scans for comes first, so that 80 columns show id, status, time

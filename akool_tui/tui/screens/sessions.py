@@ -25,7 +25,16 @@ from ..readonly import mutating
 from ..work import call_api
 from .base import TableScreen
 from ..heap import hold_full_gc, release_full_gc
-from .sessions_load import FREEZE_EVERY, Apart, SessionRow, gc_after_load, rows_of, session_row
+from .sessions_load import (
+    FREEZE_EVERY,
+    Apart,
+    SessionRow,
+    gc_after_load,
+    rows_of,
+    session_row,
+    status_filter,
+    with_sort_values,
+)
 
 if TYPE_CHECKING:
     from ...api.models import Session
@@ -44,12 +53,17 @@ STATUS_STYLES = {
 }
 #: what an operator scans for comes first (the catalogue's order): id, status, time
 #: left, avatar and age fit 80 columns; stream and duration scroll in from the right
-COLUMNS = columns_from_fields(SESSION_FIELDS, styles={"status": STATUS_STYLES})
+COLUMNS = with_sort_values(columns_from_fields(SESSION_FIELDS, styles={"status": STATUS_STYLES}))
 #: a delta of more than BIG_CHANGE rows into a table of more than BIG_TABLE rows is
 #: applied in slices (a smaller one is patched in at once)
 BIG_TABLE, BIG_CHANGE = 5000, 200
 #: failures listed one by one after a bulk close
 LISTED_FAILURES = 3
+
+
+def _after_big_refetch() -> None:
+    gc_after_load()  # what was made since the last freeze: walked no more
+    release_full_gc()  # a big full refetch held it back until now
 
 
 class SessionsClosed(Message):
@@ -176,8 +190,10 @@ class SessionsScreen(TableScreen):
         else:
             self.table.apply_changes(rows, delta.removed)
             if delta.full and big:
-                gc_after_load()  # what was made since the last freeze: walked no more
-            if delta.full:
+                # in a turn of its own: with the tracker's apply above it made one
+                # 28 ms block at 100 000 sessions
+                self.app.call_after_refresh(_after_big_refetch)
+            elif delta.full:
                 release_full_gc()  # a big full refetch held it back until now
         self.update_extra()
         self.refresh_detail()
@@ -240,8 +256,7 @@ class SessionsScreen(TableScreen):
         self._only = ""
         self._status_index = (self._status_index + 1) % len(STATUS_FILTERS)
         label = STATUS_FILTERS[self._status_index]
-        self.table.row_filter = None if label == "all" else (
-            lambda key, row, label=label: row["status"] == label)
+        self.table.row_filter = None if label == "all" else status_filter(label)
         self.update_extra()
         self.notify(f"Showing {label} sessions", timeout=1.5)
 

@@ -9,7 +9,9 @@ import asyncio
 import gc
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
+from operator import attrgetter
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +20,8 @@ from ...core.memory import release_free_memory, release_free_memory_soon
 
 if TYPE_CHECKING:
     from ...api.models import Session
+    from ...core.fields import Field
+    from ..widgets.table_rows import Column
     from ...core.sessions import SessionsDelta, SessionTracker
 
 TABLE_FIELDS = table_fields(SESSION_FIELDS)
@@ -70,6 +74,45 @@ class SessionRow(Mapping[str, Any]):
 
 def session_row(session: Session) -> SessionRow:
     return SessionRow(session)
+
+
+_SESSION = attrgetter("session")
+
+
+def sort_values(field: Field[Session]) -> Callable[[list[SessionRow]], list[Any]]:
+    """The sort values of many rows in one call (``Column.sort_values``): the field's
+    getter, then its sort, mapped over the sessions: one or two calls a row instead
+    of four or five through the row and the column's ``sort_key`` (a sort of 100 000
+    sessions read them for 60-300 ms)."""
+    get, sort = field.get, field.sort
+
+    def values(rows: list[SessionRow]) -> list[Any]:
+        found = map(get, map(_SESSION, rows))
+        return list(found if sort is None else map(sort, found))
+
+    return values
+
+
+def status_filter(label: str) -> Callable[[str, SessionRow], bool]:
+    """The rows whose status reads ``label`` (the ``f`` quick filter): the session's
+    status compared with one member, not its label worked out through the row (a
+    filter of 100 000 rows spent 120 ms there)."""
+    from ...api.models import SessionStatus
+
+    members = [status for status in SessionStatus if status.label == label]
+    if len(members) != 1:  # no such status (or a label shared): read the label
+        return lambda key, row: row["status"] == label
+    member = members[0]
+    return lambda key, row: row.session.status is member
+
+
+def with_sort_values(columns: Sequence[Column]) -> list[Column]:
+    """The sessions table's columns, each reading its sort values in bulk (a live
+    column without its own sort sorts by the time: it is left as it is)."""
+    fields = {f.key: f for f in TABLE_FIELDS}
+    return [column if column.live and fields[column.key].sort is None
+            else replace(column, sort_values=sort_values(fields[column.key]))
+            for column in columns]
 
 
 async def rows_of(sessions: list[Session]) -> dict[str, SessionRow]:

@@ -52,6 +52,10 @@ class Column:
         priority: Lower is more important: when the table is too narrow for every
             column, it shows the most important ones that fit (in their order) and
             hides the rest until it is wider again.
+        sort_values: Optional, for speed: ``sort_values(rows)`` gives, for a list of
+            rows, the list of the values a sort compares (what ``sort_key(row)`` gives,
+            or the cell value without one), as one call instead of one per row. It
+            must give the same values; if it raises, the rows are read one by one.
     """
 
     key: str
@@ -68,6 +72,7 @@ class Column:
     searchable: bool | None = None
     sortable: bool = True
     priority: int = 0
+    sort_values: Callable[[list[Row]], list[Any]] | None = None
 
     def __post_init__(self) -> None:
         if not self.key:
