@@ -273,11 +273,9 @@ _PLANS: dict[tuple[Any, ...], tuple[bool, ...]] = {}
 
 
 def _plan(keys: tuple[Any, ...]) -> tuple[bool, ...]:
-    flags = _PLANS.get(keys)
-    if flags is None:
-        flags = tuple(is_secret_key(str(key)) for key in keys)
-        if len(_PLANS) < 1024:
-            _PLANS[keys] = flags
+    flags = tuple(is_secret_key(str(key)) for key in keys)
+    if len(_PLANS) < 1024:
+        _PLANS[keys] = flags
     return flags
 
 
@@ -288,29 +286,47 @@ def masked_flat(data: Mapping[str, Any]) -> dict[str, Any] | None:
     scanned (:func:`mask_text`) for the mapping's own secret values and for secret
     shapes (a URL's ``?token=``)."""
     keys = tuple(data)
-    out: dict[str, Any] = {}
-    found: list[str] = []
-    texts = False  # a text not under a secret key: masked once the secrets are known
-    for key, value, secret in zip(keys, data.values(), _plan(keys), strict=True):
+    flags = _PLANS.get(keys)
+    if flags is None:
+        flags = _plan(keys)
+    out = dict(data)  # plain values as they are; secrets and texts replaced below
+    texts: list[Any] | None = None
+    found: list[str] | None = None
+    for key, value, secret in zip(keys, data.values(), flags, strict=True):
         kind = type(value)
-        if kind not in _SCALARS:
-            return None
-        if value is None or value == "" or kind is bool:
-            out[key] = value
-        elif secret:
+        if kind is str:
+            if not value:
+                continue
+            if secret:
+                out[key] = mask(value)
+                text = value.strip()
+            elif texts is None:
+                texts = [key]
+                continue
+            else:
+                texts.append(key)
+                continue
+        elif kind is int or kind is float:
+            if not secret:
+                continue
             out[key] = mask(value)
-            if kind is str or kind is int:
-                text = str(value).strip()
-                if len(text) >= MIN_KNOWN_LENGTH and not text.startswith(_MASK):
-                    found.append(text)
+            if kind is float:
+                continue
+            text = str(value)
+        elif value is None or kind is bool:
+            continue
         else:
-            out[key] = value
-            texts = texts or kind is str
-    if texts:
-        known = tuple(sorted(set(found), key=len, reverse=True)) if found else ()
-        for key, value, secret in zip(keys, data.values(), _plan(keys), strict=True):
-            if not secret and type(value) is str and value:
-                out[key] = mask_text(value, known)
+            return None
+        if len(text) >= MIN_KNOWN_LENGTH and not text.startswith(_MASK):
+            if found is None:
+                found = [text]
+            else:
+                found.append(text)
+    if texts is not None:
+        known = (() if found is None else (found[0],) if len(found) == 1
+                 else tuple(sorted(set(found), key=len, reverse=True)))
+        for key in texts:
+            out[key] = mask_text(out[key], known)
     return out
 
 
