@@ -84,6 +84,12 @@ class Context:
 
             path = self.config.path or config_path()
             name = self.config.profile
+            if bool(self.config.client_id) != bool(self.config.client_secret):
+                missing = "client_secret" if self.config.client_id else "client_id"
+                raise _BaseConfigError(
+                    f"incomplete AKool credentials: the "
+                    f"{'client secret' if missing == 'client_secret' else 'client ID'} is "
+                    f"missing (AKOOL_{missing.upper()}, or {missing} in {path})")
             if name not in (DEFAULT_PROFILE, "demo"):
                 raise _BaseConfigError(
                     f"profile '{name}' has no AKool credentials: set api_key (or client_id "
