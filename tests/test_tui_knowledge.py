@@ -60,6 +60,18 @@ async def press_button(pilot, form, selector: str) -> None:
     await pilot.pause()
 
 
+async def new_base_with_doc(pilot, name: str, doc_name: str, doc_url: str):
+    """n on the knowledge screen, the base's name and one document: (the form, its row)."""
+    await pilot.press("n")
+    form = pilot.app.screen
+    await fill(pilot, form.query_one("#name"), name)
+    await press_button(pilot, form, "#add-doc")
+    row = form.query_one(DocRow)
+    await fill(pilot, row.query_one(".doc-name", Input), doc_name)
+    await fill(pilot, row.query_one(".doc-url", Input), doc_url)
+    return form, row
+
+
 async def cursor_to(pilot, screen: KnowledgeScreen, kb_id: str) -> None:
     assert screen.table.move_cursor_to_key(kb_id)
     await pilot.pause()
@@ -257,13 +269,7 @@ async def test_the_not_sent_line_follows_the_fields_as_they_are_fixed(sim, tmp_p
     app = make_app(sim, tmp_path)
     async with running(app) as (pilot, _):
         await open_knowledge(pilot)
-        await pilot.press("n")
-        form = app.screen
-        await fill(pilot, form.query_one("#name"), "Shop")
-        await press_button(pilot, form, "#add-doc")
-        row = form.query_one(DocRow)
-        await fill(pilot, row.query_one(".doc-name", Input), "doc.exe")
-        await fill(pilot, row.query_one(".doc-url", Input), "ftp://x")
+        form, row = await new_base_with_doc(pilot, "Shop", "doc.exe", "ftp://x")
         await pilot.press("ctrl+s")
         await pilot.pause()
         error = form.query_one("#form-error")
@@ -323,13 +329,7 @@ async def test_a_size_that_is_not_a_size_is_named_and_nothing_is_sent(sim, tmp_p
     async with running(app) as (pilot, _):
         await open_knowledge(pilot)
         before = state(sim)
-        await pilot.press("n")
-        form = app.screen
-        await fill(pilot, form.query_one("#name"), "Sizes")
-        await press_button(pilot, form, "#add-doc")
-        row = form.query_one(DocRow)
-        await fill(pilot, row.query_one(".doc-name", Input), "faq.md")
-        await fill(pilot, row.query_one(".doc-url", Input), "https://x.example/faq.md")
+        form, row = await new_base_with_doc(pilot, "Sizes", "faq.md", "https://x.example/faq.md")
         await fill(pilot, row.query_one(".doc-size", Input), "-5 GB")
         await pilot.press("ctrl+s")
         await pilot.pause()
