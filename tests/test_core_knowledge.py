@@ -50,6 +50,13 @@ def test_document_checks_by_field() -> None:
     ("faq.pdf = https://x.example/f?a=b;size=2KB",
      KnowledgeDoc("faq.pdf", "https://x.example/f?a=b", 2048)),
     ("https://x.example/a/notes.md", KnowledgeDoc("notes.md", "https://x.example/a/notes.md")),
+    # a name taken from a URL reads as the file's name, not its URL encoding
+    ("https://x.example/FAQ%20v2%C3%A9.pdf",
+     KnowledgeDoc("FAQ v2\u00e9.pdf", "https://x.example/FAQ%20v2%C3%A9.pdf")),
+    # ... unless decoding would hide something or cut the name: then as written
+    ("https://x.example/a%1Bb.pdf", KnowledgeDoc("a%1Bb.pdf", "https://x.example/a%1Bb.pdf")),
+    ("https://x.example/a%2Fb.pdf", KnowledgeDoc("a%2Fb.pdf", "https://x.example/a%2Fb.pdf")),
+    ("https://x.example/a%FFb.pdf", KnowledgeDoc("a%FFb.pdf", "https://x.example/a%FFb.pdf")),
 ])
 def test_doc_values(text: str, doc: KnowledgeDoc) -> None:
     assert kc.parse_doc(text) == doc

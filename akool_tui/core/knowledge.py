@@ -25,7 +25,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from ..api.errors import ParamError
 from ..api.knowledge import KnowledgeBase, KnowledgeDoc
@@ -171,6 +171,20 @@ def doc_format(name: str, url: str = "") -> str:
     return ""
 
 
+def name_from_url(url: str) -> str:
+    """A document's name from its URL: the last part of the path, percent-decoded
+    (``.../FAQ%20v2.pdf`` gives ``FAQ v2.pdf``) unless decoding would give a slash, a
+    character the terminal would not show or bytes that are not UTF-8; then as written."""
+    raw = urlsplit(url).path.rsplit("/", 1)[-1]
+    try:
+        decoded = unquote(raw, errors="strict")
+    except UnicodeDecodeError:  # %FF: not UTF-8, keep it as written
+        return raw
+    if "/" in decoded or hidden_character(decoded) is not None:
+        return raw
+    return decoded
+
+
 def check_format(name: str, url: str = "") -> str | None:
     ext = doc_format(name, url)
     if ext in DOC_FORMATS:
@@ -293,7 +307,7 @@ def parse_doc(text: str) -> KnowledgeDoc:
             raise ParamError(f"--doc {text!r}: {error}") from None
         value = value[:match.start()].rstrip()
     if re.match(r"(?i)https?://", value):
-        name, url = urlsplit(value).path.rsplit("/", 1)[-1], value
+        name, url = name_from_url(value), value
     elif "=" in value:
         name, url = (part.strip() for part in value.split("=", 1))
     else:
