@@ -222,3 +222,36 @@ async def test_an_interrupted_reply_reads_interrupted_beside_its_timings(simulat
         shown = screen_text(app)
         assert "the short answer" in shown
         assert "interrupted" in shown and "1st part 215 ms" in shown
+
+
+async def test_a_history_that_cannot_be_recorded_is_said_and_kept_in_the_events(
+        tmp_path, monkeypatch):
+    """A HOME where the history's folder cannot be made (here a file is in its way, as
+    a read-only HOME does for an ordinary user): the operator is told once, and `e`
+    lists it, rather than "Nothing went wrong so far" while nothing is recorded."""
+    from akool_tui.simulator import SimulatorConfig, run_background
+    from akool_tui.tui.screens.base import Refreshed
+    from akool_tui.tui.screens.events import EventsScreen
+    from tui_helpers import make_app as make_console, running
+
+    blocked = tmp_path / "data"
+    blocked.write_text("not a folder")
+    monkeypatch.setenv("XDG_DATA_HOME", str(blocked))
+    sim = run_background(SimulatorConfig(seed=3, sessions=5, churn=False))
+    app = make_console(sim, tmp_path, interval=0.2)
+    try:
+        async with running(app) as (pilot, messages):
+            await wait_for(pilot, lambda: messages.notes("warning"), timeout=10,
+                           what="the history warning")
+            (note,) = messages.notes("warning")
+            assert note.startswith("history not recorded:") and str(blocked) in note
+            seen = messages.count(Refreshed)
+            await wait_for(pilot, lambda: messages.count(Refreshed) >= seen + 3, timeout=10,
+                           what="three more refreshes")
+            assert len(messages.notes("warning")) == 1  # said once, not at each refresh
+            await pilot.press("e")
+            await wait_for(pilot, lambda: isinstance(app.screen, EventsScreen), what="events")
+            logged = "\n".join(str(line.text) for line in app.screen.query_one("#events-log").lines)
+            assert "history not recorded" in logged and "Nothing went wrong" not in logged
+    finally:
+        sim.stop()

@@ -60,6 +60,7 @@ class AppContext:
         self.start_profile, self.start_config = self.profile, config
         self._history: HistoryStore | None = None
         self._history_opened = False
+        self._history_warned: HistoryStore | None = None
         #: what the app sees of the account (the app gives it its clock)
         self.pulse = Pulse()
         #: the pulse screen is showing: the sessions screen refreshes behind it
@@ -82,6 +83,16 @@ class AppContext:
             self._history = store_for(self.config, demo=self.demo, profile=self.profile,
                                       secrets=self._history_secrets)
         return self._history
+
+    def history_problem(self) -> str:
+        """Once per store: why the history is not recorded (its database could not be
+        opened: a read-only HOME, a newer schema), "" while it is or not known yet."""
+        store = self._history
+        if store is None or store is self._history_warned or not store.ready.is_set():
+            return ""
+        if store.error:
+            self._history_warned = store
+        return store.error
 
     def _history_secrets(self) -> list[str]:
         """Masked in everything recorded (read by the writer thread at each batch):

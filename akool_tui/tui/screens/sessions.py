@@ -173,6 +173,8 @@ class SessionsScreen(TableScreen):
         delta, rows = result
         changed = self.tracker.apply(delta)
         self.app.ctx.record_sessions(changed)  # the recorded lifecycle (core.history)
+        if problem := self.app.ctx.history_problem():  # kept in the events list too
+            self.app.notify(problem, severity="warning", timeout=10)
         tracker = self.tracker
         self.app.ctx.pulse.sessions((tracker.sessions[i] for i in tracker.open_ids
                                      if i in tracker.sessions), self.app.now())
