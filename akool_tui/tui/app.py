@@ -24,7 +24,7 @@ from textual.screen import Screen
 from .. import logs
 from ..api.secrets import mask
 from ..core.text import safe
-from . import textual_fixes
+from . import paste_fix, textual_fixes
 from .app_errors import ErrorReporting, _ReportingWorkers
 from .app_palette import PaletteCommands
 from .app_profiles import ProfileSwitching
@@ -92,6 +92,7 @@ def _knowledge():
 
 
 textual_fixes.install()  # partial screen updates write only the changed cells
+paste_fix.install()  # escape sequences in a paste never press keys
 
 
 #: the footer shows the screen keys as one compact group ("12345 screens")
