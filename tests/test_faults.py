@@ -446,3 +446,41 @@ async def test_disconnect_mid_reply_reconnects_and_loses_no_typed_text(simulator
     assert statuses[-1] == "sent" and "failed" not in statuses
     cut = next(p for p in chat.finished() if p.incomplete)
     assert_grows_without_repeats(chat.bot()[cut.mid], first)
+
+
+async def test_tui_with_refused_credentials_says_so_in_the_table_and_stops_retrying(tmp_path):
+    """A wrong API key: the table says the credentials were refused (it read "Loading
+    sessions…" for ever), the status line says the refreshes stopped, no retry is sent
+    until ctrl+r, and with the key mended ctrl+r loads the sessions."""
+    from akool_tui.config import Config
+    from akool_tui.tui.app import AkoolApp
+    from tui_helpers import screen_text
+
+    sim = run_background(SimulatorConfig(seed=3, sessions=30, churn=False))
+    cfg = Config(base_url=sim.base_url, api_key="wrongWRONGkey5555", refresh_interval=1.0,
+                 path=tmp_path / "config.toml")
+    app = AkoolApp(cfg, watch_tty=False)
+    try:
+        async with running(app) as (pilot, messages):
+            failed = await wait_message(pilot, messages, RefreshFailed, after=0, timeout=20)
+            assert isinstance(failed.error, errors.AuthError)
+            await wait_for(pilot, lambda: "Credentials refused (code 1101)" in screen_text(app),
+                           what="the refusal in the table")
+            text = screen_text(app)
+            assert "stopped: fix the credentials, then ctrl+r" in text
+            assert "Loading sessions" not in text and "wrongWRONGkey5555" not in text
+            state = app.screen.loop.state
+            assert state.halted and state.next_at is None
+            # backoff would have retried within 2 s (interval 1 s, one error): none is sent
+            await pilot.pause(2.5)
+            assert messages.count(RefreshFailed) == 1
+            await pilot.press("ctrl+r")  # tries again at once (still refused)
+            await wait_for(pilot, lambda: messages.count(RefreshFailed) == 2, what="ctrl+r")
+            app.config.api_key = sim.cfg.api_key  # mended (as a profile switch does)
+            app.reset_client()
+            await pilot.press("ctrl+r")
+            await wait_for(pilot, lambda: app.screen.table.row_count == 30, timeout=10,
+                           what="sessions loaded")
+            assert not state.halted and "stopped" not in screen_text(app)
+    finally:
+        sim.stop()

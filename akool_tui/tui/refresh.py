@@ -2,7 +2,9 @@
 
 Modelled on dolphie's WorkerManager: the next tick is scheduled only after the
 previous fetch finished, ticks are skipped while paused or while a modal screen is
-open, and errors back off exponentially (with jitter) up to a ceiling.
+open, and errors back off exponentially (with jitter) up to a ceiling. An error that
+another try cannot mend (the service refused the credentials) stops the ticks until
+:meth:`RefreshLoop.trigger` (ctrl+r, new credentials).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+
+from ..api.errors import AuthError
 
 MIN_INTERVAL = 1.0
 MAX_BACKOFF = 60.0
@@ -30,6 +34,8 @@ class RefreshState:
     in_flight: bool = False
     next_delay: float = field(default=0.0)
     next_at: float | None = None  # clock time of the next tick
+    #: why the ticks stopped ("" while they run): an error only new credentials mend
+    halted: str = ""
 
     def retry_in(self, now: float) -> float:
         """Seconds until the next tick (0 when it is due or unknown)."""
@@ -41,6 +47,12 @@ class RefreshState:
             return self.interval
         backoff = min(MAX_BACKOFF, self.interval * 2 ** min(self.consecutive_errors, 6))
         return backoff * (0.5 + random.random() / 2)
+
+
+def final(error: BaseException) -> bool:
+    """Whether another try cannot mend ``error``: the credentials were refused (the
+    client has already fetched a new token once when it had one)."""
+    return isinstance(error, AuthError)
 
 
 class RefreshLoop:
@@ -95,10 +107,11 @@ class RefreshLoop:
             self.state.errors += 1
             self.state.consecutive_errors += 1
             self.state.last_error = str(error)
+            self.state.halted = str(error) if final(error) else ""
             self._on_error(error)
         else:
             self.state.consecutive_errors = 0
-            self.state.last_error = ""
+            self.state.last_error = self.state.halted = ""
             self.state.last_success = self._clock()
             self._on_result(result)
         finally:
@@ -111,9 +124,14 @@ class RefreshLoop:
                 await self.tick()
             delay = self.state.delay()
             self.state.next_delay = delay
-            self.state.next_at = self._clock() + delay
+            self.state.next_at = None if self.state.halted else self._clock() + delay
             self._wake.clear()
             if self._forced:
+                continue
+            if self.state.halted:  # until ctrl+r or new credentials
+                while not self._forced:
+                    await self._wake.wait()
+                    self._wake.clear()
                 continue
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)

@@ -122,7 +122,10 @@ class StatusLine(Widget):
         if st is not None:
             if st.paused:
                 parts.append(("PAUSED", "bold reverse"))
-            if st.consecutive_errors:  # failing now; cleared on recovery (`e` keeps them)
+            if st.halted:  # stopped: another try cannot mend it (`e` keeps the error)
+                parts.append(("stopped: fix the credentials, then ctrl+r" if level < 4
+                              else "stopped", "bold $error"))
+            elif st.consecutive_errors:  # failing now; cleared on recovery (`e` keeps them)
                 retry = math.ceil(st.retry_in(app.now().timestamp()))  # counts down
                 errors = (f"errors {st.consecutive_errors} (retry in {retry}s, e: events)"
                           if level < 4 else f"errors {st.consecutive_errors}, retry {retry}s")

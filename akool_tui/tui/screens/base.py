@@ -125,7 +125,14 @@ class MainScreen(Screen):
             self.notify(f"Refresh failed: {text}", severity="error", timeout=6, markup=False)
         else:  # the same again: no toast, but the run's events keep every failure
             self.app.ctx.events.add("error", f"Refresh failed: {text}")
+        if self.loop is not None and self.loop.state.halted \
+                and self.loop.state.last_success is None:
+            self.show_refused(message.error)
         self.status.update_status()
+
+    def show_refused(self, error: BaseException) -> None:
+        """Nothing loaded and the ticks stopped (credentials refused): say so where
+        the data would be (a table screen puts it in its table)."""
 
     def action_refresh_now(self) -> None:
         if self.loop is not None:
@@ -169,6 +176,12 @@ class TableScreen(MainScreen):
     def on_mount(self) -> None:
         # no super(): Textual calls every class's on_mount along the MRO by itself
         self.table.focus()
+
+    def show_refused(self, error: BaseException) -> None:
+        code = getattr(error, "code", None)
+        self.table.empty_text = (f"Credentials refused{f' (code {code})' if code else ''}: "
+                                 "check them (akool-tui config show), then ctrl+r")
+        self.table.refresh()
 
     def update_extra(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
