@@ -448,6 +448,50 @@ async def test_disconnect_mid_reply_reconnects_and_loses_no_typed_text(simulator
     assert_grows_without_repeats(chat.bot()[cut.mid], first)
 
 
+async def test_a_drop_mid_reply_ends_speaking_so_the_next_reply_shows_it_again(simulator_factory):
+    """No audio_end comes for a reply cut by a drop: the avatar is not speaking then,
+    and the next reply's audio_start says it speaks again (the chat showed "quiet"
+    while it spoke, and esc no longer interrupted)."""
+    from akool_tui.core.chat.events import Speaking
+
+    sim = _stream_sim(simulator_factory, reply_chars_per_s=300.0)
+    session = _ws_session(sim)
+    chat = await Chat(reassembly_timeout=0.5).start(session)
+    try:
+        await chat.conv.say("The first reply is long enough to be cut off in the middle. " * 6)
+        await chat.until(lambda: chat.conv.speaking and chat.bot(), "the reply to start")
+        (avatar,) = live_avatars(sim.state, session.id)
+        avatar.request_disconnect()
+        await chat.until(lambda: not chat.conv.connected, "the drop")
+        assert not chat.conv.speaking
+        assert [e.on for e in chat.events if isinstance(e, Speaking)] == [True, False]
+        await chat.until(lambda: chat.conv.connected, "reconnected")
+        await chat.conv.say("and now a second line")
+        await chat.until(lambda: chat.conv.speaking, "speaking again")
+        assert [e.on for e in chat.events if isinstance(e, Speaking)][-1] is True
+    finally:
+        await chat.stop()
+
+
+def test_a_reply_after_a_drop_is_timed_from_its_own_line_not_a_lost_one() -> None:
+    """A line sent just before the channel dropped is never answered: the next reply's
+    first part is timed from the line it answers (it read "1st part 15.1 s" for a part
+    that came in 20 ms, and every later reply inherited the lost line's age)."""
+    from akool_tui.core.chat.events import ChatPart, Outgoing
+    from akool_tui.core.chat.replies import Replies
+
+    replies = Replies()
+    replies.observe(Outgoing("m1", "lost to the drop", "sent"), "s1", 0.0, 0.0)
+    replies.observe(ChannelState(TransportState.RECONNECTING, "connection lost"), "s1", 1.0, 1.0)
+    replies.observe(ChannelState(TransportState.CONNECTED, "reconnected"), "s1", 2.0, 2.0)
+    replies.observe(Outgoing("m2", "after the drop", "sent"), "s1", 15.0, 15.0)
+    (stats,) = replies.observe(ChatPart("b2", "bot", "Hello"), "s1", 15.02, 15.02)
+    assert stats.first and stats.timing.first_ms == 20.0
+    replies.observe(Outgoing("m3", "and the next", "sent"), "s1", 20.0, 20.0)
+    (stats,) = replies.observe(ChatPart("b3", "bot", "Hi"), "s1", 20.5, 20.5)
+    assert stats.timing.first_ms == 500.0
+
+
 async def test_tui_with_refused_credentials_says_so_in_the_table_and_stops_retrying(tmp_path):
     """A wrong API key: the table says the credentials were refused (it read "Loading
     sessions…" for ever), the status line says the refreshes stopped, no retry is sent

@@ -216,6 +216,8 @@ class Conversation(Commands, Sending):
     def _on_state(self, transport: BaseTransport, state: TransportState, detail: str) -> None:
         if transport is not self.transport:
             return  # a channel left behind (another session was picked since)
+        if state is not TransportState.CONNECTED:  # no audio_end comes for a cut reply
+            self._set_speaking(False)
         self._emit(ChannelState(state, detail))
         if state is TransportState.CONNECTED:
             self._spawn(self._send_waiting())

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .events import ChatPart, Interrupting, Outgoing, Speaking
+from ...stream.transport import TransportState
+from .events import ChannelState, ChatPart, Interrupting, Outgoing, Speaking
 from .timing import ReplyStats, ReplyTimer
 
 
@@ -47,4 +48,6 @@ class Replies:
                 return [ReplyStats(reply, audio=True)]
         elif isinstance(event, Interrupting):
             return [ReplyStats(reply) for reply in self.timer.interrupted()]
+        elif isinstance(event, ChannelState) and event.state is not TransportState.CONNECTED:
+            self.timer.lost()  # what was sent before the drop is not answered now
         return []

@@ -129,3 +129,10 @@ class ReplyTimer:
             reply.interrupted = True
         self._unanswered.clear()
         return cut
+
+    def lost(self) -> None:
+        """The channel dropped: the lines sent before it will not be answered (a reply
+        to a later line is timed from that line, not from a lost one), and an
+        ``audio_start`` seen before it belongs to no reply."""
+        self._unanswered.clear()
+        self._audio_at = None
