@@ -255,3 +255,24 @@ async def test_a_history_that_cannot_be_recorded_is_said_and_kept_in_the_events(
             assert "history not recorded" in logged and "Nothing went wrong" not in logged
     finally:
         sim.stop()
+
+
+async def test_keys_typed_right_after_q_open_nothing_as_the_app_ends(tmp_path):
+    """`qe` typed fast: the console ends without opening the events list on its way
+    out (a screen pushed then was never composed, and its error went to the log)."""
+    from akool_tui.simulator import SimulatorConfig, run_background
+    from tui_helpers import make_app as make_console, running, wait_loaded
+
+    sim = run_background(SimulatorConfig(seed=3, sessions=5, churn=False))
+    app = make_console(sim, tmp_path)
+    try:
+        async with running(app) as (pilot, _messages):
+            await wait_loaded(pilot)
+            screens = len(app.screen_stack)
+            app.simulate_key("q")
+            app.simulate_key("e")
+            await pilot.pause()
+            assert len(app.screen_stack) <= screens
+    finally:
+        sim.stop()
+    assert app.return_code in (0, None)

@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.binding import Binding
@@ -294,6 +294,14 @@ class AkoolApp(TypeAheadApp, ErrorReporting, AppThemes, PaletteCommands, Profile
 
     async def action_quit(self) -> None:
         self.leave_then(self.exit, going="quitting")
+
+    async def run_action(self, action: Any, default_namespace: Any = None,
+                         namespaces: Any = None) -> bool:
+        """Every key's action, except once the app is ending: keys typed right after
+        `q` (as `qe`) opened screens that were never composed (an error in the log)."""
+        if self._exit:
+            return False
+        return await super().run_action(action, default_namespace, namespaces)
 
     def action_history(self) -> None:
         """The history is a mode of its own, as the pulse is: pushed over a screen it
