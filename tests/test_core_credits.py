@@ -65,3 +65,14 @@ def test_credit_amounts_read_well():
     assert credits_text(12.5) == "12.5"
     assert credits_text(0.25) == "0.25"
     assert status_text(None, BurnMeter().burn()) == ""
+
+
+@pytest.mark.parametrize(("per_hour", "shown"), [
+    (1446.58, "1,447/h"), (360.0, "360/h"), (12.44, "12.4/h"), (10.0, "10/h"),
+    (0.25, "0.25/h"), (0.0, "0/h")])
+def test_a_measured_rate_shows_three_figures_at_most(per_hour, shown):
+    """The status line's burn rate does not flicker in its second decimal at every read
+    (it read "1,446.58/h")."""
+    from akool_tui.core.credits import Burn, burn_text
+
+    assert burn_text(Burn(per_hour, 600.0, per_hour / 6)) == shown

@@ -93,10 +93,17 @@ def credits_text(amount: float) -> str:
 
 
 def burn_text(burn: Burn) -> str:
-    """``"360/h"`` (credits an hour), ``"0/h"``, ``"rate …"`` while measuring."""
-    if burn.per_hour is None:
+    """``"360/h"`` (credits an hour), ``"0/h"``, ``"rate …"`` while measuring. A
+    measured rate keeps three figures at most (``"1,447/h"``, ``"12.4/h"``,
+    ``"0.25/h"``): more would be noise that changes at every read."""
+    rate = burn.per_hour
+    if rate is None:
         return "rate …"
-    return f"{credits_text(burn.per_hour)}/h"
+    if rate >= 100:
+        return f"{round(rate):,}/h"
+    if rate >= 10:
+        return f"{rate:.1f}".rstrip("0").rstrip(".") + "/h"
+    return f"{credits_text(rate)}/h"
 
 
 def status_text(balance: float | None, burn: Burn, *, short: bool = False) -> str:
