@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import selectors
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...core.fields import SESSION_FIELDS, table_fields
 from ...core.memory import release_free_memory, release_free_memory_soon
+from ..input_gate import GATE, InputGate
 
 if TYPE_CHECKING:
     from ...api.models import Session
@@ -132,8 +134,9 @@ class Apart:
     """``tracker.fetch_all`` on an event loop and API client of a worker thread, which
     :meth:`cancel` (from the UI thread) stops: quitting does not wait for 1 000 pages."""
 
-    def __init__(self) -> None:
+    def __init__(self, gate: InputGate = GATE) -> None:
         self._ui_cpu = cpu_clock(threading.get_ident())  # made on the UI thread
+        self._gate = gate
         self._lock = threading.Lock()
         self._cancelled = False
         self._stop: Callable[[], None] | None = None
@@ -156,8 +159,10 @@ class Apart:
             finally:
                 pacer.cancel()
 
+        selector = GatedSelector(self._gate, self._ui_cpu)
         try:
-            return asyncio.run(run())
+            with asyncio.Runner(loop_factory=lambda: asyncio.SelectorEventLoop(selector)) as runner:
+                return runner.run(run())
         finally:
             with self._lock:
                 self._stop = None
@@ -168,6 +173,19 @@ class Apart:
             self._cancelled = True
             if self._stop is not None:
                 self._stop()
+
+
+class GatedSelector(selectors.DefaultSelector):  # type: ignore[misc, valid-type]
+    """The refetch loop's selector: each turn of the loop first lets a key typed
+    meanwhile reach the screen (``input_gate``)."""
+
+    def __init__(self, gate: InputGate, ui_cpu: Callable[[], float] | None) -> None:
+        super().__init__()
+        self._gate, self._ui_cpu = gate, ui_cpu
+
+    def select(self, timeout: float | None = None) -> Any:
+        self._gate.wait(self._ui_cpu)
+        return super().select(timeout)
 
 
 def cpu_clock(ident: int) -> Callable[[], float] | None:
