@@ -6,8 +6,10 @@ of its own; the garbage collector kept off what a big load made.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import selectors
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -36,6 +38,8 @@ FREEZE_EVERY = 0.25
 PACE_WORK, PACE_REST = 0.004, 0.004
 #: CPU seconds the UI thread spends in a PACE_WORK window that make the refetch rest
 UI_BUSY = 0.0005
+#: the interpreter's switch interval while a refetch thread runs (see Apart.fetch_all)
+SWITCH_INTERVAL = 0.0005
 
 #: how each column's value is read from a session
 GETTERS: dict[str, Any] = {f.key: f.get for f in TABLE_FIELDS}
@@ -161,7 +165,8 @@ class Apart:
 
         selector = GatedSelector(self._gate, self._ui_cpu)
         try:
-            with asyncio.Runner(loop_factory=lambda: asyncio.SelectorEventLoop(selector)) as runner:
+            with switch_interval(SWITCH_INTERVAL), \
+                    asyncio.Runner(loop_factory=lambda: asyncio.SelectorEventLoop(selector)) as runner:
                 return runner.run(run())
         finally:
             with self._lock:
@@ -173,6 +178,35 @@ class Apart:
             self._cancelled = True
             if self._stop is not None:
                 self._stop()
+
+
+_switch_lock = threading.Lock()
+_switch_users = 0
+_switch_saved = 0.0
+
+
+@contextlib.contextmanager
+def switch_interval(seconds: float) -> Iterator[None]:
+    """``sys.setswitchinterval(seconds)`` while inside (nested and threaded uses keep
+    the shortest until the last one leaves, then the old value comes back).
+
+    A thread that wants the interpreter waits up to the switch interval (5 ms) for the
+    one that holds it; the UI thread lets it go at every turn of its event loop and
+    every write, so each of a key's many turns could wait 5 ms for a refetch thread.
+    Forced switches happen only while another thread waits: an idle UI costs none."""
+    global _switch_users, _switch_saved
+    with _switch_lock:
+        if _switch_users == 0:
+            _switch_saved = sys.getswitchinterval()
+        _switch_users += 1
+        sys.setswitchinterval(min(seconds, sys.getswitchinterval()))
+    try:
+        yield
+    finally:
+        with _switch_lock:
+            _switch_users -= 1
+            if _switch_users == 0:
+                sys.setswitchinterval(_switch_saved)
 
 
 class GatedSelector(selectors.DefaultSelector):  # type: ignore[misc, valid-type]
