@@ -9,10 +9,12 @@ run (the figure ``latency_100k`` reports), then per phase, as min / median / max
 the runs; and the wall time of each full refetch (ctrl+r to the end of the simulator's
 burst of CPU, to ``SAMPLE`` s).
 
-    python bench/latency_ab.py --base /tmp/base-tree [--new .] [--runs 3] [--refetches 2]
+    python bench/latency_ab.py --tree base=/tmp/base-tree --tree new=. [--runs 3]
+                               [--refetches 2]
 
-``--base`` / ``--new``: checkouts whose ``akool_tui`` the app is run from (``python -m
-akool_tui`` in that folder); this interpreter runs both.
+``--tree NAME=PATH`` (two or more): checkouts whose ``akool_tui`` the app is run from
+(``python -m akool_tui`` in that folder); this interpreter runs them all, in turn (the
+order reversed every other round).
 """
 
 from __future__ import annotations
@@ -100,15 +102,15 @@ def p95(values: list[float]) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--base", required=True)
-    parser.add_argument("--new", default=".")
+    parser.add_argument("--tree", action="append", required=True, metavar="NAME=PATH")
     parser.add_argument("--sessions", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--refetches", type=int, default=2)
     parser.add_argument("--type-seconds", type=float, default=6.0)
     args = parser.parse_args()
     args.skip_idle, args.idle_max = True, 0
-    trees = {"base": Path(args.base).resolve(), "new": Path(args.new).resolve()}
+    trees = {name: Path(path).resolve()
+             for name, _, path in (tree.partition("=") for tree in args.tree)}
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     runs: dict[str, list[dict[str, list[float]]]] = {name: [] for name in trees}
     with tempfile.TemporaryDirectory() as tmp:
@@ -117,7 +119,8 @@ def main() -> int:
         simulator = start_simulator(port, args.sessions)
         try:
             for n in range(args.runs):
-                for name, tree in (trees.items() if n % 2 == 0 else reversed(trees.items())):
+                order = list(trees.items())
+                for name, tree in (order if n % 2 == 0 else order[::-1]):
                     result = one(tree, env, simulator.pid, port, args.sessions, args)
                     runs[name].append(result)
                     print(f"run {n + 1} {name}: p95 {result['_p95'][0]:.1f} max "
