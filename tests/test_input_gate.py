@@ -14,9 +14,9 @@ from textual import events
 from textual.drivers.headless_driver import HeadlessDriver
 
 from akool_tui.core.sessions import SessionTracker
-from akool_tui.tui.input_gate import InputGate, gated_driver
+from akool_tui.tui.input_gate import GatedLoop, InputGate, gated_driver
 from akool_tui.tui.lifetime import SafeWriterThread
-from akool_tui.tui.screens.sessions_load import Apart, GatedSelector
+from akool_tui.tui.screens.sessions_load import Apart
 
 TIMEOUT = 10.0
 
@@ -55,8 +55,7 @@ class Stepper:
                 self.steps.append(perf_counter())
                 await asyncio.sleep(0)
 
-        selector = GatedSelector(gate, self.ui_cpu)
-        with asyncio.Runner(loop_factory=lambda: asyncio.SelectorEventLoop(selector)) as r:
+        with asyncio.Runner(loop_factory=lambda: GatedLoop(gate, self.ui_cpu)) as r:
             r.run(work())
 
     def close(self) -> None:

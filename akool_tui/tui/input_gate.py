@@ -10,17 +10,24 @@ of the UI thread longer than 25 ms.
 
 The gate: Textual's input thread calls :meth:`InputGate.key` for each key it reads (see
 :func:`gated_driver`); the refetch thread calls :meth:`InputGate.wait` between two steps
-(each turn of its event loop, see ``GatedSelector``) and, while a key is pending, sleeps
+(each callback and each turn of its event loop: :class:`GatedLoop`; the refetch runs
+on one) and, while a key is pending, sleeps
 with the lock released until the terminal writer flushed a frame (:meth:`flushed`, from
 ``lifetime.SafeWriterThread``) and the UI thread has gone quiet since (its CPU clock
 stands still over one :data:`STEP`), or :data:`CAP` s passed: a refetch never starves.
+:func:`switch_interval` shortens the other waits for the interpreter while a refetch
+thread runs.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import selectors
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from time import perf_counter
 from typing import Any
 
@@ -104,6 +111,65 @@ class InputGate:
         self.waits += 1
         self.waited += now - start
         return now - start
+
+
+class GatedSelector(selectors.DefaultSelector):  # type: ignore[misc, valid-type]
+    """A selector that first waits at the gate: each turn of its event loop."""
+
+    def __init__(self, gate: InputGate, ui_cpu: Callable[[], float] | None) -> None:
+        super().__init__()
+        self._gate, self._ui_cpu = gate, ui_cpu
+
+    def select(self, timeout: float | None = None) -> Any:
+        self._gate.wait(self._ui_cpu)
+        return super().select(timeout)
+
+
+class GatedLoop(asyncio.SelectorEventLoop):
+    """An event loop (for a worker thread) that waits at ``gate`` before each callback
+    it runs (each step of a task: between two pages of a refetch, not only between two
+    turns of the loop, which could run several pages) and each turn."""
+
+    def __init__(self, gate: InputGate, ui_cpu: Callable[[], float] | None) -> None:
+        super().__init__(GatedSelector(gate, ui_cpu))
+        self._gate_wait = lambda: gate.wait(ui_cpu)
+
+    def call_soon(self, callback: Callable[..., Any], *args: Any,
+                  context: Any = None) -> asyncio.Handle:
+        return super().call_soon(self._gated, callback, *args, context=context)
+
+    def _gated(self, callback: Callable[..., Any], *args: Any) -> None:
+        self._gate_wait()
+        callback(*args)
+
+
+_switch_lock = threading.Lock()
+_switch_users = 0
+_switch_saved = 0.0
+
+
+@contextlib.contextmanager
+def switch_interval(seconds: float) -> Iterator[None]:
+    """``sys.setswitchinterval(seconds)`` while inside (nested and threaded uses keep
+    the shortest until the last one leaves, then the old value comes back).
+
+    A thread that wants the interpreter waits up to the switch interval (5 ms) for the
+    one that holds it; the UI thread lets it go at every turn of its event loop and
+    every write, so each of a key's many turns could wait 5 ms for a refetch thread.
+    Forced switches happen only while another thread waits: an idle UI costs none."""
+    global _switch_users, _switch_saved
+    with _switch_lock:
+        if _switch_users == 0:
+            _switch_saved = sys.getswitchinterval()
+        _switch_users += 1
+        sys.setswitchinterval(min(seconds, sys.getswitchinterval()))
+    try:
+        yield
+    finally:
+        with _switch_lock:
+            _switch_users -= 1
+            if _switch_users == 0:
+                sys.setswitchinterval(_switch_saved)
 
 
 #: the app's one gate (keys from its terminal; its refetch threads wait on it)

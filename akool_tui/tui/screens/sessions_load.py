@@ -6,10 +6,7 @@ of its own; the garbage collector kept off what a big load made.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import gc
-import selectors
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -18,9 +15,10 @@ from operator import attrgetter
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
+from ... import logs
 from ...core.fields import SESSION_FIELDS, table_fields
 from ...core.memory import release_free_memory, release_free_memory_soon
-from ..input_gate import GATE, InputGate
+from ..input_gate import GATE, GatedLoop, InputGate, switch_interval
 
 if TYPE_CHECKING:
     from ...api.models import Session
@@ -163,14 +161,17 @@ class Apart:
             finally:
                 pacer.cancel()
 
-        selector = GatedSelector(self._gate, self._ui_cpu)
+        gate, started = self._gate, perf_counter()
+        waits, waited = gate.waits, gate.waited
         try:
             with switch_interval(SWITCH_INTERVAL), \
-                    asyncio.Runner(loop_factory=lambda: asyncio.SelectorEventLoop(selector)) as runner:
+                    asyncio.Runner(loop_factory=lambda: GatedLoop(gate, self._ui_cpu)) as runner:
                 return runner.run(run())
         finally:
             with self._lock:
                 self._stop = None
+            logs.log.info("full refetch in its thread: %.2f s, %d waits for keys, %.3f s",
+                          perf_counter() - started, gate.waits - waits, gate.waited - waited)
             release_free_memory()  # what the pages left in this thread's heap
 
     def cancel(self) -> None:
@@ -178,48 +179,6 @@ class Apart:
             self._cancelled = True
             if self._stop is not None:
                 self._stop()
-
-
-_switch_lock = threading.Lock()
-_switch_users = 0
-_switch_saved = 0.0
-
-
-@contextlib.contextmanager
-def switch_interval(seconds: float) -> Iterator[None]:
-    """``sys.setswitchinterval(seconds)`` while inside (nested and threaded uses keep
-    the shortest until the last one leaves, then the old value comes back).
-
-    A thread that wants the interpreter waits up to the switch interval (5 ms) for the
-    one that holds it; the UI thread lets it go at every turn of its event loop and
-    every write, so each of a key's many turns could wait 5 ms for a refetch thread.
-    Forced switches happen only while another thread waits: an idle UI costs none."""
-    global _switch_users, _switch_saved
-    with _switch_lock:
-        if _switch_users == 0:
-            _switch_saved = sys.getswitchinterval()
-        _switch_users += 1
-        sys.setswitchinterval(min(seconds, sys.getswitchinterval()))
-    try:
-        yield
-    finally:
-        with _switch_lock:
-            _switch_users -= 1
-            if _switch_users == 0:
-                sys.setswitchinterval(_switch_saved)
-
-
-class GatedSelector(selectors.DefaultSelector):  # type: ignore[misc, valid-type]
-    """The refetch loop's selector: each turn of the loop first lets a key typed
-    meanwhile reach the screen (``input_gate``)."""
-
-    def __init__(self, gate: InputGate, ui_cpu: Callable[[], float] | None) -> None:
-        super().__init__()
-        self._gate, self._ui_cpu = gate, ui_cpu
-
-    def select(self, timeout: float | None = None) -> Any:
-        self._gate.wait(self._ui_cpu)
-        return super().select(timeout)
 
 
 def cpu_clock(ident: int) -> Callable[[], float] | None:
