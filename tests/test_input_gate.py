@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import sys
 import threading
 import time
 from time import perf_counter
@@ -14,7 +15,7 @@ from textual import events
 from textual.drivers.headless_driver import HeadlessDriver
 
 from akool_tui.core.sessions import SessionTracker
-from akool_tui.tui.input_gate import GatedLoop, InputGate, gated_driver
+from akool_tui.tui.input_gate import GatedLoop, InputGate, gated_driver, switch_interval
 from akool_tui.tui.lifetime import SafeWriterThread
 from akool_tui.tui.screens.sessions_load import Apart
 
@@ -168,3 +169,31 @@ def test_a_full_refetch_in_its_thread_waits_for_a_pending_key(simulator_factory)
     finally:
         apart.cancel()
         thread.join(TIMEOUT)
+
+
+def test_the_switch_interval_is_short_only_while_a_refetch_thread_runs() -> None:
+    before = sys.getswitchinterval()
+    with switch_interval(0.0005):
+        with switch_interval(0.001):  # a second refetch: the shortest holds
+            assert sys.getswitchinterval() == 0.0005
+        assert sys.getswitchinterval() == 0.0005
+    assert sys.getswitchinterval() == before
+
+
+def test_a_full_refetch_thread_shortens_the_switch_interval(simulator_factory) -> None:
+    sim = simulator_factory(sessions=300)
+    seen: list[float] = []
+    gate = InputGate()
+    apart = Apart(gate)
+    before = sys.getswitchinterval()
+
+    def ui_cpu_spy() -> float:  # the gate reads it while the refetch runs
+        seen.append(sys.getswitchinterval())
+        return 0.0
+
+    apart._ui_cpu = ui_cpu_spy
+    gate.key()
+    gate.flushed()  # the frame is out: the first wait ends at once
+    apart.fetch_all(SessionTracker(), {"base_url": sim.base_url, "api_key": sim.cfg.api_key})
+    assert seen and max(seen) < before
+    assert sys.getswitchinterval() == before
