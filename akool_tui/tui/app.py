@@ -35,6 +35,7 @@ from .screens.typeahead import TypeAheadApp
 from .work import WorkFailed
 
 if TYPE_CHECKING:
+    from textual.driver import Driver
     from textual.notifications import SeverityLevel
 
     from ..config import Config
@@ -341,6 +342,12 @@ class AkoolApp(TypeAheadApp, ErrorReporting, AppThemes, PaletteCommands, Profile
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    def get_driver_class(self) -> type[Driver]:
+        """Textual's driver, telling the input gate of each key (see ``input_gate``)."""
+        from .input_gate import gated_driver
+
+        return gated_driver(super().get_driver_class())
 
     def _install_tty_watch(self) -> None:
         """Exit when the terminal goes away (SSH drop, tmux killed) or on SIGTERM, within

@@ -41,6 +41,7 @@ from typing import IO, Any
 from textual.drivers import _writer_thread
 
 from .. import logs
+from .input_gate import GATE
 
 HANGUP_EXIT = 128 + signal.SIGHUP  # 129
 TERM_EXIT = 128 + signal.SIGTERM  # 143
@@ -77,6 +78,8 @@ class SafeWriterThread(_writer_thread.WriterThread):
         super().__init__(file)
         #: the terminal refused a write: everything after is dropped
         self.dead = False
+        #: called after each flush (a frame is on the terminal: ``input_gate``)
+        self.on_flush: Callable[[], None] = GATE.flushed
 
     def write(self, text: str) -> None:
         # a full queue is the terminal's back-pressure: wait for it, but look up now and
@@ -109,11 +112,13 @@ class SafeWriterThread(_writer_thread.WriterThread):
                 write(text)
                 if qsize() == 0:
                     flush()
+                    self.on_flush()
             except (OSError, ValueError):  # EIO (hung up), EPIPE, closed file
                 self._gone()
         if not self.dead:
             try:
                 flush()
+                self.on_flush()
             except (OSError, ValueError):
                 self._gone()
 

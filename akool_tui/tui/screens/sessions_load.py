@@ -15,8 +15,10 @@ from operator import attrgetter
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
+from ... import logs
 from ...core.fields import SESSION_FIELDS, table_fields
 from ...core.memory import release_free_memory, release_free_memory_soon
+from ..input_gate import GATE, GatedLoop, InputGate, switch_interval
 
 if TYPE_CHECKING:
     from ...api.models import Session
@@ -34,6 +36,8 @@ FREEZE_EVERY = 0.25
 PACE_WORK, PACE_REST = 0.004, 0.004
 #: CPU seconds the UI thread spends in a PACE_WORK window that make the refetch rest
 UI_BUSY = 0.0005
+#: the interpreter's switch interval while a refetch thread runs (see Apart.fetch_all)
+SWITCH_INTERVAL = 0.0005
 
 #: how each column's value is read from a session
 GETTERS: dict[str, Any] = {f.key: f.get for f in TABLE_FIELDS}
@@ -132,8 +136,9 @@ class Apart:
     """``tracker.fetch_all`` on an event loop and API client of a worker thread, which
     :meth:`cancel` (from the UI thread) stops: quitting does not wait for 1 000 pages."""
 
-    def __init__(self) -> None:
+    def __init__(self, gate: InputGate = GATE) -> None:
         self._ui_cpu = cpu_clock(threading.get_ident())  # made on the UI thread
+        self._gate = gate
         self._lock = threading.Lock()
         self._cancelled = False
         self._stop: Callable[[], None] | None = None
@@ -156,11 +161,17 @@ class Apart:
             finally:
                 pacer.cancel()
 
+        gate, started = self._gate, perf_counter()
+        waits, waited = gate.waits, gate.waited
         try:
-            return asyncio.run(run())
+            with switch_interval(SWITCH_INTERVAL), \
+                    asyncio.Runner(loop_factory=lambda: GatedLoop(gate, self._ui_cpu)) as runner:
+                return runner.run(run())
         finally:
             with self._lock:
                 self._stop = None
+            logs.log.info("full refetch in its thread: %.2f s, %d waits for keys, %.3f s",
+                          perf_counter() - started, gate.waits - waits, gate.waited - waited)
             release_free_memory()  # what the pages left in this thread's heap
 
     def cancel(self) -> None:
