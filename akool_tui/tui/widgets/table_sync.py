@@ -272,6 +272,7 @@ class TableSync:
                     self._refresh_line(header + line)
         if self._cursor_key != old_key:
             self.post_message(self.RowHighlighted(self, self._cursor_key))
+        self._index_search_soon()
 
     def _anchored_scroll(self, before: _View, old_key: str | None, old_index: int) -> int:
         """Scroll offset that keeps the same rows in view after rows above changed."""
@@ -339,3 +340,4 @@ class TableSync:
         self._repaint_all()
         if self._cursor_key != old_key:
             self.post_message(self.RowHighlighted(self, self._cursor_key))
+        self._index_search_soon()
