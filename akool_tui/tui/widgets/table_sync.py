@@ -313,23 +313,39 @@ class TableSync:
 
     async def _reorder_async(self, cursor_line: int) -> None:
         worker = get_current_worker()
+        model = self._model
+        # the row the cursor was on: kept if it matches, even when a preview moved it
+        old_key, want = self._cursor_key, max(1, self._body_height)
+        shown = old_key
         started = perf_counter()
-        for _ in self._model.rebuild_steps(sliced=True):
-            if perf_counter() - started > SLICE_BUDGET:
+        for _ in model.rebuild_steps(sliced=True):
+            if model.take_preview(want):
+                # a screenful of the first matches: shown now, the scan goes on
+                self._after_reorder(cursor_line, old_key, first=True)
+                shown = self._cursor_key
+                await asyncio.sleep(0)
+                started = perf_counter()
+            elif perf_counter() - started > SLICE_BUDGET:
                 await asyncio.sleep(0)
                 started = perf_counter()
         if self._reorder_worker is worker:
             self._reorder_worker = None
-            self._after_reorder(cursor_line)
+            # the user moved the cursor meanwhile: that row stays
+            keep = old_key if self._cursor_key == shown else self._cursor_key
+            self._after_reorder(cursor_line, keep)
 
-    def _after_reorder(self, cursor_line: int) -> None:
-        """After a sort or filter change: keep the cursor row, at the same screen line."""
+    def _after_reorder(self, cursor_line: int, old_key: str | None = None,
+                       first: bool = False) -> None:
+        """After a sort or filter change: keep the cursor row (``old_key``, or the row it
+        is on now), at the same screen line; else the same line (``first``: the first)."""
         model = self._model
         count = len(model)
-        old_key = self._cursor_key
         index = model.index_of(old_key) if old_key is not None else None
+        old_key = self._cursor_key
+        if index is None and old_key is not None:
+            index = model.index_of(old_key)
         if index is None:
-            index = max(0, min(self._cursor_index, count - 1))
+            index = 0 if first else max(0, min(self._cursor_index, count - 1))
         self._cursor_key = model.key_at(index) if count else None
         self._cursor_index = index if count else 0
         self._layout_columns()
