@@ -11,18 +11,19 @@ pass the filter, sorted.  Everything is plain dict/list work so that 100 000 row
   order.  Both are written as generators of steps so the widget can run them either at once
   or in slices that yield to the event loop (``LiveTable.set_rows_async``).
 * the marks, and the rows' cached texts (:class:`.table_cells.RowTexts`), are kept here;
-  the sorting steps are :mod:`.table_order`, columns and row sets :mod:`.table_rows`.
+  filtering and rebuilding the order are :mod:`.table_filter`, the sorting steps
+  :mod:`.table_order`, columns and row sets :mod:`.table_rows`.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from itertools import repeat
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from typing import Any
 
 from .table_cells import RowTexts
-from .table_order import SLICE, chunks, sortable, sorted_keys
+from .table_filter import OrderBuilding
+from .table_order import SLICE, chunks, sortable
 from .table_rows import Column, Delta, Row, RowFilter, RowsInput, normalise_rows, utc_now
 
 __all__ = ["Column", "Delta", "Row", "RowFilter", "RowsInput", "TableModel",
@@ -30,13 +31,9 @@ __all__ = ["Column", "Delta", "Row", "RowFilter", "RowsInput", "TableModel",
 
 #: Diffs touching more rows than this rebuild the order instead of patching it.
 INCREMENTAL_LIMIT = 256
-#: A narrowing pass builds missing search texts slice by slice in display order (so
-#: that a screenful of matches shows early) until a screenful is shown or this share of
-#: the rows is scanned; then the rest at once in memory order (1.5x quicker).
-PREVIEW_SHARE = 0.2
 
 
-class TableModel:
+class TableModel(OrderBuilding):
     """Rows by key plus the filtered, sorted visible order."""
 
     def __init__(self, columns: Sequence[Column], clock: Callable[[], Any] = utc_now) -> None:
@@ -151,21 +148,6 @@ class TableModel:
         if position > 0 and self._order_key(order[position - 1]) > own:
             return False
         return position + 1 >= len(order) or own < self._order_key(order[position + 1])
-
-    # -- filtering ----------------------------------------------------------------
-
-    def matches(self, key: str) -> bool:
-        if self._needle and self._needle not in self.texts.search_text(key):
-            return False
-        return self.row_filter is None or self._accepts(key)
-
-    def _accepts(self, key: str) -> bool:
-        """The row filter's verdict on a (present) row."""
-        assert self.row_filter is not None
-        try:
-            return bool(self.row_filter(key, self.rows[key]))
-        except Exception:  # noqa: BLE001 - a user callable on API data
-            return True  # a broken predicate must not hide data
 
     # -- diffs ----------------------------------------------------------------------
 
@@ -295,127 +277,7 @@ class TableModel:
     def _forget(self, keys: Sequence[str]) -> None:
         self.texts.forget(keys)
 
-    # -- rebuilding -------------------------------------------------------------
-
-    def rebuild_steps(self, sliced: bool = False) -> Iterator[None]:
-        """Recompute the visible order.
-
-        Yields between slices; if the rows change meanwhile (``version`` moves), starts
-        over, so the result always matches the rows.  ``sliced`` also sorts in runs merged
-        pairwise, so that no single step takes long.
-        """
-        self.stale = True
-        try:
-            while True:
-                version = self.version
-                order = yield from self._build_order(sliced)
-                if version == self.version:
-                    break
-                self._narrow = False  # the rows moved under a narrowing pass: do it all
-                self._base = None
-        finally:
-            self._found = None
-        self.order = order
-        self.stale = self._narrow = False
-        self._base = None
-
-    def _build_order(self, sliced: bool) -> Iterator[None]:
-        rows = self.rows
-        self._found, self._previewed = None, False
-        narrow = self._narrow
-        if narrow:
-            # More filter text: keep the (sorted) order, drop what no longer matches. In
-            # display order, so that the first matches found are the first rows shown.
-            keys = list(self._base if self._base is not None else self.order)
-            if self.reverse:
-                keys.reverse()
-        else:
-            keys = list(rows)  # insertion (seq) order
-        if self.filtered:
-            matched: list[str] = []
-            needle, search = self._needle, self.texts.search
-            if needle and len(search) < len(rows) and not narrow:
-                yield from self._fill_all()
-            late = len(keys) * PREVIEW_SHARE // SLICE
-            for index, chunk in enumerate(chunks(keys, SLICE)):
-                if needle:
-                    if len(search) < len(rows):
-                        if narrow and (self._previewed or index >= late):
-                            # a screenful is shown (or not coming soon): build the rest
-                            yield from self._fill_all()
-                        # a row added meanwhile has no text yet; a row gone has none
-                        self.texts.fill_search(chunk)
-                    # (the texts first, then the test: 40 % quicker than one comprehension)
-                    found = list(map(search.get, chunk, repeat("")))
-                    chunk = [key for key, text in zip(chunk, found) if needle in text]
-                else:
-                    chunk = [key for key in chunk if key in rows]
-                if self.row_filter is not None:
-                    chunk = [key for key in chunk if self._accepts(key)]
-                matched.extend(chunk)
-                if narrow and not self._previewed:
-                    self._found = matched
-                yield
-            keys = matched
-        if narrow:
-            if self.reverse:
-                keys.reverse()
-            return keys
-        if self.sort_column is None:
-            return keys
-        return (yield from self._sorted(keys, sliced))
-
-    def _fill_all(self) -> Iterator[None]:
-        """The missing search texts, in insertion order (memory order: much quicker
-        than the sorted order for 100 000 rows)."""
-        for chunk in chunks(list(self.rows), SLICE):
-            self.texts.fill_search(chunk)
-            yield
-
-    def take_preview(self, want: int) -> bool:
-        """While a narrowing pass runs: if it found at least ``want`` matches, show
-        them (the first rows of the result, in its order) as the order until it ends.
-        Once per pass; True if it did."""
-        found = self._found
-        if found is None or len(found) < want or not self.stale:
-            return False
-        self._found, self._previewed = None, True
-        self.order = found[::-1] if self.reverse else list(found)
-        return True
-
-    def _sorted(self, keys: list[str], sliced: bool) -> Iterator[None]:
-        column = self.sort_column
-        assert column is not None
-        return (yield from sorted_keys(keys, self.rows, column, self._sort_value,
-                                       self._sort_as_text, sliced, self._compare_as_text))
-
-    def _compare_as_text(self) -> None:
-        """The sort column holds values of mixed types: compare them as text."""
-        self._sort_as_text = True
-
     # -- settings -------------------------------------------------------------------
-
-    def set_filter(self, text: str, row_filter: RowFilter | None) -> bool:
-        """Change the filter; True if it changed (the caller then runs rebuild_steps).
-
-        Typing more characters only narrows the current order (no re-sort).
-        """
-        needle = text.casefold()
-        if needle == self._needle and row_filter is self.row_filter:
-            self.filter_text = text
-            return False
-        base: list[str] | None = None
-        if not self.stale:  # the order is whole: a narrowing pass starts from it
-            base, base_needle = self.order, self._needle
-        elif self._base is not None:  # typed on while a narrowing pass runs: its start
-            base, base_needle = self._base, self._base_needle
-        self._narrow = (base is not None and row_filter is self.row_filter
-                        and needle.startswith(base_needle))
-        self._base, self._base_needle = (base, base_needle) if self._narrow else (None, "")
-        self.filter_text, self._needle, self.row_filter = text, needle, row_filter
-        self.version += 1
-        self.stale = True
-        return True
 
     def set_sort(self, column_key: str | None, reverse: bool) -> bool:
         """Change the sort; True if the caller must run rebuild_steps."""
