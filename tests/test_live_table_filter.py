@@ -3,6 +3,7 @@ keystroke only scans), kept in step with the rows, and the latest text winning."
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from typing import Any
 
@@ -106,3 +107,33 @@ async def test_typing_fast_ends_with_the_results_of_the_final_text() -> None:
         values = [table.get_row(key)["n"] for key in keys]
         assert values == sorted(values, reverse=True)  # the sort holds under the filter
         assert table.visible_row_count == len(want)
+
+
+async def test_the_first_matches_are_on_screen_before_the_whole_scan_ends() -> None:
+    """At 60 000 rows sorted backwards, a filter shows a screenful of the first matches
+    (in the final order, the cursor on the first) while it still scans the rest."""
+    table = LiveTable(COLUMNS)
+    app = TableApp(table)
+    n = 60_000
+    async with app.run_test(size=SIZE) as pilot:
+        await table.set_rows_async(big_rows(n))
+        table.sort_by("id", reverse=True)
+        await settled(pilot, table)
+        await pilot.pause()
+        table.filter_text = "name 1"
+        preview: list[str] = []
+        while table.pending:  # every event-loop turn while it scans
+            count = table.visible_row_count
+            if 0 < count < n and not preview:
+                preview = [line.split()[0] for line in
+                           [table.render_line(y).text for y in range(1, SIZE[1])]]
+                assert table.cursor_index == 0 and table.cursor_key == preview[0]
+            await asyncio.sleep(0)
+        await pilot.pause()
+        want = sorted((k for k, row in big_rows(n).items() if "name 1" in row["name"]),
+                      reverse=True)
+        assert preview, "nothing was shown before the scan ended"
+        assert preview == want[:len(preview)]  # the first rows of the final result
+        assert visible_keys(table) == want  # then all of them, in order
+        assert [line.split()[0] for line in
+                [table.render_line(y).text for y in range(1, SIZE[1])]] == preview
