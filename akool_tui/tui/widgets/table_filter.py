@@ -45,6 +45,7 @@ class OrderBuilding:
     _base_needle: str
     _found: list[str] | None
     _previewed: bool
+    _pass_reverse: bool
     filtered: bool  # (the model's property)
     _sort_value: Callable[[Row], Any]
 
@@ -89,11 +90,14 @@ class OrderBuilding:
         rows = self.rows
         self._found, self._previewed = None, False
         narrow = self._narrow
+        # (the order is kept ascending: a narrowing pass reads it the way shown when it
+        # started, and turns its result back by the same, whatever the sort does meanwhile)
+        self._pass_reverse = backwards = self.reverse
         if narrow:
             # More filter text: keep the (sorted) order, drop what no longer matches. In
             # display order, so that the first matches found are the first rows shown.
             keys = list(self._base if self._base is not None else self.order)
-            if self.reverse:
+            if backwards:
                 keys.reverse()
         else:
             keys = list(rows)  # insertion (seq) order
@@ -124,7 +128,7 @@ class OrderBuilding:
                 yield
             keys = matched
         if narrow:
-            if self.reverse:
+            if backwards:
                 keys.reverse()
             return keys
         if self.sort_column is None:
@@ -146,7 +150,7 @@ class OrderBuilding:
         if found is None or len(found) < want or not self.stale:
             return False
         self._found, self._previewed = None, True
-        self.order = found[::-1] if self.reverse else list(found)
+        self.order = found[::-1] if self._pass_reverse else list(found)
         return True
 
     def _sorted(self, keys: list[str], sliced: bool) -> Iterator[None]:

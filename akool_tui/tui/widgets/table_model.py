@@ -66,7 +66,7 @@ class TableModel(OrderBuilding):
         self._base_needle = ""
         #: matches a narrowing pass found so far, in display order (see take_preview)
         self._found: list[str] | None = None
-        self._previewed = False
+        self._previewed = self._pass_reverse = False
         #: the rows' texts: painted cells, search texts, live cells
         self.texts = RowTexts(columns, self.rows, clock)
         #: keys of the marked rows (marks on rows hidden by a filter are kept)
@@ -173,7 +173,8 @@ class TableModel(OrderBuilding):
         a sliced load was in flight, and are newer than the load.
         """
         rows = self.rows
-        self._base = None  # rows change: a narrowing pass in flight starts over
+        # rows change: a narrowing pass (running or not started yet) works on every row
+        self._base, self._narrow = None, False
         if not self.stale and len(changes) + len(removed) <= self.incremental_limit:
             self._patch_all(changes, removed, delta, skip)
             if delta:
