@@ -7,7 +7,9 @@ import asyncio
 from dataclasses import replace
 from typing import Any
 
-from akool_tui.tui.widgets import Column, LiveTable
+import pytest
+
+from akool_tui.tui.widgets import Column, LiveTable, table_sync
 from test_live_table import COLUMNS, SIZE, TableApp, make_row, visible_keys
 from tui_helpers import wait_for
 
@@ -109,9 +111,13 @@ async def test_typing_fast_ends_with_the_results_of_the_final_text() -> None:
         assert table.visible_row_count == len(want)
 
 
-async def test_the_first_matches_are_on_screen_before_the_whole_scan_ends() -> None:
+async def test_the_first_matches_are_on_screen_before_the_whole_scan_ends(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     """At 60 000 rows sorted backwards, a filter shows a screenful of the first matches
-    (in the final order, the cursor on the first) while it still scans the rest."""
+    (in the final order, the cursor on the first) while it still scans the rest.
+    (A scan shows them once it has run PREVIEW_AFTER: here at once, whatever the
+    machine's speed.)"""
+    monkeypatch.setattr(table_sync, "PREVIEW_AFTER", 0.0, raising=False)
     table = LiveTable(COLUMNS)
     app = TableApp(table)
     n = 60_000

@@ -31,6 +31,9 @@ SYNC_REORDER_LIMIT = 5_000
 #: step of up to ~3 ms on top, a key waits at most ~10 ms on a quiet machine (at 10 ms
 #: slices the longest block at 100 000 rows was 40-70 ms on a loaded 2-core machine).
 SLICE_BUDGET = 0.004
+#: A filter still scanning after this many seconds shows the first screenful of matches
+#: it found (one more frame to paint: not worth it for a scan that ends sooner).
+PREVIEW_AFTER = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,9 +320,10 @@ class TableSync:
         # the row the cursor was on: kept if it matches, even when a preview moved it
         old_key, want = self._cursor_key, max(1, self._body_height)
         shown = old_key
-        started = perf_counter()
+        started = begun = perf_counter()
         for _ in model.rebuild_steps(sliced=True):
-            if model.take_preview(want):
+            # a filter done within PREVIEW_AFTER shows once; a longer one shows a preview
+            if perf_counter() - begun > PREVIEW_AFTER and model.take_preview(want):
                 # a screenful of the first matches: shown now, the scan goes on
                 self._after_reorder(cursor_line, old_key, first=True)
                 shown = self._cursor_key
@@ -349,11 +353,17 @@ class TableSync:
         self._cursor_key = model.key_at(index) if count else None
         self._cursor_index = index if count else 0
         self._layout_columns()
-        self._update_virtual_size()
         body = self._body_height
         scroll_y = max(0, min(index - max(0, min(cursor_line, body - 1)), count - body))
-        self._set_scroll_y(scroll_y, hold=False)
-        self._repaint_all()
+        if first:
+            # a preview: the scroll range stays until the scan ends (resizing it made
+            # Textual lay the screen out again: 5-10 ms more in one go, for a frame)
+            self._set_scroll_y(scroll_y, hold=False)
+            self.refresh()
+        else:
+            self._update_virtual_size()
+            self._set_scroll_y(scroll_y, hold=False)
+            self._repaint_all()
         if self._cursor_key != old_key:
             self.post_message(self.RowHighlighted(self, self._cursor_key))
         self._index_search_soon()
