@@ -39,12 +39,13 @@ from .table_cursor import TableCursor
 from .table_model import TableModel
 from .table_paint import TablePaint, _Frame
 from .table_rows import Column, Row, RowFilter, RowsInput, diff_rows, normalise_rows, utc_now
+from .table_search import SearchIndexing
 from .table_sync import SLICE_BUDGET, TableSync, _drain
 
 __all__ = ["Column", "LiveTable"]
 
 
-class LiveTable(TableCursor, TableSync, TablePaint, ScrollView, can_focus=True,
+class LiveTable(TableCursor, TableSync, SearchIndexing, TablePaint, ScrollView, can_focus=True,
                 inherit_bindings=False):
     """A virtual, diff-updated table of rows identified by string keys.
 
@@ -375,6 +376,7 @@ class LiveTable(TableCursor, TableSync, TablePaint, ScrollView, can_focus=True,
 
     def _on_unmount(self) -> None:
         self._cancel_load()
+        self._stop_indexing()
         if self._reorder_worker is not None:
             self._reorder_worker.cancel()
             self._reorder_worker = None

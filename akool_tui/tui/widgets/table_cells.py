@@ -28,6 +28,9 @@ class RowTexts:
         self._cells: dict[str, tuple[str, ...]] = {}
         #: search text by key (casefolded); cleared by a bench to measure a cold filter
         self.search: dict[str, str] = {}
+        #: keys of the rows whose search text is not built yet since they were added or
+        #: changed, in that order (a set kept in order): :meth:`take_unsearched`
+        self.unsearched: dict[str, None] = {}
         #: indexes of the live columns, and each one's slot in a row's live cells
         self.live_indexes = [i for i, column in enumerate(self.columns) if column.live]
         self.live_slot = {index: slot for slot, index in enumerate(self.live_indexes)}
@@ -49,12 +52,18 @@ class RowTexts:
             )
         return cells
 
-    def forget(self, keys: Iterable[str]) -> None:
-        """Drop the cached cells and search texts of changed or removed rows."""
+    def forget(self, keys: Sequence[str], gone: bool = False) -> None:
+        """Drop the cached cells and search texts of changed rows (``gone``: removed
+        rows, which then need no search text either)."""
         if self._cells or self.search:
             for key in keys:
                 self._cells.pop(key, None)
                 self.search.pop(key, None)
+        if not gone:
+            self.unsearched.update(dict.fromkeys(keys))
+        elif self.unsearched:
+            for key in keys:
+                self.unsearched.pop(key, None)
 
     # -- search texts -----------------------------------------------------------------
 
@@ -70,6 +79,13 @@ class RowTexts:
                 [column.text(row.get(column.key)) for column in self._searchable]
             ).casefold()
         return text
+
+    def take_unsearched(self) -> list[str]:
+        """The keys of the rows changed or added since the last call (to build their
+        search texts ahead of a filter, see ``table_search``)."""
+        keys = list(self.unsearched)
+        self.unsearched = {}
+        return keys
 
     def fill_search(self, keys: Sequence[str]) -> None:
         """Compute the search text of many rows at once (column by column: faster)."""

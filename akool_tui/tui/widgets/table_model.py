@@ -11,17 +11,19 @@ pass the filter, sorted.  Everything is plain dict/list work so that 100 000 row
   order.  Both are written as generators of steps so the widget can run them either at once
   or in slices that yield to the event loop (``LiveTable.set_rows_async``).
 * the marks, and the rows' cached texts (:class:`.table_cells.RowTexts`), are kept here;
-  the sorting steps are :mod:`.table_order`, columns and row sets :mod:`.table_rows`.
+  filtering and rebuilding the order are :mod:`.table_filter`, the sorting steps
+  :mod:`.table_order`, columns and row sets :mod:`.table_rows`.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left, insort
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from typing import Any
 
 from .table_cells import RowTexts
-from .table_order import SLICE, chunks, sortable, sorted_keys
+from .table_filter import OrderBuilding
+from .table_order import SLICE, chunks, sortable
 from .table_rows import Column, Delta, Row, RowFilter, RowsInput, normalise_rows, utc_now
 
 __all__ = ["Column", "Delta", "Row", "RowFilter", "RowsInput", "TableModel",
@@ -31,7 +33,7 @@ __all__ = ["Column", "Delta", "Row", "RowFilter", "RowsInput", "TableModel",
 INCREMENTAL_LIMIT = 256
 
 
-class TableModel:
+class TableModel(OrderBuilding):
     """Rows by key plus the filtered, sorted visible order."""
 
     def __init__(self, columns: Sequence[Column], clock: Callable[[], Any] = utc_now) -> None:
@@ -58,6 +60,13 @@ class TableModel:
         self._needle = ""
         self.row_filter: RowFilter | None = None
         self._narrow = False
+        #: the order a narrowing pass started from, and its needle, while the pass runs
+        #: (more text typed meanwhile narrows that order again, not every row)
+        self._base: list[str] | None = None
+        self._base_needle = ""
+        #: matches a narrowing pass found so far, in display order (see take_preview)
+        self._found: list[str] | None = None
+        self._previewed = self._pass_reverse = False
         #: the rows' texts: painted cells, search texts, live cells
         self.texts = RowTexts(columns, self.rows, clock)
         #: keys of the marked rows (marks on rows hidden by a filter are kept)
@@ -140,21 +149,6 @@ class TableModel:
             return False
         return position + 1 >= len(order) or own < self._order_key(order[position + 1])
 
-    # -- filtering ----------------------------------------------------------------
-
-    def matches(self, key: str) -> bool:
-        if self._needle and self._needle not in self.texts.search_text(key):
-            return False
-        return self.row_filter is None or self._accepts(key)
-
-    def _accepts(self, key: str) -> bool:
-        """The row filter's verdict on a (present) row."""
-        assert self.row_filter is not None
-        try:
-            return bool(self.row_filter(key, self.rows[key]))
-        except Exception:  # noqa: BLE001 - a user callable on API data
-            return True  # a broken predicate must not hide data
-
     # -- diffs ----------------------------------------------------------------------
 
     def commit(
@@ -179,6 +173,8 @@ class TableModel:
         a sliced load was in flight, and are newer than the load.
         """
         rows = self.rows
+        # rows change: a narrowing pass (running or not started yet) works on every row
+        self._base, self._narrow = None, False
         if not self.stale and len(changes) + len(removed) <= self.incremental_limit:
             self._patch_all(changes, removed, delta, skip)
             if delta:
@@ -191,7 +187,7 @@ class TableModel:
             for key in gone:
                 delta.removed[key] = rows.pop(key)
                 del self._seq[key]
-            self._forget(gone)
+            self.texts.forget(gone, gone=True)
             self.version += 1
             yield
         old = delta.old
@@ -222,7 +218,7 @@ class TableModel:
             if patching:
                 patching = self._patch(key, None)
             delta.removed[key] = rows.pop(key)
-            self._forget([key])
+            self.texts.forget([key], gone=True)
             del self._seq[key]
         for key, row in changes.items():
             if key in skip:
@@ -279,88 +275,10 @@ class TableModel:
             return False
         return True
 
-    def _forget(self, keys: Iterable[str]) -> None:
+    def _forget(self, keys: Sequence[str]) -> None:
         self.texts.forget(keys)
 
-    # -- rebuilding -------------------------------------------------------------
-
-    def rebuild_steps(self, sliced: bool = False) -> Iterator[None]:
-        """Recompute the visible order.
-
-        Yields between slices; if the rows change meanwhile (``version`` moves), starts
-        over, so the result always matches the rows.  ``sliced`` also sorts in runs merged
-        pairwise, so that no single step takes long.
-        """
-        self.stale = True
-        while True:
-            version = self.version
-            order = yield from self._build_order(sliced)
-            if version == self.version:
-                break
-            self._narrow = False  # the rows moved under a narrowing pass: do it all
-        self.order = order
-        self.stale = self._narrow = False
-
-    def _build_order(self, sliced: bool) -> Iterator[None]:
-        rows = self.rows
-        if self._narrow:
-            # More filter text: keep the current (sorted) order, drop what no longer matches.
-            keys = list(self.order)
-        else:
-            keys = list(rows)  # insertion (seq) order
-        if self.filtered:
-            matched: list[str] = []
-            needle, search = self._needle, self.texts.search
-            if needle and len(search) < len(rows):
-                # Search texts first, in insertion order (memory order: much quicker than
-                # the sorted order for 100 000 rows).
-                for chunk in chunks(list(rows), SLICE):
-                    self.texts.fill_search(chunk)
-                    yield
-            for chunk in chunks(keys, SLICE):
-                if needle:
-                    # a row added meanwhile has no text yet; a row gone has none any more
-                    self.texts.fill_search(chunk)
-                    chunk = [key for key in chunk if needle in search.get(key, "")]
-                else:
-                    chunk = [key for key in chunk if key in rows]
-                if self.row_filter is not None:
-                    chunk = [key for key in chunk if self._accepts(key)]
-                matched.extend(chunk)
-                yield
-            keys = matched
-        if self.sort_column is None or self._narrow:
-            return keys
-        return (yield from self._sorted(keys, sliced))
-
-    def _sorted(self, keys: list[str], sliced: bool) -> Iterator[None]:
-        column = self.sort_column
-        assert column is not None
-        return (yield from sorted_keys(keys, self.rows, column, self._sort_value,
-                                       self._sort_as_text, sliced, self._compare_as_text))
-
-    def _compare_as_text(self) -> None:
-        """The sort column holds values of mixed types: compare them as text."""
-        self._sort_as_text = True
-
     # -- settings -------------------------------------------------------------------
-
-    def set_filter(self, text: str, row_filter: RowFilter | None) -> bool:
-        """Change the filter; True if it changed (the caller then runs rebuild_steps).
-
-        Typing more characters only narrows the current order (no re-sort).
-        """
-        needle = text.casefold()
-        if needle == self._needle and row_filter is self.row_filter:
-            self.filter_text = text
-            return False
-        self._narrow = (
-            not self.stale and row_filter is self.row_filter and needle.startswith(self._needle)
-        )
-        self.filter_text, self._needle, self.row_filter = text, needle, row_filter
-        self.version += 1
-        self.stale = True
-        return True
 
     def set_sort(self, column_key: str | None, reverse: bool) -> bool:
         """Change the sort; True if the caller must run rebuild_steps."""
@@ -377,6 +295,7 @@ class TableModel:
         self.sort_column = column
         self._sort_now = self.clock()
         self._sort_as_text = self._narrow = False
+        self._base = None
         self.version += 1
         self.stale = True
         return True

@@ -31,6 +31,9 @@ SYNC_REORDER_LIMIT = 5_000
 #: step of up to ~3 ms on top, a key waits at most ~10 ms on a quiet machine (at 10 ms
 #: slices the longest block at 100 000 rows was 40-70 ms on a loaded 2-core machine).
 SLICE_BUDGET = 0.004
+#: A filter still scanning after this many seconds shows the first screenful of matches
+#: it found (one more frame to paint: not worth it for a scan that ends sooner).
+PREVIEW_AFTER = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -272,6 +275,7 @@ class TableSync:
                     self._refresh_line(header + line)
         if self._cursor_key != old_key:
             self.post_message(self.RowHighlighted(self, self._cursor_key))
+        self._index_search_soon()
 
     def _anchored_scroll(self, before: _View, old_key: str | None, old_index: int) -> int:
         """Scroll offset that keeps the same rows in view after rows above changed."""
@@ -312,30 +316,54 @@ class TableSync:
 
     async def _reorder_async(self, cursor_line: int) -> None:
         worker = get_current_worker()
-        started = perf_counter()
-        for _ in self._model.rebuild_steps(sliced=True):
-            if perf_counter() - started > SLICE_BUDGET:
+        model = self._model
+        # the row the cursor was on: kept if it matches, even when a preview moved it
+        old_key, want = self._cursor_key, max(1, self._body_height)
+        shown = old_key
+        started = begun = perf_counter()
+        for _ in model.rebuild_steps(sliced=True):
+            # a filter done within PREVIEW_AFTER shows once; a longer one shows a preview
+            if perf_counter() - begun > PREVIEW_AFTER and model.take_preview(want):
+                # a screenful of the first matches: shown now, the scan goes on
+                self._after_reorder(cursor_line, old_key, first=True)
+                shown = self._cursor_key
+                await asyncio.sleep(0)
+                started = perf_counter()
+            elif perf_counter() - started > SLICE_BUDGET:
                 await asyncio.sleep(0)
                 started = perf_counter()
         if self._reorder_worker is worker:
             self._reorder_worker = None
-            self._after_reorder(cursor_line)
+            # the user moved the cursor meanwhile: that row stays
+            keep = old_key if self._cursor_key == shown else self._cursor_key
+            self._after_reorder(cursor_line, keep)
 
-    def _after_reorder(self, cursor_line: int) -> None:
-        """After a sort or filter change: keep the cursor row, at the same screen line."""
+    def _after_reorder(self, cursor_line: int, old_key: str | None = None,
+                       first: bool = False) -> None:
+        """After a sort or filter change: keep the cursor row (``old_key``, or the row it
+        is on now), at the same screen line; else the same line (``first``: the first)."""
         model = self._model
         count = len(model)
-        old_key = self._cursor_key
         index = model.index_of(old_key) if old_key is not None else None
+        old_key = self._cursor_key
+        if index is None and old_key is not None:
+            index = model.index_of(old_key)
         if index is None:
-            index = max(0, min(self._cursor_index, count - 1))
+            index = 0 if first else max(0, min(self._cursor_index, count - 1))
         self._cursor_key = model.key_at(index) if count else None
         self._cursor_index = index if count else 0
         self._layout_columns()
-        self._update_virtual_size()
         body = self._body_height
         scroll_y = max(0, min(index - max(0, min(cursor_line, body - 1)), count - body))
-        self._set_scroll_y(scroll_y, hold=False)
-        self._repaint_all()
+        if first:
+            # a preview: the scroll range stays until the scan ends (resizing it made
+            # Textual lay the screen out again: 5-10 ms more in one go, for a frame)
+            self._set_scroll_y(scroll_y, hold=False)
+            self.refresh()
+        else:
+            self._update_virtual_size()
+            self._set_scroll_y(scroll_y, hold=False)
+            self._repaint_all()
         if self._cursor_key != old_key:
             self.post_message(self.RowHighlighted(self, self._cursor_key))
+        self._index_search_soon()
