@@ -534,3 +534,21 @@ async def test_the_dialogs_inputs_stand_out_from_the_dialog_in_every_theme(share
         for field in fields:
             own = field.background_colors[1]
             assert abs(own.brightness - dialog.brightness) >= 0.1, (field, own, dialog)
+
+
+async def test_keys_typed_right_after_slash_are_the_filters_text(shared_sim, tmp_path):
+    """`/` then `emma` typed at once (one read from the terminal): all four letters are
+    the filter's text; they were lost (at 100 000 rows the `e` opened the events list)."""
+    from textual import events
+
+    app = make_app(shared_sim, tmp_path)
+    async with running(app) as (pilot, _):
+        screen = await wait_loaded(pilot)
+        for _ in range(2):  # the bar's first opening (mounted then) and a later one
+            for key, char in (("slash", "/"), ("e", "e"), ("m", "m"), ("m", "m"), ("a", "a")):
+                app.post_message(events.Key(key, char))  # queued at once
+            await wait_for(pilot, lambda: screen.table.filter_text == "emma",
+                           what="the filter")
+            assert app.screen is screen and screen.query_one(FilterBar).value == "emma"
+            await pilot.press("escape")
+            assert screen.table.filter_text == "" and screen.table.has_focus

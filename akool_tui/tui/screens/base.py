@@ -248,8 +248,51 @@ class TableScreen(MainScreen):
             await self.query_one("#body").mount(pane)
         return pane
 
+    #: printable keys typed after the filter key and before its bar had the focus (None:
+    #: no filter opening): they were already on their way to the table, and were lost
+    #: (or, at 100 000 rows, `e` opened the events list)
+    _filter_typed: list[str] | None = None
+
+    def on_key(self, event: events.Key) -> None:
+        if event.is_printable and event.character:
+            from .common import FilterBar
+
+            bar = self._existing(FilterBar)
+            if self._filter_typed is not None or (bar is not None and bar.has_focus):
+                # typed for the filter, on its way to the table before the bar had the
+                # focus (the bar's own printable keys never reach the screen)
+                event.stop()
+                event.prevent_default()
+                if self._filter_typed is not None:
+                    self._filter_typed.append(event.character)
+                else:
+                    bar.insert_text_at_cursor(event.character)
+                return
+        if event.key in self._filter_keys():
+            self._filter_typed = []  # from now until the bar has the focus
+        super().on_key(event)
+
+    def _filter_keys(self) -> set[str]:
+        """The keys bound to the filter (the user's keymap applied)."""
+        bindings = self._bindings.copy()
+        if keymap := getattr(self.app, "_keymap", None):
+            bindings.apply_keymap(keymap)
+        return {key for key, found in bindings.key_to_bindings.items()
+                if any(b.action == "filter" for b in found)}
+
     async def action_filter(self) -> None:
-        (await self._filter_bar()).open()
+        if self._filter_typed is None:  # from the palette: no key to follow
+            self._filter_typed = []
+        bar = await self._filter_bar()
+        bar.open()
+        self.set_focus(bar, scroll_visible=False)
+        # keys still queued at the table arrive here after this turn: then the bar
+        self.call_later(self._filter_take_typed, bar)
+
+    def _filter_take_typed(self, bar: Any) -> None:
+        typed, self._filter_typed = self._filter_typed or [], None
+        if typed:
+            bar.insert_text_at_cursor("".join(typed))
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
