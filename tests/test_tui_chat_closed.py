@@ -84,3 +84,27 @@ async def test_the_picker_marks_the_closed_session_closed(simulator_factory):
         label = lambda: next((str(p) for p, v in select._options if v == sid), "")
         await wait_for(pilot, lambda: label().endswith("closed"), "marked closed")
         assert label() == f"{sid[-8:]}  closed"
+
+
+async def test_ctrl_o_lists_the_sessions_as_they_are_now(simulator_factory):
+    """Sessions started and closed elsewhere after the chat opened: ctrl+o lists them
+    as they are when it opens (the list it had at once, "loading…" until the new one)."""
+    sim = simulator_factory(sessions=0, queue_delay=0.0)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        current, other = create_session(sim), create_session(sim)
+        screen = await open_chat(pilot, current)
+        select = screen.query_one("#chat-session")
+        values = lambda: [v for _p, v in select._options[1:]]
+        await wait_for(pilot, lambda: other in values(), "listed")
+        await wait_for(pilot, lambda: "loading" not in select.prompt, "listing done")
+        started = create_session(sim)  # from a script, a colleague's terminal
+        close_session(sim, other)
+        screen.action_pick_session()  # ctrl+o (called: checked before the loop runs on)
+        assert select.expanded and other in values()  # at once: the list it had...
+        assert "loading" in select.prompt  # ...saying a new one is on its way
+        assert "loading" in str(select.query_one("SelectOverlay").get_option_at_index(0).prompt)
+        await wait_for(pilot, lambda: started in values(), "the new session listed")
+        assert other not in values() and "loading" not in select.prompt
+        assert select.expanded  # still open for the pick
+        await pilot.press("escape")
