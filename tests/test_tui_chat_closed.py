@@ -50,6 +50,8 @@ async def test_a_line_typed_after_the_session_closed_waits_visibly_and_is_not_se
         assert line().status == "queued" and f"session {first[-8:]} closed" in line().note
         assert screen.conversation.queued_count == 1
         assert "1 queued" in str(screen.status.render())
+        await wait_for(pilot, lambda: "queued 1" in str(screen.query_one("#chat-health").render()),
+                       "health counts it")
         # ctrl+y: no reconnect to the dead session, it says what to do instead
         await pilot.press("ctrl+y")
         await wait_for(pilot, lambda: sum("picks another" in t

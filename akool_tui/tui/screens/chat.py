@@ -60,11 +60,13 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatCreate, SessionPicker, Cha
                 tooltip="Stop the avatar speaking (and the LLM's answer); "
                         "when it is quiet, leave the input"),
         Binding("ctrl+o", "pick_session", "Session", id="chat.pick",
-                tooltip="Choose the live session to talk to"),
+                tooltip="Choose the live session to talk to (the list is loaded again)"),
         Binding("ctrl+n", "new_session", "New", id="chat.new",
-                tooltip="Create a session with the saved defaults and connect"),
+                tooltip="Create a session with the saved defaults (of a stream type this "
+                        "program can join) and connect"),
         Binding("ctrl+y", "retry", "Retry", id="chat.retry",
-                tooltip="Send failed lines again; reconnect when the channel is gone"),
+                tooltip="Send failed lines again (to the session connected now); "
+                        "reconnect when the channel is gone and the session is not"),
         Binding("ctrl+s", "export", "Export", id="chat.export",
                 tooltip="Save the transcript as Markdown and JSONL"),
         Binding("ctrl+g", "avatar_action", "Action", id="chat.action",
