@@ -110,3 +110,16 @@ async def test_ctrl_o_lists_the_sessions_as_they_are_now(simulator_factory):
         assert other not in values() and "loading" not in select.prompt
         assert select.expanded  # still open for the pick
         await pilot.press("escape")
+
+
+async def test_esc_from_the_picker_goes_back_to_typing(simulator_factory):
+    """The Select focused itself after its own dismiss: what was typed next went nowhere."""
+    sim = simulator_factory(sessions=0, queue_delay=0.0)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_chat(pilot, create_session(sim))
+        await pilot.press("ctrl+o")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: screen.chat_input.has_focus, "the input focused")
+        await pilot.press("o", "k")
+        assert screen.chat_input.value == "ok"

@@ -124,8 +124,8 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatCreate, SessionPicker, Cha
         return allowed(self, "sessions.create")
 
     def _picker_toggled(self, expanded: bool) -> None:
-        if not expanded:  # picked or dismissed: back to typing
-            self.chat_input.focus()
+        if not expanded:  # picked or dismissed: back to typing (after the Select's own
+            self.call_after_refresh(self.chat_input.focus)  # dismiss focused itself)
 
     def on_screen_resume(self) -> None:
         self.chat_input.focus()  # back on the chat screen: ready to type
