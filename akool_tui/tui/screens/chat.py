@@ -262,7 +262,9 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatCreate, SessionPicker, Cha
                 if self.conversation.alive:
                     await self.conversation.say(text)
                 else:
-                    self.conversation.hold(text, self._session_id, self._await_session_for())
+                    # (while ctrl+n creates one, the line is for the new session)
+                    for_session = None if self._creating else self._session_id
+                    self.conversation.hold(text, for_session, self._await_session_for())
             except ValueError as exc:
                 self._inbox(Note(str(exc), "warning"))
 
@@ -275,7 +277,7 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatCreate, SessionPicker, Cha
     def _await_session_for(self) -> str:
         """Says what a line typed now waits for; returns its queued reason."""
         waiting = "sent once the session is connected"
-        if self._gone:
+        if self._gone and not self._creating:
             sid = short_id(self._session_id)
             self._inbox(Note(f"Session {sid} is closed: your line is not sent there; "
                              f"{self._key('pick_session')} picks another session"
