@@ -123,3 +123,22 @@ async def test_esc_from_the_picker_goes_back_to_typing(simulator_factory):
         await wait_for(pilot, lambda: screen.chat_input.has_focus, "the input focused")
         await pilot.press("o", "k")
         assert screen.chat_input.value == "ok"
+
+
+async def test_a_line_typed_while_ctrl_n_creates_goes_to_the_new_session(simulator_factory):
+    sim = simulator_factory(sessions=0, queue_delay=0.0, reply_chars_per_s=400.0)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        first = create_session(sim)
+        screen = await open_chat(pilot, first)
+        close_session(sim, first)
+        await wait_for(pilot, lambda: screen.conversation.state is TransportState.FAILED,
+                       "the channel ends")
+        screen.action_new_session()  # ctrl+n, and a line typed before the session is made
+        screen.chat_input.value = "for the new one"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: screen.conversation.connected
+                       and screen.conversation.session.id != first, "the new session")
+        await wait_for(pilot, lambda: any("for the new one" in t
+                                          for t in texts(screen, "bot")), "answered there")
+        assert not any(e.status == "failed" for e in screen.transcript.entries)
