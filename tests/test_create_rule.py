@@ -70,7 +70,13 @@ async def test_dialog_and_ctrl_n_follow_the_configured_stream_type(
         assert isinstance(app.screen, ChatScreen)
         await pilot.press("ctrl+n")
         await wait_for(pilot, lambda: new_sessions(simulator, known), what="ctrl+n's session")
-        (made,) = new_sessions(simulator, known)
+        made = new_sessions(simulator, known)[0]
         assert made.stream_type == for_chat
+        if for_chat == "livekit":  # the simulator's LiveKit rooms are simulated ones: the
+            # session is closed again at once (it held credits) and a websocket one made
+            await wait_for(pilot, lambda: len(new_sessions(simulator, known)) == 2,
+                           what="the websocket session instead")
+            assert made.closed_at is not None
+            assert new_sessions(simulator, known)[1].stream_type == "websocket"
         await pilot.pause(0.2)
         assert app.is_running  # a livekit session without the SDK is an error shown, no crash

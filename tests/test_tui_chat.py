@@ -375,22 +375,6 @@ async def test_esc_leaves_the_input_when_quiet_so_the_screen_keys_work(simulator
         assert app.current_mode == "sessions"
 
 
-async def test_after_the_picker_is_dismissed_typing_goes_to_the_chat_input(simulator_factory):
-    """ctrl+o then esc: the keys typed next are the chat's text (they went to the app's
-    keys: `q` quit the console, `h` opened the history)."""
-    sim = simulator_factory(sessions=0, queue_delay=0.0)
-    app = make_app(sim)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_chat(pilot, create_session(sim))
-        await pilot.press("ctrl+o")
-        await wait_for(pilot, lambda: screen.query_one(Select).expanded, "the picker open")
-        await pilot.press("escape")
-        await wait_for(pilot, lambda: not screen.query_one(Select).expanded, "the picker shut")
-        await pilot.press("q", "u", "i", "c", "k")
-        assert app.is_running and app.screen is screen
-        assert screen.chat_input.has_focus and screen.chat_input.value == "quick"
-
-
 async def test_a_session_that_cannot_be_opened_is_an_error_line_not_a_crash(simulator_factory):
     sim = simulator_factory(sessions=0, queue_delay=0.0)
     app = make_app(sim)

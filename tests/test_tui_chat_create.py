@@ -34,3 +34,39 @@ async def test_ctrl_n_with_defaults_the_check_refuses_says_why_and_creates_nothi
         await pilot.press("ctrl+n")
         await wait_for(pilot, lambda: screen.conversation.connected, "connected", timeout=15)
         assert len(set(sim.state.sessions) - before) == 1
+
+
+async def test_ctrl_n_on_a_simulator_service_closes_the_unjoinable_session_and_makes_one_it_can_join(
+        simulator_factory):
+    """Outside the demo, [defaults] stream_type agora makes ctrl+n create livekit; against
+    the standalone simulator that room is a simulated one: the session is closed at once
+    (it held credits), a websocket one is made and joined, and the next ctrl+n makes
+    websocket directly."""
+    import dataclasses
+    from akool_tui.api.models import SessionStatus
+
+    sim = simulator_factory(sessions=0, queue_delay=0.0)
+    config = dataclasses.replace(demo_config(sim), path=None)
+    app = AkoolApp(config, demo=False, watch_tty=False)
+    app.config.defaults.stream_type = "agora"
+    async with app.run_test(size=(120, 34)) as pilot:
+        await app.switch_mode("chat")
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: screen.conversation.connected, "connected", timeout=15)
+        records = list(sim.state.sessions.values())
+        kinds = {rec.id: rec.stream_type for rec in records}
+        assert sorted(kinds.values()) == ["livekit", "websocket"]
+        (livekit,) = [rec for rec in records if rec.stream_type == "livekit"]
+        assert livekit.closed_at is not None  # closed: it holds no credits
+        assert screen.conversation.session.stream_type == "websocket"
+        errors = [e.text for e in screen.transcript.entries if e.role == "error"]
+        assert any(t.startswith(f"Created session {livekit.id[-8:]} (livekit), but it cannot "
+                                "be joined here: its LiveKit room is a simulated one")
+                   and t.endswith("closed it again (it held credits).") for t in errors)
+        await pilot.press("ctrl+n")  # from now on websocket directly
+        await wait_for(pilot, lambda: len(sim.state.sessions) == 3, "a third session")
+        await wait_for(pilot, lambda: not screen._creating, "created")
+        assert sorted(r.stream_type for r in sim.state.sessions.values()) == [
+            "livekit", "websocket", "websocket"]

@@ -74,6 +74,13 @@ def chat_blocker(session: Session) -> str | None:
     return f"unknown stream type {kind!r}"
 
 
+def simulated_room(session: Session) -> bool:
+    """``session``'s LiveKit room is a simulated one (the simulator's reserved-domain
+    URL): the server is a simulator, whose websocket sessions this program can join."""
+    return session.stream_type == "livekit" and _reserved_host(
+        session.credentials.get("livekit_url") or "")
+
+
 # -- create -----------------------------------------------------------------------
 
 

@@ -111,6 +111,7 @@ class LiveKitTransport(BaseTransport):
 
     def _on_disconnected(self, reason: Any = None) -> None:
         if not self._closing:
+            self.session_gone = _room_deleted(reason)  # AKool deletes it when the session closes
             self._fail(f"the LiveKit room disconnected ({_reason(reason)})")
 
     async def _send_now(self, payload: bytes) -> None:
@@ -131,6 +132,15 @@ class LiveKitTransport(BaseTransport):
         if self._state is not TransportState.FAILED:
             self._end(TransportState.CLOSED, "left the room",
                       "the stream channel was closed before they were sent")
+
+
+def _room_deleted(reason: Any) -> bool:
+    """The SDK's disconnect reason says the room is gone (ROOM_DELETED)."""
+    if reason is None:
+        return False
+    with contextlib.suppress(Exception):
+        return bool(reason == load_rtc().DisconnectReason.ROOM_DELETED)
+    return False
 
 
 def _reason(value: Any) -> str:

@@ -149,6 +149,9 @@ class BaseTransport:
         self._writer: asyncio.Task[None] | None = None
         self._closing = False
         self._token = ""
+        #: the server ended the channel because the session itself is over (closed or
+        #: unknown: 4410 / 4404, HTTP 410 / 404): no reconnect can bring it back
+        self.session_gone = False
 
     def _scrub(self, text: str) -> str:
         """``text`` with the channel's token masked (SDK errors may quote URLs)."""
@@ -317,10 +320,17 @@ FATAL_CLOSE_CODES = {
     4410: "session closed",
 }
 FATAL_HTTP_STATUS = {401: 4401, 403: 4403, 404: 4404, 410: 4410}
+#: the fatal codes that mean the session is over (not only this channel's credentials)
+SESSION_GONE_CODES = frozenset({4404, 4410})
 
 
 class _Refused(Exception):
-    """The server refused the channel for good (bad token, unknown or closed session)."""
+    """The server refused the channel for good (bad token, unknown or closed session);
+    ``code`` is the close code its HTTP status stands for (0: none)."""
+
+    def __init__(self, text: str, code: int = 0) -> None:
+        super().__init__(text)
+        self.code = code
 
 
 def _denial_text(status: int, body: bytes | None) -> str:
@@ -384,6 +394,7 @@ class WebSocketTransport(BaseTransport):
             self._ws = await self._open()
         except (_Refused, TransportError) as exc:
             detail = self._scrub(str(exc))
+            self.session_gone = getattr(exc, "code", 0) in SESSION_GONE_CODES
             self._fail(detail)
             raise TransportError(detail) from None
         self._set_state(TransportState.CONNECTED, self.url)
@@ -399,7 +410,8 @@ class WebSocketTransport(BaseTransport):
         except InvalidStatus as exc:
             status = exc.response.status_code
             if status in FATAL_HTTP_STATUS:
-                raise _Refused(_denial_text(status, exc.response.body)) from None
+                raise _Refused(_denial_text(status, exc.response.body),
+                               FATAL_HTTP_STATUS[status]) from None
             raise TransportError(f"stream channel handshake failed: HTTP {status}") from None
         except InvalidURI:
             raise _Refused(f"invalid stream URL {self.url!r}") from None
@@ -438,6 +450,7 @@ class WebSocketTransport(BaseTransport):
             if self._closing:
                 return
             if code in FATAL_CLOSE_CODES:
+                self.session_gone = code in SESSION_GONE_CODES
                 self._fail(f"stream channel closed: {reason or FATAL_CLOSE_CODES[code]} ({code})")
                 return
             self._set_state(TransportState.RECONNECTING,
@@ -462,6 +475,7 @@ class WebSocketTransport(BaseTransport):
             try:
                 return await self._open()
             except _Refused as exc:
+                self.session_gone = exc.code in SESSION_GONE_CODES
                 self._fail(str(exc))
                 return None
             except TransportError as exc:

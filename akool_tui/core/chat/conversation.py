@@ -111,6 +111,8 @@ class Conversation(Commands, Sending):
         self._llm_history: list[dict[str, str]] = []
         self._background: set[asyncio.Task[Any]] = set()
         self.speaking = False
+        #: sessions whose channel ended because the session is over (closed, unknown)
+        self.closed_sessions: set[str] = set()
 
     def _emit(self, event: Any) -> None:
         """``event`` to ``emit`` and the observers, then the reply timings it moved."""
@@ -170,6 +172,7 @@ class Conversation(Commands, Sending):
         """
         self._end_replies()  # the last session's, before its conversation is left
         self.session = session
+        self.release(session.id, self.closed_sessions)  # lines typed for another session
         try:
             transport = self.transport_factory(session, **self.transport_options)
         except (TransportError, ValueError) as exc:
@@ -218,12 +221,15 @@ class Conversation(Commands, Sending):
             return  # a channel left behind (another session was picked since)
         if state is not TransportState.CONNECTED:  # no audio_end comes for a cut reply
             self._set_speaking(False)
-        self._emit(ChannelState(state, detail))
+        gone = state is TransportState.FAILED and getattr(transport, "session_gone", False)
+        if gone and self.session is not None:
+            self.closed_sessions.add(self.session.id)
+        self._emit(ChannelState(state, detail, session_gone=gone))
         if state is TransportState.CONNECTED:
             self._spawn(self._send_waiting())
         elif state in (TransportState.CLOSED, TransportState.FAILED):
             for line in self._lines.values():
-                if line.status == "queued" and not line.handed:
+                if line.status == "queued" and not line.handed and not line.held:
                     self._mark(line, "failed", f"the channel is {state}")
 
     def _on_send_failed(self, payloads: list[bytes], reason: str) -> None:

@@ -33,6 +33,8 @@ Emit = Callable[[Any], None]
 class ChannelState:
     state: TransportState
     detail: str = ""
+    #: (failed) the session itself is over (closed or unknown): reconnecting cannot help
+    session_gone: bool = False
 
 
 @dataclass(frozen=True)

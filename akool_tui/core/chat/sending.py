@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from ...stream import channel
 from ...stream.codec import new_mid
 from ...stream.transport import TransportError
+from ..ids import short_id
 from .events import Note, Origin, Outgoing, OutStatus
 from .llm import LlmClient, LlmError, SentenceSplitter
 
@@ -31,7 +32,11 @@ class _Line:
     status: OutStatus = "queued"
     reason: str = ""
     handed: bool = False  # given to the transport (it will send it or report it failed)
-
+    #: the session it is for (None: typed before any session, the first one connected)
+    for_session: str | None = None
+    #: typed while no channel was open: it waits for its session's channel (never failed
+    #: by the channel ending) and, in retelling mode with an LLM, goes to the LLM then
+    held: bool = False
 
 
 class Sending:
@@ -63,21 +68,50 @@ class Sending:
         if not text.strip():
             raise ValueError("cannot send an empty message: type some text first")
         if self.llm_active:
-            mid = new_mid("you")
-            self._emit(Outgoing(mid, text, "llm", f"asking {self.llm.settings.model}"))
-            self._cancel_llm()
-            self._llm_task = asyncio.get_running_loop().create_task(self._ask_llm(text))
-            return mid
-        line = _Line(new_mid(), text, "user")
+            return self._to_llm(text, new_mid("you"))
+        line = _Line(new_mid(), text, "user", for_session=self._session_id())
         self._lines[line.mid] = line
         await self._hand(line)
         return line.mid
+
+    def hold(self, text: str, for_session: str | None, reason: str) -> str:
+        """Keep a user line typed while no channel is open: it shows as queued (with
+        ``reason``) and goes out when ``for_session``'s channel connects (any session's
+        when None). Connecting to another session marks it failed (:meth:`release`):
+        a line is never delivered to a session it was not typed for. Returns its mid."""
+        if not text.strip():
+            raise ValueError("cannot send an empty message: type some text first")
+        line = _Line(new_mid(), text, "user", for_session=for_session, held=True)
+        self._lines[line.mid] = line
+        self._mark(line, "queued", reason)
+        return line.mid
+
+    def release(self, session_id: str, closed: set[str]) -> None:
+        """Connecting to ``session_id``: lines waiting for another session are marked
+        failed (``closed``: the sessions known to be over), for retry to send here."""
+        for line in self._lines.values():
+            if line.status == "queued" and not line.handed \
+                    and line.for_session not in (None, session_id):
+                sid = short_id(line.for_session)
+                self._mark(line, "failed", f"session {sid} closed" if line.for_session in closed
+                           else f"typed for session {sid}")
+
+    def _session_id(self) -> str | None:
+        session = getattr(self, "session", None)
+        return session.id if session is not None else None
+
+    def _to_llm(self, text: str, mid: str) -> str:
+        self._emit(Outgoing(mid, text, "llm", f"asking {self.llm.settings.model}"))
+        self._cancel_llm()
+        self._llm_task = asyncio.get_running_loop().create_task(self._ask_llm(text))
+        return mid
 
     async def _hand(self, line: _Line) -> None:
         """Give ``line`` to the transport, or mark it failed when the channel is gone."""
         if not self.alive:
             self._mark(line, "failed", "not connected")
             return
+        line.held = False  # from now on the channel's fate is the line's
         async with self._send_lock:
             connected = self.connected
             line.status, line.reason = "queued", ""  # a failure reported meanwhile shows
@@ -98,6 +132,10 @@ class Sending:
         """After (re)connecting: send lines waiting for the channel, then confirm them."""
         for line in list(self._lines.values()):
             if line.status == "queued" and not line.handed:
+                if line.held and self.llm_active:  # typed for the LLM: ask it now
+                    del self._lines[line.mid]
+                    self._to_llm(line.text, line.mid)
+                    continue
                 await self._hand(line)
         transport = self.transport
         if transport is None:
@@ -109,13 +147,14 @@ class Sending:
             if line.status == "queued" and line.handed:
                 self._mark(line, "sent")
 
-    async def retry(self) -> int:
+    async def retry(self, for_session: str | None = None) -> int:
         """Send every failed line again (same mid: parts that did arrive are ignored as
-        duplicates). With the channel gone they wait for the next connect. Returns how
-        many lines are retried."""
+        duplicates), now for ``for_session`` (the connected one when None). With the
+        channel gone they wait for its next connect. Returns how many lines are retried."""
         failed = [line for line in self._lines.values() if line.status == "failed"]
         for line in failed:
             line.handed = False
+            line.for_session = for_session or self._session_id()
             if self.alive:
                 await self._hand(line)
             else:

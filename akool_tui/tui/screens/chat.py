@@ -18,16 +18,14 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.text import Text
 from textual import on
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input, Select
 
-from ...api.models import Session, SessionStatus
+from ...api.models import Session
 from ...core.ids import short_id
 from ...core.sessions import chat_blocker
-from ...core.text import CELL, safe
 from ...core.chat.conversation import DIALOGUE, Conversation, Inbox, Note
 from ...core.chat.llm import SIMULATED_MODEL as SIMULATED_LLM
 from ...core.chat.llm import LlmClient, LlmError, LlmSettings
@@ -35,24 +33,14 @@ from ..readonly import allowed
 from ..work import call_api
 from .chat_actions import AvatarActions
 from .chat_create import ChatCreate, SessionCreated
-from .chat_channel import call_channel, describe
+from .chat_channel import call_channel
 from .chat_export import TranscriptExport
 from .chat_media import ChatMedia
+from .chat_picker import QUEUE_POLL, SessionPicker, SessionsLoaded, open_sessions  # noqa: F401
 from .chat_view import ChatEvents, ChatFailed
 
 if TYPE_CHECKING:
     from textual.timer import Timer
-
-    from ...api.client import AkoolClient
-
-#: seconds between listings while the chosen session is queueing
-QUEUE_POLL = 2.0
-
-
-@dataclass
-class SessionsLoaded(Message):
-    sessions: list[Session]
-
 
 @dataclass
 class SessionOpened(Message):
@@ -66,28 +54,19 @@ class ReconnectRequested(Message):
     """Retry found the channel gone: start the connection again."""
 
 
-async def open_sessions(client: AkoolClient) -> list[Session]:
-    """The queueing and live sessions, newest first, those this client can join first."""
-    queueing, live = await asyncio.gather(
-        client.list_all_sessions(status=SessionStatus.QUEUEING),
-        client.list_all_sessions(status=SessionStatus.PROCESSING))
-    newest_first = sorted([*live, *queueing], reverse=True,
-                          key=lambda s: s.create_time.timestamp() if s.create_time else 0)
-    # the ones this program can join first (agora / trtc rooms need their own SDKs)
-    return sorted(newest_first, key=lambda s: chat_blocker(s) is not None)
-
-
-class ChatScreen(AvatarActions, TranscriptExport, ChatCreate, ChatMedia):
+class ChatScreen(AvatarActions, TranscriptExport, ChatCreate, SessionPicker, ChatMedia):
     BINDINGS = [
         Binding("escape", "interrupt", "Interrupt", id="chat.interrupt",
                 tooltip="Stop the avatar speaking (and the LLM's answer); "
                         "when it is quiet, leave the input"),
         Binding("ctrl+o", "pick_session", "Session", id="chat.pick",
-                tooltip="Choose the live session to talk to"),
+                tooltip="Choose the live session to talk to (the list is loaded again)"),
         Binding("ctrl+n", "new_session", "New", id="chat.new",
-                tooltip="Create a session with the saved defaults and connect"),
+                tooltip="Create a session with the saved defaults (of a stream type this "
+                        "program can join) and connect"),
         Binding("ctrl+y", "retry", "Retry", id="chat.retry",
-                tooltip="Send failed lines again; reconnect when the channel is gone"),
+                tooltip="Send failed lines again (to the session connected now); "
+                        "reconnect when the channel is gone and the session is not"),
         Binding("ctrl+s", "export", "Export", id="chat.export",
                 tooltip="Save the transcript as Markdown and JSONL"),
         Binding("ctrl+g", "avatar_action", "Action", id="chat.action",
@@ -146,7 +125,7 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatCreate, ChatMedia):
 
     def _picker_toggled(self, expanded: bool) -> None:
         if not expanded:  # picked or dismissed: back to typing (after the Select's own
-            self.call_after_refresh(self.chat_input.focus)  # focus on dismiss, not before)
+            self.call_after_refresh(self.chat_input.focus)  # dismiss focused itself)
 
     def on_screen_resume(self) -> None:
         self.chat_input.focus()  # back on the chat screen: ready to type
@@ -159,31 +138,11 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatCreate, ChatMedia):
 
     # -- sessions ------------------------------------------------------------------
 
-    def action_refresh_now(self) -> None:
-        call_api(self, open_sessions, what="list sessions", done=SessionsLoaded,
-                 failed=lambda error: ChatFailed(f"Could not list sessions: {describe(error)}"),
-                 group="chat-sessions")
-
-    def _label(self, s: Session) -> str:
-        """The picker's line for a session (ids and names from the server: safe text);
-        one this program cannot join says why."""
-        status = "" if s.status == SessionStatus.PROCESSING else f" ({s.status_label})"
-        blocker = chat_blocker(s) if s.stream_type != "?" else None
-        why = f"  ✗ not joinable: {blocker}" if blocker else ""
-        return safe(f"{short_id(s.id)}  {s.stream_type:<9} {s.avatar_id}{status}{why}",
-                    limit=CELL)
-
-    def on_sessions_loaded(self, message: SessionsLoaded) -> None:
-        self._sessions = {s.id: s for s in message.sessions}
-        if self._session_id and self._session_id not in self._sessions:
-            current = self._session_id
-            self._sessions[current] = Session(id=current, stream_type="?")  # keep it selectable
-        self._set_options()
-        self._follow_queueing()
+    def _sessions_arrived(self) -> None:
         wanted = self.app.ctx.chat_session_id
         if wanted and wanted != self._handled_request:
             self._handled_request = wanted
-            if wanted in self._sessions:
+            if wanted in self._sessions and self._sessions[wanted].stream_type != "?":
                 self.query_one(Select).value = wanted
             else:
                 self._system(f"Session {short_id(wanted)} is not open (closed or unknown): "
@@ -199,43 +158,9 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatCreate, ChatMedia):
                 with self.prevent(Select.Changed):
                     self.query_one(Select).value = joinable[0]
 
-    def _follow_queueing(self) -> None:
-        """While the chosen session is queueing, list again every few seconds: the picker
-        shows it live once it is (one timer at a time; none once it left the queue)."""
-        current = self._sessions.get(self._session_id) if self._session_id else None
-        if current is not None and current.status == SessionStatus.QUEUEING:
-            if self._queue_poll is not None:
-                self._queue_poll.stop()
-            self._queue_poll = self.set_timer(QUEUE_POLL, self.action_refresh_now)
-
-    def _set_options(self) -> None:
-        select = self.query_one(Select)
-        with self.prevent(Select.Changed):
-            select.set_options([(Text(self._label(s)), s.id) for s in self._sessions.values()])
-            if self._session_id in self._sessions:
-                select.value = self._session_id
-
     @on(Select.Changed, "#chat-session")
-    def _session_picked(self, event: Select.Changed) -> None:
-        if not isinstance(event.value, str) or event.value == self._session_id:
-            return
-        session = self._sessions.get(event.value)
-        blocker = chat_blocker(session) if session is not None else None
-        if blocker:  # never drop a working chat for a session that cannot connect
-            self._system(f"Session {short_id(event.value)} cannot be joined here: {blocker}.",
-                         role="error")
-            with self.prevent(Select.Changed):
-                if self._session_id in self._sessions:
-                    event.select.value = self._session_id
-                else:
-                    event.select.clear()
-            return
-        self._connect(event.value)
-
-    def action_pick_session(self) -> None:
-        select = self.query_one(Select)
-        select.focus()
-        select.action_show_overlay()
+    def _picked(self, event: Select.Changed) -> None:
+        self._session_picked(event)
 
     # -- connection ----------------------------------------------------------------
 
@@ -327,30 +252,49 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatCreate, ChatMedia):
         self._outbox.put_nowait(text)
 
     async def _send_loop(self) -> None:
-        """Sends typed lines one after another (in the order typed). A line typed before
-        any session is connected waits for one (in the demo one is created for it); it is
-        never failed silently."""
+        """Sends typed lines one after another (in the order typed). A line typed while
+        no channel is open is shown queued and waits for its session (the first one
+        connected when none was picked; in the demo one is created for it); it is never
+        failed silently, nor sent to another session unasked."""
         while True:
             text = await self._outbox.get()
-            if not self.conversation.alive:
-                self._await_session_for(text)
-                await self._ready.wait()
             try:
-                await self.conversation.say(text)
+                if self.conversation.alive:
+                    await self.conversation.say(text)
+                else:
+                    # (while ctrl+n creates one, the line is for the new session)
+                    for_session = None if self._creating else self._session_id
+                    self.conversation.hold(text, for_session, self._await_session_for())
             except ValueError as exc:
                 self._inbox(Note(str(exc), "warning"))
 
-    def _await_session_for(self, text: str) -> None:
+    @property
+    def _gone(self) -> bool:
+        """The session talked to is over (closed or unknown): no channel can be had."""
+        return (self._session_id is not None
+                and self._session_id in self.conversation.closed_sessions)
+
+    def _await_session_for(self) -> str:
+        """Says what a line typed now waits for; returns its queued reason."""
         waiting = "sent once the session is connected"
+        if self._gone and not self._creating:
+            sid = short_id(self._session_id)
+            self._inbox(Note(f"Session {sid} is closed: your line is not sent there; "
+                             f"{self._key('pick_session')} picks another session"
+                             + (f", {self._key('new_session')} creates one"
+                                if self._can_create else "") + "."))
+            return f"session {sid} closed"
         if self._session_id is not None or self._creating:
             self._inbox(Note(f"Your line waits: {waiting}."))
-        elif self.app.ctx.demo and self._can_create:
+            return "waiting for the session"
+        if self.app.ctx.demo and self._can_create:
             self._inbox(Note(f"No session yet: creating one for your line ({waiting})."))
             self.action_new_session()
-        else:
-            create = f" or create one ({self._key('new_session')})" if self._can_create else ""
-            self._inbox(Note(f"No session: pick one ({self._key('pick_session')}){create}; "
-                             f"your line is {waiting}."))
+            return "waiting for the session"
+        create = f" or create one ({self._key('new_session')})" if self._can_create else ""
+        self._inbox(Note(f"No session: pick one ({self._key('pick_session')}){create}; "
+                         f"your line is {waiting}."))
+        return "no session yet"
 
     def action_interrupt(self) -> None:
         """esc: stop the avatar while it speaks; otherwise leave the input, so that the
@@ -371,7 +315,10 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatCreate, ChatMedia):
 
     async def _retry(self) -> None:
         conv = self.conversation
-        count = await conv.retry()
+        if self._gone:  # nothing to reconnect to: failed lines stay for the next session
+            self._inbox(Note(self._closed_text(), "error"))
+            return
+        count = await conv.retry(self._session_id)
         if not conv.alive and self._session_id:
             self._inbox(Note(f"Reconnecting to {short_id(self._session_id)}"
                              + (f" to resend {count} line(s)" if count else "") + "…"))

@@ -32,6 +32,7 @@ from ...core.chat.conversation import (
     Speaking,
 )
 from ...core.chat.timing import ms_text
+from ...core.ids import short_id
 from ...stream.transport import TransportState
 from ..heap import hold_full_gc, release_full_gc
 from ..readonly import allowed
@@ -269,6 +270,9 @@ class ChatView(MainScreen):
             self.action_refresh_now()  # the session's status may have moved on
             self._system(f"Connected{' (' + ev.detail + ')' if ev.detail == 'reconnected' else ''}.",
                          role="ok")
+        elif ev.state is TransportState.FAILED and ev.session_gone:
+            self._system(f"Channel ended{detail}. {self._closed_text()}", role="error")
+            self.action_refresh_now()  # the picker marks it closed
         elif ev.state is TransportState.FAILED:
             self._system(f"Channel failed{detail} · {self._key('retry')} reconnects", role="error")
         elif ev.state is TransportState.RECONNECTING:
@@ -284,6 +288,13 @@ class ChatView(MainScreen):
 
     def _system(self, text: str, *, role: str = "system") -> Entry:
         return self.transcript.add(role, text, time=self.app.now())
+
+    def _closed_text(self) -> str:
+        """What to do once the session talked to is over (no reconnect offered)."""
+        create = (f", {self._key('new_session')} creates one"
+                  if allowed(self, "sessions.create") else "")
+        return (f"Session {short_id(self._session_id or '')} closed: "
+                f"{self._key('pick_session')} picks another{create}.")
 
     def _key(self, action: str) -> str:
         """How the key bound to ``action`` is shown (it may be rebound in the keymap)."""
