@@ -81,6 +81,8 @@ async def test_keys_typed_while_the_dialog_is_being_built_land_in_its_first_fiel
         for key in "75":
             app.simulate_key(key)
         modal = app.screen
+        # (on a quiet machine the keys come before the dialog has composed its fields)
+        await wait_for(pilot, lambda: modal.query("#duration"), what="the Duration field")
         duration = modal.query_one("#duration", Input)
         await wait_for(pilot, lambda: duration.value == "75",
                        what=f"75 in Duration (it holds {duration.value!r})")

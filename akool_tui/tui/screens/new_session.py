@@ -233,8 +233,9 @@ class NewSessionScreen(TypeAhead, ModalScreen[Session | None]):
             text = problem(event.validation_result)
             for label in self.query(f"#{event.input.id}-error").results(Label):
                 label.update(f"Expected {text}" if text else "")
-        form = self.query_one("#form-error", ErrorLabel)
-        if str(form.content).startswith("Fix: "):
+        forms = self.query("#form-error").results(ErrorLabel)
+        form = next(forms, None)  # (a field's first Changed may come before it is built)
+        if form is not None and str(form.content).startswith("Fix: "):
             _, found = self._values()
             form.show_problems(found)
 
