@@ -11,7 +11,6 @@ bases (:mod:`.knowledge`) and credits (:mod:`.credits`) in their own modules.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from operator import attrgetter
 from typing import Any
@@ -28,8 +27,8 @@ from .base import (
 from .credits import CreditCalls
 from .errors import ParamError, ProtocolError
 from .knowledge import KnowledgeCalls
-from .pager import in_order
 from .models import DEFAULT_AVATAR_ID, Avatar, Language, Page, Session, SessionStatus, Voice
+from .pager import in_order
 
 __all__ = ["AkoolClient", "ClientEvent", "DEFAULT_BASE_URL", "DEFAULT_DEADLINE", "DEFAULT_MAX_BODY",
            "MAX_PAGES", "MAX_PAGE_SIZE", "check_base_url"]
