@@ -149,3 +149,46 @@ def test_a_listing_that_breaks_half_way_keeps_what_it_printed_and_says_so(
     if flag == "--json":
         with pytest.raises(json.JSONDecodeError):
             json.loads("[\n" + first + rest)
+
+
+# -- cookies -------------------------------------------------------------------------------
+
+
+def test_a_cookie_the_server_sets_is_not_sent_back() -> None:
+    """AKool authenticates by header: a cookie a server or a proxy sets is neither kept
+    nor sent back (and httpx no longer parses every answer's headers for one)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from akool_tui.api.client import AkoolClient
+
+    seen: list[str | None] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            seen.append(self.headers.get("Cookie"))
+            body = b'{"code": 1000, "msg": "OK", "data": {"count": 0, "result": []}}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Set-Cookie", "tracker=abc123; Path=/")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    async def go() -> None:
+        async with AkoolClient(f"http://127.0.0.1:{server.server_port}", api_key="demo") as c:
+            for _ in range(3):
+                assert (await c.list_sessions()).result == []
+
+    try:
+        asyncio.run(go())
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert seen == [None, None, None]
