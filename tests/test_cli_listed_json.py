@@ -46,3 +46,29 @@ def test_a_hostile_record_keeps_its_secrets_masked_and_its_controls_escaped() ->
     assert token not in text and "584a" in text and "c386bbc4" not in text
     assert not any(c in text for c in "\x1b\x07\x9b\u202e")
     assert [json.loads(t) for t in text.split(",\n")] == [listed_session(raw, NOW)] * 2
+
+
+#: one writer for many records, as ``sessions list`` uses it: the shared values
+#: (stream types, avatar ids, uids) come from its memory after the first record
+_ONE = ListedJson(NOW)
+
+
+@given(st.lists(records(), min_size=1, max_size=6))
+@settings(max_examples=300, deadline=None)
+def test_lines_of_one_writer_are_the_encoded_records(raws) -> None:
+    for raw in raws + raws:  # each twice: the second time from what it remembers
+        assert _ONE(raw)[1] == _compact_encoder()(listed_session(raw, NOW))
+
+
+def test_a_list_of_ever_new_avatars_is_still_written_right() -> None:
+    """A hostile list (every avatar id new): past what the writer remembers, each value
+    is encoded for itself."""
+    from akool_tui.cli import output
+
+    write = ListedJson(NOW)
+    base = {"_id": "s1", "uid": 7, "type": 2, "status": 3, "stream_type": "agora",
+            "duration": 600, "create_time": _MS, "credentials": {}}
+    for n in range(output._SHARED + 50):
+        raw = {**base, "avatar_id": f"avatar \u202e{n}"}
+        assert json.loads(write(raw)[1])["avatar_id"] == raw["avatar_id"]
+    assert len(write.shared) == output._SHARED

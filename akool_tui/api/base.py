@@ -29,6 +29,7 @@ import httpx
 
 from .args import check_base_url, clean_secret, compact, count_of, dedupe, positive, require_int
 from .auth import TOKEN_PATH, ApiKeyAuth, TokenAuth, token_from_body
+from .cookies import NoCookies
 from .envelope import DEFAULT_MAX_BODY, parse_envelope, read_body
 from .errors import (
     AkoolError,
@@ -137,6 +138,7 @@ class ClientBase:
             transport=transport,
             follow_redirects=False,
             verify=tls_context(),
+            cookies=NoCookies(),
         )
 
         self._paths: dict[str, str] = {}  # each API path joined to the base URL

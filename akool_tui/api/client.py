@@ -11,7 +11,6 @@ bases (:mod:`.knowledge`) and credits (:mod:`.credits`) in their own modules.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from operator import attrgetter
 from typing import Any
@@ -29,6 +28,7 @@ from .credits import CreditCalls
 from .errors import ParamError, ProtocolError
 from .knowledge import KnowledgeCalls
 from .models import DEFAULT_AVATAR_ID, Avatar, Language, Page, Session, SessionStatus, Voice
+from .pager import in_order
 
 __all__ = ["AkoolClient", "ClientEvent", "DEFAULT_BASE_URL", "DEFAULT_DEADLINE", "DEFAULT_MAX_BODY",
            "MAX_PAGES", "MAX_PAGE_SIZE", "check_base_url"]
@@ -239,7 +239,8 @@ class AkoolClient(KnowledgeCalls, CreditCalls):
     ) -> AsyncIterator[list[Any]]:
         """The sessions of :meth:`list_all_sessions` a page at a time, in the server's
         order, without holding the whole listing: page 1, then at most ``concurrency``
-        pages in flight, each yielded as soon as the pages before it were. The same
+        pages in flight (:func:`~.pager.in_order`), each yielded as soon as the pages
+        before it were. The same
         ends as :meth:`_collect` (an empty page, a page of sessions already seen,
         :data:`MAX_PAGES`); a session seen on an earlier page is left out. Only the ids
         are kept (about 80 B a session). ``factory`` makes each item of a page from the
@@ -261,7 +262,11 @@ class AkoolClient(KnowledgeCalls, CreditCalls):
         size, seen = first.size, set()
         claimed = first.pages if first.result else 1
         stop, ended = min(claimed, MAX_PAGES), not first.result
-        ahead: dict[int, asyncio.Task[Page[Any]]] = {}
+
+        # a worker per request in flight, each sending its next request on the
+        # connection it has just freed; at most 2 x concurrency pages held ahead
+        later = in_order(lambda n: fetch(n, size), 2, stop, workers=self._concurrency,
+                         window=2 * self._concurrency)
         page, number = first, 1
         try:
             while True:
@@ -276,14 +281,9 @@ class AkoolClient(KnowledgeCalls, CreditCalls):
                 number += 1
                 if number > stop:
                     break
-                while len(ahead) < self._concurrency and number + len(ahead) <= stop:
-                    n = number + len(ahead)
-                    ahead[n] = asyncio.ensure_future(fetch(n, size))
-                page = await ahead.pop(number)
+                page = await anext(later)
         finally:
-            for task in ahead.values():
-                task.cancel()
-            await asyncio.gather(*ahead.values(), return_exceptions=True)
+            await later.aclose()  # the fetches still running are cancelled
         if claimed > MAX_PAGES and not ended:
             raise ProtocolError(
                 f"The list did not end after {MAX_PAGES:,} pages of {size:,} items; stopped "

@@ -298,7 +298,9 @@ def masked_flat(data: Mapping[str, Any]) -> dict[str, Any] | None:
             if not value:
                 continue
             if secret:
-                out[key] = mask(value)
+                if value.startswith(_MASK):  # masked already: kept, and not a known value
+                    continue
+                out[key] = _MASK if len(value) <= 8 else _MASK + value[-4:]  # mask(value)
                 text = value.strip()
             elif texts is None:
                 texts = [key]
@@ -323,8 +325,14 @@ def masked_flat(data: Mapping[str, Any]) -> dict[str, Any] | None:
             else:
                 found.append(text)
     if texts is not None:
-        known = (() if found is None else (found[0],) if len(found) == 1
-                 else tuple(sorted(set(found), key=len, reverse=True)))
+        if found is None:
+            known: tuple[str, ...] = ()
+        elif len(found) == 1:
+            known = (found[0],)
+        elif len(found) == 2 and len(found[0]) != len(found[1]):  # an app id and a token
+            known = (found[0], found[1]) if len(found[0]) > len(found[1]) else (found[1], found[0])
+        else:
+            known = tuple(sorted(set(found), key=len, reverse=True))
         for key in texts:
             out[key] = mask_text(out[key], known)
     return out

@@ -148,6 +148,10 @@ def _compact_encoder() -> Callable[[Any], str]:
     return lambda value: join(chunks(value, 0))
 
 
+#: most distinct shared values a ListedJson keeps encoded (a hostile list: every one new)
+_SHARED = 4096
+
+
 class ListedJson:
     """``line(raw)``: (id, the compact JSON line) of one record of the session list,
     secrets masked: the compact JSON of :func:`~akool_tui.core.records.listed_session`,
@@ -165,6 +169,15 @@ class ListedJson:
         self.encode = _compact_encoder()
         self.text = encode_basestring  # a JSON string, as the encoder writes it
         self.labels = {int(s): self.text(s.label) for s in SessionStatus}
+        #: the JSON strings of the values many records share (stream types, avatar ids,
+        #: the account's uid), each encoded once; at most _SHARED of them
+        self.shared: dict[str, str] = {}
+
+    def _shared(self, value: str) -> str:
+        encoded = self.text(value)
+        if len(self.shared) < _SHARED:
+            self.shared[value] = encoded
+        return encoded
 
     def __call__(self, raw: Any) -> tuple[Any, str]:
         fields = listed_fields(raw)
@@ -172,14 +185,15 @@ class ListedJson:
             record = listed_session(raw, self.now)
             return record["id"], self.encode(record)
         sid, status, stream, avatar, duration, created, uid, kind, credentials = fields
-        text, label = self.text, self.labels.get(status)
+        label, shared = self.labels.get(status), self.shared.get
         left = listed_time_left(status, created, duration, self.now)
         return sid, (
-            f'{{"id": {text(sid)}, "status": {"null" if label is None else status}, '
-            f'"status_label": {label or "null"}, "stream_type": {text(stream)}, '
-            f'"avatar_id": {text(avatar)}, "duration": {duration}, '
-            f'"create_time": "{iso_ms(created)}", "uid": {text(uid)}, "type": {kind}, '
-            f'"credentials": {self.encode(credentials)}, '
+            f'{{"id": {self.text(sid)}, "status": {"null" if label is None else status}, '
+            f'"status_label": {label or "null"}, '
+            f'"stream_type": {shared(stream) or self._shared(stream)}, '
+            f'"avatar_id": {shared(avatar) or self._shared(avatar)}, "duration": {duration}, '
+            f'"create_time": "{iso_ms(created)}", "uid": {shared(uid) or self._shared(uid)}, '
+            f'"type": {kind}, "credentials": {self.encode(credentials)}, '
             f'"time_left": {"null" if left is None else left}}}')
 
 

@@ -80,6 +80,9 @@ _OPEN = frozenset({int(SessionStatus.QUEUEING), int(SessionStatus.PROCESSING)})
 _LATEST_MS = (LATEST - EARLIEST) // timedelta(milliseconds=1)
 _ZERO = timedelta(0)
 _HOURS: dict[int, str] = {}  # "2026-11-29T21:" of each hour since 1970 met
+_TWO = tuple(f"{n:02d}" for n in range(60))  # minutes, seconds
+#: what follows the seconds: ".123000+00:00", or "+00:00" on a whole second (isoformat)
+_MILLI = ("+00:00", *(f".{n:03d}000+00:00" for n in range(1, 1000)))
 
 
 def iso_ms(ms: int) -> str:
@@ -93,9 +96,7 @@ def iso_ms(ms: int) -> str:
             _HOURS[hour] = prefix
     minute, rest = divmod(rest, 60_000)
     second, milli = divmod(rest, 1000)
-    if milli:
-        return f"{prefix}{minute:02d}:{second:02d}.{milli:03d}000+00:00"
-    return f"{prefix}{minute:02d}:{second:02d}+00:00"
+    return prefix + _TWO[minute] + ":" + _TWO[second] + _MILLI[milli]
 
 
 #: (id, status, stream type, avatar id, duration, create time in ms, uid, type, masked
