@@ -71,6 +71,9 @@ class StatusLine(Widget):
         self._state: RefreshState | None = None
         self._extra: str = ""
         self._text: Content | None = None
+        #: the error count and whether a refresh had succeeded, as last shown
+        self._shown_errors = 0
+        self._shown_success = False
 
     def bind_state(self, state: RefreshState) -> None:
         self._state = state
@@ -154,7 +157,21 @@ class StatusLine(Widget):
             self._text = self.build()
         return self._text
 
+    def refreshed(self) -> None:
+        """A refresh finished. When it changed only the age ("refreshed 4 seconds ago"
+        -> "just now") the line waits for its next second, the one the table's
+        countdowns tick on: one frame a second instead of one more for each refresh.
+        The first success and a recovery from errors show at once."""
+        st = self._state
+        old = self._text
+        if (st is None or old is None or st.last_success is None or st.consecutive_errors
+                or self._shown_errors or not self._shown_success):
+            self.update_status()
+
     def update_status(self) -> None:
+        st = self._state
+        self._shown_errors = st.consecutive_errors if st is not None else 0
+        self._shown_success = st is not None and st.last_success is not None
         text = self.build()
         old = self._text
         if old is None or text.plain != old.plain:
