@@ -224,25 +224,18 @@ class TablePaint:
 
     def _frame_styles(self) -> tuple[Style, ...]:
         """The row styles, worked out again only when the table's CSS was applied again
-        (a theme, focus or class change: Textual then makes new component styles, or
-        calls :meth:`notify_style_update`). Each ``refresh`` empties Textual's own cache
-        of them, so working them out for every frame was ~40 % of a countdown tick's
-        painting."""
+        (theme, focus, classes: Textual makes new component styles, or calls
+        :meth:`notify_style_update`). Each ``refresh`` empties Textual's own cache of
+        them: for every frame they were ~40 % of a countdown tick's painting."""
         applied = tuple(self._component_styles.values())
         cached = self._styles_key
         if cached is not None and len(cached[0]) == len(applied) and all(
                 a is b for a, b in zip(cached[0], applied)):
             return cached[1]
-        component = self.get_component_rich_style
-        styles = (
-            self.rich_style,
-            component("live-table--header"),
-            self._overlay("live-table--cursor"),
-            self._overlay("live-table--marked"),
-            self._overlay("live-table--mark"),
-            self._overlay("live-table--even-row"),
-            self._overlay("live-table--empty"),
-        )
+        overlays = (self._overlay(f"live-table--{name}")
+                    for name in ("cursor", "marked", "mark", "even-row", "empty"))
+        styles = (self.rich_style, self.get_component_rich_style("live-table--header"),
+                  *overlays)
         self._styles_key = (applied, styles)
         return styles
 
