@@ -67,3 +67,34 @@ async def test_a_refresh_every_second_adds_no_frame_and_countdowns_tick(frozen_s
     # and the countdowns still move every second
     assert len(set(shown)) >= int(seconds) - 1, shown
     assert "refreshed" in text
+
+
+def cells(strip) -> list[tuple[str, object]]:
+    """Each cell's character and style (without Textual's offsets for text selection)."""
+    return [(char, segment.style.clear_meta_and_links() if segment.style else None)
+            for segment in strip for char in segment.text]
+
+
+async def test_the_status_line_paints_as_textual_renders_its_text(frozen_sim, tmp_path,
+                                                                monkeypatch) -> None:
+    """The status line makes its segments itself (cheaper each second); they are the
+    ones Textual's own rendering of the text gives, with the errors and PAUSED styled."""
+    from textual.geometry import Region
+    from textual.widget import Widget
+
+    app = make_app(frozen_sim, tmp_path)
+    async with running(app, size=SIZE) as (pilot, _):
+        screen = await wait_loaded(pilot)
+        status = screen.status
+        status._state.paused = True
+        status._state.consecutive_errors = 2
+        status.update_status()
+        await pilot.pause()
+        region = Region(0, 0, status.size.width, 1)
+        ours = status.render_lines(region)[0]
+        assert "PAUSED" in ours.text and "errors 2" in ours.text
+        monkeypatch.setattr(type(status), "render_line", Widget.render_line)
+        status.refresh()
+        status._styles_cache.clear()
+        textuals = status.render_lines(region)[0]
+    assert cells(ours) == cells(textuals)
