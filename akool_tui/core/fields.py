@@ -33,27 +33,12 @@ UPLOAD_VALIDITY = timedelta(days=7)  # api.models.RESOURCE_VALIDITY (not importe
 # -- humane values ---------------------------------------------------------------
 
 
-#: ``ago`` texts by (days, seconds) of a past time's age: humanize takes ~15 us a call, and
-#: the sessions table asks again for every row in view each second
-_AGO: dict[tuple[int, int], str] = {}
-_AGO_MAX = 4096
-
-
 def ago(when: datetime | None, now: datetime | None) -> str:
     """``"4 minutes ago"``; ``"—"`` when unknown."""
     if when is None or now is None:
         return UNKNOWN
     try:
-        age = now - when
-        if age.days < 0:  # the future: humanize reads the microseconds too
-            return humanize.naturaltime(age)
-        key = (age.days, age.seconds)  # all humanize reads of a past age
-        text = _AGO.get(key)
-        if text is None:
-            if len(_AGO) >= _AGO_MAX:
-                _AGO.clear()
-            text = _AGO[key] = humanize.naturaltime(age)
-        return text
+        return humanize.naturaltime(now - when)
     except (OverflowError, ValueError):
         return UNKNOWN
 
