@@ -27,19 +27,27 @@ than 12 ticks and FULL_COST_FACTOR x its last duration, no later than
 FULL_REFRESH_MAX_GAP = 600 s), so a whole cycle is about 4-5 minutes at 10 000 sessions
 and up to 10 minutes at 100 000.
 
+Before/after in one run: ``--source NAME=DIR`` (repeatable) runs the console from each
+source tree in turn within every run (``python -S`` with ``PYTHONPATH`` = DIR and this
+interpreter's site-packages, e.g. a ``git archive`` of main), its figures named
+``idle NAME live, ...`` and ``idle NAME paused``; the minimal app runs once a run.
+
 Prints, per run, ``figure: idle <program>: <what> <value> <unit>`` lines, the live
 program named ``live, whole cycle`` or ``live, cut window (upper bound)``, and
 ``figure: idle live: window <s> s``; then a table of medians for people.
 
     python bench/idle_bench.py [--runs 3] [--window 10] [--sessions 10000] [--idle-max 400]
+                               [--source NAME=DIR ...]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import statistics
 import sys
+import sysconfig
 import tempfile
 from pathlib import Path
 
@@ -126,14 +134,23 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=10_000)
     parser.add_argument("--idle-max", type=float, default=400.0,
                         help="the longest live window, if no second full refetch comes")
+    parser.add_argument("--source", action="append", default=[], metavar="NAME=DIR",
+                        help="run the console from this source tree (repeatable: in turn "
+                             "within each run)")
     args = parser.parse_args()
+    trees: list[tuple[str, Path | None]] = [("", None)]
+    if args.source:
+        trees = [(name, Path(path).resolve()) for name, _, path in
+                 (spec.partition("=") for spec in args.source)]
     loaded = f"{args.sessions:,} sessions".encode()
     print(f"idle at {args.sessions:,} sessions (120x34, churn off), {args.runs} runs: live "
           f"over one whole refetch cycle (cut at {args.idle_max:g} s), paused and minimal "
           f"over {args.window:g} s", flush=True)
 
-    results: dict[str, list[tuple[float, float, float]]] = {"minimal": [], "akool-tui live": [],
-                                                     "akool-tui paused": []}
+    results: dict[str, list[tuple[float, float, float]]] = {"minimal": []}
+    for name, _ in trees:
+        results[label(name, "akool-tui live")] = []
+        results[label(name, "akool-tui paused")] = []
     cycles: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         env = bench_env(tmp)
@@ -141,25 +158,36 @@ def main() -> int:
         minimal.write_text(MINIMAL_APP)
         port = free_port()
         simulator = start_simulator(port, args.sessions)
-        app_argv = [sys.executable, "-m", "akool_tui", "--base-url", f"http://127.0.0.1:{port}"]
-        app_env = {**env, "AKOOL_API_KEY": "demo"}
+
+        def argv_env(tree: Path | None) -> tuple[list[str], dict[str, str]]:
+            app_env = {**env, "AKOOL_API_KEY": "demo"}
+            flags = []
+            if tree is not None:
+                flags = ["-S"]
+                app_env["PYTHONPATH"] = f"{tree}{os.pathsep}{sysconfig.get_paths()['purelib']}"
+            return ([sys.executable, *flags, "-m", "akool_tui", "--base-url",
+                     f"http://127.0.0.1:{port}"], app_env)
         try:
             for _ in range(args.runs):
                 with PtyApp([sys.executable, str(minimal)], env) as app:
                     app.wait_for([b"MINIMAL FIRST PAINT"])
                     results["minimal"].append(idle(app, args.window))
                 report("minimal", results["minimal"][-1])
-                with PtyApp(app_argv, app_env) as app:
-                    app.wait_for([loaded], timeout=120)  # then idle_cycle waits out the load
-                    *live, cycle = idle_cycle(app, simulator.pid, args.idle_max)
-                    results["akool-tui live"].append(tuple(live))
-                    cycles.append(cycle)
-                    report(f"live, {live_label(cycle, args.idle_max)}", tuple(live))
-                    print(f"figure: idle live: window {cycle:.1f} s", flush=True)
-                    app.send(b"p")
-                    app.wait_for([b"PAUSED"])
-                    results["akool-tui paused"].append(idle(app, args.window))
-                report("paused", results["akool-tui paused"][-1])
+                for name, tree in trees:
+                    with PtyApp(*argv_env(tree)) as app:
+                        app.wait_for([loaded], timeout=120)  # idle_cycle waits out the load
+                        *live, cycle = idle_cycle(app, simulator.pid, args.idle_max)
+                        results[label(name, "akool-tui live")].append(tuple(live))
+                        cycles.append(cycle)
+                        report(label(name, f"live, {live_label(cycle, args.idle_max)}"),
+                               tuple(live))
+                        print(f"figure: idle {label(name, 'live')}: window {cycle:.1f} s",
+                              flush=True)
+                        app.send(b"p")
+                        app.wait_for([b"PAUSED"])
+                        paused = label(name, "akool-tui paused")
+                        results[paused].append(idle(app, args.window))
+                    report(label(name, "paused"), results[paused][-1])
         finally:
             simulator.terminate()
             simulator.wait()
@@ -171,18 +199,28 @@ def main() -> int:
     cut = sum(1 for c in cycles if live_label(c, args.idle_max) != "whole cycle")
     print(f"medians of {args.runs} runs; live windows {min(cycles):.0f}-{max(cycles):.0f} s, "
           f"{cut} of them cut at {args.idle_max:g} s before the next full refetch")
-    print(f"  {'':18} {'CPU % of a core':>16} {'bytes/s':>10} {'other writes/s':>15}"
+    print(f"  {'':24} {'CPU % of a core':>16} {'bytes/s':>10} {'other writes/s':>15}"
           "   vs minimal")
     for name in results:
         cpu, written, other = median(name, 0), median(name, 1), median(name, 2)
         ratio = f"{cpu / floor_cpu:5.1f}x CPU" if floor_cpu else "   n/a"
         extra = f"+{written - floor_bytes:,.0f} B/s" if name != "minimal" else ""
-        print(f"  {name:18} {cpu:16.2f} {written:10.0f} {other:15.1f}   {ratio} {extra}")
+        print(f"  {name:24} {cpu:16.2f} {written:10.0f} {other:15.1f}   {ratio} {extra}")
     target = 1.0 if args.sessions <= 10_000 else 2.0
-    print(f"  target: < {target:g} % of a core -> "
-          f"{'OK' if median('akool-tui live', 0) < target else 'OVER'} (live), "
-          f"{'OK' if median('akool-tui paused', 0) < target else 'OVER'} (paused)")
+    for name, _ in trees:
+        live, paused = label(name, "akool-tui live"), label(name, "akool-tui paused")
+        print(f"  target: < {target:g} % of a core -> "
+              f"{'OK' if median(live, 0) < target else 'OVER'} ({live}), "
+              f"{'OK' if median(paused, 0) < target else 'OVER'} ({paused})")
     return 0
+
+
+def label(tree: str, program: str) -> str:
+    """``program`` of the console from source tree ``tree`` ("": this checkout)."""
+    if not tree:
+        return program
+    head, _, rest = program.partition(" ") if program.startswith("akool-tui") else ("", "", program)
+    return f"{head} {tree} {rest}".strip() if head else f"{tree} {program}"
 
 
 def report(name: str, figures: tuple[float, float, float]) -> None:

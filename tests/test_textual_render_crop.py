@@ -101,3 +101,28 @@ async def test_the_terminal_shows_the_same_screen_as_a_full_render():
     assert terminal.text() == composed
     assert any("line 39" in row for row in composed) is False  # scrolled back: not shown
     assert any("line 5 " in row for row in composed)
+
+
+async def test_a_change_at_the_top_and_one_at_the_bottom_render_only_their_rows(monkeypatch):
+    """The sessions screen's second: a countdown near the top and the status line at the
+    bottom change in the same frame. Only those rows of each widget are rendered, not
+    every row between them (Textual crops to the box around all the changes)."""
+    assert textual_fixes.install()
+    app = Dashboard()
+    terminal = Terminal(app, SIZE)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        rendered = RenderedRows(monkeypatch)
+        for second in range(3):
+            app.query_one("#meter", Static).update(f"0:{59 - second}", layout=False)
+            app.query_one("#line", Static).update(f"refreshed {second} seconds ago",
+                                                  layout=False)
+            await pilot.pause()
+        assert "0:57" in terminal.text()[0]
+        assert terminal.text()[-1].startswith("refreshed 2 seconds ago")
+        rows = rendered.rows
+        composed = [line.rstrip() for line in screen_text(app).splitlines()]
+    assert terminal.text() == composed
+    # two rows a change, of the few widgets each is in; the box around them took all
+    # 24 rows of the screen, and the main area's 22 rows and its widgets': ~100 a change
+    assert rows <= 3 * 2 * 4, rows

@@ -6,11 +6,15 @@ from __future__ import annotations
 
 import math
 import time
+from typing import Any
 
 import humanize
+
 from rich.cells import cell_len
+from rich.segment import Segment
 from textual.content import Content
 from textual.geometry import Region
+from textual.strip import Strip
 from textual.widget import Widget
 
 from ..config.profiles import DEFAULT_PROFILE, profile_color, text_color_on
@@ -71,6 +75,11 @@ class StatusLine(Widget):
         self._state: RefreshState | None = None
         self._extra: str = ""
         self._text: Content | None = None
+        #: the line as last rendered, and what it was rendered from
+        self._strip: tuple[tuple[Any, ...], Strip] | None = None
+        #: the error count and whether a refresh had succeeded, as last shown
+        self._shown_errors = 0
+        self._shown_success = False
 
     def bind_state(self, state: RefreshState) -> None:
         self._state = state
@@ -157,7 +166,42 @@ class StatusLine(Widget):
             self._text = self.build()
         return self._text
 
+    def render_line(self, y: int) -> Strip:
+        """The line, from its text's pieces straight to segments, as Textual's own
+        rendering of the text makes them (the same styles and offsets), without its
+        wrapping and formatting: that was most of the cost of the line's update each
+        second. The text is made to fit (:meth:`build`); what does not fit is cut."""
+        style = self.visual_style
+        width = self.content_region.width
+        key = (self._text, width, style)
+        if y or self._text is None:
+            return Strip.blank(width, style.rich_style)
+        if self._strip is None or self._strip[0] != key:
+            segments, x = [], 0
+            for text, text_style in self._text.render(style, end="",
+                                                      parse_style=self._get_style):
+                segments.append(Segment(text, (style + text_style).rich_style_with_offset(x, 0)))
+                x += len(text)
+            line = Strip(segments).crop_extend(0, width, style.background_style.rich_style)
+            self._strip = (key, line)
+        self._dirty_regions.clear()
+        return self._strip[1]
+
+    def refreshed(self) -> None:
+        """A refresh finished. When it changed only the age ("refreshed 4 seconds ago"
+        -> "just now") the line waits for its next second, the one the table's
+        countdowns tick on: one frame a second instead of one more for each refresh.
+        The first success and a recovery from errors show at once."""
+        st = self._state
+        old = self._text
+        if (st is None or old is None or st.last_success is None or st.consecutive_errors
+                or self._shown_errors or not self._shown_success):
+            self.update_status()
+
     def update_status(self) -> None:
+        st = self._state
+        self._shown_errors = st.consecutive_errors if st is not None else 0
+        self._shown_success = st is not None and st.last_success is not None
         text = self.build()
         old = self._text
         if old is None or text.plain != old.plain:

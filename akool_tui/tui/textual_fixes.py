@@ -26,6 +26,12 @@ rendered ~4 500 lines a second to change ~300. :func:`_get_renders` crops each
 widget's render to the rows of the update as well (rows only: the columns must stay
 aligned on the compositor's cuts). It is applied where ``Compositor._get_renders``
 takes a ``crop``, as in Textual 8.
+
+A third fix narrows that crop: Textual crops a partial update to the box around all its
+changes, so a countdown near the top of the sessions table and the status line at the
+bottom made every widget render every row of the screen, each second.
+:func:`_render_partial_update` keeps the runs of rows the update touches, and
+:func:`_get_renders` renders each widget only over those runs (one piece a run).
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ from textual.strip import Strip
 KNOWN_SHAPE = ("self", "chops", "spans", "chop_ends")
 ORIGINAL_RENDER_SEGMENTS = getattr(ChopsUpdate, "render_segments", None)
 ORIGINAL_GET_RENDERS = getattr(Compositor, "_get_renders", None)
+ORIGINAL_PARTIAL = getattr(Compositor, "render_partial_update", None)
 
 
 def _render_segments(self: ChopsUpdate, console: Console) -> str:
@@ -80,29 +87,69 @@ def _render_segments(self: ChopsUpdate, console: Console) -> str:
     return "".join(sequences)
 
 
+def _row_runs(regions: Iterable[Region]) -> list[tuple[int, int]]:
+    """The rows ``regions`` cover, as sorted runs ``(top, bottom)`` of adjacent rows."""
+    runs: list[tuple[int, int]] = []
+    for top, bottom in sorted((r.y, r.bottom) for r in regions if r.height > 0):
+        if runs and top <= runs[-1][1]:
+            if bottom > runs[-1][1]:
+                runs[-1] = (runs[-1][0], bottom)
+        else:
+            runs.append((top, bottom))
+    return runs
+
+
+def _render_partial_update(self: Compositor) -> ChopsUpdate | None:
+    """``Compositor.render_partial_update`` of Textual 8.2; it also keeps the runs of
+    rows the update touches, so that :func:`_get_renders` renders only those rows of each
+    widget instead of every row between the first change and the last (a countdown at
+    the top of a table and the status line at the bottom spanned the whole screen)."""
+    screen_region = self.size.region
+    update_regions = self._dirty_regions.copy()
+    self._dirty_regions.clear()
+    if not update_regions:
+        return None
+    crop = Region.from_union(update_regions).intersection(screen_region)
+    spans = list(self._regions_to_spans(update_regions))
+    is_rendered_line = {y for y, _, _ in spans}.__contains__
+    self._akool_row_runs = _row_runs(update_regions)
+    try:
+        chops = self._render_chops(crop, is_rendered_line)
+    finally:
+        self._akool_row_runs = None
+    chop_ends = [cut_set[1:] for cut_set in self.cuts]
+    return ChopsUpdate(chops, spans, chop_ends)
+
+
 def _get_renders(self: Compositor,
                  crop: Region | None = None) -> Iterable[tuple[Region, Region, list[Strip]]]:
     """``Compositor._get_renders`` of Textual 8.2, each widget rendered only over the rows
     of ``crop`` (the returned clip says which: ``_render_chops`` lays the strips from the
-    top of region & clip)."""
+    top of region & clip) -- and in a partial update only over the runs of rows the
+    update touches, one piece a run."""
     visible = self.visible_widgets
     if crop:
         overlaps = crop.overlaps
-        top, bottom = crop.y, crop.bottom
+        runs = getattr(self, "_akool_row_runs", None) or [(crop.y, crop.bottom)]
         widget_regions = [(w, region, clip) for w, (region, clip) in visible.items()
                           if overlaps(clip)]
     else:
-        top = bottom = 0
+        runs = [(0, 0)]
         widget_regions = [(w, region, clip) for w, (region, clip) in visible.items()]
     for widget, region, clip in widget_regions:
         x, y, width, height = region.intersection(clip)
-        if crop:
-            end = min(y + height, bottom)
-            y = max(y, top)
-            height = end - y
-        if width > 0 and height > 0:
-            yield (region, Region(x, y, width, height),
-                   widget.render_lines(Region(x - region.x, y - region.y, width, height)))
+        if width <= 0 or height <= 0:
+            continue
+        for top, bottom in runs:
+            if crop:
+                piece_y, piece_end = max(y, top), min(y + height, bottom)
+                if piece_end <= piece_y:
+                    continue
+            else:
+                piece_y, piece_end = y, y + height
+            yield (region, Region(x, piece_y, width, piece_end - piece_y),
+                   widget.render_lines(Region(x - region.x, piece_y - region.y, width,
+                                              piece_end - piece_y)))
 
 
 def shape(cls: type = ChopsUpdate) -> tuple[str, ...]:
@@ -119,4 +166,8 @@ def install() -> bool:
             and tuple(inspect.signature(ORIGINAL_GET_RENDERS).parameters) == ("self", "crop") \
             and Compositor._get_renders is not _get_renders:
         Compositor._get_renders = _get_renders  # type: ignore[method-assign]
+        if ORIGINAL_PARTIAL is not None and hasattr(Compositor, "_regions_to_spans") \
+                and tuple(inspect.signature(ORIGINAL_PARTIAL).parameters) == ("self",):
+            Compositor.render_partial_update = (  # type: ignore[method-assign]
+                _render_partial_update)
     return True

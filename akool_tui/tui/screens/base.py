@@ -114,7 +114,7 @@ class MainScreen(Screen):
         self._failures = 0
         self._last_error_shown = ""
         self.apply(message.result)
-        self.status.update_status()
+        self.status.refreshed()
 
     def on_refresh_failed(self, message: RefreshFailed) -> None:
         message.stop()
