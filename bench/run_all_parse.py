@@ -98,6 +98,11 @@ def parse_cli(out: str) -> list[Row]:
         rows += paired({k: found[k] for k in (key, floor) if k in found}, "CLI", [
             (key, floor, f"`sessions list{flavour}` at {n} sessions: {what}",
              "bare httpx page loop (process of its own)", target)])[:1]
+        decoded = f"cli {n}: bare httpx pages + json.loads {what} [{unit}]"
+        if what == "wall" and decoded in found:  # the floor any listing that reads its
+            rows += paired({k: found[k] for k in (key, decoded)}, "CLI", [  # records pays
+                (key, decoded, f"`sessions list{flavour}` at {n} sessions: wall, against "
+                 "the loop that also decodes each page", "bare httpx pages + json.loads", "")])[:1]
     rows += paired({k: v for k, v in found.items() if k.startswith("startup")}, "CLI", [
         ("startup: akool-tui --help [ms]", "startup: python -c pass [ms]",
          "`akool-tui --help` start-up", "`python -c pass`", "no asyncio/httpx/Textual"),
