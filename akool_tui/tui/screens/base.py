@@ -274,10 +274,9 @@ class TableScreen(MainScreen):
 
     def _filter_keys(self) -> set[str]:
         """The keys bound to the filter (the user's keymap applied)."""
-        bindings = self._bindings.copy()
-        if keymap := getattr(self.app, "_keymap", None):
-            bindings.apply_keymap(keymap)
-        return {key for key, found in bindings.key_to_bindings.items()
+        from ..widgets.safe_input import keymapped_bindings
+
+        return {key for key, found in keymapped_bindings(self).key_to_bindings.items()
                 if any(b.action == "filter" for b in found)}
 
     async def action_filter(self) -> None:

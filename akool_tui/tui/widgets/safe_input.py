@@ -10,10 +10,22 @@ A key bound on the field itself is run here, in order, as the app would run it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import events
+from textual.binding import BindingsMap
 from textual.widgets import Input
 
 from ...core.text import FIELD, safe
+
+
+def keymapped_bindings(node: Any) -> BindingsMap:
+    """``node``'s own bindings with the user's keymap applied, as the app's binding
+    check sees them (a copy: the node's own map is left as it is)."""
+    bindings = node._bindings.copy()
+    if keymap := getattr(node.app, "_keymap", None):
+        bindings.apply_keymap(keymap)
+    return bindings
 
 
 class SafeInput(Input):
@@ -35,11 +47,7 @@ class SafeInput(Input):
     async def _run_own_binding(self, event: events.Key) -> bool:
         """Run the field's own (not priority) binding of ``event.key`` now, as the app's
         binding check would after the bubble (the user's keymap applied); True if run."""
-        bindings = self._bindings.copy()
-        keymap = getattr(self.app, "_keymap", None)
-        if keymap:
-            bindings.apply_keymap(keymap)
-        for binding in bindings.key_to_bindings.get(event.key, ()):
+        for binding in keymapped_bindings(self).key_to_bindings.get(event.key, ()):
             if not binding.priority and await self.app.run_action(binding.action, self):
                 event.stop()
                 event.prevent_default()
