@@ -324,6 +324,22 @@ async def test_enter_opens_the_detail_with_credentials_masked(shared_sim, tmp_pa
         assert not pane.display
 
 
+async def test_the_detail_leaves_the_ids_in_view_on_a_small_terminal(shared_sim, tmp_path):
+    """At 50x12 the detail pane used to take the whole width: no ID column was left."""
+    (session_id,) = await api_create(shared_sim)
+    app = make_app(shared_sim, tmp_path)
+    async with running(app, size=(50, 12)) as (pilot, _):
+        screen = await wait_loaded(pilot)
+        assert screen.table.move_cursor_to_key(session_id)
+        await pilot.press("enter")
+        await pilot.pause()
+        pane = screen.query_one(DetailPane)
+        assert pane.display
+        assert pane.region.width <= 30
+        rows = screen_text(app).splitlines()
+        assert any(short_id(session_id) in row.split("\u2502")[0] for row in rows)
+
+
 async def test_each_screen_runs_one_refresh_loop(shared_sim, tmp_path):
     from textual.worker import Worker
 

@@ -146,7 +146,7 @@ class DetailPane(VerticalScroll):
     """Right-hand detail of the row under the cursor; credentials always masked."""
 
     DEFAULT_CSS = """
-    DetailPane { display: none; width: 46; border-left: solid $primary; padding: 0 1; }
+    DetailPane { display: none; width: 46; max-width: 60%; border-left: solid $primary; padding: 0 1; }
     """
 
     def compose(self) -> ComposeResult:
