@@ -37,13 +37,33 @@ def spark(values: Sequence[float], width: int = SPARK) -> str:
     return "".join(BARS[round((v - low) / (high - low) * top)] for v in shown)
 
 
-def health_text(figures: Sequence[Figure]) -> Text:
+def health_text(figures: Sequence[Figure], width: int | None = None) -> Text:
+    """The figures with their sparklines, fitted into one row of ``width`` cells when it
+    can be: sparklines shortened to half, then counts at zero left out ("queued 0"),
+    then sparklines left out from the last figure back (the first reply part keeps its
+    trend longest). When nothing fits one row, the fullest text that fits two."""
+    if width is None or width <= 0:
+        return _health_text(figures, [SPARK] * len(figures))
+    half, count = SPARK // 2, len(figures)
+    nonzero = [f for f in figures if f.unit == "ms" or f.latest]
+    tries = [(figures, [SPARK] * count), (figures, [half] * count)]
+    tries += [(nonzero, [half] * keep + [0] * (len(nonzero) - keep))
+              for keep in range(len(nonzero), -1, -1)]
+    texts = [_health_text(shown, widths) for shown, widths in tries]
+    for rows in (1, 2):
+        for text in texts:
+            if text.cell_len <= width * rows:
+                return text
+    return texts[-1]
+
+
+def _health_text(figures: Sequence[Figure], widths: Sequence[int]) -> Text:
     text = Text(no_wrap=False, overflow="fold")
-    for n, fig in enumerate(figures):
+    for n, (fig, width) in enumerate(zip(figures, widths)):
         if n:
             text.append(" · ", style="dim")
         text.append(fig.text)
-        line = spark(fig.history)
+        line = spark(fig.history, width) if width else ""
         if line:
             text.append(" ")
             text.append(line, style="bold")
@@ -69,8 +89,11 @@ class ChatHealthLine(Static):
     def on_unmount(self) -> None:
         self.health.detach()
 
+    def on_resize(self) -> None:
+        self.check()
+
     def check(self) -> None:
-        text = health_text(self.health.figures())
+        text = health_text(self.health.figures(), self.content_size.width or None)
         if text.plain != self._shown:
             self._shown = text.plain
             self.update(text)
