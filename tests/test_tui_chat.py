@@ -226,6 +226,29 @@ async def test_export_writes_markdown_and_jsonl_without_credentials(
     assert sim.cfg.api_key not in {r["text"] for r in records}
 
 
+async def test_an_export_spanning_two_sessions_names_both(
+        simulator_factory, tmp_path, monkeypatch):
+    """The export used to be named and headed after the last session only, though the
+    transcript held the first session's lines too (tester pass 3, C4)."""
+    monkeypatch.setenv("AKOOL_TUI_EXPORT_DIR", str(tmp_path / "exports"))
+    sim = simulator_factory(sessions=0, queue_delay=0.0, reply_chars_per_s=400.0)
+    first, second = create_session(sim), create_session(sim)
+    app = make_app(sim)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_chat(pilot, first)
+        await wait_for(pilot, lambda: second in screen._sessions, "session list")
+        screen.query_one("#chat-session").value = second
+        await wait_for(pilot, lambda: screen.conversation.connected
+                       and screen.conversation.session.id == second, "second connected")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: any(t.startswith("Transcript saved to")
+                                          for t in texts(screen, "ok")), "saved")
+    md = next((tmp_path / "exports").glob("*.md"))
+    assert md.name.startswith(f"akool-chat-{second}-and-1-more-")
+    text = md.read_text(encoding="utf-8")
+    assert f"- session: {second}" in text and f"- earlier sessions: {first}" in text
+
+
 async def test_retelling_with_own_llm_speaks_the_llms_answer_sentence_by_sentence(
         simulator_factory):
     sim = simulator_factory(sessions=0, queue_delay=0.0, reply_chars_per_s=2000.0)

@@ -73,9 +73,11 @@ def safe_name_part(text: str, *, limit: int = MAX_ID_CHARS, fallback: str = "ses
     return safe or fallback
 
 
-def export_stem(session_id: str, when: datetime) -> str:
-    """``akool-chat-<safe session id>-<YYYYmmdd-HHMMSS>``."""
-    return f"akool-chat-{safe_name_part(session_id)}-{when:%Y%m%d-%H%M%S}"
+def export_stem(session_id: str, when: datetime, *, others: int = 0) -> str:
+    """``akool-chat-<safe session id>-<YYYYmmdd-HHMMSS>``; with ``others`` sessions
+    earlier in the same transcript, ``akool-chat-<id>-and-<others>-more-<...>``."""
+    more = f"-and-{others}-more" if others > 0 else ""
+    return f"akool-chat-{safe_name_part(session_id)}{more}-{when:%Y%m%d-%H%M%S}"
 
 
 def visible(text: str) -> str:

@@ -89,6 +89,7 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatCreate, SessionPicker, Cha
         self.conversation = Conversation(self._inbox, mode=DIALOGUE)
         self._sessions: dict[str, Session] = {}
         self._session_id: str | None = None
+        self._joined: list[str] = []
         self._handled_request: str | None = None
         self._llm: LlmClient | None = None
         self._llm_checked = False  # the config is read at the first connect
@@ -168,6 +169,8 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatCreate, SessionPicker, Cha
         self._session_id = session_id
         self.app.ctx.chat_session_id = session_id
         self._handled_request = session_id
+        if session_id not in self._joined:
+            self._joined.append(session_id)
         self._system(f"Session {session_id}")
         self._open(session_id)
 

@@ -41,6 +41,8 @@ class TranscriptExport:
     conversation: Conversation
     transcript: Transcript
     _session_id: str | None
+    #: the sessions this transcript has lines of, in the order first joined
+    _joined: list[str]
 
     def action_export(self) -> None:
         entries = [entry_record(e) for e in self.transcript.entries]
@@ -49,9 +51,12 @@ class TranscriptExport:
         secrets = [*conv.secrets(), cfg.api_key, cfg.client_secret]
         now = self.app.now()
         sid = self._session_id or "no-session"
-        header = {"session": sid, "exported": now.isoformat(timespec="seconds"),
-                  "lines": str(len(entries))}
-        stem = export_stem(sid, now)
+        earlier = [joined for joined in self._joined if joined != sid]
+        header = {"session": sid}
+        if earlier:  # the transcript holds their lines too
+            header["earlier sessions"] = ", ".join(earlier)
+        header |= {"exported": now.isoformat(timespec="seconds"), "lines": str(len(entries))}
+        stem = export_stem(sid, now, others=len(earlier))
         directory = export_dir(cfg.chat.export_dir)
 
         def work() -> None:  # files, not the API: an OSError is the one way it fails
