@@ -146,7 +146,10 @@ def test_chat_health_figures_from_the_conversations_events():
     emit(ChannelState(TransportState.RECONNECTING, "dropped"))
     emit(ChannelState(TransportState.RECONNECTING, "again"))  # the same drop: one reconnect
     emit(ChannelState(TransportState.CONNECTED, "reconnected"))
+    emit(ChatPart("r2", "bot", "Half of [...]", incomplete=True))  # parts lost on the way
     figures = {f.name: f for f in health.figures()}
+    assert figures["incomplete"].text == "gaps 1"
+    assert figures["incomplete"].history[-1] == 1
     assert figures["first"].latest == pytest.approx(250)
     assert figures["audio"].latest == pytest.approx(400)
     assert figures["fin"].latest == pytest.approx(1000)
@@ -157,3 +160,4 @@ def test_chat_health_figures_from_the_conversations_events():
     emit(ChannelState(TransportState.CONNECTING))  # another session: fresh figures
     figures = {f.name: f for f in health.figures()}
     assert figures["first"].latest is None and figures["reconnects"].latest == 0
+    assert figures["incomplete"].latest == 0

@@ -159,6 +159,7 @@ class HealthApp(App):
             clock.now += 10
         emit(ChannelState(TransportState.RECONNECTING, "dropped"))
         emit(ChannelState(TransportState.CONNECTED, "reconnected"))
+        emit(ChatPart("r9", "bot", "Cut [...]", incomplete=True))
         line.check()
 
 

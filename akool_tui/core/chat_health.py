@@ -12,6 +12,8 @@ history of the last :data:`WINDOW_S` seconds:
 - ``ack`` -- ms from a command sent (interrupt, set-params) to its ack;
 - ``reconnects`` -- the channel dropped and reconnecting (a count; the history is
   per :data:`BUCKET_S` seconds);
+- ``incomplete`` ("gaps") -- replies closed with parts missing (lost on the channel; a
+  count; the history is per bucket);
 - ``queued`` -- lines waiting for the channel (the history is the most per bucket).
 
 A new session starts the figures afresh.
@@ -28,6 +30,7 @@ from ..stream.transport import TransportState
 from .chat.conversation import (
     Ack,
     ChannelState,
+    ChatPart,
     CommandSent,
     Conversation,
     Outgoing,
@@ -47,7 +50,8 @@ KEEP_COMMANDS = 32
 
 #: (name, label, unit) in the order shown
 FIGURES = (("first", "1st part", "ms"), ("audio", "audio", "ms"), ("fin", "fin", "ms"),
-           ("ack", "ack", "ms"), ("reconnects", "reconnects", ""), ("queued", "queued", ""))
+           ("ack", "ack", "ms"), ("reconnects", "reconnects", ""),
+           ("incomplete", "gaps", ""), ("queued", "queued", ""))
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,7 @@ class ChatHealth:
         self._session_id: str | None = None
         self._state: TransportState | None = None
         self.reconnects = 0
+        self.incomplete = 0
         #: bumped at each change (a widget repaints when it moved)
         self.version = 0
         conversation.observers.append(self)
@@ -97,6 +102,7 @@ class ChatHealth:
             for series in self._series.values():
                 series.clear()
             self.reconnects = 0
+            self.incomplete = 0
             self._state = None
 
     def _add(self, name: str, value: float | None, now: float) -> None:
@@ -115,6 +121,10 @@ class ChatHealth:
                 self._add("audio", reply.audio_ms, now)
             if event.done:
                 self._add("fin", reply.fin_ms, now)
+        elif isinstance(event, ChatPart):
+            if event.incomplete:
+                self.incomplete += 1
+                self._add("incomplete", 1, now)
         elif isinstance(event, Outgoing):
             self._add("queued", self.conversation.queued_count, now)
         elif isinstance(event, CommandSent):
@@ -139,8 +149,8 @@ class ChatHealth:
         out = []
         for name, label, unit in FIGURES:
             series = self._series[name]
-            if name == "reconnects":
-                latest: float | None = float(self.reconnects)
+            if name in ("reconnects", "incomplete"):
+                latest: float | None = float(getattr(self, name))
                 history = series.buckets(now, BUCKET_S, n, fold_sum)
             elif name == "queued":
                 latest = float(self.conversation.queued_count)
