@@ -84,6 +84,22 @@ def test_the_first_sessions_are_printed_before_the_last_page_is_fetched(simulato
     assert len(rest) == 1_999
 
 
+def test_a_closed_stdin_prints_the_sessions_table_and_a_closed_stdout_one_line(simulator):
+    """From cron or with `<&-` the standard streams can be closed (None in Python):
+    both used to end in "unexpected error (AttributeError)"."""
+    argv = [sys.executable, "-m", "akool_tui", "--base-url", simulator.base_url]
+    no_stdin = subprocess.run(argv, cwd=REPO, env=child_env(), stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True, timeout=60,
+                              preexec_fn=lambda: os.close(0))
+    assert no_stdin.returncode == 0, no_stdin.stderr
+    assert no_stdin.stdout.startswith("ID ") and not no_stdin.stderr
+    no_stdout = subprocess.run([*argv, "sessions", "list"], cwd=REPO, env=child_env(),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               timeout=60, preexec_fn=lambda: os.close(1))
+    assert no_stdout.returncode == 1
+    assert no_stdout.stderr == "akool-tui: standard output is closed\n"
+
+
 def test_the_table_is_sorted_newest_first_with_a_summary(simulator_factory, capsys):
     sim = simulator_factory(sessions=250)
     sessions = all_sessions(sim)

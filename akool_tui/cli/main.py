@@ -105,12 +105,15 @@ def run(argv: Sequence[str] | None = None, *, console: ConsoleStarter | None = N
 
 def _fail(message: str, code: int) -> int:
     """The one error line: server messages are quoted in it, made safe (one line)."""
-    print(f"{PROG}: {safe(message, limit=LINE)}", file=sys.stderr, flush=True)
+    if sys.stderr is not None:  # closed (`2>&-`): the exit code says it
+        print(f"{PROG}: {safe(message, limit=LINE)}", file=sys.stderr, flush=True)
     return code
 
 
 def main(argv: Sequence[str] | None = None, *, console: ConsoleStarter | None = None) -> int:
     """Run a command: returns the exit code, never shows a traceback."""
+    if sys.stdout is None:  # `>&-`: nowhere to write what was asked for
+        return _fail("standard output is closed", EXIT_API)
     try:
         code = run(argv, console=console)
         sys.stdout.flush()  # a closed pipe fails here, in the handler below, not at exit

@@ -76,7 +76,8 @@ def console_possible(console: ConsoleStarter | None) -> bool:
         return False
     if os.environ.get("TEXTUAL_DRIVER") == WEB_DRIVER:
         return True
-    return sys.stdin.isatty() and sys.stdout.isatty()
+    # a closed stdin or stdout (cron, `<&-`) is None: not a terminal
+    return all(stream is not None and stream.isatty() for stream in (sys.stdin, sys.stdout))
 
 
 def demo_console(args: argparse.Namespace, console: ConsoleStarter) -> int:
