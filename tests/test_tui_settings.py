@@ -268,3 +268,29 @@ async def test_a_long_voice_name_ends_in_an_ellipsis_within_the_list(simulator):
         assert first.endswith("…") and len(first) <= width
         # one line per voice: the next voice is on the next line
         assert voice_list.render_line(2).text.startswith("Katja ")
+
+
+async def test_a_paste_longer_than_the_field_takes_is_refused_whole_not_cut(simulator):
+    """A 200 000-character paste into the background field was cut to 4 095 characters
+    and an ellipsis without a word, then saved and sent as that other URL (tester 8, F2)."""
+    from textual import events
+
+    from akool_tui.core.text import FIELD
+
+    app = AkoolApp(demo_config(simulator), demo=True, watch_tty=False)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        screen = await open_settings(pilot)
+        field = screen.query_one("#bgurl")
+        field.value = "https://example.com/bg.png"
+        field.focus()
+        await pilot.pause()
+        field.post_message(events.Paste("https://ex.example/" + "a" * 200_000))
+        await wait_for(pilot, lambda: app._notifications, "a notice")
+        assert field.value == "https://example.com/bg.png"
+        (note,) = app._notifications
+        assert f"at most {FIELD:,}" in note.message and "unchanged" in note.message
+        # what fits is pasted, as always
+        field.value = ""
+        field.post_message(events.Paste("https://ex.example/" + "b" * 3_000))
+        await wait_for(pilot, lambda: field.value, "pasted")
+        assert field.value == "https://ex.example/" + "b" * 3_000

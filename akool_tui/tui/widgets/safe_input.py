@@ -30,11 +30,24 @@ def keymapped_bindings(node: Any) -> BindingsMap:
 
 class SafeInput(Input):
     """:class:`~textual.widgets.Input` that passes every insertion and every value set
-    through :func:`akool_tui.core.text.safe` (one line, at most ``FIELD`` characters)."""
+    through :func:`akool_tui.core.text.safe` (one line, at most ``FIELD`` characters).
+
+    An insertion that would make the value longer than ``FIELD`` is refused whole, with
+    a notice: a long URL cut to fit (a pre-signed link and its token) would be saved and
+    sent as another, broken one."""
 
     def replace(self, text: str, start: int, end: int) -> None:
         # before Input computes the cursor position from the inserted text's length
-        super().replace(safe(text, limit=FIELD), start, end)
+        text = safe(text, limit=None)
+        value = self.value
+        start, end = sorted((max(0, start), min(len(value), end)))
+        length = len(value) - (end - start) + len(text)
+        if length > FIELD:
+            self.notify(f"Not inserted: the field would hold {length:,} characters, and it "
+                        f"takes at most {FIELD:,}. Its value is unchanged.",
+                        severity="warning", timeout=10, markup=False)
+            return
+        super().replace(text, start, end)
 
     def validate_value(self, value: str) -> str:
         return safe(value, limit=FIELD)
