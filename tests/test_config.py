@@ -322,6 +322,27 @@ def test_validators_accept_typed_and_text_values():
     assert v.validate_http_url("https://a.b/c.mp4") is None
     assert v.validate_http_url("https://a.b:99999/") and v.validate_http_url("file:///x")
     assert v.validate_http_url("", allow_empty=True) is None
+
+
+@pytest.mark.parametrize("url, said", [
+    ("https://ex.example/bg 图片.png", "spaces (write a space as %20)"),
+    ("https://ex.example/a\u00a0b", "spaces"),
+    ('https://ex.example/"quote".png', 'the character "'),
+    ("https://ex.example/a\\b.png", "the character \\"),
+    ("https://ex.example/aaaa\u2026", "an ellipsis"),
+    ("https://ex.example/a\u202eb.png", "control or invisible characters"),
+])
+def test_an_url_with_what_no_url_holds_is_refused_as_typed(url, said):
+    """Spaces and quotes passed the http(s) check: the service found out, and the user
+    from the avatar's missing background (tester 8, F3)."""
+    problem = v.validate_http_url(url)
+    assert problem and said in problem
+
+
+def test_what_urls_do_hold_passes():
+    for url in ("https://ex.example/%E5%9B%BE.png?a=1&b={2}#x", "https://ex.example/图片.png",
+                "http://127.0.0.1:8080/a_b-c~d.mp4"):
+        assert v.validate_http_url(url) is None, url
     assert v.validate_refresh_interval(1) is None and v.validate_refresh_interval(0.9)
     assert v.is_loopback_host("127.0.0.9") and v.is_loopback_host("::1")
     assert not v.is_loopback_host("10.0.0.1") and not v.is_loopback_host("example.com")

@@ -7,6 +7,8 @@ message describing what is expected. No Textual import here.
 
 from __future__ import annotations
 
+import unicodedata
+
 import ipaddress
 import math
 import re
@@ -153,7 +155,31 @@ def validate_http_url(value: object, *, allow_empty: bool = False) -> str | None
         return "an http(s) URL"
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "an http(s) URL such as https://example.com/file.mp4"
+    if bad := _url_breaker(value.strip()):
+        return f"an http(s) URL without {bad}"
     return None
+
+
+#: what RFC 3986 leaves out of a URL and no HTTP client mends (beside spaces and
+#: control characters): quotes and angle brackets end a URL in text, a backslash is a
+#: Windows path's
+_NOT_IN_URL = frozenset('"<>\\')
+
+
+def _url_breaker(url: str) -> str:
+    """What in ``url`` makes it no URL (a space, a quote, a control character, an
+    ellipsis of a copy cut short), described; ``""`` when nothing does. Letters beyond
+    ASCII pass: a browser's address bar shows them so."""
+    for ch in url:
+        if ch.isspace():
+            return "spaces (write a space as %20)"
+        if ch == "\u2026":
+            return "an ellipsis (\u2026: a copy cut short?)"
+        if ch in _NOT_IN_URL:
+            return f"the character {ch}"
+        if unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs", "Cn"):
+            return "control or invisible characters"
+    return ""
 
 
 def validate_base_url(value: object) -> str | None:
