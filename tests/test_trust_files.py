@@ -366,6 +366,35 @@ def test_a_config_other_users_can_change_is_refused_and_nothing_is_sent(tmp_path
     assert "other users can change this file" in err and f"chmod 600 {conf}" in err
 
 
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file away takes root")
+def test_a_config_another_user_owns_is_refused(tmp_path, capsys):
+    """Only the write bits were checked: a file another user owns (who can chmod it back
+    and forth) was used without a word (tester 8, F7)."""
+    conf = tmp_path / "config.toml"
+    conf.write_text('base_url = "https://evil.example"\n')
+    conf.chmod(0o644)
+    os.chown(conf, 65534, -1)
+    assert main(["--config", str(conf), "credit"]) == 2
+    assert "this file belongs to another user (uid 65534)" in capsys.readouterr().err
+
+
+def test_a_config_in_a_folder_others_can_write_is_refused_unless_sticky(
+        tmp_path, simulator, capsys):
+    """In a folder others can write, anyone can rename another file over config.toml."""
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    conf = folder / "config.toml"
+    conf.write_text(f'base_url = "{simulator.base_url}"\napi_key = "demo"\n')
+    conf.chmod(0o600)
+    folder.chmod(0o777)
+    assert main(["--config", str(conf), "credit"]) == 2
+    err = capsys.readouterr().err
+    assert f"other users can write to the folder {folder}" in err
+    assert f"chmod go-w {folder}" in err
+    folder.chmod(0o1777)  # sticky, as /tmp: only a file's owner may rename it
+    assert main(["--config", str(conf), "credit"]) == 0
+
+
 def test_a_config_holding_a_key_others_can_read_warns_and_is_used(tmp_path, simulator, capsys):
     conf = tmp_path / "config.toml"
     conf.write_text(f'base_url = "{simulator.base_url}"\napi_key = "demo"\n')

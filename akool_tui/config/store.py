@@ -69,12 +69,15 @@ def _check_mode(path: Path, text: str) -> list[str]:
     key they carry, elsewhere: ``base_url``), as ssh refuses such a config; a warning
     when it holds secrets other users can read."""
     try:
-        mode = os.stat(path).st_mode
+        info = os.stat(path)
     except OSError:
         return []
+    mode = info.st_mode
     if mode & (stat.S_IWGRP | stat.S_IWOTH):
         raise ConfigError(f"other users can change this file (where requests go and which "
                           f"key they carry): chmod 600 {path} (not used)", path=path)
+    if problem := _foreign_owner(info) or _open_folder(path):
+        raise ConfigError(f"{problem} (not used)", path=path)
     if not mode & (stat.S_IRGRP | stat.S_IROTH):
         return []
     try:
@@ -84,6 +87,38 @@ def _check_mode(path: Path, text: str) -> list[str]:
     if any(key[-1] in SECRET_KEYS and value for key, value in items.items()):
         return [f"{path} holds secrets and other users can read it: chmod 600 {path}"]
     return []
+
+
+def _owner_ok(info: os.stat_result) -> bool:
+    """Owned by the user running us, or by root (as ssh's StrictModes asks)."""
+    return info.st_uid in (os.getuid(), 0) if hasattr(os, "getuid") else True
+
+
+def _foreign_owner(info: os.stat_result) -> str:
+    if _owner_ok(info):
+        return ""
+    return (f"this file belongs to another user (uid {info.st_uid}), who can change where "
+            "requests go and which key they carry: use a copy of your own")
+
+
+def _open_folder(path: Path) -> str:
+    """A folder on the way to ``path`` in which another user could put another file in
+    its place: owned by someone else, or group/world-writable without the sticky bit
+    (``/tmp`` has it: there only a file's owner may rename it)."""
+    folder = Path(os.path.abspath(path)).parent
+    for current in (folder, *folder.parents):
+        try:
+            info = os.stat(current)
+        except OSError:
+            return ""
+        writable = info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+        if not _owner_ok(info):
+            return (f"the folder {current} belongs to another user (uid {info.st_uid}), who "
+                    "could put another config file in its place")
+        if writable and not info.st_mode & stat.S_ISVTX:
+            return (f"other users can write to the folder {current} and put another config "
+                    f"file in its place: chmod go-w {current}")
+    return ""
 
 
 def load_config(path: Path | str | None = None, env: Mapping[str, str] | None = None, *,
