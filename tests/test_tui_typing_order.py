@@ -30,3 +30,22 @@ async def test_a_burst_typed_in_the_voice_search_keeps_its_order(simulator, keys
         await wait_for(pilot, lambda: len(search.value) == len(value), what="the burst")
         await pilot.pause(0.2)
         assert search.value == value
+
+
+async def test_a_burst_typed_in_the_command_palette_keeps_its_order(simulator):
+    """ctrl+p, "abc", then three backspaces and "Theme" in one burst became "aThem",
+    "aheme" or "abThe": each keystroke searches, and Textual ran the backspaces only after
+    they bubbled to the app (tester 8, F14)."""
+    from akool_tui.tui.commands import CommandPalette
+
+    app = AkoolApp(demo_config(simulator), demo=True, watch_tty=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), "the palette")
+        field = app.screen.query_one(Input)
+        await pilot.press(*"abc")
+        for key in ["backspace"] * 3 + list("Theme"):
+            app.simulate_key(key)
+        await wait_for(pilot, lambda: len(field.value) == 5, what="the burst")
+        await pilot.pause(0.2)
+        assert field.value == "Theme"

@@ -13,11 +13,32 @@ from typing import Any
 
 from textual import events
 from textual.await_complete import AwaitComplete
-from textual.command import CommandList, DiscoveryHit, Hit, Hits, Provider
+from textual.app import ComposeResult
+from textual.command import (
+    CommandInput,
+    CommandList,
+    DiscoveryHit,
+    Hit,
+    Hits,
+    Provider,
+    SearchIcon,
+)
 from textual.command import CommandPalette as TextualCommandPalette
-from textual.widgets import Button, Input, OptionList
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Button, Input, LoadingIndicator, OptionList
 
+from ..core.text import FIELD, safe
 from .readonly import hidden
+from .widgets.safe_input import InOrderKeys
+
+
+class PaletteInput(InOrderKeys, CommandInput):
+    """The palette's search field: keys in the order typed (each keystroke searches,
+    and the screen is busy: "abc", three backspaces and "Theme" in one burst became
+    "abThe"), and pasted text made safe as in every other field."""
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        super().replace(safe(text, limit=FIELD), start, end)
 
 
 class CommandPalette(TextualCommandPalette):
@@ -29,6 +50,8 @@ class CommandPalette(TextualCommandPalette):
     whatever screen is on top by then (``ScreenStackError`` when that is the mode's
     last one, the screen the command just opened otherwise) and runs the command
     twice. Here a dismissed palette ignores input and never dismisses twice.
+
+    Its search field is :class:`PaletteInput` (keys in the order typed).
 
     PageDown/PageUp right after ctrl+p raised ``KeyError`` in Textual's
     ``OptionList._move_page``: it reads the line map that only layout fills, and the
@@ -43,6 +66,18 @@ class CommandPalette(TextualCommandPalette):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._dismissed = False
+
+    def compose(self) -> ComposeResult:
+        # Textual's compose (8.2), with PaletteInput for CommandInput
+        with Vertical(id="--container"):
+            with Horizontal(id="--input"):
+                yield SearchIcon()
+                yield PaletteInput(placeholder=self._placeholder, select_on_focus=False)
+                if not self.run_on_select:
+                    yield Button("\u25b6")
+            with Vertical(id="--results"):
+                yield CommandList()
+                yield LoadingIndicator()
 
     def dismiss(self, result: Any = None) -> AwaitComplete:
         if self._dismissed or self.app.screen is not self:

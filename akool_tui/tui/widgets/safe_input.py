@@ -28,7 +28,28 @@ def keymapped_bindings(node: Any) -> BindingsMap:
     return bindings
 
 
-class SafeInput(Input):
+class InOrderKeys:
+    """For an :class:`~textual.widgets.Input` (listed before it in the bases): a key
+    bound on the field itself is run at once, in the order typed (see the module
+    docstring)."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if not event.is_printable and await self._run_own_binding(event):
+            return
+        await super()._on_key(event)
+
+    async def _run_own_binding(self, event: events.Key) -> bool:
+        """Run the field's own (not priority) binding of ``event.key`` now, as the app's
+        binding check would after the bubble (the user's keymap applied); True if run."""
+        for binding in keymapped_bindings(self).key_to_bindings.get(event.key, ()):
+            if not binding.priority and await self.app.run_action(binding.action, self):
+                event.stop()
+                event.prevent_default()
+                return True
+        return False
+
+
+class SafeInput(InOrderKeys, Input):
     """:class:`~textual.widgets.Input` that passes every insertion and every value set
     through :func:`akool_tui.core.text.safe` (one line, at most ``FIELD`` characters).
 
@@ -51,18 +72,3 @@ class SafeInput(Input):
 
     def validate_value(self, value: str) -> str:
         return safe(value, limit=FIELD)
-
-    async def _on_key(self, event: events.Key) -> None:
-        if not event.is_printable and await self._run_own_binding(event):
-            return
-        await super()._on_key(event)
-
-    async def _run_own_binding(self, event: events.Key) -> bool:
-        """Run the field's own (not priority) binding of ``event.key`` now, as the app's
-        binding check would after the bubble (the user's keymap applied); True if run."""
-        for binding in keymapped_bindings(self).key_to_bindings.get(event.key, ()):
-            if not binding.priority and await self.app.run_action(binding.action, self):
-                event.stop()
-                event.prevent_default()
-                return True
-        return False
