@@ -180,6 +180,19 @@ async def test_first_run_asks_for_a_key_refuses_a_wrong_one_and_saves_the_right_
     assert load_config(config_file).api_key == shared_sim.cfg.api_key
 
 
+async def test_first_run_takes_a_key_typed_at_once(shared_sim, tmp_path):
+    """The dialog asks for a key: typed straight away (no tab first), it went to the
+    radio buttons and was lost without a sign (tester 8, F8)."""
+    app = make_app(shared_sim, tmp_path, credentials=False)
+    async with running(app) as (pilot, messages):
+        await wait_for(pilot, lambda: isinstance(app.screen, FirstRunScreen), what="first run")
+        await pilot.press(*shared_sim.cfg.api_key, "enter")
+        await wait_message(pilot, messages, CredentialsChecked, after=0)
+        screen = await wait_loaded(pilot)
+        assert isinstance(screen, SessionsScreen)
+    assert load_config(tmp_path / "config.toml").api_key == shared_sim.cfg.api_key
+
+
 async def test_first_run_holds_the_typed_key_masked_while_checking_it(
         shared_sim, tmp_path, monkeypatch):
     import traceback

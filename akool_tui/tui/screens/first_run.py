@@ -72,6 +72,9 @@ class FirstRunScreen(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self._show_kind(api_key=True)
+        # the text asks for a key: typed at once, it goes into the key's field (it went
+        # to the radio buttons, and was lost without a sign)
+        self.query_one("#api-key").focus()
 
     def _show_kind(self, *, api_key: bool) -> None:
         self.query_one("#api-key").display = api_key
@@ -80,7 +83,10 @@ class FirstRunScreen(ModalScreen[bool]):
 
     @on(RadioSet.Changed)
     def _kind_changed(self, event: RadioSet.Changed) -> None:
-        self._show_kind(api_key=event.pressed.id == "kind-key")
+        api_key = event.pressed.id == "kind-key"
+        self._show_kind(api_key=api_key)
+        if not event.radio_set.has_focus:  # picked by a click: on to the fields
+            self.query_one("#api-key" if api_key else "#client-id").focus()
 
     def _error(self, text: str) -> None:
         self.query_one("#first-run-error", Label).update(text)
