@@ -272,6 +272,18 @@ async def test_messages_with_brackets_are_shown_as_text_not_markup(shared_sim, t
         assert app.screen is screen
 
 
+async def test_ctrl_c_says_how_to_quit_in_plain_text(shared_sim, tmp_path):
+    """Textual's hint is markup, which the app's notices show as typed:
+    "Press [b]ctrl+q[/b] to quit the app" (tester 8, F10)."""
+    app = make_app(shared_sim, tmp_path)
+    async with running(app) as (pilot, messages):
+        await wait_loaded(pilot)
+        await pilot.press("ctrl+c")
+        (note,) = messages.notes("information")
+        assert note.startswith("Press ") and note.endswith(" to quit akool-tui.")
+        assert "[" not in note and app.is_running
+
+
 def test_the_readmes_key_table_is_the_bindings() -> None:
     """The README's key table is generated from the bindings (python -m
     akool_tui.tui.keydoc --write): a key added, moved or renamed in the code without

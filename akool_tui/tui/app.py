@@ -277,6 +277,14 @@ class AkoolApp(TypeAheadApp, ErrorReporting, AppThemes, PaletteCommands, Profile
             self.ctx.events.add(severity, f"{title}: {text}" if title else text)
         super().notify(text, title=title, severity=severity, timeout=timeout, markup=False)
 
+    def action_help_quit(self) -> None:
+        """ctrl+c: how to quit, in plain text (Textual's own hint is markup, which
+        :meth:`notify` shows as typed: ``Press [b]ctrl+q[/b] ...``)."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"Press {key} to quit akool-tui.", title="Do you want to quit?")
+                return
+
     # -- leaving a screen with unsaved changes (settings asks first) -----------------
 
     def leave_then(self, go: Callable[[], object], *, going: str = "leaving") -> None:
