@@ -6,6 +6,7 @@ import stat
 import tomllib
 from pathlib import Path
 
+import pytest
 from rich.text import Text
 from textual.command import CommandList, CommandPalette
 from textual.widgets import DataTable, Input
@@ -314,6 +315,37 @@ def test_an_unknown_keymap_id_stops_the_console_with_a_did_you_mean(tmp_path, ca
     err = capsys.readouterr().err
     assert "unknown binding id 'sesions.new'" in err and "did you mean 'sessions.new'" in err
     assert not started
+
+
+@pytest.mark.parametrize("keys, said", [
+    ("not a key!!", "line 3, key 'keymap.sessions.close': expected keys such as"),
+    ("ctrl+x,flurb", "'flurb' is no key this terminal console knows"),
+])
+def test_a_keymap_value_that_is_no_key_stops_the_console(tmp_path, capsys, monkeypatch,
+                                                         keys, said):
+    """`"sessions.close" = "not a key!!"` was taken: shown in the key bar and `?`, and
+    the session could no longer be closed by a key (tester 8, F12)."""
+    import sys
+
+    from akool_tui.cli import main
+    from akool_tui.launch import start_console
+
+    path = tmp_path / "config.toml"
+    path.write_text(f'api_key = "k-0123456789"\n[keymap]\n"sessions.close" = "{keys}"\n')
+    started = []
+    monkeypatch.setattr("akool_tui.tui.app.run_app", lambda *a, **k: started.append(a) or 0)
+    for stream in (sys.stdin, sys.stdout):  # as on a terminal: the console would start
+        monkeypatch.setattr(stream, "isatty", lambda: True, raising=False)
+    assert main(["--config", str(path)], console=start_console) == 2
+    assert said in capsys.readouterr().err
+    assert not started
+
+
+def test_keymap_values_textual_knows_pass():
+    from akool_tui.tui.keydoc import check_keymap
+
+    assert check_keymap({"sessions.close": "ctrl+x, question_mark,plus_sign,X,f5,pagedown"}) \
+        is None
 
 
 async def test_leaving_the_first_run_screen_ends_like_the_cli_without_credentials(

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..core import session_options as so
 from ..core import validators as v
+from ..core.text import CELL, safe
 from .model import (
     SECRET_KEYS,
     ChatConfig,
@@ -238,7 +239,16 @@ class _Reader:
             if not isinstance(value, str) or not value.strip():
                 raise self.fail(f"keymap.{key}", "expected a key such as \"ctrl+r\" "
                             f"(several separated by commas), got {_type_name(value)}")
+            bad = [k for k in (k.strip() for k in value.split(",")) if not _KEY.fullmatch(k)]
+            if bad:
+                raise self.fail(f"keymap.{key}", f"expected keys such as \"ctrl+r\", \"f5\" "
+                                f"or \"question_mark\" (several separated by commas), got "
+                                f"{safe(value, limit=CELL)!r}")
         return dict(raw)
+
+
+#: a key as Textual names it: modifiers, then one character or a key's name
+_KEY = re.compile(r"((ctrl|alt|shift|meta|super|hyper)\+)*([^\s,]|[a-z][a-z0-9_]*)")
 
 
 def _shown(key: str, value: Any) -> str:

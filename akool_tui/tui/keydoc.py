@@ -103,7 +103,23 @@ def check_keymap(keymap: dict[str, str]) -> str | None:
             hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else \
                 "; `?` in the console lists every binding id"
             return f"[keymap]: unknown binding id {key!r}{hint}"
+    for binding_id, keys in keymap.items():
+        for key in (k.strip() for k in keys.split(",")):
+            if not _known_key(key):
+                return (f"[keymap]: {binding_id!r} = {keys!r}: {key!r} is no key this "
+                        "terminal console knows (keys look like \"ctrl+r\", \"f5\", "
+                        "\"question_mark\")")
     return None
+
+
+def _known_key(key: str) -> bool:
+    """A key Textual names: one character or a key's name (``f5``, ``pageup``, and the
+    characters' names, ``question_mark``), after modifiers (the config's check)."""
+    from textual.keys import KEY_ALIASES, Keys, key_to_character
+
+    base = key.rsplit("+", 1)[-1] if len(key) > 1 else key
+    names = {k.value.rsplit("+", 1)[-1] for k in Keys} | set(KEY_ALIASES)
+    return len(base) == 1 or base in names or key_to_character(base) is not None
 
 
 def rewrite(readme: Path) -> bool:
