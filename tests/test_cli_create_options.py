@@ -71,8 +71,11 @@ def test_knowledge_by_full_id_and_by_suffix(cli, simulator) -> None:
     assert create(cli, "--knowledge", kb.oid)[0] == 0
     assert create(cli, "--knowledge", kb.oid[-8:])[0] == 0
     assert [r.knowledge_id for r in made(simulator)] == [kb.oid, kb.oid]
+    # no such knowledge base: exit 1, as `knowledge show zzzzzz` and the service's own
+    # 1232 for a full id (it was 2, a usage error: tester 8, F17)
     code, _, err = create(cli, "--knowledge", "zzzzzz")
-    assert code == 2 and "zzzzzz" in err and len(made(simulator)) == 2
+    assert code == 1 and "--knowledge: No knowledge base ID starts or ends with 'zzzzzz'" \
+        in err and len(made(simulator)) == 2
 
 
 def test_fast_dialogue_with_a_preset_voice(cli, simulator) -> None:

@@ -116,5 +116,5 @@ async def knowledge_id(client: AkoolClient, typed: str | None) -> str | None:
     known = [kb.id for kb in await knowledge_choices(client)]
     try:
         return resolve_id(typed, known, noun="knowledge base")
-    except (AmbiguousIdError, UnknownIdError) as error:
-        raise UsageError(f"--knowledge: {error}") from None
+    except (AmbiguousIdError, UnknownIdError) as error:  # exit 1, as `knowledge show`
+        raise type(error)(f"--knowledge: {error}") from None
