@@ -94,3 +94,14 @@ def test_table_cells() -> None:
                        urls=("https://x.example",))
     assert cells(KNOWLEDGE_FIELDS, kb, None) == ["Desk", "AKool", "2 · 1.4 MB", "1", "—",
                                                  "01234567"]
+
+
+def test_a_size_just_over_the_limit_is_not_said_as_the_limit():
+    """"100.1MB" was refused with "100 MB is over the 100 MB a document may have"
+    (tester 8, F6): the figure the limit rounds to is given in bytes."""
+    from akool_tui.core.knowledge import check_size
+
+    said = check_size("100.1MB")
+    assert said == ("104,962,458 B is over the 100 MB (104,857,600 B) a document may have")
+    assert check_size("150 MB").startswith("150 MB is over the 100 MB")
+    assert check_size("100 MB") is None

@@ -91,7 +91,10 @@ def check_size(text: str) -> str | None:
 
 def _too_big(size: int) -> str | None:
     if size > MAX_DOC_BYTES:
-        return f"{format_bytes(size)} is over the 100 MB a document may have"
+        shown = format_bytes(size)
+        if shown == format_bytes(MAX_DOC_BYTES):  # "100 MB is over the 100 MB": the bytes
+            shown = f"{size:,} B"
+        return f"{shown} is over the 100 MB ({MAX_DOC_BYTES:,} B) a document may have"
     return None
 
 
