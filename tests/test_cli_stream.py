@@ -143,3 +143,16 @@ def test_a_network_command_does_not_load_a_console_library(simulator_factory):
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.stdout.strip().splitlines()[-1] == "LOADED ['httpx']", done.stdout + done.stderr
     assert done.stdout.count('"status_label"') == 3  # the command did list
+
+
+def test_a_params_file_can_be_piped_in(simulator):
+    """`--params-file -` with the JSON on standard input (and `<(jq ...)` alike) was
+    refused as "a FIFO (named pipe), not a regular file" (tester 8, F13)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "akool_tui", "--base-url", simulator.base_url, "--json",
+         "sessions", "create", "--stream-type", "websocket", "--params-file", "-"],
+        input='{"speed": 1.1}', cwd=REPO, env=child_env(), capture_output=True, text=True,
+        timeout=60)
+    assert done.returncode == 0, done.stderr
+    created = json.loads(done.stdout)
+    assert simulator.state.sessions[created["id"]].voice_params == {"speed": 1.1}

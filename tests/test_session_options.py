@@ -245,9 +245,32 @@ def test_options_files_refuse_huge_files_and_fifos(tmp_path) -> None:
     big = write(tmp_path / "big.json", '{"pron_map": {"a": "' + "b" * MAX_OPTIONS_BYTES + '"}}')
     with pytest.raises(OptionsFileError, match="too large"):
         load_params_file(big)
+    for device in ("/dev/zero", "/dev/null"):
+        with pytest.raises(OptionsFileError, match="character device"):
+            load_credentials_file(device)
+
+
+def test_options_files_read_pipes_and_never_hang_on_one_nobody_writes(
+        tmp_path, monkeypatch) -> None:
+    """`--params-file <(jq ...)` and `-` were refused as FIFOs, while `--prompt-file`
+    read them but hung for ever on a FIFO nobody wrote (tester 8, F13): one rule now."""
+    import threading
+
+    from akool_tui.core import files
+
     fifo = tmp_path / "fifo.json"
     os.mkfifo(fifo)
-    with pytest.raises(OptionsFileError, match="FIFO"):
+
+    def writer() -> None:
+        with open(fifo, "w", encoding="utf-8") as pipe:  # waits for the reader
+            pipe.write('{"speed": 1.1}')
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    assert load_params_file(fifo).value == {"speed": 1.1}
+    thread.join(5)
+    monkeypatch.setattr(files, "PIPE_WAIT", 0.3)
+    with pytest.raises(OptionsFileError, match="nothing was written to for 0.3 s"):
         load_credentials_file(fifo)
     with pytest.raises(OptionsFileError, match="no such file"):
         load_credentials_file(tmp_path / "missing.json")

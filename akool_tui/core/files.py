@@ -5,6 +5,10 @@ device such as ``/dev/zero`` (an endless read) or a huge file. :func:`read_regul
 refuses all of them quickly, with a message that says what the path is.
 Symlinks to regular files are followed (a dotfiles repository links them).
 
+A file named for one command may also be a pipe (``<(jq ...)``, ``-``):
+:func:`read_input` reads it, bounded in size and in the time its writer may keep it
+silent.
+
 Writing: :func:`write_new` creates a new file only (no overwrite, no symlink followed).
 """
 
@@ -79,6 +83,64 @@ def read_regular(path: Path | str, *, limit: int) -> bytes:
         return b"".join(chunks)
     finally:
         os.close(fd)
+
+
+#: seconds a pipe named on the command line may keep us waiting for its writer
+PIPE_WAIT = 10.0
+
+
+def read_input(path: Path | str, *, limit: int,
+               wait: float | None = None) -> tuple[bytes, int]:
+    """``(bytes, st_mode)`` of a file named for one command (``--params-file``,
+    ``--prompt-file``): a regular file as :func:`read_regular`, or a pipe, as shell
+    scripts hand them: ``-`` (standard input), ``/dev/stdin``, ``<(jq ...)``, a FIFO.
+
+    A pipe is read until its writer closes it, at most ``limit`` bytes, and only while
+    its writer keeps writing: nothing for ``wait`` seconds (a FIFO nobody writes) is an
+    :class:`UnsafeFile`, never a hang. Devices, sockets, directories and a terminal
+    are refused as by :func:`read_regular`.
+    """
+    if str(path) == "-":
+        if os.isatty(0):
+            raise UnsafeFile("is standard input, and that is a terminal: pipe the file in")
+        fd = os.dup(0)
+    else:
+        st = os.stat(path)
+        if not stat.S_ISFIFO(st.st_mode):
+            return read_regular(path, limit=limit), st.st_mode
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISREG(st.st_mode):  # `- < file`
+            _check(st, limit)
+        elif not stat.S_ISFIFO(st.st_mode):
+            _check(st, limit)  # raises: a device, a socket...
+        return _read_pipe(fd, limit, PIPE_WAIT if wait is None else wait), st.st_mode
+    finally:
+        os.close(fd)
+
+
+def _read_pipe(fd: int, limit: int, wait: float) -> bytes:
+    import select
+
+    os.set_blocking(fd, False)
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLHUP)
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        if not poller.poll(wait * 1000):
+            raise UnsafeFile(f"is a pipe nothing was written to for {wait:g} s")
+        try:
+            chunk = os.read(fd, min(1 << 16, limit + 1 - total))
+        except BlockingIOError:
+            continue
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            raise UnsafeFile(f"is too large (more than {_size(limit)})")
 
 
 #: a new file: never an existing one, never through a symlink

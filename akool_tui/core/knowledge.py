@@ -334,18 +334,19 @@ def read_text_file(path: str | Path, key: str) -> str:
     limit = LIMITS[key]
     option = f"--{key}-file"
     cap = file_cap(limit)
+    from .files import UnsafeFile, read_input
+
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(cap + 1)
+        data, _ = read_input(path, limit=cap)
     except FileNotFoundError:
         raise ParamError(f"{option} {str(path)!r}: no such file") from None
-    except IsADirectoryError:
-        raise ParamError(f"{option} {str(path)!r} is a directory") from None
+    except UnsafeFile as error:
+        if "too large" in str(error):
+            raise ParamError(f"{option} {str(path)!r} is over {cap:,} bytes: a {key} may have "
+                             f"at most {limit:,} characters") from None
+        raise ParamError(f"{option} {str(path)!r} {error}") from None
     except OSError as error:
         raise ParamError(f"{option} {str(path)!r}: {error.strerror or error}") from None
-    if len(data) > cap:
-        raise ParamError(f"{option} {str(path)!r} is over {cap:,} bytes: a {key} may have at "
-                         f"most {limit:,} characters")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -3,8 +3,9 @@ and ``--credentials-file`` (bring-your-own room credentials), JSON or TOML.
 
 - The format comes from the extension (``.json``, ``.toml``); any other name is read
   as JSON when its text starts with ``{``, else as TOML.
-- Only a regular file of at most :data:`MAX_OPTIONS_BYTES` is read (never a FIFO or a
-  device: :func:`akool_tui.core.files.read_regular`).
+- A regular file or a pipe (``-`` for standard input, ``<(jq ...)``, a FIFO) of at
+  most :data:`MAX_OPTIONS_BYTES` is read, never a device, and a pipe nobody writes
+  fails in seconds (:func:`akool_tui.core.files.read_input`).
 - Either file may be the value itself or hold it under one key (``voice_params`` /
   ``credentials``), so a fragment of a create body works too.
 - Secret values (the ElevenLabs ``api_key``, tokens, user sigs, app ids) are remembered
@@ -19,7 +20,6 @@ and ``--credentials-file`` (bring-your-own room credentials), JSON or TOML.
 from __future__ import annotations
 
 import json
-import os
 import re
 import stat
 import tomllib
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .files import UnsafeFile, read_regular
+from .files import UnsafeFile, read_input
 from .session_options import remember_secrets, secret_values
 
 #: an options file is a few hundred bytes; anything this large is a mistake
@@ -68,10 +68,9 @@ def _parse(path: Path, text: str) -> Any:
 
 def load_table(path: str | Path, *, key: str, what: str) -> Loaded:
     """The table in ``path`` (the value itself, or under ``key``), secrets remembered."""
-    path = Path(path).expanduser()
+    path = Path(path).expanduser() if str(path) != "-" else Path("-")
     try:
-        data = read_regular(path, limit=MAX_OPTIONS_BYTES)
-        mode = os.stat(path).st_mode
+        data, mode = read_input(path, limit=MAX_OPTIONS_BYTES)
     except FileNotFoundError:
         raise OptionsFileError(f"{path}: no such file") from None
     except UnsafeFile as exc:
