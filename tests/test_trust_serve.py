@@ -255,6 +255,35 @@ def test_serve_no_token_warns_and_serves_without_it(env):
     assert "--no-token" in err and "warning" in err
 
 
+def test_serve_on_a_busy_port_says_so_before_any_url_and_port_0_picks_one(env):
+    """On a port another program listens on, serve printed "open http://...:PORT/?token="
+    (the other program's page) and only then failed; --port 0 was refused (tester 8, F15)."""
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        busy = other.getsockname()[1]
+        done = subprocess.run([*CLI, "--demo", "serve", "--port", str(busy)], env=env,
+                              capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and done.stdout == ""
+    assert done.stderr == (f"akool-tui: port {busy} on 127.0.0.1 is in use: pick another, "
+                           "or --port 0 for any free one\n")
+    proc = subprocess.Popen([*CLI, "--demo", "serve", "--port", "0"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        port = int(re.search(r"http://127\.0\.0\.1:(\d+)/\?token=", proc.stdout.readline())[1])
+        assert port > 0
+        deadline = time.monotonic() + 30
+        while True:  # the URL is printed just before the socket listens
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=5).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and proc.poll() is None
+                time.sleep(0.02)
+    finally:
+        stop(proc)
+
+
 def test_serve_warns_about_a_non_loopback_host(env):
     # 192.0.2.1 (TEST-NET-1) is on no interface: the warning comes, then binding fails
     done = subprocess.run([*CLI, "--demo", "serve", "--host", "192.0.2.1", "--port", "8000"],

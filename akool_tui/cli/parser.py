@@ -221,7 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Serve the console in a web browser (textual-serve).")
     _global_options(p, top=False)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0: any free one)")
     p.add_argument("--no-token", action="store_true",
                    help="serve without the per-run token in the URL (any local user or "
                         "process could open the console)")

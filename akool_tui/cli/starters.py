@@ -43,11 +43,12 @@ def cmd_serve(ctx: Context) -> int:
     from ..serve import GatedServer, new_token
 
     a = ctx.args
-    if not (1 <= a.port <= 65535):
-        raise UsageError(f"invalid port {a.port}: use 1-65535")
+    if not (0 <= a.port <= 65535):
+        raise UsageError(f"invalid port {a.port}: use 1-65535, or 0 for any free one")
     if not v.is_loopback_host(a.host):
         ctx.note(f"warning: {a.host} is not a loopback address; anyone who can reach "
                  f"port {a.port} and has the URL gets the console and its credentials")
+    a.port = _free_port(a.host, a.port)
     if a.no_token:
         ctx.note("warning: --no-token: any user or process that can reach "
                  f"{a.host}:{a.port} opens the console and its credentials without a token")
@@ -63,6 +64,26 @@ def cmd_serve(ctx: Context) -> int:
     GatedServer(shlex.join(argv), host=a.host, port=a.port, title=PROG,
                 token=None if a.no_token else new_token()).serve()
     return EXIT_OK
+
+
+def _free_port(host: str, port: int) -> int:
+    """``port`` if nothing listens on it at ``host`` (checked by binding it, before the
+    URL with its token is printed: it named the other program's port), else an
+    ``OSError`` that says so; port 0: a free port the system picks."""
+    import errno
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp binds
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise OSError(error.errno, f"port {port} on {host} is in use: pick another, "
+                              "or --port 0 for any free one") from None
+            raise
+        return probe.getsockname()[1]
 
 
 #: the driver textual-serve starts the console with (over pipes, no terminal)
