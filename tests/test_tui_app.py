@@ -21,6 +21,7 @@ from tui_helpers import (  # noqa: F401 - fixtures
     isolated_home,
     make_app,
     running,
+    screen_text,
     shared_sim,
     start_simulator,
     wait_for,
@@ -85,6 +86,21 @@ def help_rows(app) -> list[tuple[str, str, str]]:
     assert isinstance(app.screen, HelpScreen)
     table = app.screen.query_one(DataTable)
     return [tuple(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
+
+
+async def test_the_keys_screen_at_80_columns_wraps_what_a_key_does(shared_sim, tmp_path):
+    """At 80 columns the action text was cut ("Copy the id under the cursor to…"): the
+    part cut was the part that explains the key (tester 8, F11)."""
+    app = make_app(shared_sim, tmp_path)
+    async with running(app, size=(80, 24)) as (pilot, _):
+        await wait_loaded(pilot)
+        await pilot.press("question_mark")
+        rows = {bid: action for _, bid, action in help_rows(app)}
+        assert "…" not in "".join(rows.values())
+        assert rows["table.copy_id"] == ("Copy the id under the cursor to the clipboard "
+                                         "(works over SSH)")
+        shown = " ".join(line.strip("█ ") for line in screen_text(app).splitlines())
+        assert "to the clipboard (works over SSH)" in " ".join(shown.split())
 
 
 async def test_question_mark_lists_every_key_with_its_binding_id(shared_sim, tmp_path):

@@ -44,7 +44,6 @@ class HelpScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         # the id before the long action text: it is what [keymap] needs, even at 80 columns
-        table.add_columns("key", "binding id", "action")
         seen: set[tuple[str, str]] = set()
         # the screen's own keys first, then the app's, then the table's movement keys,
         # then Textual's own (no id: not rebindable through [keymap])
@@ -64,16 +63,19 @@ class HelpScreen(ModalScreen[None]):
             rows.append((self.app.get_key_display(binding), binding.id or "",
                          binding.tooltip or binding.description,
                          hidden(active.node, binding.action)))
-        # the table fits its frame (no sideways scrolling): the action text is cut to
-        # what is left of the box once the key and id columns are laid out
+        # the table fits its frame (no sideways scrolling): the action column takes what
+        # is left of the box once the key and id columns are laid out, and a longer
+        # text wraps onto more lines of its row (cut, it lost the part that explains)
         box = min(self.app.size.width * 95 // 100, 110) - 4  # border and padding
         key_w = max((len(r[0]) for r in rows), default=3)
         id_w = max((len(r[1]) for r in rows), default=10)
-        room = max(16, box - key_w - id_w - 2 * 3 - 1)  # cell padding, scrollbar
+        room = max(16, box - key_w - id_w - 2 * 3 - 2)  # cell padding, scrollbar
+        table.add_column("key")
+        table.add_column("binding id")
+        table.add_column("action", width=room)
         for display, bid, text, off in rows:
-            mark = OFF_MARK if off else ""
-            fit = room - len(mark)
-            cut = (text if len(text) <= fit else text[:fit - 1] + "…") + mark
             style = OFF_STYLE if off else ""
+            action = Text(text + (OFF_MARK if off else ""), style=style)
+            lines = len(action.wrap(self.app.console, room))
             table.add_row(Text(display, style=OFF_STYLE if off else "bold"),
-                          Text(bid, style=style), Text(cut, style=style))
+                          Text(bid, style=style), action, height=lines)
