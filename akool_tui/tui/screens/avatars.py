@@ -61,7 +61,8 @@ class AvatarsScreen(TableScreen):
     TITLE = "Avatars"
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="avatars.filter",
-                tooltip="Filter by id, name, voice or status"),
+                tooltip="Show only the rows with this text in a column (id, name, voice, "
+                        "status...)"),
         Binding("escape", "clear_filter", "Clear", id="avatars.clear", show=False,
                 tooltip="Clear the filter and close the detail pane"),
         Binding("u", "upload", "Upload", id="avatars.upload",

@@ -50,7 +50,7 @@ class KnowledgeScreen(TableScreen):
     """
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="knowledge.filter",
-                tooltip="Filter by name, source or id"),
+                tooltip="Show only the rows with this text in a column (name, source, id...)"),
         Binding("escape", "clear_filter", "Clear", id="knowledge.clear", show=False,
                 tooltip="Clear the filter and close the detail pane"),
         Binding("n", "new", "New", id="knowledge.new", tooltip="Create a knowledge base"),

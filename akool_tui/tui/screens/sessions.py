@@ -90,7 +90,8 @@ class SessionsScreen(TableScreen):
     TITLE = "Sessions"
     BINDINGS = [
         Binding("slash", "filter", "Filter", id="sessions.filter",
-                tooltip="Filter by id, avatar or status"),
+                tooltip="Show only the rows with this text in a column (id, status, avatar, "
+                        "stream...); f filters by status alone"),
         Binding("escape", "clear_filter", "Clear", id="sessions.clear", show=False,
                 tooltip="Clear the filter and close the detail pane"),
         Binding("f", "cycle_status", "Status", id="sessions.status_filter", show=False,
