@@ -1,0 +1,115 @@
+"""Stall probe: loaded into an app process (``PYTHONPATH=bench/stall_probe``) when
+``STALLS_LOG`` names a file; writes one line per event, times in ``perf_counter`` (the
+same clock as the bench's):
+
+    gc  START WALL_MS cpu=CPU_MS genN THREAD n=COLLECTED   collections over 3 ms
+    cb  START WALL_MS cpu=CPU_MS TASK>AWAITED...           UI-thread callbacks over 12 ms
+    dog START GAP_MS THREAD=CPU_MS ...                     a watchdog thread that woke
+        over 20 ms late, and the CPU each thread used meanwhile (none: the process was
+        not running; one thread: it held the interpreter)
+    fn  START WALL_MS cpu=CPU_MS NAME THREAD               gc_after_load, apply, malloc_trim
+
+Only for benches: ``run.py`` starts the app with it.
+"""
+import os
+_path = os.environ.get("STALLS_LOG")
+if _path:
+    import asyncio.events, gc, sys, threading, time
+    _out = open(_path, "a", buffering=1)
+    pc = time.perf_counter
+    _main = threading.main_thread().ident
+    _gc = {}
+    def _cb(phase, info):
+        t = threading.get_ident()
+        if phase == "start":
+            _gc[t] = (pc(), time.thread_time())
+        else:
+            s = _gc.pop(t, None)
+            if s is not None:
+                s, c = s
+                d = pc() - s
+                c = time.thread_time() - c
+                if d > 0.003:
+                    _out.write(f"gc {s:.4f} {d*1000:.1f} cpu={c*1000:.1f} gen{info['generation']} {'ui' if t == _main else threading.current_thread().name} n={info['collected']}\n")
+    gc.callbacks.append(_cb)
+    _orig = asyncio.events.Handle._run
+    _cur = [0.0]
+    def _run(self):
+        if threading.get_ident() != _main:
+            return _orig(self)
+        s = pc(); c = time.thread_time()
+        _cur[0] = s
+        try:
+            return _orig(self)
+        finally:
+            _cur[0] = 0.0
+            d = pc() - s
+            if d > 0.012:
+                c = time.thread_time() - c
+                cb = self._callback
+                what = str(cb)[:100]
+                task = getattr(cb, "__self__", None)
+                if task is not None and hasattr(task, "get_coro"):
+                    co = task.get_coro()
+                    what = getattr(co, "__qualname__", str(co))
+                    fr = getattr(co, "cr_frame", None)
+                    while fr is not None and hasattr(co, "cr_await"):
+                        co = co.cr_await
+                        if co is None or not hasattr(co, "cr_frame"):
+                            break
+                        what += ">" + getattr(co, "__qualname__", "?")
+                elif hasattr(cb, "_task" if False else "__qualname__"):
+                    what = cb.__qualname__
+                _out.write(f"cb {s:.4f} {d*1000:.1f} cpu={c*1000:.1f} {what}\n")
+    asyncio.events.Handle._run = _run
+    def _dog():
+        clocks = {}
+        last = pc()
+        def cpus():
+            r = {}
+            for th in threading.enumerate():
+                if th.ident == threading.get_ident():
+                    continue
+                c = clocks.get(th.ident)
+                if c is None:
+                    try:
+                        c = clocks[th.ident] = time.pthread_getcpuclockid(th.ident)
+                    except Exception:
+                        continue
+                try:
+                    r[th.name if th.ident != _main else "ui"] = time.clock_gettime(c)
+                except OSError:
+                    pass
+            return r
+        before = cpus()
+        patched = False
+        def wrap(mod, name):
+            f = getattr(mod, name)
+            def w(*a, **k):
+                s = pc(); c = time.thread_time()
+                try:
+                    return f(*a, **k)
+                finally:
+                    _out.write(f"fn {s:.4f} {(pc()-s)*1000:.1f} cpu={(time.thread_time()-c)*1000:.1f} {name} {threading.current_thread().name}\n")
+            setattr(mod, name, w)
+        while True:
+            if not patched and "akool_tui.tui.screens.sessions" in sys.modules:
+                patched = True
+                try:
+                  import akool_tui.core.memory, akool_tui.tui.screens.sessions_load
+                  m = sys.modules["akool_tui.core.memory"]; sl = sys.modules["akool_tui.tui.screens.sessions_load"]
+                  sc = sys.modules["akool_tui.tui.screens.sessions"]
+                  wrap(m, "release_free_memory"); wrap(sl, "release_free_memory")
+                  wrap(sl, "gc_after_load"); wrap(sc, "gc_after_load")
+                  wrap(sc.SessionsScreen, "apply")
+                except Exception as e:
+                  _out.write(f"patch error {e!r}\n")
+            time.sleep(0.002)
+            now = pc()
+            after = cpus()
+            gap = now - last
+            if gap > 0.020:
+                parts = " ".join(f"{k}={1000*(v-before.get(k, v)):.0f}" for k, v in after.items() if v - before.get(k, v) > 0.002)
+                _out.write(f"dog {last:.4f} {gap*1000:.1f} {parts}\n")
+            last, before = pc(), after
+    threading.Thread(target=_dog, name="dog", daemon=True).start()
