@@ -333,8 +333,22 @@ def masked_flat(data: Mapping[str, Any]) -> dict[str, Any] | None:
             known = (found[0], found[1]) if len(found[0]) > len(found[1]) else (found[1], found[0])
         else:
             known = tuple(sorted(set(found), key=len, reverse=True))
+        remembered = _known_sorted
         for key in texts:
-            out[key] = mask_text(out[key], known)
+            value = out[key]
+            # an identifier ("akool_3f2a...", "user_240891_09ad2d") has no "@", "=",
+            # ":", quote or white space: no secret shape can match, only a known value
+            if value.isidentifier():
+                for secret in known:
+                    if secret in value:
+                        break
+                else:
+                    for secret in remembered:
+                        if secret in value:
+                            break
+                    else:
+                        continue
+            out[key] = mask_text(value, known)
     return out
 
 
