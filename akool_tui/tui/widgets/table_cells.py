@@ -24,7 +24,8 @@ class RowTexts:
         self.columns = tuple(columns)
         #: the model's rows (the same mapping, changed in place by the model)
         self.rows = rows
-        self._searchable = [column for column in self.columns if column.is_searchable]
+        #: the columns the filter searches, in order
+        self.searchable = [column for column in self.columns if column.is_searchable]
         self._cells: dict[str, tuple[str, ...]] = {}
         #: search text by key (casefolded); cleared by a bench to measure a cold filter
         self.search: dict[str, str] = {}
@@ -76,7 +77,7 @@ class RowTexts:
         if text is None:
             row = self.rows[key]
             text = self.search[key] = "\x00".join(
-                [column.text(row.get(column.key)) for column in self._searchable]
+                [column.text(row.get(column.key)) for column in self.searchable]
             ).casefold()
         return text
 
@@ -95,7 +96,7 @@ class RowTexts:
             return
         row_list = [rows[key] for key in missing]
         columns = []
-        for column in self._searchable:
+        for column in self.searchable:
             values = [row.get(column.key) for row in row_list]
             if column.formatter is default_format:  # Column.text, inlined
                 columns.append(["" if value is None else value if type(value) is str

@@ -15,6 +15,7 @@ from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from .table_order import SLICE, chunks, sorted_keys
+from .table_scan import SCAN_FROM, SEPARATOR, scan_rows
 
 if TYPE_CHECKING:
     from .table_cells import RowTexts
@@ -104,7 +105,12 @@ class OrderBuilding:
         if self.filtered:
             matched: list[str] = []
             needle, search = self._needle, self.texts.search
-            if needle and len(search) < len(rows) and not narrow:
+            if needle and self._by_column(keys):
+                # most texts are not built (the first keystroke after a load): match
+                # the columns' texts, without building the rows' (table_scan)
+                hits = yield from scan_rows(rows, keys, self.texts.searchable, needle)
+                keys, needle = list(filter(hits.__contains__, keys)), ""
+            elif needle and len(search) < len(rows) and not narrow:
                 yield from self._fill_all()
             late = len(keys) * PREVIEW_SHARE // SLICE
             for index, chunk in enumerate(chunks(keys, SLICE)):
@@ -134,6 +140,13 @@ class OrderBuilding:
         if self.sort_column is None:
             return keys
         return (yield from self._sorted(keys, sliced))
+
+    def _by_column(self, keys: list[str]) -> bool:
+        """Whether a scan of ``keys`` is quicker by column (:mod:`.table_scan`): many
+        rows, most of their search texts missing, a needle that spans no two texts."""
+        missing = len(self.rows) - len(self.texts.search)
+        return (len(keys) >= SCAN_FROM and missing >= SCAN_FROM and missing * 2 >= len(keys)
+                and "\x00" not in self._needle and SEPARATOR not in self._needle)
 
     def _fill_all(self) -> Iterator[None]:
         """The missing search texts, in insertion order (memory order: much quicker
