@@ -102,6 +102,8 @@ class OrderBuilding:
                 keys.reverse()
         else:
             keys = list(rows)  # insertion (seq) order
+        # every row, in the order of ``keys``: a sort reads them without looking each up
+        every = None if narrow or self.filtered else list(rows.values())
         if self.filtered:
             matched: list[str] = []
             needle, search = self._needle, self.texts.search
@@ -139,7 +141,7 @@ class OrderBuilding:
             return keys
         if self.sort_column is None:
             return keys
-        return (yield from self._sorted(keys, sliced))
+        return (yield from self._sorted(keys, sliced, every))
 
     def _by_column(self, keys: list[str]) -> bool:
         """Whether a scan of ``keys`` is quicker by column (:mod:`.table_scan`): many
@@ -166,11 +168,13 @@ class OrderBuilding:
         self.order = found[::-1] if self._pass_reverse else list(found)
         return True
 
-    def _sorted(self, keys: list[str], sliced: bool) -> Iterator[None]:
+    def _sorted(self, keys: list[str], sliced: bool, every: list[Row] | None = None
+                ) -> Iterator[None]:
         column = self.sort_column
         assert column is not None
         return (yield from sorted_keys(keys, self.rows, column, self._sort_value,
-                                       self._sort_as_text, sliced, self._compare_as_text))
+                                       self._sort_as_text, sliced, self._compare_as_text,
+                                       every))
 
     def _compare_as_text(self) -> None:
         """The sort column holds values of mixed types: compare them as text."""
