@@ -4,6 +4,7 @@ ones, times, durations), both ways, with a filter or without."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from akool_tui.api.models import Session, SessionStatus
@@ -76,3 +77,31 @@ def test_the_status_column_reads_each_sessions_status_label() -> None:
     for value in [*SessionStatus, None]:
         session = Session(id="x", status=value)
         assert status.get(session) == session.status_label
+
+
+def test_the_sessions_columns_read_their_values_in_bulk_as_row_by_row() -> None:
+    rows = [SessionRow(s) for s in sessions(300)]
+    for column in COLUMNS:
+        if column.cell_values is not None:
+            assert column.values_of(rows) == [row.get(column.key) for row in rows], column.key
+    broken = replace(COLUMNS[0], cell_values=lambda found: 1 / 0)
+    assert broken.values_of(rows) == [row.get(broken.key) for row in rows]
+
+
+def test_a_cold_filter_of_a_big_sessions_table_finds_what_the_built_texts_find() -> None:
+    found = sessions(25_000)
+    model = TableModel(COLUMNS, clock=lambda: NOW)
+    model.commit({s.id: SessionRow(s) for s in found}, [])
+    for _ in model.rebuild_steps():
+        pass
+    for needle in ("anna", "live", "10m", "STRASSE", "0001"):
+        model.texts.search.clear()  # right after a load: no text built
+        model.set_filter(needle, None)
+        for _ in model.rebuild_steps(sliced=True):
+            pass
+        got = shown(model)
+        want = [s.id for s in found if needle.casefold() in model.texts.search_text(s.id)]
+        assert got == want and got, needle
+        model.set_filter("", None)
+        for _ in model.rebuild_steps(sliced=True):
+            pass

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from typing import Any
 
-from .table_rows import Column, Row, default_format
+from .table_rows import Column, Row
+from .table_scan import texts_of
 
 #: a row's live cells: the computed values and their texts, one per live column
 LiveCells = tuple[tuple[Any, ...], tuple[str, ...]]
@@ -97,12 +98,7 @@ class RowTexts:
         row_list = [rows[key] for key in missing]
         columns = []
         for column in self.searchable:
-            values = [row.get(column.key) for row in row_list]
-            if column.formatter is default_format:  # Column.text, inlined
-                columns.append(["" if value is None else value if type(value) is str
-                                else str(value) for value in values])
-            else:
-                columns.append([column.text(value) for value in values])
+            columns.append(texts_of(column, column.values_of(row_list)) or [])
         texts: Iterable[str]
         if len(columns) > 1:
             texts = map("\x00".join, zip(*columns))
