@@ -79,13 +79,14 @@ def _formatted(formatter: Callable[[Any], Any], values: list[Any]) -> list[Any]:
     return list(map(texts.__getitem__, values))
 
 
-def matching(texts: list[str], needle: str) -> list[bool] | bytearray:
-    """Whether each text, casefolded, holds ``needle`` (a needle without SEPARATOR)."""
+def matching(texts: list[str], needle: str) -> list[bool] | bytearray | None:
+    """Whether each text, casefolded, holds ``needle`` (a needle without SEPARATOR);
+    None when none does."""
     joined = SEPARATOR.join(texts)
     folded = joined.casefold()
     count = folded.count(needle)
     if not count:
-        return bytearray(len(texts))
+        return None
     if count * FEW < len(texts) and len(folded) == len(joined):
         # a few matches: found in the joined text. Each character folded to one, so a
         # text's place in it is its place in ``joined``: text i ends before ends[i].
@@ -119,8 +120,8 @@ def scan_rows(rows: dict[str, Row], keys: list[str], columns: Sequence[Column],
         hit: Sequence[int] | None = None
         for column in columns:
             texts = column_texts(column, part, needle)
-            if texts is not None:
-                col = matching(texts, needle)
+            col = None if texts is None else matching(texts, needle)
+            if col is not None:
                 hit = col if hit is None else list(map(or_, hit, col))
             yield
         if hit is not None:
