@@ -110,12 +110,20 @@ def status_filter(label: str) -> Callable[[str, SessionRow], bool]:
     return lambda key, row: row.session.status is member
 
 
+def cell_values(field: Field[Session]) -> Callable[[list[SessionRow]], list[Any]]:
+    """The values of many rows in one call (``Column.cell_values``): what the filter
+    reads when the search texts are not built (a call a row, not three)."""
+    get = field.get
+    return lambda rows: list(map(get, map(_SESSION, rows)))
+
+
 def with_sort_values(columns: Sequence[Column]) -> list[Column]:
-    """The sessions table's columns, each reading its sort values in bulk (a live
-    column without its own sort sorts by the time: it is left as it is)."""
+    """The sessions table's columns, each reading its sort values and its values in
+    bulk (a live column without its own sort sorts by the time: it is left as it is)."""
     fields = {f.key: f for f in TABLE_FIELDS}
     return [column if column.live and fields[column.key].sort is None
-            else replace(column, sort_values=sort_values(fields[column.key]))
+            else replace(column, sort_values=sort_values(fields[column.key]),
+                         cell_values=cell_values(fields[column.key]))
             for column in columns]
 
 

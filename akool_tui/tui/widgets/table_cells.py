@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from typing import Any
 
-from .table_rows import Column, Row, default_format
+from .table_rows import Column, Row
+from .table_scan import texts_of
 
 #: a row's live cells: the computed values and their texts, one per live column
 LiveCells = tuple[tuple[Any, ...], tuple[str, ...]]
@@ -24,7 +25,8 @@ class RowTexts:
         self.columns = tuple(columns)
         #: the model's rows (the same mapping, changed in place by the model)
         self.rows = rows
-        self._searchable = [column for column in self.columns if column.is_searchable]
+        #: the columns the filter searches, in order
+        self.searchable = [column for column in self.columns if column.is_searchable]
         self._cells: dict[str, tuple[str, ...]] = {}
         #: search text by key (casefolded); cleared by a bench to measure a cold filter
         self.search: dict[str, str] = {}
@@ -76,7 +78,7 @@ class RowTexts:
         if text is None:
             row = self.rows[key]
             text = self.search[key] = "\x00".join(
-                [column.text(row.get(column.key)) for column in self._searchable]
+                [column.text(row.get(column.key)) for column in self.searchable]
             ).casefold()
         return text
 
@@ -95,13 +97,8 @@ class RowTexts:
             return
         row_list = [rows[key] for key in missing]
         columns = []
-        for column in self._searchable:
-            values = [row.get(column.key) for row in row_list]
-            if column.formatter is default_format:  # Column.text, inlined
-                columns.append(["" if value is None else value if type(value) is str
-                                else str(value) for value in values])
-            else:
-                columns.append([column.text(value) for value in values])
+        for column in self.searchable:
+            columns.append(texts_of(column, column.values_of(row_list)) or [])
         texts: Iterable[str]
         if len(columns) > 1:
             texts = map("\x00".join, zip(*columns))

@@ -15,6 +15,7 @@ from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from .table_order import SLICE, chunks, sorted_keys
+from .table_scan import SCAN_FROM, SEPARATOR, scan_rows
 
 if TYPE_CHECKING:
     from .table_cells import RowTexts
@@ -101,10 +102,17 @@ class OrderBuilding:
                 keys.reverse()
         else:
             keys = list(rows)  # insertion (seq) order
+        # every row, in the order of ``keys``: a sort reads them without looking each up
+        every = None if narrow or self.filtered else list(rows.values())
         if self.filtered:
             matched: list[str] = []
             needle, search = self._needle, self.texts.search
-            if needle and len(search) < len(rows) and not narrow:
+            if needle and self._by_column(keys):
+                # most texts are not built (the first keystroke after a load): match
+                # the columns' texts, without building the rows' (table_scan)
+                hits = yield from scan_rows(rows, keys, self.texts.searchable, needle)
+                keys, needle = list(filter(hits.__contains__, keys)), ""
+            elif needle and len(search) < len(rows) and not narrow:
                 yield from self._fill_all()
             late = len(keys) * PREVIEW_SHARE // SLICE
             for index, chunk in enumerate(chunks(keys, SLICE)):
@@ -133,7 +141,14 @@ class OrderBuilding:
             return keys
         if self.sort_column is None:
             return keys
-        return (yield from self._sorted(keys, sliced))
+        return (yield from self._sorted(keys, sliced, every))
+
+    def _by_column(self, keys: list[str]) -> bool:
+        """Whether a scan of ``keys`` is quicker by column (:mod:`.table_scan`): many
+        rows, most of their search texts missing, a needle that spans no two texts."""
+        missing = len(self.rows) - len(self.texts.search)
+        return (len(keys) >= SCAN_FROM and missing >= SCAN_FROM and missing * 2 >= len(keys)
+                and "\x00" not in self._needle and SEPARATOR not in self._needle)
 
     def _fill_all(self) -> Iterator[None]:
         """The missing search texts, in insertion order (memory order: much quicker
@@ -153,11 +168,13 @@ class OrderBuilding:
         self.order = found[::-1] if self._pass_reverse else list(found)
         return True
 
-    def _sorted(self, keys: list[str], sliced: bool) -> Iterator[None]:
+    def _sorted(self, keys: list[str], sliced: bool, every: list[Row] | None = None
+                ) -> Iterator[None]:
         column = self.sort_column
         assert column is not None
         return (yield from sorted_keys(keys, self.rows, column, self._sort_value,
-                                       self._sort_as_text, sliced, self._compare_as_text))
+                                       self._sort_as_text, sliced, self._compare_as_text,
+                                       every))
 
     def _compare_as_text(self) -> None:
         """The sort column holds values of mixed types: compare them as text."""

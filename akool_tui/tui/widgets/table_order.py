@@ -137,12 +137,13 @@ def _normalise(chunk: Sequence[str], raws: list[Any], as_text: bool, keys: list[
 
 
 def _bulk_values(bulk: Callable[[list[Row]], list[Any]], chunk: Sequence[str],
-                 rows: Mapping[str, Row]) -> list[Any] | None:
+                 rows: Mapping[str, Row], found: list[Row] | None) -> list[Any] | None:
     """A slice's sort values from the column's ``sort_values``, or None (then read
-    row by row) if a row is gone or it failed."""
-    if not all(map(rows.__contains__, chunk)):
-        return None
-    found = list(map(rows.__getitem__, chunk))
+    row by row) if a row is gone or it failed. ``found``: the slice's rows, if known."""
+    if found is None:
+        if not all(map(rows.__contains__, chunk)):
+            return None
+        found = list(map(rows.__getitem__, chunk))
     try:
         values = bulk(found)
     except Exception:  # noqa: BLE001 - the row by row reading says what each row gives
@@ -153,19 +154,23 @@ def _bulk_values(bulk: Callable[[list[Row]], list[Any]], chunk: Sequence[str],
 def sorted_keys(
     keys: list[str], rows: Mapping[str, Row], column: Column,
     value: Callable[[Row], Any], as_text: bool, sliced: bool,
-    mixed: Callable[[], None],
+    mixed: Callable[[], None], every: list[Row] | None = None,
 ) -> Iterator[None]:
     """``keys`` (in seq order) sorted by ``column`` like :func:`sortable` would, ties by
     seq; ``value(row)`` is the value sorted by. Values of mixed types are compared as
-    text (``mixed()`` is called: from then on the model compares them so too)."""
+    text (``mixed()`` is called: from then on the model compares them so too).
+    ``every``: the rows of ``keys``, in that order, when the caller has them (a sort of
+    every row: looking 100 000 keys up again cost 30-45 ms)."""
     plain = column.sort_key is None and column.compute is None
     get, name = rows.get, column.key
     kept: list[str] = []
     values: list[Any] = []
     nones: list[str] = []
     bulk = column.sort_values
-    for chunk in chunks(keys, SLICE):
-        raws = None if bulk is None else _bulk_values(bulk, chunk, rows)
+    for start in range(0, len(keys), SLICE):
+        chunk = keys[start : start + SLICE]
+        found = None if every is None else every[start : start + SLICE]
+        raws = None if bulk is None else _bulk_values(bulk, chunk, rows, found)
         if raws is None and plain:  # the common case, without a call per row
             raws = [None if (row := get(key)) is None else row.get(name) for key in chunk]
         elif raws is None:

@@ -6,9 +6,10 @@ the record of what one update changed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any, Literal
 
 from ...core.text import CELL, safe
@@ -56,6 +57,10 @@ class Column:
             rows, the list of the values a sort compares (what ``sort_key(row)`` gives,
             or the cell value without one), as one call instead of one per row. It
             must give the same values; if it raises, the rows are read one by one.
+        cell_values: Optional, for speed: ``cell_values(rows)`` gives, for a list of
+            rows, each one's value of this column (``row.get(key)``) in one call: the
+            filter reads 100 000 of them when the search texts are not built. It must
+            give the same values; if it raises, the rows are read one by one.
     """
 
     key: str
@@ -73,6 +78,22 @@ class Column:
     sortable: bool = True
     priority: int = 0
     sort_values: Callable[[list[Row]], list[Any]] | None = None
+    cell_values: Callable[[list[Row]], list[Any]] | None = None
+
+    def values_of(self, rows: Sequence[Row]) -> list[Any]:
+        """Each row's value of this column (``row.get(key)``), in bulk when it can."""
+        if self.cell_values is not None:
+            try:
+                values = self.cell_values(list(rows))
+            except Exception:  # noqa: BLE001 - the rows are read one by one instead
+                values = None
+            if values is not None and len(values) == len(rows):
+                return values
+        key = self.key
+        try:
+            return list(map(itemgetter(key), rows))
+        except Exception:  # noqa: BLE001 - a row without the key (or an odd mapping)
+            return [row.get(key) for row in rows]
 
     def __post_init__(self) -> None:
         if not self.key:
