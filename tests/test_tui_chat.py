@@ -127,9 +127,10 @@ async def test_set_params_acks_ok_and_failed_with_the_servers_message(simulator_
 
 
 async def test_text_typed_while_reconnecting_is_queued_then_sent(simulator_factory, monkeypatch):
-    # a slow, seeded backoff leaves a 1.5-3 s window to send while reconnecting
+    # a slow, seeded backoff leaves a 3-6 s window to send while reconnecting (1.5-3 s
+    # was too short on a machine at load 15-20: the line went out already connected)
     monkeypatch.setattr(ChatScreen, "TRANSPORT_OPTIONS",
-                        {"backoff_base": 3.0, "rng": random.Random(5)})
+                        {"backoff_base": 6.0, "rng": random.Random(5)})
     sim = simulator_factory(sessions=0, queue_delay=0.0, reply_chars_per_s=400.0)
     app = make_app(sim)
     async with app.run_test(size=SIZE) as pilot:
