@@ -43,6 +43,9 @@ class AppContext:
         self._demo_starter = demo_starter
         self._demo_lock = threading.Lock()
         self._client: AkoolClient | None = None
+        #: held while the client is made: the first callers (the sessions' refresh, the
+        #: credits) all wait for one client instead of each making its own
+        self._client_lock = asyncio.Lock()
         #: set once the first frame is on the terminal (the app's on_ready)
         self.painted = asyncio.Event()
         #: the demo simulator's faults, as last set from the palette
@@ -138,21 +141,19 @@ class AppContext:
         if self._client is not None:
             return self._client
         await self.painted.wait()
-        if self._demo_starter is not None:  # waits if another worker is starting it
-            await asyncio.to_thread(self._ensure_demo)
-        if "akool_tui.api.client" not in sys.modules:
-            await asyncio.to_thread(importlib.import_module, "akool_tui.api.client")
-        if self._client is None:
+        async with self._client_lock:  # one client for every first caller
+            if self._client is not None:
+                return self._client
+            if self._demo_starter is not None:
+                await asyncio.to_thread(self._ensure_demo)
+            if "akool_tui.api.client" not in sys.modules:
+                await asyncio.to_thread(importlib.import_module, "akool_tui.api.client")
             from ..api.client import AkoolClient
 
             # in a thread too: httpx builds an SSL context, ~45 ms of CPU
-            client = await asyncio.to_thread(
+            self._client = await asyncio.to_thread(
                 AkoolClient, **self.config.client_kwargs(), on_event=self.pulse.client_event)
-            if self._client is None:
-                self._client = client
-            else:  # another worker was quicker
-                await client.aclose()
-        return self._client
+            return self._client
 
     @property
     def auth_mode(self) -> str:
