@@ -58,9 +58,13 @@ def start_demo(
 #: seconds the console's demo waits for its simulator process before starting one in
 #: a thread instead
 CHILD_START_TIMEOUT = 30.0
+#: the simulator process's niceness: it starts beside the console's first frame, on
+#: another core when one is free; when none is, the console's frame comes first
+CHILD_NICE = 10
 #: what the simulator process runs (the package's own copy, whatever the working directory)
-_CHILD_CODE = ("import sys; sys.path.insert(0, sys.argv[1]); "
-               "from akool_tui.demo import serve_child; serve_child(sys.argv[2:])")
+_CHILD_CODE = ("import os, sys\ntry:\n    os.nice(int(sys.argv[2]))\nexcept OSError:\n    pass\n"
+               "sys.path.insert(0, sys.argv[1])\n"
+               "from akool_tui.demo import serve_child\nserve_child(sys.argv[3:])")
 
 
 class DemoProcess:
@@ -114,7 +118,8 @@ def spawn_demo(seed: int = DEMO_SEED, sessions: int = DEMO_SESSIONS,
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     try:
         proc = subprocess.Popen(
-            [sys.executable, "-c", _CHILD_CODE, root, str(seed), str(sessions), str(avatars)],
+            [sys.executable, "-c", _CHILD_CODE, root, str(CHILD_NICE), str(seed), str(sessions),
+             str(avatars)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             close_fds=True)
     except OSError:
