@@ -16,10 +16,17 @@ Programs: ``akool-tui --demo`` (starts its own simulator after the first frame),
 300 sessions, and with ``--big N`` sessions (default 100 000; 0 skips it).
 Every run prints ``figure: startup <program>: <frame> <ms> ms``.
 
+Before/after in one run: ``--source NAME=DIR`` (repeatable) also runs the akool-tui
+programs from another source tree (e.g. ``git archive main | tar -x -C DIR``), as
+``akool-tui NAME ...``, alternating with this checkout's within every run. Each tree's
+``python -m akool_tui`` runs with the tree as its working directory (first on
+``sys.path``) and on ``PYTHONPATH``, with the same interpreter and site as this one (the
+venv's editable install comes after both), so only the source differs.
+
 Target (issue 3): the empty frame <= 1.25x the minimal app's; issue 13: rows on screen
 at 100 000 sessions within 2 s against a running simulator.
 
-    python bench/startup_bench.py [--runs 7] [--big 100000]
+    python bench/startup_bench.py [--runs 7] [--big 100000] [--source NAME=DIR ...]
 """
 
 from __future__ import annotations
@@ -64,13 +71,13 @@ class PtyApp:
     """A program running on its own pseudo-terminal (COLS x ROWS); its output is read
     from the master side. Use as a context manager: the process group is ended on exit."""
 
-    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+    def __init__(self, argv: list[str], env: dict[str, str], cwd: Path | None = None) -> None:
         self.argv = argv
         self.master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env,
-                                     start_new_session=True, close_fds=True)
+                                     start_new_session=True, close_fds=True, cwd=cwd)
         os.close(slave)
         self.seen = b""  # everything read so far
 
@@ -149,6 +156,10 @@ class PtyApp:
         os.close(self.master)
 
 
+ROOT = Path(__file__).resolve().parent.parent
+#: (argv, markers in order, environment, working directory: a source tree or None)
+Program = tuple[list[str], list["bytes | re.Pattern[bytes]"], dict[str, str], "Path | None"]
+
 #: a session row on screen: its short id, then its status (the first frame with data)
 ROW = re.compile(rb"\b[0-9a-f]{8}\s+(?:queueing|live|closed|failed)\b")
 
@@ -158,9 +169,10 @@ def found(marker: bytes | re.Pattern[bytes], text: bytes) -> bool:
 
 
 def spawn_and_time(argv: list[str], markers: list[bytes | re.Pattern[bytes]],
-                   env: dict[str, str], timeout: float = TIMEOUT) -> list[float]:
+                   env: dict[str, str], timeout: float = TIMEOUT,
+                   cwd: Path | None = None) -> list[float]:
     """Seconds from spawn until each marker (in order) has been drawn on the pty."""
-    with PtyApp(argv, env) as app:
+    with PtyApp(argv, env, cwd=cwd) as app:
         return app.wait_for(markers, timeout)
 
 
@@ -209,7 +221,16 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--big", type=int, default=100_000,
                         help="sessions of the second running simulator (0: skip it)")
+    parser.add_argument("--source", action="append", default=[], metavar="NAME=DIR",
+                        help="also run the akool-tui programs from this source tree "
+                             "(repeatable), as 'akool-tui NAME ...'")
     args = parser.parse_args()
+    trees: list[tuple[str, Path]] = [("", ROOT)]
+    for spec in args.source:
+        name, _, path = spec.partition("=")
+        if not name or not (Path(path) / "akool_tui" / "__init__.py").is_file():
+            parser.error(f"--source {spec!r}: expected NAME=DIR, DIR holding akool_tui/")
+        trees.append((name, Path(path).resolve()))
 
     with tempfile.TemporaryDirectory() as tmp:
         minimal = Path(tmp) / "minimal_app.py"
@@ -222,23 +243,27 @@ def main() -> int:
             if sessions:
                 port = free_port()
                 simulators[name] = port, start_simulator(port, sessions)
-        programs = {
-            "minimal app": ([python, str(minimal)], [b"MINIMAL FIRST PAINT"], env),
-            "akool-tui --demo": ([python, "-m", "akool_tui", "--demo"],
-                                 [b"DEMO (simulator)", ROW], env),
+        programs: dict[str, Program] = {
+            "minimal app": ([python, str(minimal)], [b"MINIMAL FIRST PAINT"], env, None),
         }
-        for name, (port, _proc) in simulators.items():
-            programs[f"akool-tui, running simulator with {name} sessions"] = (
-                [python, "-m", "akool_tui", "--base-url", f"http://127.0.0.1:{port}"],
-                [f"127.0.0.1:{port}".encode(), ROW], external_env)
+        for tree, root in trees:
+            head = f"akool-tui {tree}".strip()
+            tree_env = {**env, "PYTHONPATH": str(root)}
+            programs[f"{head} --demo"] = ([python, "-m", "akool_tui", "--demo"],
+                                          [b"DEMO (simulator)", ROW], tree_env, root)
+            for name, (port, _proc) in simulators.items():
+                programs[f"{head}, running simulator with {name} sessions"] = (
+                    [python, "-m", "akool_tui", "--base-url", f"http://127.0.0.1:{port}"],
+                    [f"127.0.0.1:{port}".encode(), ROW],
+                    {**external_env, "PYTHONPATH": str(root)}, root)
         results: dict[str, list[list[float]]] = {name: [] for name in programs}
         try:
             # one warm-up each (file cache, .pyc, the simulator's first pages), then alternate
-            for argv, markers, program_env in programs.values():
-                spawn_and_time(argv, markers, program_env, timeout=120)
+            for argv, markers, program_env, cwd in programs.values():
+                spawn_and_time(argv, markers, program_env, timeout=120, cwd=cwd)
             for _ in range(args.runs):
-                for name, (argv, markers, program_env) in programs.items():
-                    times = spawn_and_time(argv, markers, program_env, timeout=120)
+                for name, (argv, markers, program_env, cwd) in programs.items():
+                    times = spawn_and_time(argv, markers, program_env, timeout=120, cwd=cwd)
                     results[name].append(times)
                     frames = ("first frame",) if len(times) == 1 else ("empty frame", "data")
                     for frame, seconds in zip(frames, times, strict=True):
@@ -249,16 +274,20 @@ def main() -> int:
                 proc.terminate()
                 proc.wait()
 
-    def median(name: str, index: int = 0) -> float:
-        return statistics.median(run[index] for run in results[name])
+    def spread(name: str, index: int = 0) -> tuple[float, float, float]:
+        values = [run[index] for run in results[name]]
+        return min(values), statistics.median(values), max(values)
 
-    floor = median("minimal app")
-    print(f"in a {COLS}x{ROWS} pty, median of {args.runs} runs")
-    print(f"  minimal Textual app                       {floor * 1000:8.1f} ms")
+    def ms(values: tuple[float, float, float]) -> str:
+        return " / ".join(f"{v * 1000:.0f}" for v in values) + " ms"
+
+    floor = spread("minimal app")
+    print(f"in a {COLS}x{ROWS} pty, {args.runs} runs, min / median / max (ratio: medians)")
+    print(f"  minimal Textual app: {ms(floor)}")
     for name in list(programs)[1:]:
-        empty, data = median(name), median(name, 1)
-        print(f"  {name}: data {data * 1000:.1f} ms ({data / floor:.2f}x), "
-              f"empty frame {empty * 1000:.1f} ms ({empty / floor:.2f}x)")
+        empty, data = spread(name), spread(name, 1)
+        print(f"  {name}: data {ms(data)} ({data[1] / floor[1]:.2f}x), "
+              f"empty frame {ms(empty)} ({empty[1] / floor[1]:.2f}x)")
     return 0
 
 

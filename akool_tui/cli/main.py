@@ -82,9 +82,9 @@ def run(argv: Sequence[str] | None = None, *, console: ConsoleStarter | None = N
     """Parse ``argv`` and run the command; raises on error (see :func:`main`).
     Without ``console`` (or without a terminal) no command prints the sessions table."""
     args = build_parser().parse_args(argv)
-    from .create_options import refuse_flags  # loaded with the parser
-
-    refuse_flags(args)  # every refused create flag at once, nothing started or sent
+    create_options = sys.modules.get(f"{__package__}.create_options")
+    if create_options is not None:  # loaded with `sessions create`'s own parser
+        create_options.refuse_flags(args)  # every refused flag at once, nothing started or sent
     func = getattr(args, "func", None)
     if func is cmd_simulator:
         return cmd_simulator(args)

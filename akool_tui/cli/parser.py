@@ -4,7 +4,9 @@ Building it imports no command module (a command is named by module and function
 :class:`_Command`, and imported when it runs), nor asyncio, httpx, Textual, the
 simulator or textual-serve: ``akool-tui --help`` loads little beyond argparse. Values
 are checked by the shared validators (:mod:`akool_tui.core.validators`), imported when a
-value is checked.
+value is checked. A command group's own parser (its actions and their options) is built
+when the command line names it (:class:`_LazyCommands`): the console and ``--help`` build
+none of them (they were ~35 ms of CPU of every start).
 """
 
 from __future__ import annotations
@@ -110,30 +112,35 @@ def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
 ID_HELP = "a session ID, or a unique prefix or suffix of it (as the console shows it)"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog=PROG,
-        description="Terminal operator console for AKool's Live (Streaming) Avatar service. "
-                    "Without a command it opens the console.",
-        epilog="Credentials: AKOOL_API_KEY, or AKOOL_CLIENT_ID + AKOOL_CLIENT_SECRET, "
-               "or the config file. Try it offline: akool-tui --demo",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    _global_options(parser, top=True)
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+class _LazyCommands(argparse._SubParsersAction):
+    """The top-level commands: each one's parser is filled in (``parser._fill``) when the
+    command line names it, just before it parses the rest."""
 
-    def group(name: str, help_: str) -> argparse._SubParsersAction:
-        p = commands.add_parser(name, help=help_, description=help_)
-        _global_options(p, top=False)
-        return p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    def __call__(self, parser, namespace, values, option_string=None):  # noqa: ANN001
+        sub = self._name_parser_map.get(values[0])
+        fill = getattr(sub, "_fill", None)
+        if fill is not None:
+            sub._fill = None
+            fill(sub)
+        super().__call__(parser, namespace, values, option_string)
 
-    def command(sub: argparse._SubParsersAction, name: str, help_: str, func) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_, description=help_)
-        _global_options(p, top=False)
-        p.set_defaults(func=func)
-        return p
 
-    sessions = group("sessions", "live avatar sessions")
+def _actions(p: argparse.ArgumentParser) -> argparse._SubParsersAction:
+    """A command group's parser: the global options, then its actions."""
+    _global_options(p, top=False)
+    return p.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+
+def _command(sub: argparse._SubParsersAction, name: str, help_: str,
+             func) -> argparse.ArgumentParser:
+    p = sub.add_parser(name, help=help_, description=help_)
+    _global_options(p, top=False)
+    p.set_defaults(func=func)
+    return p
+
+
+def _sessions(parent: argparse.ArgumentParser) -> None:
+    sessions, command = _actions(parent), _command
     p = command(sessions, "list", "list sessions, newest first", cmd_sessions_list)
     p.add_argument("--status", type=_status, metavar="N",
                    help="only 1 queueing, 2 live, 3 closed or 4 failed (number or name)")
@@ -164,7 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = command(sessions, "close", "close sessions", cmd_sessions_close)
     p.add_argument("ids", metavar="ID", nargs="+", help=ID_HELP)
 
-    avatars = group("avatars", "streaming avatars")
+
+def _avatars(parent: argparse.ArgumentParser) -> None:
+    avatars, command = _actions(parent), _command
     p = command(avatars, "list", "list streaming avatars", cmd_avatars_list)
     p.add_argument("--platform", choices=("open", "aigc", "all"), default="all",
                    help="open: made through the API, aigc: made in AKool's web app, "
@@ -184,30 +193,77 @@ def build_parser() -> argparse.ArgumentParser:
                    metavar="S",
                    help="give up waiting after S seconds (default 600)")
 
-    voices = group("voices", "voices usable with streaming avatars")
-    p = command(voices, "list", "list voices", cmd_voices_list)
+
+def _voices(parent: argparse.ArgumentParser) -> None:
+    p = _command(_actions(parent), "list", "list voices", cmd_voices_list)
     p.add_argument("--type", type=int, choices=(1, 2), default=2,
                    help="1 your cloned voices, 2 AKool's voices (default)")
 
-    languages = group("languages", "languages")
-    command(languages, "list", "list languages", cmd_languages_list)
 
-    from .knowledge import add_commands as knowledge_commands  # light: commands import lazily
+def _languages(parent: argparse.ArgumentParser) -> None:
+    _command(_actions(parent), "list", "list languages", cmd_languages_list)
 
-    knowledge_commands(group, command)
+
+def _knowledge(parent: argparse.ArgumentParser) -> None:
+    from .knowledge import add_commands  # light: commands import lazily
+
+    def group(name: str, help_: str) -> argparse._SubParsersAction:
+        assert name == "knowledge", name
+        parent.description = help_
+        return _actions(parent)
+
+    add_commands(group, _command)
+
+
+def _config(parent: argparse.ArgumentParser) -> None:
+    config, command = _actions(parent), _command
+    command(config, "path", "print the config file path", cmd_config_path)
+    command(config, "show", "print the effective config (secrets masked)", cmd_config_show)
+    command(config, "profiles", "list the profiles (the one in use marked)", cmd_config_profiles)
+
+
+def _history(parent: argparse.ArgumentParser) -> None:
+    from .history import add_history_commands  # argparse only; core.history when run
+
+    add_history_commands(_actions(parent), _command)
+
+
+#: the command groups: name, help, what fills in its parser when it is named
+_GROUPS = (
+    ("sessions", "live avatar sessions", _sessions),
+    ("avatars", "streaming avatars", _avatars),
+    ("voices", "voices usable with streaming avatars", _voices),
+    ("languages", "languages", _languages),
+    ("knowledge", "knowledge bases (the prompt, greeting and documents of a dialogue session)",
+     _knowledge),
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=PROG,
+        description="Terminal operator console for AKool's Live (Streaming) Avatar service. "
+                    "Without a command it opens the console.",
+        epilog="Credentials: AKOOL_API_KEY, or AKOOL_CLIENT_ID + AKOOL_CLIENT_SECRET, "
+               "or the config file. Try it offline: akool-tui --demo",
+    )
+    parser.register("action", "parsers", _LazyCommands)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _global_options(parser, top=True)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def group(name: str, help_: str, fill) -> None:
+        commands.add_parser(name, help=help_, description=help_)._fill = fill
+
+    for name, help_, fill in _GROUPS:
+        group(name, help_, fill)
     p = commands.add_parser("credit", help="print the account's credit balance",
                             description="Print the account's credit balance (credits held "
                                         "by open sessions are already taken).")
     _global_options(p, top=False)
     p.set_defaults(func=cmd_credit)
-
-    config = group("config", "the config file")
-    command(config, "path", "print the config file path", cmd_config_path)
-    command(config, "show", "print the effective config (secrets masked)", cmd_config_show)
-    command(config, "profiles", "list the profiles (the one in use marked)", cmd_config_profiles)
-
-    from .history import add_history_commands  # argparse only; core.history when run
-    add_history_commands(group("history", "the recorded conversations"), command)
+    group("config", "the config file", _config)
+    group("history", "the recorded conversations", _history)
 
     # the simulator's own options are parsed in cmd_simulator, so that building this
     # parser never imports the simulator: everything after "simulator" is passed on

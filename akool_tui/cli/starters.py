@@ -102,14 +102,21 @@ def console_possible(console: ConsoleStarter | None) -> bool:
 
 
 def demo_console(args: argparse.Namespace, console: ConsoleStarter) -> int:
-    """`akool-tui --demo`: the console paints first, the simulator starts behind it."""
+    """`akool-tui --demo`: the simulator starts in a process of its own at once, the
+    console paints its first frame meanwhile, and its client waits for the simulator
+    after that frame (in a thread, as it would start one if the process failed)."""
     from ..config import load_config
+    from ..demo import spawn_demo
 
-    config = load_config(args.config, missing_ok=args.config is None, profile=demo_profile(args))
+    profile = demo_profile(args)  # a usage error before anything starts
+    child = spawn_demo()
+    config = load_config(args.config, missing_ok=args.config is None, profile=profile)
 
     def start():
         from ..demo import demo_config, start_demo
 
+        if child is not None and child.wait_ready():
+            return demo_config(child, base=config)
         return demo_config(start_demo(), base=config)
 
     return console(demo_placeholder(config), demo_starter=start)

@@ -29,7 +29,6 @@ from .app_errors import ErrorReporting, _ReportingWorkers
 from .app_palette import PaletteCommands
 from .app_profiles import ProfileSwitching
 from .app_themes import AppThemes
-from .commands import ScreenActionsProvider
 from .context import AppContext
 from .screens.typeahead import TypeAheadApp
 from .work import WorkFailed
@@ -48,6 +47,14 @@ def _up_to_date(screen: Screen) -> Screen:
     twice whenever a mode's screen is first shown (``App._init_mode``, ``switch_mode``)."""
     screen._css_update_count = screen.app._css_update_count
     return screen
+
+
+def _screen_actions():
+    """The palette's provider of the screen's actions (Textual loads it when the palette
+    opens: its module is no part of the first frame)."""
+    from .commands import ScreenActionsProvider
+
+    return ScreenActionsProvider
 
 
 def _sessions():
@@ -110,7 +117,7 @@ class AkoolApp(TypeAheadApp, ErrorReporting, AppThemes, PaletteCommands, Profile
 
     TITLE = "akool-tui"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {ScreenActionsProvider}
+    COMMANDS = App.COMMANDS | {_screen_actions}
     #: "sessions" is added in on_mount: at start-up the sessions screen is Textual's
     #: default screen (get_default_screen), whose first frame is written as soon as the
     #: app has mounted; a MODES screen is mounted inside Textual's start-up batch and

@@ -34,6 +34,26 @@ if TYPE_CHECKING:
     from ..core.history import HistoryStore
 
 
+#: what the first rows need once the first frame is painted, imported in a thread while
+#: the client is awaited (on the event loop, the first request imported anyio's backend
+#: and the first refresh the history's modules, with the first rows waiting)
+CLIENT_MODULES = ("akool_tui.api.client", "httpcore._backends.anyio",
+                  "anyio._backends._asyncio", "akool_tui.core.sessions", "akool_tui.core.history")
+
+
+def _load_client_modules() -> None:
+    for name in CLIENT_MODULES:
+        if name not in sys.modules:
+            try:
+                importlib.import_module(name)
+            except ImportError:  # a library's inside that moved: imported when used
+                if name.startswith("akool_tui"):
+                    raise
+    from ..api.base import tls_context
+
+    tls_context()  # the CA bundle, made once per process (~40 ms of CPU)
+
+
 class AppContext:
     def __init__(self, config: Config, *, demo: bool = False,
                  demo_starter: Callable[[], Config] | None = None) -> None:
@@ -43,6 +63,9 @@ class AppContext:
         self._demo_starter = demo_starter
         self._demo_lock = threading.Lock()
         self._client: AkoolClient | None = None
+        #: held while the client is made: the first callers (the sessions' refresh, the
+        #: credits) all wait for one client instead of each making its own
+        self._client_lock = asyncio.Lock()
         #: set once the first frame is on the terminal (the app's on_ready)
         self.painted = asyncio.Event()
         #: the demo simulator's faults, as last set from the palette
@@ -133,26 +156,27 @@ class AppContext:
 
     async def client(self) -> AkoolClient:
         """The API client, ready to use. The first call waits for the first frame, then
-        starts the demo simulator and imports the client in threads: either takes
-        ~100-300 ms of CPU, and a thread shares the GIL with the loop that paints."""
+        imports the client (and what the first rows need) and makes the TLS context in a
+        thread, ~150 ms of CPU that would otherwise hold the loop that paints; with
+        ``--demo``, meanwhile, it waits for the demo's simulator (in a thread too)."""
         if self._client is not None:
             return self._client
         await self.painted.wait()
-        if self._demo_starter is not None:  # waits if another worker is starting it
-            await asyncio.to_thread(self._ensure_demo)
-        if "akool_tui.api.client" not in sys.modules:
-            await asyncio.to_thread(importlib.import_module, "akool_tui.api.client")
-        if self._client is None:
+        async with self._client_lock:  # one client for every first caller
+            if self._client is not None:
+                return self._client
+            loading = asyncio.to_thread(_load_client_modules)
+            if self._demo_starter is not None:  # the demo's simulator process may still
+                # be starting: its wait holds no interpreter, the imports go on meanwhile
+                await asyncio.gather(loading, asyncio.to_thread(self._ensure_demo))
+            else:
+                await loading
             from ..api.client import AkoolClient
 
-            # in a thread too: httpx builds an SSL context, ~45 ms of CPU
-            client = await asyncio.to_thread(
-                AkoolClient, **self.config.client_kwargs(), on_event=self.pulse.client_event)
-            if self._client is None:
-                self._client = client
-            else:  # another worker was quicker
-                await client.aclose()
-        return self._client
+            # (0.4 ms: the TLS context is made and shared already)
+            self._client = AkoolClient(**self.config.client_kwargs(),
+                                       on_event=self.pulse.client_event)
+            return self._client
 
     @property
     def auth_mode(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any, TypeVar
 
 from textual import events, on
@@ -325,8 +326,9 @@ class TableScreen(MainScreen):
         self.refresh_detail()
 
     def refresh_detail(self) -> None:
-        from .common import DetailPane
-
-        detail = self._existing(DetailPane)
+        common = sys.modules.get(f"{__package__}.common")
+        if common is None:  # no pane was ever made (the first rows' highlight: not loaded)
+            return
+        detail = self._existing(common.DetailPane)
         if detail is not None and detail.display:
             self.show_detail(detail, self.table.cursor_key)
