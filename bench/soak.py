@@ -337,7 +337,7 @@ async def soak(args: argparse.Namespace, base_url: str, sim_pid: int) -> dict:
         screen = app.screen
         t0 = time.monotonic()
         while not (getattr(screen, "loop", None) and screen.loop.state.last_success
-                   and screen.table.row_count >= args.sessions and not screen.table.pending):
+                   and screen.tracker.loaded and not screen.table.pending):
             if time.monotonic() - t0 > 120:
                 raise SystemExit("the sessions screen did not load")
             await pilot.pause(0.1)
