@@ -286,6 +286,8 @@ class SessionsDelta:
     #: a full refetch's every session by id, and the open ones' ids (built in slices
     #: while fetching, so that applying it costs nothing)
     state: tuple[dict[str, Session], set[str]] | None = None
+    #: a full refetch's ids as listed, newest first (built with it, off the UI thread)
+    order: list[str] | None = None
 
 
 def merge_detail(previous: Session, detail: Session) -> Session:
@@ -445,7 +447,8 @@ class SessionTracker:
                     open_ids.add(session.id)
             await asyncio.sleep(0)
         self.full_cost = self.clock() - started
-        return SessionsDelta(True, changed, len(sessions), state=(by_id, open_ids))
+        return SessionsDelta(True, changed, len(sessions), state=(by_id, open_ids),
+                             order=list(by_id))  # 1-4 ms at 100 000, in this thread
 
     def apply(self, delta: SessionsDelta) -> list[Session]:
         """Keep what ``delta`` found; returns the sessions that changed. Costs what
@@ -458,7 +461,7 @@ class SessionTracker:
             by_id, self.open_ids = delta.state
             delta.removed = [sid for sid in self.sessions if sid not in by_id]  # ~5 ms
             self.sessions = by_id
-            self.order = list(by_id)  # as listed: newest first (~0.5 ms at 100 000)
+            self.order = delta.order if delta.order is not None else list(by_id)
             return delta.sessions
         if delta.full:  # a first page that held every session
             self.ticks_since_full = 0
