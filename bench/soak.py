@@ -66,6 +66,7 @@ sys.path.insert(0, str(ROOT))
 
 from rich.cells import cached_cell_len  # noqa: E402
 
+from akool_tui.api.errors import AkoolError  # noqa: E402
 from akool_tui.config import Config  # noqa: E402
 from akool_tui.tui.app import AkoolApp  # noqa: E402
 from akool_tui.core.sessions import FULL_REFRESH_EVERY  # noqa: E402
@@ -235,8 +236,13 @@ async def chat_forever(app, chat, counters: Counters) -> None:
     one is created and the chat screen is pointed at it, as an operator would."""
     client = await app.ctx.client()
     while True:
-        session = await client.create_session(duration=3600, stream_type="websocket",
-                                              mode_type=2)
+        try:
+            session = await client.create_session(duration=3600, stream_type="websocket",
+                                                  mode_type=2)
+        except AkoolError:  # e.g. no answer in 30 s on a loaded machine: counted, again
+            counters.connect_failures += 1
+            await asyncio.sleep(1.0)
+            continue
         counters.chat_sessions += 1
         app.ctx.chat_session_id = session.id  # what the sessions screen's `t` sets
         chat.action_refresh_now()  # the chat screen lists open sessions and picks it
@@ -271,8 +277,12 @@ async def chat_session(chat, client, session_id: str, counters: Counters) -> Non
             if now < next_check:
                 continue
             next_check = now + 1.0
-            if not (await client.session_detail(session_id)).is_open:
-                return  # churn closed it
+            try:
+                if not (await client.session_detail(session_id)).is_open:
+                    return  # churn closed it
+            except AkoolError:  # gone, or no answer: a new session
+                counters.chat_failures += 1
+                return
             if now - asked >= REPLY_TIMEOUT:
                 counters.chat_failures += 1  # a live session that does not answer
                 return
