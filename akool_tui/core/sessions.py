@@ -393,16 +393,20 @@ class SessionTracker:
         # a busy account gets a longer page 1 next time, a quiet one a short one
         self.first_page = (FIRST_PAGE_MAX if new_count * 2 > size
                            else max(FIRST_PAGE_MIN, min(size, new_count * 4)))
-        held = len(known) + new_count  # what the tracker holds after this tick
-        if first.count > held:  # more arrived than page 1 shows: take everything
+        if first.count - self.total > new_count:
+            # more arrived than page 1 shows: take everything
             return await self.fetch_all(client)
         gone: list[str] = []
-        if first.count < held:  # some vanished: the list's old end tells which
-            found = await find_gone(client, self.order, known, first.count,
-                                    held - first.count)
-            if found is None:
+        vanished = len(known) + new_count - first.count  # held after this tick - listed
+        if vanished > 0:  # some vanished: the list's old end tells which
+            found = await find_gone(client, self.order, known, first.count, vanished)
+            if found is not None:
+                gone = found
+            elif first.count < self.total:  # a lower count it cannot explain: take all
                 return await self.fetch_all(client)
-            gone = found
+            # else as before: the next full refetch tells (a full refetch of pages read
+            # while sessions arrive can miss some: comparing with what the tracker holds
+            # instead of the last count made each such miss another full refetch)
         open_now = {s.id: s for s in (*queueing, *live)}
         changed.update(open_now)
         left_open = [sid for sid in self.open_ids if sid in known and sid not in open_now
