@@ -5,18 +5,20 @@ The simulator runs in a separate process (its own memory does not count against 
 app). This process runs :class:`AkoolApp` headless (``run_test``) on the sessions
 screen with a 1 s refresh. The chat screen is opened once and left running behind it
 (as an operator who looked at a chat and went back to the dashboard): its transcript
-keeps every line, and the soak sends a line to its conversation as soon as the
-previous reply has finished. Churn closes chat sessions at random; the soak then
+keeps a bounded scrollback (``MAX_ENTRIES`` entries, about 8 minutes of this chat;
+older lines wait for the export in a temporary file), and the soak sends a line to its
+conversation as soon as the previous reply has finished. Churn closes chat sessions at random; the soak then
 creates a new websocket session and points the chat screen at it.
 
 By default the simulator's churn is *steady*: it retires as many old closed sessions
 as churn and the chat start, so the *account* holds ``--sessions`` sessions throughout.
-The table still grows between two full refetches: sessions the server retired leave it
-only when a full refetch shows they are gone, and at 10 000 sessions those are minutes
-apart (adaptive, at most 10 min). A 10-minute soak may see none, and its table grow by
-~90 rows a minute; the report prints the rows at both ends and the growth per row added
-beside the growth per transcript entry. ``--growing-history`` keeps every session
-instead (the table grows by about 1.5 rows a second).
+The table holds the server's sessions: those the server retired leave it on the next
+incremental tick (one page read from the list's old end, ``core.sessions_tail``), not
+at the next full refetch (minutes apart at 10 000 sessions; before that, one 8-minute
+run went 10 058 -> 10 777 rows). The report prints the rows at both ends and the growth
+per transcript entry added (an upper bound: all of the growth charged to it).
+``--growing-history`` keeps every session instead (the table grows by about 1.5 rows a
+second).
 
 Printed: RSS after the first load, after a warm-up (``--warmup``: caches, the chat's
 first session) and at the end (growth from the warm-up, target <= 5 %), one line per
@@ -64,6 +66,7 @@ sys.path.insert(0, str(ROOT))
 
 from rich.cells import cached_cell_len  # noqa: E402
 
+from akool_tui.api.errors import AkoolError  # noqa: E402
 from akool_tui.config import Config  # noqa: E402
 from akool_tui.tui.app import AkoolApp  # noqa: E402
 from akool_tui.core.sessions import FULL_REFRESH_EVERY  # noqa: E402
@@ -233,8 +236,13 @@ async def chat_forever(app, chat, counters: Counters) -> None:
     one is created and the chat screen is pointed at it, as an operator would."""
     client = await app.ctx.client()
     while True:
-        session = await client.create_session(duration=3600, stream_type="websocket",
-                                              mode_type=2)
+        try:
+            session = await client.create_session(duration=3600, stream_type="websocket",
+                                                  mode_type=2)
+        except AkoolError:  # e.g. no answer in 30 s on a loaded machine: counted, again
+            counters.connect_failures += 1
+            await asyncio.sleep(1.0)
+            continue
         counters.chat_sessions += 1
         app.ctx.chat_session_id = session.id  # what the sessions screen's `t` sets
         chat.action_refresh_now()  # the chat screen lists open sessions and picks it
@@ -259,7 +267,7 @@ async def chat_session(chat, client, session_id: str, counters: Counters) -> Non
         if not conv.connected:
             await asyncio.sleep(0.1)
             continue
-        first = len(transcript.entries)
+        first = added(transcript)
         await conv.say(CHAT_LINE)
         asked = time.monotonic()
         next_check = asked + 1.0
@@ -269,8 +277,12 @@ async def chat_session(chat, client, session_id: str, counters: Counters) -> Non
             if now < next_check:
                 continue
             next_check = now + 1.0
-            if not (await client.session_detail(session_id)).is_open:
-                return  # churn closed it
+            try:
+                if not (await client.session_detail(session_id)).is_open:
+                    return  # churn closed it
+            except AkoolError:  # gone, or no answer: a new session
+                counters.chat_failures += 1
+                return
             if now - asked >= REPLY_TIMEOUT:
                 counters.chat_failures += 1  # a live session that does not answer
                 return
@@ -278,24 +290,42 @@ async def chat_session(chat, client, session_id: str, counters: Counters) -> Non
         counters.reply_chars += len(reply.text)
 
 
+def added(transcript) -> int:
+    """Entries ever added to the transcript: those in its scrollback and those that
+    left it (the oldest go once it holds ``MAX_ENTRIES``)."""
+    return getattr(transcript, "dropped", 0) + len(lines_of(transcript))
+
+
+def lines_of(transcript) -> list:
+    """The transcript's entries without its "older lines left" note (if it has one)."""
+    return transcript.lines if hasattr(transcript, "lines") else transcript.entries
+
+
 def finished_reply(transcript, first: int):
-    """The avatar's reply among the entries from ``first`` on, once it is finished."""
-    entries = transcript.entries
-    for entry in entries[first:]:
+    """The avatar's reply among the entries added from the ``first``-th on (counted
+    over the whole chat, see :func:`added`), once it is finished."""
+    lines = lines_of(transcript)
+    for entry in lines[max(0, first - getattr(transcript, "dropped", 0)):]:
         if entry.role == "bot" and entry.status != "streaming":
             return entry
     return None
 
 
-def transcript_counts(transcript) -> dict[str, int]:
-    """What the transcript shows, counted once at the end."""
-    entries = transcript.entries
+def transcript_counts(screen) -> dict[str, int]:
+    """What the chat showed, counted once at the end: the lines in the scrollback and
+    those kept for the export after they left it."""
+    from akool_tui.tui.screens.chat_export import entry_record
+
+    spill = getattr(screen, "_spill", None)
+    records = [*(spill.records() if spill is not None else ()),
+               *map(entry_record, lines_of(screen.transcript))]
     return {
-        "transcript_entries": len(entries),
-        "transcript_chars": sum(len(e.text) for e in entries),
-        "incomplete_replies": sum(1 for e in entries if e.status == "incomplete"),
-        "lines_marked_failed": sum(1 for e in entries if e.status == "failed"),
-        "chat_reconnects": sum(1 for e in entries if e.text.startswith("Reconnecting")),
+        "transcript_entries": len(records),
+        "transcript_in_memory": len(screen.transcript.entries),
+        "transcript_chars": sum(len(r["text"]) for r in records),
+        "incomplete_replies": sum(1 for r in records if r["status"] == "incomplete"),
+        "lines_marked_failed": sum(1 for r in records if r["status"] == "failed"),
+        "chat_reconnects": sum(1 for r in records if r["text"].startswith("Reconnecting")),
     }
 
 
@@ -317,7 +347,7 @@ async def soak(args: argparse.Namespace, base_url: str, sim_pid: int) -> dict:
         screen = app.screen
         t0 = time.monotonic()
         while not (getattr(screen, "loop", None) and screen.loop.state.last_success
-                   and screen.table.row_count >= args.sessions and not screen.table.pending):
+                   and screen.tracker.loaded and not screen.table.pending):
             if time.monotonic() - t0 > 120:
                 raise SystemExit("the sessions screen did not load")
             await pilot.pause(0.1)
@@ -336,7 +366,7 @@ async def soak(args: argparse.Namespace, base_url: str, sim_pid: int) -> dict:
         trim0 = trimmed_rss()
         blocks0, cells0 = sys.getallocatedblocks(), cached_cell_len.cache_info().currsize
         start = time.monotonic()
-        rows0, entries0 = screen.table.row_count, len(transcript.entries)
+        rows0, entries0 = screen.table.row_count, added(transcript)
         trace0 = trace_snapshot() if args.tracemalloc else None
         report.update(rss_start_mb=round(rss0, 1), rows_start=rows0,
                       transcript_entries_start=entries0)
@@ -359,7 +389,7 @@ async def soak(args: argparse.Namespace, base_url: str, sim_pid: int) -> dict:
             row = {"minute": minute, "rss_mb": round(rss_mb(), 1),
                    "app_cpu_pct": round(100 * (cpu1 - cpu0) / elapsed, 1),
                    "sim_cpu_pct": round(100 * (sim1 - sim0) / elapsed, 1),
-                   "rows": screen.table.row_count, "transcript_entries": len(transcript.entries),
+                   "rows": screen.table.row_count, "transcript_entries": added(transcript),
                    "refresh_errors": screen.loop.state.errors,
                    "error_notes": counters.error_notes, "replies": counters.replies}
             cpu0, sim0 = cpu1, sim1
@@ -392,7 +422,7 @@ async def soak(args: argparse.Namespace, base_url: str, sim_pid: int) -> dict:
             chat_failures=counters.chat_failures, connect_failures=counters.connect_failures,
             chat_sessions=counters.chat_sessions, log_warnings=counters.log_warnings,
             app_running=app.is_running,
-            **transcript_counts(transcript),
+            **transcript_counts(chat_screen),
         )
     return report
 
@@ -461,7 +491,8 @@ def main(argv: list[str] | None = None) -> int:
           f"cache {c0:,} -> {c1:,} of {cmax:,} entries")
     print(f"rows {report['rows_start']:,} -> {report['rows_end']:,} ({history} session count on the server), "
           f"transcript entries {report['transcript_entries_start']:,} -> "
-          f"{report['transcript_entries']:,}: {per_item(report)}")
+          f"{report['transcript_entries']:,} ({report['transcript_in_memory']:,} in memory): "
+          f"{per_item(report)}")
     print(f"app CPU {cpu:.1f} % of a core on average; "
           f"refresh errors {report['refresh_errors']}, error notifications {report['error_notes']}, "
           f"warnings logged {report['log_warnings']}")

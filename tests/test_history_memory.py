@@ -39,3 +39,25 @@ def test_a_restart_looks_up_only_the_sessions_it_sees_and_shares_their_strings(t
     assert [e for _, e, _ in session_events(conn, f"{1:024x}")] == ["seen"]
     assert [e for _, e, _ in session_events(conn, f"{7:024x}")] == ["seen", "closed"]
     assert [e for _, e, _ in session_events(conn, f"{5000:024x}")] == ["seen"]
+
+
+def test_ended_sessions_are_let_go_once_recorded_and_never_recorded_twice(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    t0 = time.time()
+    store = HistoryStore(path)
+    store.sessions_seen(sessions(500, SessionStatus.PROCESSING), t0)
+    store.sessions_seen(sessions(500, SessionStatus.COMPLETED), t0 + 1)  # churn ends them
+    store.sessions_seen(sessions(300, SessionStatus.FAILED, 1000), t0 + 2)  # seen ended
+    store.closed_by_app([f"{2000:024x}"], t0 + 3)
+    assert store.flush()
+    # a console under churn for days: what it keeps is the open sessions, not every one
+    assert len(store._lifecycle._known) == 0
+    store.sessions_seen(sessions(500, SessionStatus.COMPLETED), t0 + 4)  # seen again
+    store.sessions_seen(sessions(1, SessionStatus.COMPLETED, 2000), t0 + 5)
+    assert store.flush()
+    assert len(store._lifecycle._known) == 0
+    store.close()
+    conn = open_history(path)
+    assert [e for _, e, _ in session_events(conn, f"{3:024x}")] == ["seen", "closed"]
+    assert [e for _, e, _ in session_events(conn, f"{1003:024x}")] == []  # row only
+    assert [e for _, e, _ in session_events(conn, f"{2000:024x}")] == ["closed by this app"]

@@ -363,6 +363,7 @@ async def test_long_transcript_keeps_rendered_lines_bounded_and_repaints_after_e
     async with app.run_test(size=(60, 12)) as pilot:
         tr = app.query_one(Transcript)
         total = MAX_CACHED_ENTRIES * 3
+        tr.scrollback = total  # every entry held: the rendered lines are what is bounded
         for i in range(total):
             tr.add("bot", f"reply number {i}")
             if i % 8 == 0:  # paint as the chat goes, the way a live chat does

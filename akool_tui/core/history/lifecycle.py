@@ -20,6 +20,8 @@ from typing import Any
 #: a session whose end came this many seconds before its time ran out still "expired"
 EXPIRY_SLACK = 15.0
 BY_APP = "closed by this app"
+#: the labels of an ended session (it never changes again)
+ENDED = frozenset({"closed", "failed"})
 #: ids looked up in the database in one query
 LOOKUP = 500
 
@@ -39,9 +41,12 @@ def _expired(session: Any, now: float) -> bool:
 
 class SessionLifecycle:
     """What the writer knows of each session's status (``id -> status label``): the
-    sessions observed since the start, each looked up in the database when first
+    open sessions observed since the start, each looked up in the database when first
     observed. Not the whole table (every session ever seen), and the keys are the
-    sessions' own id strings: at 100 000 sessions the table's copy held 18 MB."""
+    sessions' own id strings: at 100 000 sessions the table's copy held 18 MB. An ended
+    session never changes again: it is let go once recorded (observed again, one lookup
+    says it is recorded), so a console that runs for days under churn does not keep
+    every session it ever saw."""
 
     def __init__(self) -> None:
         self._known: dict[str, str] = {}
@@ -92,6 +97,9 @@ class SessionLifecycle:
                 conn.execute("UPDATE sessions SET ended_at = ?, end_reason = ? WHERE id = ?",
                              (now, reason, sid))
                 self._event(conn, sid, now, reason)
+        for sid in ids:
+            if known.get(sid) in ENDED:
+                del known[sid]
 
     def closed_by_app(self, conn: sqlite3.Connection, session_ids: list[str],
                       now: float) -> None:
@@ -104,7 +112,7 @@ class SessionLifecycle:
                 "status = 'closed', last_seen = excluded.last_seen, "
                 "ended_at = excluded.ended_at, end_reason = excluded.end_reason",
                 (sid, now, now, now, BY_APP))
-            known[sid] = "closed"
+            known.pop(sid, None)  # ended: recorded, never changes again
             self._event(conn, sid, now, BY_APP)
 
     @staticmethod

@@ -109,6 +109,7 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatCreate, SessionPicker, Cha
         from ..widgets.chat_health import ChatHealthLine  # the connected chat's figures
 
         self.mount(ChatHealthLine(self.conversation, id="chat-health"), before=self.chat_input)
+        self.keep_dropped_lines()  # older lines than the scrollback keeps: for the export
         create = " or create one (ctrl+n)" if self._can_create else ""
         self._system(f"Pick a live session (ctrl+o){create}; esc interrupts the avatar, "
                      "ctrl+s exports the transcript.")
@@ -240,6 +241,8 @@ class ChatScreen(AvatarActions, TranscriptExport, ChatCreate, SessionPicker, Cha
             self.app.ctx.chat_conversation = None
         await self.stop_media()  # the media source is closed with its worker
         await self.conversation.close()
+        if self._spill is not None:
+            self._spill.close()
         if self._llm is not None:
             await self._llm.aclose()
 

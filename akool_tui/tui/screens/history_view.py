@@ -20,6 +20,10 @@ from ...core.fields import duration
 from ...core.text import LINE, safe
 from ..widgets.transcript import Transcript
 
+#: a recorded conversation is read whole from the database: shown whole (as before the
+#: chat's transcript got a short scrollback), up to this many lines
+RECORDED_LINES = 50_000
+
 
 @dataclass
 class ConversationExported(Message):
@@ -62,7 +66,7 @@ class ConversationScreen(Screen[None]):
         with Vertical():
             yield Static(f"Conversation {self.conversation_id}", id="conversation-title",
                          markup=False)
-            yield Transcript(id="conversation-transcript")
+            yield Transcript(id="conversation-transcript", scrollback=RECORDED_LINES)
             yield Static("ctrl+s exports · esc back", id="conversation-hint", markup=False)
 
     def on_mount(self) -> None:

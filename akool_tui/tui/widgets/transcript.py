@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from rich.cells import cell_len
@@ -54,15 +54,19 @@ GUTTER = 5
 SCROLL_STEP = 4
 #: narrowest text column wrapped to
 MIN_WRAP = 8
-#: entries kept; beyond this the oldest TRIM_BY are dropped
-MAX_ENTRIES = 50_000
+#: entries kept in memory (the scrollback, like a terminal's); beyond this the oldest
+#: TRIM_BY leave the view, handed to ``on_drop`` (the chat keeps them for the export;
+#: the history database has them all) and a line at the top says how many left.
+#: A reply is ~2 KB with its wrapping: 1 000 of them are ~2 MB, where 50 000 (the bound
+#: before) were ~100 MB, reached after hours of chat
+MAX_ENTRIES = 1_000
 #: entries whose rendered lines stay cached (least recently painted ones are dropped:
 #: a long chat keeps its text, not a Strip for every line it ever showed)
 MAX_CACHED_ENTRIES = 512
 #: rendered lines kept in all (a Strip with its caches is about 1 KB): long replies
 #: must not turn the entry bound into tens of thousands of lines
 MAX_CACHED_LINES = 2048
-TRIM_BY = 5_000
+TRIM_BY = 100
 
 #: role -> (gutter label, component class of the text)
 ROLES: dict[str, tuple[str, str]] = {
@@ -103,8 +107,10 @@ class Transcript(ScrollView, can_focus=True):
     """
 
     def __init__(self, *, name: str | None = None, id: str | None = None,
-                 classes: str | None = None) -> None:
+                 classes: str | None = None, scrollback: int = MAX_ENTRIES) -> None:
         super().__init__(name=name, id=id, classes=classes)
+        #: entries kept in memory (see MAX_ENTRIES)
+        self.scrollback = max(scrollback, 2 * TRIM_BY)
         self._entries: list[Entry] = []
         self._by_key: dict[str, Entry] = {}
         self._starts: list[int] = []
@@ -118,6 +124,11 @@ class Transcript(ScrollView, can_focus=True):
         self._cached_lines = 0
         #: whether new lines scroll into view: the user is at the end (see _at_end)
         self._follow = True
+        #: entries that left the scrollback (oldest first), and the line saying so
+        self.dropped = 0
+        self.marker: Entry | None = None
+        #: called with the entries that leave the scrollback, before they go
+        self.on_drop: Callable[[list[Entry]], None] | None = None
 
     # -- public -------------------------------------------------------------------
 
@@ -147,7 +158,7 @@ class Transcript(ScrollView, can_focus=True):
         if key is not None:
             self._by_key[key] = entry
         self._mark_dirty(entry)
-        if len(self._entries) > MAX_ENTRIES:
+        if len(self._entries) > self.scrollback:
             self._trim()
         return entry
 
@@ -310,20 +321,37 @@ class Transcript(ScrollView, can_focus=True):
         for k in [k for k in entry.strips if k >= keep]:
             del entry.strips[k]
 
+    @property
+    def lines(self) -> list[Entry]:
+        """The entries in the scrollback, without the line saying older ones left."""
+        return [e for e in self._entries if e is not self.marker]
+
     def _trim(self) -> None:
-        drop = self._entries[:TRIM_BY]
-        dropped_lines = self._starts[TRIM_BY] if TRIM_BY < len(self._starts) else self._total
-        del self._entries[:TRIM_BY]
-        del self._starts[:TRIM_BY]
+        n = TRIM_BY + (self.marker is not None)  # the old marker goes too
+        drop = self._entries[:n]
+        dropped_lines = self._starts[n] if n < len(self._starts) else self._total
+        del self._entries[:n]
+        del self._starts[:n]
+        gone = [entry for entry in drop if entry is not self.marker]
+        self.dropped += len(gone)
+        if self.on_drop is not None:
+            self.on_drop(gone)
         for entry in drop:
             if entry.key is not None:
                 self._by_key.pop(entry.key, None)
             self._dirty.discard(entry)
             self._cached.pop(entry, None)
+        self.marker = Entry("system", _clean(
+            f"{self.dropped:,} older lines left the view (it keeps {self.scrollback:,}): "
+            "ctrl+s exports all, the history has them"), time=None)
+        self._entries.insert(0, self.marker)
+        self._starts.insert(0, 0)
         for i, entry in enumerate(self._entries):
             entry.index = i
-            self._starts[i] -= dropped_lines
+            if i:
+                self._starts[i] -= dropped_lines
         self._total -= dropped_lines
+        self._mark_dirty(self.marker)  # wrapped at the next flush, which restacks from 0
         self._set_virtual_size(Size(self.virtual_size.width, self._scroll_height()))
         self.scroll_to(y=max(0, self.scroll_offset.y - dropped_lines), animate=False,
                        immediate=True)
