@@ -29,7 +29,7 @@ from ...config import SessionDefaults
 from ...core.text import CELL, LINE, safe
 from ...core.validators import validate_http_url, validate_speed
 from ..widgets.safe_input import SafeInput
-from ..readonly import mutating
+from ..readonly import allowed, mutating
 from ..validation import FieldValidator
 from ..work import call_api
 from .chat_channel import call_channel, describe
@@ -141,9 +141,16 @@ class SettingsScreen(LeaveGuard, RecognitionFields):
                                  "live session keeps its own)", classes="field-hint",
                                  markup=False)
             with Horizontal(id="settings-buttons"):
-                yield Button("Apply to chat (ctrl+t)", variant="primary", id="apply",
-                             compact=True)
-                yield Button("Save defaults (ctrl+s)", id="save", compact=True)
+                # a read-only profile is not offered what it refuses (as the key bar)
+                if allowed(self, "session.set_params"):
+                    yield Button("Apply to chat (ctrl+t)", variant="primary", id="apply",
+                                 compact=True)
+                if allowed(self, "config.write"):
+                    yield Button("Save defaults (ctrl+s)", id="save", compact=True)
+                else:
+                    yield Static(f"profile {safe(self.app.config.profile, limit=CELL)} is "
+                                 "read-only: these settings are shown, not applied or saved",
+                                 id="settings-read-only", classes="field-hint", markup=False)
                 # what apply / save did, beside them (cleared by the next edit)
                 yield Static("", id="settings-result", markup=False)
 
