@@ -5,12 +5,14 @@ simulator over loopback."""
 
 from __future__ import annotations
 
-from textual.widgets import Button
+from textual.widgets import Button, Input
 
 from akool_tui.config import load_config
+from akool_tui.demo import demo_config
+from akool_tui.simulator.stream_channel import live_avatars
 from akool_tui.tui.app import AkoolApp
-from test_tui_settings import SIZE, open_settings
-from tui_helpers import isolated_home  # noqa: F401 (an autouse fixture)
+from test_tui_settings import SIZE, connected_chat, open_settings, result
+from tui_helpers import isolated_home, wait_for  # noqa: F401 (an autouse fixture)
 
 
 def app_for(tmp_path, sim, extra: str = "", *, read_only: bool = False) -> AkoolApp:
@@ -44,3 +46,49 @@ async def test_a_writable_profile_has_both_buttons(simulator, tmp_path):
         screen = await open_settings(pilot)
         assert {b.id for b in screen.query(Button)} >= {"apply", "save"}
         assert not screen.query("#settings-read-only")
+
+
+async def test_apply_resets_the_voice_to_the_avatars_own_and_says_the_background_stays(
+        simulator):
+    app = AkoolApp(demo_config(simulator), demo=True, watch_tty=False)
+    async with app.run_test(size=SIZE) as pilot:
+        sid, _chat = await connected_chat(pilot, simulator)
+        (avatar,) = live_avatars(simulator.state, sid)
+        own = simulator.state.avatars["dvp_Tristan_cloth2_1080P"].voice_id
+        screen = await open_settings(pilot)
+        await pilot.press("ctrl+f", *"henri", "enter", "down", "enter")
+        screen.query_one("#bgurl", Input).value = "https://img.example/bg.png"
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: result(screen).startswith("✓"), "first ack")
+        assert (avatar.params.vid, avatar.params.bgurl) == (
+            "fr-FR-HenriNeural", "https://img.example/bg.png")
+        assert "not sent" not in result(screen)
+        # back to the avatar's own voice and no background, as the form shows
+        await pilot.press("ctrl+f", "enter", "up", "enter")
+        assert "the avatar's own" in str(screen.query_one("#voice-current").render())
+        screen.query_one("#bgurl", Input).value = ""
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: result(screen).startswith("✓"), "second ack")
+        assert avatar.params.vid == own != "fr-FR-HenriNeural"  # sent: the voice is reset
+        assert f"vparams.vid={own}" in result(screen)
+        # the background cannot be dropped live: said, in the warning's colour
+        assert avatar.params.bgurl == "https://img.example/bg.png"
+        assert "Background: not sent (a live session cannot drop its background" \
+            in result(screen)
+        assert screen.query_one("#settings-result").has_class("-warning")
+
+
+async def test_an_avatar_without_a_voice_of_its_own_keeps_the_voice_and_says_so(simulator):
+    simulator.state.avatars["dvp_Tristan_cloth2_1080P"].voice_id = ""
+    app = AkoolApp(demo_config(simulator), demo=True, watch_tty=False)
+    async with app.run_test(size=SIZE) as pilot:
+        sid, _chat = await connected_chat(pilot, simulator)
+        screen = await open_settings(pilot)
+        screen.query_one("#bgurl", Input).value = "https://img.example/bg.png"
+        await pilot.press("ctrl+t")
+        await wait_for(pilot, lambda: result(screen).startswith("✓"), "ack")
+        (avatar,) = live_avatars(simulator.state, sid)
+        assert avatar.params.bgurl == "https://img.example/bg.png"
+        assert "Voice: the avatar's own is not sent (avatar dvp_Tristan_cloth2_1080P has no " \
+            "voice of its own on record): the session keeps its voice" in result(screen)
+        assert "Background" not in result(screen)

@@ -35,6 +35,7 @@ from ..work import call_api
 from .chat_channel import call_channel, describe
 from .settings_catalog import (CatalogLoaded, DefaultsSaved, KnowledgeLoaded, ParamsApplied,
                                load_catalog, load_knowledge)
+from .settings_apply import send_settings
 from .settings_leave import LeaveGuard
 from .settings_recognition import TURN_FIELDS, RecognitionFields
 
@@ -83,6 +84,7 @@ class SettingsScreen(LeaveGuard, RecognitionFields):
     SettingsScreen #settings-result { width: 1fr; height: auto; }
     SettingsScreen #settings-result.-ok { color: $success; }
     SettingsScreen #settings-result.-error { color: $error; }
+    SettingsScreen #settings-result.-warning { color: $warning; }
     """
 
     def __init__(self) -> None:
@@ -119,7 +121,7 @@ class SettingsScreen(LeaveGuard, RecognitionFields):
                 yield Label("Background", classes="field-label")
                 with Vertical(classes="field-body"):
                     yield SafeInput(d.background_url, placeholder="https://… image or video "
-                                    "(empty: none)", id="bgurl", compact=True,
+                                    "(empty: none; a live session keeps its own)", id="bgurl", compact=True,
                                     validators=[FieldValidator(FIELD_CHECKS["bgurl"])])
                     yield Static("", id="bgurl-error", classes="error -empty", markup=False)
             with Horizontal(classes="field"):
@@ -308,11 +310,12 @@ class SettingsScreen(LeaveGuard, RecognitionFields):
             speed=float(self.query_one("#speed", Input).value.strip()),
         )
 
-    def _result(self, text: str, *, ok: bool) -> None:
-        """Show what apply / save did beside their buttons (until the next edit)."""
+    def _result(self, text: str, *, ok: bool, warn: bool = False) -> None:
+        """Show what apply / save did beside their buttons (until the next edit);
+        ``warn``: done, but not all of what the form shows."""
         result = self.query_one("#settings-result", Static)
         result.update(safe(text, limit=LINE, newlines=True))  # quotes server messages
-        result.set_classes("-ok" if ok else "-error")
+        result.set_classes("-warning" if ok and warn else "-ok" if ok else "-error")
         self._result_form = self._form()
         self.call_after_refresh(result.scroll_visible, animate=False)
 
@@ -334,20 +337,24 @@ class SettingsScreen(LeaveGuard, RecognitionFields):
             self._result("No connected chat session: open Chat (3) and pick a session. "
                          "Nothing was sent.", ok=False)
             return
-        params = {"vid": values.voice_id or None, "lang": values.language or None,
-                  "mode": values.mode_type, "bgurl": values.background_url or None,
-                  "vparams": {"speed": values.speed, **self._live_vparams()}}
         self._result("Applying…", ok=True)
-        call_channel(self, partial(conversation.set_params, **params), what="apply settings",
-                     group="settings-apply", done=ParamsApplied,
-                     failed=lambda error: ParamsApplied(None, describe(error)))
+        job = partial(send_settings, self.app.ctx, conversation, voice=values.voice_id,
+                      fast=False, language=values.language, mode=values.mode_type,
+                      background=values.background_url, speed=values.speed,
+                      vparams=self._live_vparams())
+        call_channel(self, job, what="apply settings", group="settings-apply",
+                     done=lambda sent: ParamsApplied(*sent),
+                     failed=lambda error: ParamsApplied(None, [], describe(error)))
 
     def on_params_applied(self, message: ParamsApplied) -> None:
         ack = message.ack
         if ack is None:
             self._result(f"✗ Not applied: {message.error}", ok=False)
         elif ack.ok:
-            self._result(f"✓ Applied ({ack.code}): {ack.msg or 'ok'}", ok=True)
+            # what the form shows but the session keeps is said, never hidden in "Applied"
+            kept = "".join(f"\n! {line}" for line in message.kept)
+            self._result(f"✓ Applied ({ack.code}): {ack.msg or 'ok'}{kept}", ok=True,
+                         warn=bool(kept))
         else:
             self._result(f"✗ Refused ({ack.code}): {ack.msg or 'no reason given'}", ok=False)
 
