@@ -33,10 +33,11 @@ from ..readonly import allowed, mutating
 from ..validation import FieldValidator
 from ..work import call_api
 from .chat_channel import call_channel, describe
-from .settings_catalog import (CatalogLoaded, DefaultsSaved, KnowledgeLoaded, ParamsApplied,
+from .settings_catalog import (CatalogLoaded, KnowledgeLoaded, ParamsApplied,
                                load_catalog, load_knowledge)
 from .settings_apply import send_settings
 from .settings_leave import LeaveGuard
+from .settings_save import SavedDefaults
 from .settings_recognition import TURN_FIELDS, RecognitionFields
 
 MODES = [("1 · retelling: speaks your text verbatim (bring your own LLM)", 1),
@@ -50,7 +51,7 @@ FIELD_CHECKS: dict[str, Callable[[str], str | None]] = {
 }
 
 
-class SettingsScreen(LeaveGuard, RecognitionFields):
+class SettingsScreen(SavedDefaults, LeaveGuard, RecognitionFields):
     TITLE = "Settings"
     LIVE = False
     BINDINGS = [
@@ -124,7 +125,8 @@ class SettingsScreen(LeaveGuard, RecognitionFields):
                                     "(empty: none; a live session keeps its own)", id="bgurl", compact=True,
                                     validators=[FieldValidator(FIELD_CHECKS["bgurl"])])
                     yield Static("", id="bgurl-error", classes="error -empty", markup=False)
-            with Horizontal(classes="field"):
+            with Horizontal(classes="field", id="speed-row") as row:
+                row.display = self.rules.speed  # not with fast_dialogue
                 yield Label("Speed", classes="field-label")
                 with Vertical(classes="field-body"):
                     yield SafeInput(f"{d.speed:g}", placeholder="0.8 to 1.2", id="speed",
@@ -158,6 +160,8 @@ class SettingsScreen(LeaveGuard, RecognitionFields):
 
     def on_mount(self) -> None:  # (Textual runs MainScreen.on_mount too)
         self._voice = self.app.config.defaults.voice_id
+        self._voices = self.preset_voices()  # fast_dialogue: its presets, not the list
+        self._fill_voices()
         self._show_voice()
         self.query_one("#voice-filter", Input).focus()
         self.status.set_extra("loading voices and languages…")
@@ -185,7 +189,7 @@ class SettingsScreen(LeaveGuard, RecognitionFields):
             return
         self._notice("")
         lang.prompt = LANG_NONE  # the blank choice, once the list is there: no language
-        self._voices = message.voices
+        self._voices = self.preset_voices() or message.voices
         self._fill_facets()
         self._fill_voices()
         # names and codes come from the server: safe text, never markup
@@ -202,7 +206,8 @@ class SettingsScreen(LeaveGuard, RecognitionFields):
             select.set_options(choices)
             if isinstance(current, str):
                 select.value = current
-        self.status.set_extra(f"{len(self._voices)} streaming voices, "
+        kind = "fast_dialogue preset" if self.rules.presets else "streaming"
+        self.status.set_extra(f"{len(self._voices)} {kind} voices, "
                               f"{len(message.languages)} languages")
         self._show_voice()
 
@@ -339,8 +344,9 @@ class SettingsScreen(LeaveGuard, RecognitionFields):
             return
         self._result("Applying…", ok=True)
         job = partial(send_settings, self.app.ctx, conversation, voice=values.voice_id,
-                      fast=False, language=values.language, mode=values.mode_type,
-                      background=values.background_url, speed=values.speed,
+                      fast=self.rules.fast, language=values.language,
+                      mode=values.mode_type, background=values.background_url,
+                      speed=values.speed if self.rules.speed else None,
                       vparams=self._live_vparams())
         call_channel(self, job, what="apply settings", group="settings-apply",
                      done=lambda sent: ParamsApplied(*sent),
@@ -360,17 +366,6 @@ class SettingsScreen(LeaveGuard, RecognitionFields):
 
     # -- save ------------------------------------------------------------------------------
 
-    def save_then(self, go: Callable[[], object]) -> None:
-        """Save, then ``go()`` (the unsaved-settings question's "save"); a refused or
-        failed save stays here with its message."""
-        self._after_save = go
-        self.action_save()
-
-    def _saved(self) -> None:
-        go, self._after_save = self._after_save, None
-        if go is not None:
-            go()
-
     @on(Button.Pressed, "#save")
     @mutating("config.write")
     def action_save(self) -> None:
@@ -380,8 +375,8 @@ class SettingsScreen(LeaveGuard, RecognitionFields):
             return
         cfg = self.app.config
         cfg.defaults = replace(values, stream_type=cfg.defaults.stream_type)
-        live = any(v for v in self._live_vparams().values())
-        self._unsaved = " STT language and turns are live only: not saved." if live else ""
+        self._unsaved = " STT language and turns are live only: not saved." \
+            if self._live_unsaved() else ""
         if self.app.demo:
             self._result("✓ Demo: kept as the defaults of new sessions for this run "
                          "(not written to disk)." + self._unsaved, ok=True)
@@ -389,22 +384,3 @@ class SettingsScreen(LeaveGuard, RecognitionFields):
             return
         self.run_worker(self._save, thread=True, name="settings-save", group="settings-save",
                         exclusive=True, exit_on_error=False)
-
-    def _save(self) -> None:
-        from ...config import save_config
-
-        try:
-            path = save_config(self.app.config)
-        except Exception as exc:
-            self.post_message(DefaultsSaved(None, str(exc)))
-            return
-        self.post_message(DefaultsSaved(path))
-
-    def on_defaults_saved(self, message: DefaultsSaved) -> None:
-        if message.path is None:
-            self._after_save = None
-            self._result(f"✗ Not saved: {message.error}", ok=False)
-        else:
-            self._result(f"✓ Saved as the defaults of new sessions in {message.path}."
-                         + self._unsaved, ok=True)
-            self._saved()
