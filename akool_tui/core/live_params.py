@@ -14,6 +14,7 @@ language and turn detection (spec section 4: ``vparams.stt_language``,
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from typing import Any
 
 #: turn detection types (``""``: none sent, the session keeps what it has)
@@ -78,3 +79,44 @@ def turn_detection_params(kind: str, **texts: str) -> tuple[dict[str, Any] | Non
         elif text:
             out[name] = float(text) if name == "threshold" else int(text)
     return (None if problems else out), problems
+
+
+# -- what Apply sends, and what a live session keeps --------------------------------
+
+#: why an emptied background is not sent (spec section 4: set-params leaves out empty
+#: keys; the service has no "no background" value)
+BACKGROUND_KEPT = ("Background: not sent (a live session cannot drop its background: "
+                   "it keeps any it has until it ends)")
+LANGUAGE_KEPT = "Language: none is not sent (the session keeps its language)"
+
+
+@dataclass
+class LivePlan:
+    """``set-params`` keyword arguments for a form (``Conversation.set_params``) and
+    what the session keeps of what the form shows, in words (empty: all is sent)."""
+
+    data: dict[str, Any]
+    kept: list[str] = field(default_factory=list)
+
+
+def live_plan(*, voice: str, language: str, mode: int, background: str,
+              speed: float | None, vparams: dict[str, Any], own_voice: str | None = None,
+              own_voice_problem: str = "") -> LivePlan:
+    """What Apply sends for a form's values. ``voice`` "" is the avatar's own voice:
+    it is sent as ``own_voice`` (the avatar record's ``voice_id``) when known, else the
+    session keeps its voice and ``own_voice_problem`` says why. ``speed`` None: not
+    sent (fast_dialogue). An empty language or background cannot be sent: said."""
+    kept = []
+    vid = voice or own_voice or None
+    if not vid:
+        kept.append(f"Voice: the avatar's own is not sent ({own_voice_problem or 'unknown'}): "
+                    "the session keeps its voice")
+    if not language:
+        kept.append(LANGUAGE_KEPT)
+    if not background:
+        kept.append(BACKGROUND_KEPT)
+    live = dict(vparams)
+    if speed is not None:
+        live["speed"] = speed
+    return LivePlan({"vid": vid, "lang": language or None, "mode": mode,
+                     "bgurl": background or None, "vparams": live}, kept)

@@ -195,6 +195,7 @@ def create_request(defaults: SessionDefaults, overrides: Mapping[str, Any] | Non
         check_fast_voice,
         remember_secrets,
     )
+    from .scene import FAST_DROPS
 
     o = {k: v for k, v in (overrides or {}).items()
          if v is not None and (v != "" or k in OPTIONAL_TEXT)}
@@ -203,7 +204,7 @@ def create_request(defaults: SessionDefaults, overrides: Mapping[str, Any] | Non
     fast = scene_mode == FAST_DIALOGUE
     base = default_voice_params(defaults)
     if fast:
-        for key in ("speed", "pron_map", "stt_type"):
+        for key in FAST_DROPS:
             base.pop(key, None)
     vp = merge_voice_params(base, o.pop("voice_params", None))
     if speed is not None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from ...config import SessionDefaults
 from ...core import session_options as so
+from ...core.scene import SceneRules
 
 
 def _text(value: Any) -> str:
@@ -36,7 +37,7 @@ def initial_values(d: SessionDefaults) -> dict[str, Any]:
     boost = d.elevenlabs_speaker_boost
     values: dict[str, Any] = {
         "scene": d.scene_mode if d.scene_mode in so.SCENE_MODES else "",
-        "fast-voice": d.voice_id if d.voice_id in so.OPENAI_VOICES else "",
+        "fast-voice": SceneRules(fast=True).preset_voice(d.voice_id),
         "speed": _text(d.speed),
         "stt-type": d.stt_type if d.stt_type in so.STT_TYPES else "",
         "stt-language": d.stt_language,

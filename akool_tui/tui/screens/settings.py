@@ -29,13 +29,15 @@ from ...config import SessionDefaults
 from ...core.text import CELL, LINE, safe
 from ...core.validators import validate_http_url, validate_speed
 from ..widgets.safe_input import SafeInput
-from ..readonly import mutating
+from ..readonly import allowed, mutating
 from ..validation import FieldValidator
 from ..work import call_api
 from .chat_channel import call_channel, describe
-from .settings_catalog import (CatalogLoaded, DefaultsSaved, KnowledgeLoaded, ParamsApplied,
+from .settings_catalog import (CatalogLoaded, KnowledgeLoaded, ParamsApplied,
                                load_catalog, load_knowledge)
+from .settings_apply import send_settings
 from .settings_leave import LeaveGuard
+from .settings_save import SavedDefaults
 from .settings_recognition import TURN_FIELDS, RecognitionFields
 
 MODES = [("1 · retelling: speaks your text verbatim (bring your own LLM)", 1),
@@ -49,7 +51,7 @@ FIELD_CHECKS: dict[str, Callable[[str], str | None]] = {
 }
 
 
-class SettingsScreen(LeaveGuard, RecognitionFields):
+class SettingsScreen(SavedDefaults, LeaveGuard, RecognitionFields):
     TITLE = "Settings"
     LIVE = False
     BINDINGS = [
@@ -83,6 +85,7 @@ class SettingsScreen(LeaveGuard, RecognitionFields):
     SettingsScreen #settings-result { width: 1fr; height: auto; }
     SettingsScreen #settings-result.-ok { color: $success; }
     SettingsScreen #settings-result.-error { color: $error; }
+    SettingsScreen #settings-result.-warning { color: $warning; }
     """
 
     def __init__(self) -> None:
@@ -119,10 +122,11 @@ class SettingsScreen(LeaveGuard, RecognitionFields):
                 yield Label("Background", classes="field-label")
                 with Vertical(classes="field-body"):
                     yield SafeInput(d.background_url, placeholder="https://… image or video "
-                                    "(empty: none)", id="bgurl", compact=True,
+                                    "(empty: none; a live session keeps its own)", id="bgurl", compact=True,
                                     validators=[FieldValidator(FIELD_CHECKS["bgurl"])])
                     yield Static("", id="bgurl-error", classes="error -empty", markup=False)
-            with Horizontal(classes="field"):
+            with Horizontal(classes="field", id="speed-row") as row:
+                row.display = self.rules.speed  # not with fast_dialogue
                 yield Label("Speed", classes="field-label")
                 with Vertical(classes="field-body"):
                     yield SafeInput(f"{d.speed:g}", placeholder="0.8 to 1.2", id="speed",
@@ -141,14 +145,23 @@ class SettingsScreen(LeaveGuard, RecognitionFields):
                                  "live session keeps its own)", classes="field-hint",
                                  markup=False)
             with Horizontal(id="settings-buttons"):
-                yield Button("Apply to chat (ctrl+t)", variant="primary", id="apply",
-                             compact=True)
-                yield Button("Save defaults (ctrl+s)", id="save", compact=True)
+                # a read-only profile is not offered what it refuses (as the key bar)
+                if allowed(self, "session.set_params"):
+                    yield Button("Apply to chat (ctrl+t)", variant="primary", id="apply",
+                                 compact=True)
+                if allowed(self, "config.write"):
+                    yield Button("Save defaults (ctrl+s)", id="save", compact=True)
+                else:
+                    yield Static(f"profile {safe(self.app.config.profile, limit=CELL)} is "
+                                 "read-only: these settings are shown, not applied or saved",
+                                 id="settings-read-only", classes="field-hint", markup=False)
                 # what apply / save did, beside them (cleared by the next edit)
                 yield Static("", id="settings-result", markup=False)
 
     def on_mount(self) -> None:  # (Textual runs MainScreen.on_mount too)
         self._voice = self.app.config.defaults.voice_id
+        self._voices = self.preset_voices()  # fast_dialogue: its presets, not the list
+        self._fill_voices()
         self._show_voice()
         self.query_one("#voice-filter", Input).focus()
         self.status.set_extra("loading voices and languages…")
@@ -176,7 +189,7 @@ class SettingsScreen(LeaveGuard, RecognitionFields):
             return
         self._notice("")
         lang.prompt = LANG_NONE  # the blank choice, once the list is there: no language
-        self._voices = message.voices
+        self._voices = self.preset_voices() or message.voices
         self._fill_facets()
         self._fill_voices()
         # names and codes come from the server: safe text, never markup
@@ -193,7 +206,8 @@ class SettingsScreen(LeaveGuard, RecognitionFields):
             select.set_options(choices)
             if isinstance(current, str):
                 select.value = current
-        self.status.set_extra(f"{len(self._voices)} streaming voices, "
+        kind = "fast_dialogue preset" if self.rules.presets else "streaming"
+        self.status.set_extra(f"{len(self._voices)} {kind} voices, "
                               f"{len(message.languages)} languages")
         self._show_voice()
 
@@ -301,11 +315,12 @@ class SettingsScreen(LeaveGuard, RecognitionFields):
             speed=float(self.query_one("#speed", Input).value.strip()),
         )
 
-    def _result(self, text: str, *, ok: bool) -> None:
-        """Show what apply / save did beside their buttons (until the next edit)."""
+    def _result(self, text: str, *, ok: bool, warn: bool = False) -> None:
+        """Show what apply / save did beside their buttons (until the next edit);
+        ``warn``: done, but not all of what the form shows."""
         result = self.query_one("#settings-result", Static)
         result.update(safe(text, limit=LINE, newlines=True))  # quotes server messages
-        result.set_classes("-ok" if ok else "-error")
+        result.set_classes("-warning" if ok and warn else "-ok" if ok else "-error")
         self._result_form = self._form()
         self.call_after_refresh(result.scroll_visible, animate=False)
 
@@ -327,35 +342,29 @@ class SettingsScreen(LeaveGuard, RecognitionFields):
             self._result("No connected chat session: open Chat (3) and pick a session. "
                          "Nothing was sent.", ok=False)
             return
-        params = {"vid": values.voice_id or None, "lang": values.language or None,
-                  "mode": values.mode_type, "bgurl": values.background_url or None,
-                  "vparams": {"speed": values.speed, **self._live_vparams()}}
         self._result("Applying…", ok=True)
-        call_channel(self, partial(conversation.set_params, **params), what="apply settings",
-                     group="settings-apply", done=ParamsApplied,
-                     failed=lambda error: ParamsApplied(None, describe(error)))
+        job = partial(send_settings, self.app.ctx, conversation, voice=values.voice_id,
+                      fast=self.rules.fast, language=values.language,
+                      mode=values.mode_type, background=values.background_url,
+                      speed=values.speed if self.rules.speed else None,
+                      vparams=self._live_vparams())
+        call_channel(self, job, what="apply settings", group="settings-apply",
+                     done=lambda sent: ParamsApplied(*sent),
+                     failed=lambda error: ParamsApplied(None, [], describe(error)))
 
     def on_params_applied(self, message: ParamsApplied) -> None:
         ack = message.ack
         if ack is None:
             self._result(f"✗ Not applied: {message.error}", ok=False)
         elif ack.ok:
-            self._result(f"✓ Applied ({ack.code}): {ack.msg or 'ok'}", ok=True)
+            # what the form shows but the session keeps is said, never hidden in "Applied"
+            kept = "".join(f"\n! {line}" for line in message.kept)
+            self._result(f"✓ Applied ({ack.code}): {ack.msg or 'ok'}{kept}", ok=True,
+                         warn=bool(kept))
         else:
             self._result(f"✗ Refused ({ack.code}): {ack.msg or 'no reason given'}", ok=False)
 
     # -- save ------------------------------------------------------------------------------
-
-    def save_then(self, go: Callable[[], object]) -> None:
-        """Save, then ``go()`` (the unsaved-settings question's "save"); a refused or
-        failed save stays here with its message."""
-        self._after_save = go
-        self.action_save()
-
-    def _saved(self) -> None:
-        go, self._after_save = self._after_save, None
-        if go is not None:
-            go()
 
     @on(Button.Pressed, "#save")
     @mutating("config.write")
@@ -366,8 +375,8 @@ class SettingsScreen(LeaveGuard, RecognitionFields):
             return
         cfg = self.app.config
         cfg.defaults = replace(values, stream_type=cfg.defaults.stream_type)
-        live = any(v for v in self._live_vparams().values())
-        self._unsaved = " STT language and turns are live only: not saved." if live else ""
+        self._unsaved = " STT language and turns are live only: not saved." \
+            if self._live_unsaved() else ""
         if self.app.demo:
             self._result("✓ Demo: kept as the defaults of new sessions for this run "
                          "(not written to disk)." + self._unsaved, ok=True)
@@ -375,22 +384,3 @@ class SettingsScreen(LeaveGuard, RecognitionFields):
             return
         self.run_worker(self._save, thread=True, name="settings-save", group="settings-save",
                         exclusive=True, exit_on_error=False)
-
-    def _save(self) -> None:
-        from ...config import save_config
-
-        try:
-            path = save_config(self.app.config)
-        except Exception as exc:
-            self.post_message(DefaultsSaved(None, str(exc)))
-            return
-        self.post_message(DefaultsSaved(path))
-
-    def on_defaults_saved(self, message: DefaultsSaved) -> None:
-        if message.path is None:
-            self._after_save = None
-            self._result(f"✗ Not saved: {message.error}", ok=False)
-        else:
-            self._result(f"✓ Saved as the defaults of new sessions in {message.path}."
-                         + self._unsaved, ok=True)
-            self._saved()

@@ -36,6 +36,8 @@ class KnowledgeLoaded(Message):
 @dataclass
 class ParamsApplied(Message):
     ack: CommandAck | None
+    #: what the form shows but the session keeps (not sent), in words
+    kept: list[str]
     error: str = ""
 
 

@@ -12,6 +12,7 @@ from textual.widgets import Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
 from ...api.models import Voice
+from ...core.scene import SceneRules, scene_rules
 from ...core.text import CELL, LINE, safe
 from .base import MainScreen
 from ..widgets.voice_picker import (FILTERS, VoiceList, VoiceSearch, filter_values,
@@ -29,13 +30,31 @@ class VoiceField(MainScreen):
     _voices: list[Voice]
     _voice: str
 
+    @property
+    def rules(self) -> SceneRules:
+        """The configured scene mode's rules (the new-session dialog's and the CLI's)."""
+        return scene_rules(self.app.config.defaults)
+
+    def preset_voices(self) -> list[Voice]:
+        """fast_dialogue's voices, in the list's shape (empty: the Voice List applies)."""
+        return [Voice(voice_id=v, name=v, model_name="OpenAI preset")
+                for v in self.rules.presets or ()]
+
     def compose_voice(self) -> ComposeResult:
+        fast = self.rules.fast
         with Horizontal(classes="field"):
             yield Label("Voice", classes="field-label")
             with Vertical(classes="field-body"):
+                if fast:
+                    yield Static("scene mode fast_dialogue ([defaults] scene_mode): the voice "
+                                 "is one of its presets" + (" (ElevenLabs: a voice id)" if
+                                                           self.rules.elevenlabs else "")
+                                 + "; speed does not apply", id="scene-hint",
+                                 classes="field-hint", markup=False)
                 yield VoiceSearch(placeholder="search voices: name, language, gender, style, "
                                   "id (ctrl+f)", id="voice-filter", compact=True)
-                with Horizontal(id="voice-facets"):
+                with Horizontal(id="voice-facets") as row:
+                    row.display = not fast  # the presets have no gender, age, style
                     for name in FILTERS:
                         yield Select([], prompt=name, id=f"facet-{name}",
                                      compact=True, classes="facet")
@@ -65,7 +84,8 @@ class VoiceField(MainScreen):
         facets = self._facets()
         # option ids are our own ("v<index>"), never the server's string: ids must be
         # unique in the list, and a voice id is outside text
-        options = [Option("(the avatar's own voice)", id=NO_VOICE)]
+        options = [Option("(the service's default preset)" if self.rules.fast
+                          else "(the avatar's own voice)", id=NO_VOICE)]
         options += [Option(Text(voice_label(v)), id=f"v{i}")
                     for i, v in enumerate(self._voices)
                     if voice_matches(v, query) and voice_passes(v, facets)]
@@ -111,8 +131,12 @@ class VoiceField(MainScreen):
         self._edited()
 
     def _show_voice(self) -> None:
+        problem = self.rules.voice_problem(self._voice)
         if not self._voice:
-            text = "voice: the avatar's own (enter on a voice picks it)"
+            text = ("voice: the service's default preset" if self.rules.fast else
+                    "voice: the avatar's own") + " (enter on a voice picks it)"
+        elif problem:  # said, as the CLI says it: it will not be sent
+            text = (f"voice: {self._voice}: not sent with fast_dialogue: expected {problem}")
         else:
             voice = next((v for v in self._voices if v.voice_id == self._voice), None)
             name = f"{voice.name} " if voice else ""
