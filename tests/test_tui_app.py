@@ -99,8 +99,12 @@ async def test_the_keys_screen_at_80_columns_wraps_what_a_key_does(shared_sim, t
         assert "…" not in "".join(rows.values())
         assert rows["table.copy_id"] == ("Copy the id under the cursor to the clipboard "
                                          "(works over SSH)")
-        shown = " ".join(line.strip("█ ") for line in screen_text(app).splitlines())
-        assert "to the clipboard (works over SSH)" in " ".join(shown.split())
+        def shown() -> str:
+            text = " ".join(line.strip("█ ") for line in screen_text(app).splitlines())
+            return " ".join(text.split())
+
+        await wait_for(pilot, lambda: "the clipboard (works over SSH)" in shown(),
+                       "the whole text on screen")
 
 
 async def test_question_mark_lists_every_key_with_its_binding_id(shared_sim, tmp_path):
