@@ -13,6 +13,7 @@ and invisible character escaped).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from operator import itemgetter
@@ -60,10 +61,13 @@ class TableBuilder:
     rendered; records with equal keys keep the order they came in."""
 
     def __init__(self, fields: Sequence[Field[Any]], now: datetime | None,
-                 key: Callable[[Any], Any] | None = None) -> None:
+                 key: Callable[[Any], Any] | None = None, *, fit: bool | None = None) -> None:
         self.shown = table_fields(fields)
         self.now = now
         self.key = key
+        #: cut long texts to a column's cap (:func:`column_cap`); None: when stdout is a
+        #: terminal (one 5 000-character name widened every row; a pipe keeps them whole)
+        self.fit = fit
         self.rows: list[tuple[Any, tuple[str, ...]]] = []
         self._texts: dict[str, str] = {}
 
@@ -95,16 +99,41 @@ class TableBuilder:
         for i in range(len(shown)):
             widths[i] = max(widths[i], max((lengths[cells[i]] for _, cells in self.rows),
                                            default=0))
+        fit = self.fit if self.fit is not None else _stdout_is_terminal()
+        caps = [column_cap(f) for f in shown] if fit else [None] * len(shown)
+        cut: dict[str, str] = {}
+        for i, cap in enumerate(caps):
+            if cap is not None and widths[i] > cap:
+                widths[i] = max(cap, len(headers[i]))
+                cut.update((t, t[:cap - 1] + "\u2026") for t, n in lengths.items() if n > cap)
         # "{:<8}  {:>5}...": str.format pads as ljust / rjust do
         template = "  ".join(f"{{:{'>' if f.align == 'right' else '<'}{w}}}"
                              for f, w in zip(shown, widths, strict=True))
         line = template.format
         yield line(*headers).rstrip()
+        if cut:  # a text cut in one column is cut wherever it shows: the same cell text
+            get = cut.get
+            for _, cells in self.rows:
+                yield line(*[get(c, c) if len(c) > (caps[i] or len(c)) else c
+                             for i, c in enumerate(cells)]).rstrip()
+            return
         for _, cells in self.rows:
             yield line(*cells).rstrip()
 
     def render(self) -> str:
         return "\n".join(self.lines())
+
+
+def column_cap(field: Field[Any]) -> int | None:
+    """The most characters a table column shows on a terminal: twice the console's
+    width for it, at least 32; None for ids (cut, they could not be copied)."""
+    if field.key == "id" or field.key.endswith("_id"):
+        return None
+    return max(32, 2 * field.width)
+
+
+def _stdout_is_terminal() -> bool:
+    return sys.stdout is not None and sys.stdout.isatty()
 
 
 def records_table(fields: Sequence[Field[Any]], records: Iterable[Any],
