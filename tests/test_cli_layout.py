@@ -16,7 +16,8 @@ NOT_FOR_HELP = ("akool_tui.cli.starters", "akool_tui.demo", "akool_tui.cli.sessi
                 "akool_tui.cli.catalog", "asyncio", "httpx", "textual")
 
 
-def loaded(*argv: str, probe: str) -> list[str]:
+def loaded(*argv: str, probe: tuple[str, ...]) -> list[str]:
+    """Which of the modules ``probe`` are loaded once ``akool-tui argv`` ran."""
     code = ("import sys\nfrom akool_tui.cli.main import main\n"
             "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
             f"print('LOADED', sorted(m for m in {probe!r} if m in sys.modules))")

@@ -5,26 +5,15 @@ CPU); the help printed and the errors are as before."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
+from test_cli_layout import loaded as modules_loaded
 
-REPO = Path(__file__).resolve().parents[1]
 GROUP_MODULES = ("akool_tui.cli.create_options", "akool_tui.cli.knowledge",
                  "akool_tui.cli.history", "akool_tui.api.errors", "logging")
 
 
 def loaded(*argv: str) -> list[str]:
-    code = ("import sys\nfrom akool_tui.cli.main import main\n"
-            "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
-            f"print('LOADED', sorted(m for m in {GROUP_MODULES!r} if m in sys.modules))")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AKOOL")}
-    done = subprocess.run([sys.executable, "-c", code, *argv], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=60, check=False)
-    return eval(done.stdout.strip().splitlines()[-1].removeprefix("LOADED "))  # noqa: S307
+    return modules_loaded(*argv, probe=GROUP_MODULES)
 
 
 def test_help_builds_no_command_groups_parser():
