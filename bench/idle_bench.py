@@ -22,7 +22,7 @@ sent beyond the time-driven cells, counted after the ctrl+r refresh that starts 
 live window has settled (its notice is reported apart as "ctrl+r refresh writes").
 
 Targets (issue 13): live idle < 1 % of a core at 10 000 sessions, < 2 % at 100 000,
-over whole refetch cycles. The full refetch is adaptive (core/sessions.py: no sooner
+over whole refetch cycles. The full refetch is adaptive (core/session_sync.py: no sooner
 than 12 ticks and FULL_COST_FACTOR x its last duration, no later than
 FULL_REFRESH_MAX_GAP = 600 s), so a whole cycle is about 4-5 minutes at 10 000 sessions
 and up to 10 minutes at 100 000.

@@ -17,11 +17,8 @@ from akool_tui.config import SessionDefaults
 from akool_tui.core import fields
 from akool_tui.core.avatars import upload_avatar, watch_upload
 from akool_tui.core.ids import AmbiguousIdError, UnknownIdError, resolve_id, short_id
+from akool_tui.core.session_sync import FIRST_PAGE_MAX, FIRST_PAGE_MIN, FULL_REFRESH_EVERY, SessionTracker
 from akool_tui.core.sessions import (
-    FIRST_PAGE_MAX,
-    FIRST_PAGE_MIN,
-    FULL_REFRESH_EVERY,
-    SessionTracker,
     close_sessions,
     create_request,
     stream_type_for,

@@ -7,7 +7,8 @@ import sys
 
 CHECK = (
     "import akool_tui.api, akool_tui.api.client, akool_tui.api.auth, akool_tui.stream, "
-    "akool_tui.core.text, akool_tui.cli.output, akool_tui.core.sessions, akool_tui.core.fields, "
+    "akool_tui.core.text, akool_tui.cli.output, akool_tui.core.sessions, akool_tui.core.session_sync, "
+    "akool_tui.core.fields, "
     "akool_tui.core.avatars, akool_tui.core.ids, akool_tui.core.records, akool_tui.core.events, "
     "akool_tui.core.export, akool_tui.core.validators, akool_tui.core.demo, "
     "akool_tui.core.chat.conversation, akool_tui.core.chat.llm, akool_tui.cli, "

@@ -14,7 +14,7 @@ from time import perf_counter
 from textual import events
 from textual.drivers.headless_driver import HeadlessDriver
 
-from akool_tui.core.sessions import SessionTracker
+from akool_tui.core.session_sync import SessionTracker
 from akool_tui.tui.input_gate import GatedLoop, InputGate, gated_driver, switch_interval
 from akool_tui.tui.lifetime import SafeWriterThread
 from akool_tui.tui.screens.sessions_load import Apart

@@ -5,7 +5,7 @@ not drop a session the server still lists."""
 from __future__ import annotations
 
 from akool_tui.api.client import AkoolClient
-from akool_tui.core.sessions import SessionTracker
+from akool_tui.core.session_sync import SessionTracker
 from akool_tui.core.sessions_tail import MAX_GONE, MIN_TAIL, tail_page_size
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from akool_tui.api.client import AkoolClient
 from akool_tui.api.models import Session
-from akool_tui.core.sessions import (
+from akool_tui.core.session_sync import (
     FIRST_LOAD_PAGE,
     FULL_COST_FACTOR,
     FULL_REFRESH_EVERY,

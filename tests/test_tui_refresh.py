@@ -1,5 +1,5 @@
 """The sessions screen's incremental refresh stays identical to the server's list (the
-policy itself, core.sessions.SessionTracker, is tested without Pilot in test_core)."""
+policy itself, core.session_sync.SessionTracker, is tested without Pilot in test_core)."""
 
 from __future__ import annotations
 

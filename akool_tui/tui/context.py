@@ -38,7 +38,8 @@ if TYPE_CHECKING:
 #: the client is awaited (on the event loop, the first request imported anyio's backend
 #: and the first refresh the history's modules, with the first rows waiting)
 CLIENT_MODULES = ("akool_tui.api.client", "httpcore._backends.anyio",
-                  "anyio._backends._asyncio", "akool_tui.core.sessions", "akool_tui.core.history")
+                  "anyio._backends._asyncio", "akool_tui.core.sessions",
+                  "akool_tui.core.session_sync", "akool_tui.core.history")
 
 
 def _load_client_modules() -> None:

@@ -1,6 +1,6 @@
 """Sessions: a live table of every session, with filter, sort, detail, create, close.
 
-What a refresh fetches is :class:`~akool_tui.core.sessions.SessionTracker`'s policy,
+What a refresh fetches is :class:`~akool_tui.core.session_sync.SessionTracker`'s policy,
 a bulk close is :func:`~akool_tui.core.sessions.close_sessions`, the columns are
 :data:`~akool_tui.core.fields.SESSION_FIELDS`: this screen keeps the table in step.
 """
@@ -38,7 +38,8 @@ from .sessions_load import (
 
 if TYPE_CHECKING:
     from ...api.models import Session
-    from ...core.sessions import CloseResult, SessionsDelta, SessionTracker
+    from ...core.session_sync import SessionsDelta, SessionTracker
+    from ...core.sessions import CloseResult
     from .common import DetailPane
 
 #: the `f` quick filter: all, then each status label (the models, the tracker, the
@@ -122,7 +123,7 @@ class SessionsScreen(TableScreen):
     def tracker(self) -> SessionTracker:
         """Every session, kept in sync by the core's policy (made when first needed)."""
         if self._tracker is None:
-            from ...core.sessions import SessionTracker
+            from ...core.session_sync import SessionTracker
 
             self._tracker = SessionTracker()
         return self._tracker

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from ...api.models import Session
     from ...core.fields import Field
     from ..widgets.table_rows import Column
-    from ...core.sessions import SessionsDelta, SessionTracker
+    from ...core.session_sync import SessionsDelta, SessionTracker
 
 TABLE_FIELDS = table_fields(SESSION_FIELDS)
 #: rows built between two looks at the clock, and the time between two yields
