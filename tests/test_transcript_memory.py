@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from textual.app import App, ComposeResult
 
-from akool_tui.tui.widgets import transcript as transcript_module
-from akool_tui.tui.widgets.transcript import MAX_CACHED_LINES, Transcript
+from akool_tui.tui.widgets import transcript_paint as transcript_module
+from akool_tui.tui.widgets.transcript import Transcript
+from akool_tui.tui.widgets.transcript_paint import MAX_CACHED_LINES
 
 
 class TranscriptApp(App):

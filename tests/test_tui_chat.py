@@ -357,7 +357,7 @@ async def test_inbox_wakes_once_per_batch_and_at_most_max_hz():
 
 
 async def test_long_transcript_keeps_rendered_lines_bounded_and_repaints_after_eviction():
-    from akool_tui.tui.widgets.transcript import MAX_CACHED_ENTRIES
+    from akool_tui.tui.widgets.transcript_paint import MAX_CACHED_ENTRIES
 
     app = TranscriptApp()
     async with app.run_test(size=(60, 12)) as pilot:

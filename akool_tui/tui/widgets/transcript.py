@@ -21,18 +21,16 @@ Text is sanitised with :func:`akool_tui.core.text.safe` (newlines kept): control
 characters (a hostile payload could carry terminal escapes), bidi overrides and
 unassigned code points become U+FFFD, other invisible format characters are dropped,
 tabs become spaces, and an entry stops at ``core.text.CHAT`` characters (an ellipsis).
-The entries, their sanitising and word wrapping are :mod:`.transcript_text`.
+The entries, their sanitising and word wrapping are :mod:`.transcript_text`; painting a
+line and the bound on painted lines kept are :mod:`.transcript_paint`.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from datetime import datetime
 
-from rich.cells import cell_len
-from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
@@ -40,14 +38,14 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from ...core.text import CHAT, ELLIPSIS
+from .transcript_paint import GUTTER, ROLES, StripCache, build_strip
 from .transcript_text import Entry, _clean, _note, _span_start, sanitize, wrap_spans
 
 __all__ = ["Entry", "Transcript", "sanitize", "wrap_spans"]
 
+
 #: flushes per second at most (coalesced repaint rate while text streams)
 FLUSH_HZ = 30
-#: cells before the text: the role label ("you", "bot", ...) and padding
-GUTTER = 5
 #: the scrollable height grows in steps of this many lines ("jump scroll"): following
 #: a stream then scrolls -- and repaints the whole widget -- once per SCROLL_STEP new
 #: lines instead of once per line; new lines appear in the blank rows below at once
@@ -60,27 +58,8 @@ MIN_WRAP = 8
 #: A reply is ~2 KB with its wrapping: 1 000 of them are ~2 MB, where 50 000 (the bound
 #: before) were ~100 MB, reached after hours of chat
 MAX_ENTRIES = 1_000
-#: entries whose rendered lines stay cached (least recently painted ones are dropped:
-#: a long chat keeps its text, not a Strip for every line it ever showed)
-MAX_CACHED_ENTRIES = 512
-#: rendered lines kept in all (a Strip with its caches is about 1 KB): long replies
-#: must not turn the entry bound into tens of thousands of lines
-MAX_CACHED_LINES = 2048
 TRIM_BY = 100
 
-#: role -> (gutter label, component class of the text)
-ROLES: dict[str, tuple[str, str]] = {
-    "user": ("you", "transcript--user"),
-    "speech": ("you~", "transcript--user"),
-    "bot": ("bot", "transcript--bot"),
-    "llm": ("llm", "transcript--system"),
-    "system": ("·", "transcript--system"),
-    "ok": ("✓", "transcript--ok"),
-    "error": ("✗", "transcript--error"),
-}
-#: status -> component class of the note shown after the text
-NOTE_STYLES = {"failed": "transcript--error", "queued": "transcript--warning",
-               "incomplete": "transcript--warning"}
 
 class Transcript(ScrollView, can_focus=True):
     """Chat lines that stream in; see the module docstring for how it stays fast."""
@@ -119,9 +98,7 @@ class Transcript(ScrollView, can_focus=True):
         self._dirty: set[Entry] = set()
         self._styles: dict[str, Style] | None = None
         self._timer: Timer | None = None
-        self._cached: OrderedDict[Entry, None] = OrderedDict()
-        #: lines cached since the last count (an upper bound: rewraps drop some)
-        self._cached_lines = 0
+        self._painted = StripCache()
         #: whether new lines scroll into view: the user is at the end (see _at_end)
         self._follow = True
         #: entries that left the scrollback (oldest first), and the line saying so
@@ -340,7 +317,7 @@ class Transcript(ScrollView, can_focus=True):
             if entry.key is not None:
                 self._by_key.pop(entry.key, None)
             self._dirty.discard(entry)
-            self._cached.pop(entry, None)
+            self._painted.forget(entry)
         self.marker = Entry("system", _clean(
             f"{self.dropped:,} older lines left the view (it keeps {self.scrollback:,}): "
             "ctrl+s exports all, the history has them"), time=None)
@@ -368,55 +345,10 @@ class Transcript(ScrollView, can_focus=True):
         return self._styles[name]
 
     def _strip(self, entry: Entry, k: int) -> Strip:
-        self._cached[entry] = None
-        self._cached.move_to_end(entry)
-        if len(self._cached) > MAX_CACHED_ENTRIES:
-            oldest, _ = self._cached.popitem(last=False)
-            oldest.strips.clear()
-        strip = entry.strips.get(k)
-        if strip is not None:
-            return strip
-        self._cached_lines += 1
-        if self._cached_lines > MAX_CACHED_LINES:
-            self._evict_lines(entry)
-        label, text_class = ROLES[entry.role]
-        gutter = (label if k == 0 else "").ljust(GUTTER - 1)[: GUTTER - 1] + " "
-        a, b = entry.spans[k]
-        shown, split = entry.shown, entry.shown_text_len
-        body, note = shown[a:min(b, split)], shown[max(a, split):b]
-        if not note:
-            body = body.rstrip()
-        else:
-            note = note.rstrip()
-        note_class = NOTE_STYLES.get(entry.status, "transcript--system")
-        segments = [Segment(gutter, self._style("transcript--gutter"))]
-        if body:
-            segments.append(Segment(body, self._style(text_class)))
-        if note:
-            segments.append(Segment(note, self._style(note_class)))
-        used = GUTTER + cell_len(body) + cell_len(note)
-        line_width = self._width + GUTTER
-        if used < line_width:  # padded to the line: painting it needs no more work
-            segments.append(Segment(" " * (line_width - used), self._style("")))
-        strip = Strip(segments, max(used, line_width))
-        entry.strips[k] = strip
-        return strip
+        return self._painted.strip(entry, k, self._build)
 
-    def _evict_lines(self, painting: Entry) -> None:
-        """Drop the least recently painted entries' lines until at most 3/4 of
-        ``MAX_CACHED_LINES`` stay. ``painting`` (the most recent) goes last: only when
-        it alone is over the budget are its other lines dropped."""
-        cached = self._cached
-        lines = sum(len(entry.strips) for entry in cached)
-        target = MAX_CACHED_LINES * 3 // 4
-        while lines > target and cached:
-            oldest = next(iter(cached))
-            lines -= len(oldest.strips)
-            oldest.strips.clear()
-            if oldest is painting:
-                break
-            del cached[oldest]
-        self._cached_lines = lines
+    def _build(self, entry: Entry, k: int) -> Strip:
+        return build_strip(entry, k, self._width, self._style)
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
