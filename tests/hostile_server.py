@@ -339,13 +339,15 @@ def create_app(h: Hostile) -> Starlette:
 class HostileServer:
     """The hostile app served by uvicorn in a daemon thread on 127.0.0.1."""
 
-    def __init__(self, hostile: Hostile | None = None) -> None:
+    def __init__(self, hostile: Hostile | None = None, *, app: Any = None) -> None:
+        """``app``: serve that ASGI app instead (another test's scripted server)."""
         self.hostile = hostile or Hostile()
         self._sock = bind("127.0.0.1", 0)
         self.port: int = self._sock.getsockname()[1]
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.hostile.ws_base = f"ws://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(self.hostile), log_level="critical", access_log=False,
+        app = create_app(self.hostile) if app is None else app
+        config = uvicorn.Config(app, log_level="critical", access_log=False,
                                 lifespan="off", timeout_graceful_shutdown=1)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]},

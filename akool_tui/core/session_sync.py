@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import time
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..api.errors import NotFoundError
+from ..api.errors import AkoolError, NotFoundError
 from ..api.models import Session, SessionStatus
 from .sessions_tail import find_gone
 
@@ -61,6 +62,9 @@ class SessionsDelta:
     state: tuple[dict[str, Session], set[str]] | None = None
     #: a full refetch's ids as listed, newest first (built with it, off the UI thread)
     order: list[str] | None = None
+    #: ids a full refetch did not list and could not look up, kept once (see
+    #: :meth:`SessionTracker.fetch_all`)
+    unconfirmed: frozenset[str] = frozenset()
 
 
 def merge_detail(previous: Session, detail: Session) -> Session:
@@ -79,6 +83,19 @@ def _new_or_changed(known: Mapping[str, Session], sessions: Iterable[Session]) -
     object ``known`` holds (:meth:`Session.reusing`); one of a shape that check does not
     cover is compared."""
     return [s for s in sessions if (old := known.get(s.id)) is not s and old != s]
+
+
+def _newest_first(session: Session) -> float:
+    created = session.create_time
+    return -created.timestamp() if created is not None else 0.0
+
+
+def _place(order: list[str], by_id: Mapping[str, Session], session: Session) -> None:
+    """Put ``session`` into ``order`` (ids newest first) where its creation time goes:
+    the old end must stay the oldest (:mod:`.sessions_tail` reads it)."""
+    key = _newest_first(session)
+    at = bisect_left(order, key, key=lambda sid: _newest_first(by_id[sid]))
+    order.insert(at, session.id)
 
 
 class SessionTracker:
@@ -115,6 +132,8 @@ class SessionTracker:
         #: ids as the last full refetch listed them (newest first): the old end is
         #: where a server that keeps a bounded history drops sessions (sessions_tail)
         self.order: list[str] = []
+        #: ids the last full refetch did not list and could not look up, kept once
+        self.unconfirmed: frozenset[str] = frozenset()
 
     @property
     def live_count(self) -> int:
@@ -223,9 +242,58 @@ class SessionTracker:
                 if session.is_open:
                     open_ids.add(session.id)
             await asyncio.sleep(0)
+        order = list(by_id)  # 1-4 ms at 100 000, in this thread
+        # list(): one C call, so the UI thread cannot change the dict while it is read
+        missing = [sid for sid in list(known) if sid not in by_id]
+        unconfirmed: frozenset[str] = frozenset()
+        if missing:
+            kept, unconfirmed = await self._missing(client, known, missing, sessions)
+            for session in kept:
+                if known.get(session.id) != session:
+                    changed.append(session)
+                by_id[session.id] = session
+                if session.is_open:
+                    open_ids.add(session.id)
+                _place(order, by_id, session)
         self.full_cost = self.clock() - started
-        return SessionsDelta(True, changed, len(sessions), state=(by_id, open_ids),
-                             order=list(by_id))  # 1-4 ms at 100 000, in this thread
+        return SessionsDelta(True, changed, len(by_id), state=(by_id, open_ids),
+                             order=order, unconfirmed=unconfirmed)
+
+    async def _missing(self, client: AkoolClient, known: Mapping[str, Session],
+                       missing: list[str], listed: list[Session],
+                       ) -> tuple[list[Session], frozenset[str]]:
+        """Which of the sessions the tracker holds and a full refetch did not list are
+        still there: (those kept, the ids kept without a look-up).
+
+        Pages read while sessions arrive shift: a page read later starts further back,
+        so when the pages in flight come back out of order, the sessions at a page's
+        end can be on no page read (3-11 of 10 000 per refetch in the soak's churn).
+        Taken for gone, they left the table until the next full refetch, minutes later.
+        A session older than the oldest listed is gone (a bounded history drops the old
+        end, :mod:`.sessions_tail`); one in the middle is looked up
+        (:data:`MAX_DETAIL_LOOKUPS` at most): "does not exist" is gone, an answer is
+        kept. More than that, or a look-up that failed, is kept once, and goes when the
+        next full refetch does not list it either."""
+        oldest = listed[-1].create_time if listed else None
+        suspects = [s for sid in missing if (s := known.get(sid)) is not None
+                    and not (oldest is not None and s.create_time is not None
+                             and s.create_time < oldest)]
+        look, rest = suspects[:MAX_DETAIL_LOOKUPS], suspects[MAX_DETAIL_LOOKUPS:]
+        answers = await asyncio.gather(*(client.session_detail(s.id) for s in look),
+                                       return_exceptions=True)
+        kept: list[Session] = []
+        unsure: list[Session] = list(rest)
+        for session, answer in zip(look, answers, strict=True):
+            if isinstance(answer, Session):
+                kept.append(merge_detail(session, answer))
+            elif isinstance(answer, NotFoundError):
+                continue  # gone
+            elif isinstance(answer, AkoolError):
+                unsure.append(session)
+            else:
+                raise answer
+        once = [s for s in unsure if s.id not in self.unconfirmed]
+        return kept + once, frozenset(s.id for s in once)
 
     def apply(self, delta: SessionsDelta) -> list[Session]:
         """Keep what ``delta`` found; returns the sessions that changed. Costs what
@@ -236,6 +304,7 @@ class SessionTracker:
             self.loaded = True
             self.full_at = self.clock()
             by_id, self.open_ids = delta.state
+            self.unconfirmed = delta.unconfirmed
             delta.removed = [sid for sid in self.sessions if sid not in by_id]  # ~5 ms
             self.sessions = by_id
             self.order = delta.order if delta.order is not None else list(by_id)
