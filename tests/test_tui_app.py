@@ -381,3 +381,26 @@ async def test_leaving_the_first_run_screen_ends_like_the_cli_without_credential
         said = "".join(str(r) for r in app._exit_renderables)  # printed as the app ends
     assert app.return_code == 2
     assert said == "akool-tui: " + NO_CREDENTIALS.format(path=tmp_path / "config.toml")
+
+
+async def test_a_rebinding_that_takes_an_app_key_is_warned_about(shared_sim, tmp_path):
+    """``"sessions.new" = "q"`` made q open New session instead of quitting, without a
+    word (tester 8, F12): the console says which app key it hides, and where."""
+    app = make_app(shared_sim, tmp_path, keymap={"sessions.new": "q",
+                                                 "sessions.close": "question_mark"})
+    async with running(app) as (pilot, _):
+        await wait_loaded(pilot)
+        said = [n.message for n in app._notifications]
+        assert any("sessions.new = 'q' takes that key from app.quit (Leave akool-tui)"
+                   in m for m in said), said
+        assert any("sessions.close = 'question_mark' takes that key from app.help" in m
+                   for m in said), said
+        await pilot.press("q")  # as the keymap says, and as the warning said
+        assert isinstance(app.screen, NewSessionScreen)
+
+
+async def test_a_rebinding_to_a_free_key_is_not_warned_about(shared_sim, tmp_path):
+    app = make_app(shared_sim, tmp_path, keymap={"sessions.new": "ctrl+n"})
+    async with running(app) as (pilot, _):
+        await wait_loaded(pilot)
+        assert not any("[keymap]" in n.message for n in app._notifications)

@@ -240,6 +240,10 @@ class AkoolApp(TypeAheadApp, ErrorReporting, AppThemes, PaletteCommands, Profile
             self.notify(safe(problem), severity="warning", timeout=8, markup=False)
         if self.config.keymap:
             self.set_keymap(self.config.keymap)
+            from .keydoc import keymap_shadows
+
+            for shadow in keymap_shadows(self.config.keymap):
+                self.notify(safe(shadow), severity="warning", timeout=12, markup=False)
         if self._watch_tty:
             self._install_tty_watch()
         from . import credits

@@ -112,6 +112,38 @@ def check_keymap(keymap: dict[str, str]) -> str | None:
     return None
 
 
+def _same_key(key: str) -> str:
+    """One spelling of a key: ``question_mark`` and ``?`` are the same key."""
+    from textual.keys import key_to_character
+
+    key = key.strip()
+    return (key_to_character(key) or key) if len(key) > 1 else key
+
+
+def keymap_shadows(keymap: dict[str, str]) -> list[str]:
+    """What a ``[keymap]`` rebinding hides: a screen's key wins over an app-wide one on
+    that screen, so ``"sessions.new" = "q"`` leaves no way to quit from the sessions
+    screen by key. One plain sentence per key taken (the console warns at start)."""
+    from .app import AkoolApp
+
+    app_wide: dict[str, Binding] = {}
+    for binding in _own_bindings(AkoolApp):
+        for key in keymap.get(binding.id or "", binding.key).split(","):
+            app_wide.setdefault(_same_key(key), binding)
+    found = []
+    for binding_id, keys in keymap.items():
+        if binding_id.startswith("app."):
+            continue
+        for key in keys.split(","):
+            taken = app_wide.get(_same_key(key))
+            if taken is not None:
+                what = (taken.tooltip or taken.description).rstrip(".")
+                where = binding_id.split(".", 1)[0].replace("_", " ")
+                found.append(f"[keymap]: {binding_id} = {key.strip()!r} takes that key from "
+                             f"{taken.id} ({what}) wherever {where} keys apply")
+    return found
+
+
 def _known_key(key: str) -> bool:
     """A key Textual names: one character or a key's name (``f5``, ``pageup``, and the
     characters' names, ``question_mark``), after modifiers (the config's check)."""
