@@ -83,6 +83,24 @@ async def test_apply_resets_the_voice_to_the_avatars_own_and_says_the_background
         assert screen.query_one("#settings-result").has_class("-warning")
 
 
+async def test_apply_with_no_background_ever_set_says_nothing_about_it(simulator):
+    """The amber "Background: not sent" came on every Apply while the field was empty,
+    though the session never had a background (tester 8, F16 follow-up): it is said
+    only when there is one to keep."""
+    app = AkoolApp(demo_config(simulator), demo=True, watch_tty=False)
+    assert not app.config.defaults.background_url
+    async with app.run_test(size=SIZE) as pilot:
+        await connected_chat(pilot, simulator)
+        screen = await open_settings(pilot)
+        assert screen.query_one("#bgurl", Input).value == ""
+        for n in (1, 2):
+            await pilot.press("ctrl+t")
+            await wait_for(pilot, lambda: result(screen).startswith("✓"), f"ack {n}")
+            assert "Background" not in result(screen)
+            assert not screen.query_one("#settings-result").has_class("-warning")
+            screen.query_one("#settings-result").update("")
+
+
 async def test_an_avatar_without_a_voice_of_its_own_keeps_the_voice_and_says_so(simulator):
     simulator.state.avatars["dvp_Tristan_cloth2_1080P"].voice_id = ""
     app = AkoolApp(demo_config(simulator), demo=True, watch_tty=False)

@@ -101,11 +101,12 @@ class LivePlan:
 
 def live_plan(*, voice: str, language: str, mode: int, background: str,
               speed: float | None, vparams: dict[str, Any], own_voice: str | None = None,
-              own_voice_problem: str = "") -> LivePlan:
+              own_voice_problem: str = "", had_background: bool = True) -> LivePlan:
     """What Apply sends for a form's values. ``voice`` "" is the avatar's own voice:
     it is sent as ``own_voice`` (the avatar record's ``voice_id``) when known, else the
     session keeps its voice and ``own_voice_problem`` says why. ``speed`` None: not
-    sent (fast_dialogue). An empty language or background cannot be sent: said."""
+    sent (fast_dialogue). An empty language or background cannot be sent: said (the
+    background only when the session is known to have one: ``had_background``)."""
     kept = []
     vid = voice or own_voice or None
     if not vid:
@@ -113,7 +114,7 @@ def live_plan(*, voice: str, language: str, mode: int, background: str,
                     "the session keeps its voice")
     if not language:
         kept.append(LANGUAGE_KEPT)
-    if not background:
+    if not background and had_background:
         kept.append(BACKGROUND_KEPT)
     live = dict(vparams)
     if speed is not None:

@@ -19,6 +19,7 @@ class Commands:
     """Mixed into :class:`~akool_tui.core.chat.conversation.Conversation`."""
 
     _commands: dict[str, Command]
+    applied_background: dict[str, str]
     _waiters: dict[str, asyncio.Future[CommandAck]]
     ack_timeout: float
     mode: int
@@ -29,6 +30,8 @@ class Commands:
         what = describe_command(command) if command is not None else ack.cmd
         if ack.ok and data.get("mode") in (RETELLING, DIALOGUE):
             self.mode = data["mode"]
+        if ack.ok and data.get("bgurl") and self.session is not None:
+            self.applied_background[self.session.id] = data["bgurl"]
         line = self._lines.get(ack.mid)
         if line is not None and not ack.ok:  # e.g. a chat part refused as too large
             self._mark(line, "failed", f"refused ({ack.code}): {ack.msg}")

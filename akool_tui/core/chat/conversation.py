@@ -111,6 +111,9 @@ class Conversation(Commands, Sending):
         self._llm_history: list[dict[str, str]] = []
         self._background: set[asyncio.Task[Any]] = set()
         self.speaking = False
+        #: the background a set-params acked for a session, by session id (what this
+        #: console knows the session shows)
+        self.applied_background: dict[str, str] = {}
         #: sessions whose channel ended because the session is over (closed, unknown)
         self.closed_sessions: set[str] = set()
 

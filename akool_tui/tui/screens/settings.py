@@ -345,6 +345,7 @@ class SettingsScreen(SavedDefaults, LeaveGuard, RecognitionFields):
         self._result("Applying…", ok=True)
         job = partial(send_settings, self.app.ctx, conversation, voice=values.voice_id,
                       fast=self.rules.fast, language=values.language,
+                      shown_background=self.app.config.defaults.background_url or "",
                       mode=values.mode_type, background=values.background_url,
                       speed=values.speed if self.rules.speed else None,
                       vparams=self._live_vparams())

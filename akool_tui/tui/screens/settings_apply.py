@@ -33,15 +33,22 @@ async def own_voice(ctx: AppContext, avatar_id: str) -> tuple[str | None, str]:
 
 
 async def send_settings(ctx: AppContext, conversation: Conversation, *, voice: str,
-                        fast: bool, **form: Any) -> tuple[CommandAck, list[str]]:
-    """Send the form's values to the conversation's session; the ack and what it keeps."""
+                        fast: bool, shown_background: str = "",
+                        **form: Any) -> tuple[CommandAck, list[str]]:
+    """Send the form's values to the conversation's session; the ack and what it keeps.
+    An empty background is said to be kept only when the session has one as far as
+    this console knows: one applied to it, or ``shown_background`` (the configured
+    default the form started from, which a session created here got)."""
+    session = conversation.session
+    had = bool(shown_background or (session is not None
+                                    and conversation.applied_background.get(session.id)))
     own, problem = None, ""
     if not voice:
         if fast:
             problem = "fast_dialogue's default preset cannot be chosen on a live session"
         else:
-            session = conversation.session
             own, problem = await own_voice(ctx, session.avatar_id if session else "")
-    plan = live_plan(voice=voice, own_voice=own, own_voice_problem=problem, **form)
+    plan = live_plan(voice=voice, own_voice=own, own_voice_problem=problem,
+                     had_background=had, **form)
     ack = await conversation.set_params(**plan.data)
     return ack, plan.kept
