@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.machinery
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 
@@ -266,3 +267,17 @@ def test_optional_benches_run_only_when_asked(run_all):
     assert keys("with_", "chat-headless")[-1] == "chat-headless"
     assert keys("only", "idle,chat-headless") == ["idle", "chat-headless"]
     assert keys("soak_minutes", 10.0)[-1] == "soak"
+
+
+def test_the_section_names_the_commit_measured(run_all):
+    """A RESULTS.md whose figures came from another commit than the one it sits in was
+    told apart by hand only (the eighth session's note): the run names its tree."""
+    note = run_all.tree_note()
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                          capture_output=True, text=True).stdout.strip()
+    if not head:
+        pytest.skip("not a git checkout")
+    assert note.startswith(f" The tree measured: commit {head}")
+    block = run_all.section([], [], False, "python", 60.0, note)
+    measured = next(line for line in block.splitlines() if line.startswith("Measured "))
+    assert f"commit {head}" in measured
