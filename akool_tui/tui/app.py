@@ -1,9 +1,9 @@
 """The akool-tui Textual app: modes, keymap, client ownership, the first run.
 
-Its parts: :mod:`.app_errors` (errors never reach the terminal as a traceback: a
-notification and the log, or one line on exit for a bug), :mod:`.app_themes` (theme
-files, the configured theme) and :mod:`.app_palette` (the palette's screen and demo
-commands). When the terminal goes away (SIGHUP, a refused write) or SIGTERM comes, the
+Its parts: :mod:`.modes` (each main screen, made when first shown), :mod:`.app_errors`
+(errors never reach the terminal as a traceback: a notification and the log, or one
+line on exit for a bug), :mod:`.app_themes` (theme files, the configured theme) and
+:mod:`.app_palette` (the palette's screen and demo commands). When the terminal goes away (SIGHUP, a refused write) or SIGTERM comes, the
 app exits within seconds whatever Textual's writer is doing (``lifetime``).
 """
 
@@ -24,7 +24,7 @@ from textual.screen import Screen
 from .. import logs
 from ..api.secrets import mask
 from ..core.text import safe
-from . import paste_fix, textual_fixes
+from . import modes, paste_fix, textual_fixes
 from .app_errors import ErrorReporting, _ReportingWorkers
 from .app_palette import PaletteCommands
 from .app_profiles import ProfileSwitching
@@ -39,64 +39,6 @@ if TYPE_CHECKING:
 
     from ..config import Config
     from .lifetime import TerminalWatch
-
-
-def _up_to_date(screen: Screen) -> Screen:
-    """Mark a new mode screen as styled with the current stylesheet (it is: styles are
-    applied as its widgets register). Textual 8 otherwise re-parses every stylesheet
-    twice whenever a mode's screen is first shown (``App._init_mode``, ``switch_mode``)."""
-    screen._css_update_count = screen.app._css_update_count
-    return screen
-
-
-def _screen_actions():
-    """The palette's provider of the screen's actions (Textual loads it when the palette
-    opens: its module is no part of the first frame)."""
-    from .commands import ScreenActionsProvider
-
-    return ScreenActionsProvider
-
-
-def _sessions():
-    from .screens.sessions import SessionsScreen
-
-    return _up_to_date(SessionsScreen())
-
-
-def _avatars():
-    from .screens.avatars import AvatarsScreen
-
-    return _up_to_date(AvatarsScreen())
-
-
-def _chat():
-    from .screens.chat import ChatScreen
-
-    return _up_to_date(ChatScreen())
-
-
-def _pulse():
-    from .screens.pulse import PulseScreen
-
-    return _up_to_date(PulseScreen())
-
-
-def _history():
-    from .screens.history import HistoryScreen
-
-    return _up_to_date(HistoryScreen())
-
-
-def _settings():
-    from .screens.settings import SettingsScreen
-
-    return _up_to_date(SettingsScreen())
-
-
-def _knowledge():
-    from .screens.knowledge import KnowledgeScreen
-
-    return _up_to_date(KnowledgeScreen())
 
 
 textual_fixes.install()  # partial screen updates write only the changed cells
@@ -117,13 +59,13 @@ class AkoolApp(TypeAheadApp, ErrorReporting, AppThemes, PaletteCommands, Profile
 
     TITLE = "akool-tui"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {_screen_actions}
+    COMMANDS = App.COMMANDS | {modes.screen_actions}
     #: "sessions" is added in on_mount: at start-up the sessions screen is Textual's
     #: default screen (get_default_screen), whose first frame is written as soon as the
     #: app has mounted; a MODES screen is mounted inside Textual's start-up batch and
     #: waits for the next screen-update tick (1/60 s) instead
-    MODES = {"avatars": _avatars, "chat": _chat, "settings": _settings, "knowledge": _knowledge,
-             "pulse": _pulse, "history": _history}
+    MODES = {"avatars": modes.avatars, "chat": modes.chat, "settings": modes.settings,
+             "knowledge": modes.knowledge, "pulse": modes.pulse, "history": modes.history}
     SCREEN_NAMES = ("sessions", "avatars", "chat", "settings", "knowledge")
     BINDINGS = [
         Binding("1", "switch_mode('sessions')", "Sessions", id="app.sessions",
@@ -232,10 +174,10 @@ class AkoolApp(TypeAheadApp, ErrorReporting, AppThemes, PaletteCommands, Profile
     # -- life cycle -----------------------------------------------------------
 
     def get_default_screen(self) -> Screen:
-        return _sessions() if self.current_mode == "sessions" else super().get_default_screen()
+        return modes.sessions() if self.current_mode == "sessions" else super().get_default_screen()
 
     def on_mount(self) -> None:
-        self.add_mode("sessions", _sessions)  # already shown, unless on the first-run path
+        self.add_mode("sessions", modes.sessions)  # already shown, unless on the first-run path
         for problem in [*self._theme_problems, *self.config.load_warnings]:
             self.notify(safe(problem), severity="warning", timeout=8, markup=False)
         if self.config.keymap:
