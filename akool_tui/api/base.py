@@ -312,13 +312,21 @@ class ClientBase:
         return data
 
     async def _page(
-        self, path: str, params: dict[str, Any], factory: Callable[[Any], T]
+        self, path: str, params: dict[str, Any], factory: Callable[[Any], T],
+        batch: Callable[[list[Any]], list[T]] | None = None,
     ) -> Page[T]:
+        """One page; its items made by ``factory`` each, or by ``batch`` all at once
+        (a list of the records, each a mapping: what ``factory`` would map)."""
         page = require_int(params["page"], "page number", 1)
         size = require_int(params["size"], "page size", 1)
         data = await self._data("GET", path, params=compact(params))
         raw = data.get("result")
-        items = [factory(x) for x in raw if isinstance(x, Mapping)] if isinstance(raw, list) else []
+        if not isinstance(raw, list):
+            items: list[T] = []
+        elif batch is not None:
+            items = batch([x for x in raw if isinstance(x, Mapping)])
+        else:
+            items = [factory(x) for x in raw if isinstance(x, Mapping)]
         count = count_of(data.get("count"))
         if count is None:
             count = (page - 1) * size + len(items)

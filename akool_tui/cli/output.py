@@ -202,9 +202,17 @@ class ListedJson:
         self.encode = _compact_encoder()
         self.text = encode_basestring  # a JSON string, as the encoder writes it
         self.labels = {int(s): self.text(s.label) for s in SessionStatus}
+        self.status_numbers = {int(s): str(int(s)) for s in SessionStatus}
         #: the JSON strings of the values many records share (stream types, avatar ids,
         #: the account's uid), each encoded once; at most _SHARED of them
         self.shared: dict[str, str] = {}
+
+    def page(self, raws: list[Any]) -> list[tuple[Any, str]]:
+        """``[self(raw) for raw in raws]``, a column at a time when the whole page has
+        the listed shape (:mod:`akool_tui.cli.listed_page`)."""
+        from .listed_page import page_lines
+
+        return page_lines(self, raws)
 
     def _shared(self, value: str) -> str:
         encoded = self.text(value)

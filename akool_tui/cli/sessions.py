@@ -73,7 +73,10 @@ async def cmd_sessions_list(ctx: Context, client: AkoolClient) -> None:
     jsonl = getattr(ctx.args, "jsonl", False)
     if ctx.json or jsonl:
         # each record written as JSON as its page arrives, without building a Session
-        pages = client.iter_pages(status=status, factory=ListedJson(), key=itemgetter(0))
+        # (a page at a time, column by column: cli/listed_page.py)
+        writer = ListedJson()
+        pages = client.iter_pages(status=status, factory=writer, key=itemgetter(0),
+                                  batch=writer.page)
         if jsonl:
             async for page in pages:
                 write(join_lines([line for _, line in page]) + "\n")
