@@ -13,7 +13,7 @@ from test_cli_listed import _MS, NOW, records
 
 from akool_tui.api.secrets import forget_secrets, masked_flat, remember_secret
 from akool_tui.api.secrets_columns import masked_columns
-from akool_tui.cli.listed_page import _columns
+from akool_tui.cli.listed_page import MARK, _columns
 from akool_tui.cli.output import ListedJson
 
 TOKEN = "007eJxVpgFdBiU_mpioWLS8UTp8JQPfGsAd"
@@ -41,6 +41,12 @@ _KEYS = st.sampled_from([
     ("ws_url", "ws_token"), ("note",), ("100% \"x\"", "sig\n"), ("trtc_sdk_user_sig",)])
 
 
+def marked(lines: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The lines with the masks' marks as the masks (a line written record by record
+    never holds a raw NUL: the encoder escapes them, so a mark is a mask and no more)."""
+    return [(sid, line.replace(MARK, "\u2022" * 4)) for sid, line in lines]
+
+
 @st.composite
 def listed(draw) -> dict:
     """A record of the listed shape with well-typed values (the column path's)."""
@@ -61,7 +67,7 @@ def test_a_listed_page_gives_the_lines_of_its_records(raws, ms, remember) -> Non
     if remember:  # a secret of this process (the API key, a token) found in any text
         remember_secret(TOKEN)
     writer = ListedJson(NOW + timedelta(milliseconds=ms))
-    assert writer.page(raws) == [writer(raw) for raw in raws]
+    assert marked(writer.page(raws)) == [writer(raw) for raw in raws]
 
 
 @given(st.lists(records(), max_size=6))
@@ -69,7 +75,7 @@ def test_a_listed_page_gives_the_lines_of_its_records(raws, ms, remember) -> Non
 def test_any_page_gives_the_lines_of_its_records(raws) -> None:
     """Records of any shape: the page is written record by record when one does not fit."""
     writer = ListedJson(NOW)
-    assert writer.page(raws) == [writer(raw) for raw in raws]
+    assert marked(writer.page(raws)) == [writer(raw) for raw in raws]
 
 
 @given(st.lists(st.dictionaries(
@@ -105,5 +111,44 @@ def test_a_page_of_the_simulator_s_shape_takes_the_column_path() -> None:
                 "livekit_room_name": f"room_{TOKEN}"}}]
     writer = ListedJson(NOW)
     lines = _columns(writer, raws)
-    assert lines is not None and lines == [writer(raw) for raw in raws]
+    assert lines is not None and marked(lines) == [writer(raw) for raw in raws]
     assert TOKEN not in "".join(line for _, line in lines)
+
+
+def _written(stream_bytes: bool, pages: list[list[dict]]) -> str:
+    """What ``sessions list --json`` writes of ``pages``: to a UTF-8 stream with a byte
+    buffer (the ASCII pages go to the buffer), or to a text-only one."""
+    import io
+
+    from akool_tui.cli.listed_page import PageWriter
+
+    stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-8") if stream_bytes else io.StringIO()
+    out, writer = PageWriter(stream), ListedJson(NOW)
+    stream.write("before ")  # text written earlier comes first
+    for n, raws in enumerate(pages):
+        out.write(",\n" if n else "[\n", [line for _, line in writer.page(raws)], ",\n")
+    out.write("\n]\n", [], "", "")
+    stream.flush()
+    return stream.buffer.getvalue().decode() if stream_bytes else stream.getvalue()
+
+
+@given(st.lists(st.lists(listed(), max_size=4), max_size=3))
+@settings(max_examples=200, deadline=None)
+def test_pages_written_through_the_byte_buffer_are_the_text_written(pages) -> None:
+    from akool_tui.cli.output import join_lines
+
+    writer = ListedJson(NOW)
+    expected = "before " + "".join(
+        (",\n" if n else "[\n") + join_lines([line for _, line in map(writer, raws)], ",\n")
+        for n, raws in enumerate(pages)) + "\n]\n"
+    assert "\x00" not in expected  # a raw NUL is escaped by the encoder: a mark is a mask
+    assert _written(True, pages) == _written(False, pages) == expected
+
+
+def test_a_page_with_del_or_bidi_is_escaped_and_its_masks_shown() -> None:
+    raws = [{"_id": "s\x7f1", "uid": 7, "type": 2, "status": 3, "stream_type": "agora",
+             "avatar_id": "a\u202e", "duration": 600, "create_time": _MS,
+             "credentials": {"agora_token": TOKEN}}]
+    text = _written(True, [raws])
+    assert "\x7f" not in text and "\u202e" not in text and "\x00" not in text
+    assert "\u2022\u2022\u2022\u2022GsAd" in text and TOKEN not in text

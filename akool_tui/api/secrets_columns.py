@@ -26,7 +26,7 @@ from operator import itemgetter
 from typing import Any
 
 from . import secrets
-from .secrets import _MASK, MIN_KNOWN_LENGTH, _plan, mask, mask_text, masked_flat
+from .secrets import _MASK, MIN_KNOWN_LENGTH, _plan, mask_text, masked_flat
 
 __all__ = ["masked_columns"]
 
@@ -48,12 +48,16 @@ def _scanned(text: str) -> str:
     return done
 
 
-def masked_columns(keys: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
+def masked_columns(keys: tuple[str, ...], rows: Sequence[Mapping[str, Any]], *,
+                   shown: str = _MASK
                    ) -> tuple[list[Sequence[Any]], dict[int, dict[str, Any]]] | None:
     """``rows`` (mappings whose keys are ``keys``, in that order) masked as
     :func:`~.secrets.masked_flat` masks each: (the masked values of each key, a column
     per key, and the rows to take whole instead: row index -> ``masked_flat(row)``),
-    or None when a column holds values ``masked_flat`` refuses or of mixed kinds."""
+    or None when a column holds values ``masked_flat`` refuses or of mixed kinds.
+
+    ``shown`` is written in place of the mask's ``"••••"`` in the columns (not in the
+    whole rows): ``sessions list --json`` writes a mark it replaces once per page."""
     if not keys:
         return [], {}
     flags = secrets._PLANS.get(keys) or _plan(keys)
@@ -73,14 +77,15 @@ def masked_columns(keys: tuple[str, ...], rows: Sequence[Mapping[str, Any]]
                 longest = max(longest, max(map(len, column), default=0))
                 continue
             out.append([v if not v or v.startswith(_MASK) else
-                        _MASK if len(v) <= 8 else _MASK + v[-4:] for v in column])
+                        shown if len(v) <= 8 else shown + v[-4:] for v in column])
             known.append([s if len(s) >= MIN_KNOWN_LENGTH and not s.startswith(_MASK) else ""
                           for s in map(str.strip, column)])
         elif kinds <= _NUMBERS:
             if not secret or not kinds & {int, float}:
                 out.append(column)
                 continue
-            out.append([mask(v) if type(v) is int or type(v) is float else v for v in column])
+            out.append([(shown if len(t := str(v)) <= 8 else shown + t[-4:])  # mask(v)
+                        if type(v) is int or type(v) is float else v for v in column])
             if int in kinds:
                 known.append([s if type(v) is int and len(s := str(v)) >= MIN_KNOWN_LENGTH
                               else "" for v in column])

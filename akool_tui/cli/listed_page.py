@@ -22,6 +22,7 @@ from json.encoder import encode_basestring
 from operator import eq, itemgetter
 from typing import TYPE_CHECKING, Any
 
+from ..api.secrets import _MASK, is_secret_key
 from ..api.secrets_columns import masked_columns
 from ..core.records import _LISTED, _OPEN, _LATEST_MS, iso_ms_many, listed_time_left
 
@@ -29,6 +30,13 @@ if TYPE_CHECKING:
     from .output import ListedJson
 
 __all__ = ["page_lines"]
+
+#: written in place of a mask's "••••" (the one non-ASCII text the listing adds) until
+#: the page is written: a page of ASCII text is copied, not re-encoded, and its check
+#: is a flag. The JSON encoder writes every C0 control of a text as an escape, so a
+#: raw NUL in a line is this mark and nothing else.
+MARK = "\x00"
+_MASK_BYTES = _MASK.encode()
 
 _PICK = itemgetter("_id", "status", "stream_type", "avatar_id", "duration", "create_time",
                    "uid", "type", "credentials")
@@ -38,9 +46,50 @@ _UID = frozenset({str, int})
 
 def page_lines(writer: ListedJson, raws: Sequence[Any]) -> list[tuple[Any, str]]:
     """``[writer(raw) for raw in raws]``: (id, line) of each record, column by column
-    when the whole page has the listed shape."""
+    when the whole page has the listed shape, masks written as :data:`MARK`
+    (:class:`PageWriter` writes them as they are)."""
     lines = _columns(writer, raws)
     return lines if lines is not None else list(map(writer, raws))
+
+
+class PageWriter:
+    """Writes the lines of :func:`page_lines` to ``stream`` (stdout): each mark as the
+    mask, every control, C1, bidi and invisible character escaped (:func:`join_lines`).
+
+    A page of ASCII text (all of it, but for its masks, in the usual listing) goes to
+    the stream's byte buffer as UTF-8 when the stream writes UTF-8 with plain newlines:
+    the same bytes as writing the text, without widening it to two bytes a character
+    for the masks, scanning it for them and encoding it back."""
+
+    def __init__(self, stream: Any) -> None:
+        import codecs
+        import os
+
+        self.stream = stream
+        buffer = getattr(stream, "buffer", None)
+        try:
+            utf8 = codecs.lookup(getattr(stream, "encoding", None) or "ascii").name == "utf-8"
+        except LookupError:
+            utf8 = False
+        self.raw = buffer if buffer is not None and utf8 and os.linesep == "\n" else None
+        self._text_pending = True  # the stream may hold text not yet in its buffer
+
+    def write(self, head: str, lines: list[str], sep: str, tail: str = "") -> None:
+        """``head``, ``lines`` joined by ``sep``, ``tail`` (all but the lines ASCII)."""
+        text = head + sep.join(lines) + tail
+        if self.raw is not None and text.isascii() and "\x7f" not in text:
+            if self._text_pending:
+                self.stream.flush()
+                self._text_pending = False
+            self.raw.write(text.encode().replace(b"\x00", _MASK_BYTES))
+            if getattr(self.stream, "line_buffering", False):
+                self.raw.flush()
+            return
+        from .output import join_lines
+
+        self.stream.write(head + join_lines([line.replace(MARK, _MASK) for line in lines], sep)
+                          + tail)
+        self._text_pending = True
 
 
 def _kinds(column: Sequence[Any]) -> set[type]:
@@ -57,13 +106,27 @@ def _inner(column: Sequence[str]) -> Sequence[str]:
     return [encode_basestring(v)[1:-1] for v in column]
 
 
-def _json_column(writer: ListedJson, column: Sequence[Any]) -> tuple[str, Sequence[Any]]:
+def _inner_masked(column: Sequence[str]) -> Sequence[str]:
+    """:func:`_inner` of a masked column: :data:`MARK` and the secret's last characters
+    (checked and encoded), or a value left as it was (empty, or masked already)."""
+    joined = "".join([v[1:] if v[:1] == MARK else v for v in column])
+    if joined.isprintable() and '"' not in joined and "\\" not in joined:
+        return column
+    return [MARK + encode_basestring(v[1:])[1:-1] if v[:1] == MARK else encode_basestring(v)[1:-1]
+            for v in column]
+
+
+def _json_column(writer: ListedJson, column: Sequence[Any], masked: bool
+                 ) -> tuple[str, Sequence[Any]]:
     """(the format of one value, the values to format): a text quoted in the format."""
     kinds = _kinds(column)
     if kinds <= _STR:
-        return '"%s"', _inner(column)
+        return '"%s"', _inner_masked(column) if masked else _inner(column)
     if kinds == _INT:
         return "%d", column
+    if masked:  # masked numbers among nulls and booleans
+        return "%s", ['"' + _inner_masked([v])[0] + '"' if type(v) is str else writer.encode(v)
+                      for v in column]
     return "%s", list(map(writer.encode, column))  # null, true, floats as json writes them
 
 
@@ -80,12 +143,13 @@ def _credentials(writer: ListedJson, credentials: Sequence[dict[str, Any]]
     texts: list[str] = [""] * len(credentials)
     for keys, rows in groups.items():
         members = [credentials[r] for r in rows] if len(groups) > 1 else credentials
-        masked = masked_columns(keys, members)
+        masked = masked_columns(keys, members, shown=MARK)
         if masked is None:
             return None
         columns, whole = masked
         if keys:
-            formats, values = zip(*[_json_column(writer, c) for c in columns])
+            formats, values = zip(*[_json_column(writer, c, is_secret_key(k))
+                                    for k, c in zip(keys, columns, strict=True)])
             template = "{" + ", ".join(
                 encode_basestring(k).replace("%", "%%") + ": " + f
                 for k, f in zip(keys, formats, strict=True)) + "}"

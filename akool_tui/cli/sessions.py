@@ -66,7 +66,8 @@ async def cmd_sessions_list(ctx: Context, client: AkoolClient) -> None:
     one session a line, both in the service's order (newest first); the table keeps
     only its cells until the last page (then sorted newest first). What a broken
     listing printed before it failed stays printed, and the exit code says it failed."""
-    from .output import ListedJson, TableBuilder, join_lines
+    from .listed_page import PageWriter
+    from .output import ListedJson, TableBuilder
 
     status = getattr(ctx.args, "status", None)
     write = sys.stdout.write
@@ -77,15 +78,16 @@ async def cmd_sessions_list(ctx: Context, client: AkoolClient) -> None:
         writer = ListedJson()
         pages = client.iter_pages(status=status, factory=writer, key=itemgetter(0),
                                   batch=writer.page)
+        out = PageWriter(sys.stdout)  # the masks marked in the lines written as they are
         if jsonl:
             async for page in pages:
-                write(join_lines([line for _, line in page]) + "\n")
+                out.write("", [line for _, line in page], "\n", "\n")
             return
         opened = False
         async for page in pages:
-            write((",\n" if opened else "[\n") + join_lines([line for _, line in page], ",\n"))
+            out.write(",\n" if opened else "[\n", [line for _, line in page], ",\n")
             opened = True
-        write("\n]\n" if opened else "[]\n")
+        out.write("\n]\n" if opened else "[]\n", [], "")
         return
     from .session_rows import SessionRows, newest_first
 
