@@ -152,3 +152,36 @@ def test_a_page_with_del_or_bidi_is_escaped_and_its_masks_shown() -> None:
     text = _written(True, [raws])
     assert "\x7f" not in text and "\u202e" not in text and "\x00" not in text
     assert "\u2022\u2022\u2022\u2022GsAd" in text and TOKEN not in text
+
+
+# -- the table's rows -------------------------------------------------------------------
+
+
+@given(st.lists(st.one_of(listed(), records()), max_size=6), st.integers(-10**5, 10**11),
+       st.integers(0, 999_999))
+@settings(max_examples=400, deadline=None)
+def test_a_page_gives_the_table_rows_of_its_records(raws, ms, us) -> None:
+    from akool_tui.cli.session_rows import SessionRows
+
+    now = NOW + timedelta(milliseconds=ms, microseconds=us)
+    assert SessionRows(now).page(raws) == [SessionRows(now)(raw) for raw in raws]
+
+
+def test_a_page_of_listed_records_takes_the_column_path_for_its_rows() -> None:
+    from akool_tui.cli.session_rows import SessionRows
+    from akool_tui.cli.session_rows_page import _columns as row_columns
+
+    raws = [{"_id": f"24f9cc7ca4090c3a244dab{n:02d}", "uid": 240891, "type": 2,
+             "status": n % 5, "stream_type": "agora", "avatar_id": "dvp_Tristan_cloth2_1080P",
+             "duration": 3600 * (n % 3) - 1, "create_time": _MS - n * 40_000_000 + 10**7,
+             "credentials": {}} for n in range(40)]
+    # ages a second, a minute, a day apart around whole days (each age worked out once)
+    raws += [{**raws[0], "create_time": _MS - step} for step in (
+        999, 1000, 59_999, 60_000, 86_399_999, 86_400_000, 86_400_001, 172_799_999,
+        172_800_000, 3 * 86_400_000 + 1, 1999, 2000)]
+    raws.append({**raws[0], "avatar_id": "a" * 300})  # cut to the cell's length
+    expected = [SessionRows(NOW)(raw) for raw in raws]
+    assert row_columns(SessionRows(NOW), raws) == expected
+    rows = SessionRows(NOW)  # a page at a time: the later ones from the ages worked out
+    assert [row for part in (raws[::2], raws[1::2], raws) for row in rows.page(part)] == [
+        *expected[::2], *expected[1::2], *expected]

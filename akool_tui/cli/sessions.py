@@ -93,7 +93,8 @@ async def cmd_sessions_list(ctx: Context, client: AkoolClient) -> None:
 
     rows = SessionRows(now())  # each record's cells as its page arrives, not a Session
     builder, open_now = TableBuilder(SESSION_FIELDS, rows.now, key=newest_first), 0
-    async for page in client.iter_pages(status=status, factory=rows, key=itemgetter(0)):
+    async for page in client.iter_pages(status=status, factory=rows, key=itemgetter(0),
+                                        batch=rows.page):
         builder.add_rows((key, cells) for _, key, cells, _ in page)
         open_now += sum(row[3] for row in page)
     if len(builder):
