@@ -323,8 +323,9 @@ class ClientBase:
         raw = data.get("result")
         if not isinstance(raw, list):
             items: list[T] = []
-        elif batch is not None:
-            items = batch([x for x in raw if isinstance(x, Mapping)])
+        elif batch is not None:  # a list of dicts as it is (one C pass: no ABC check each)
+            items = batch(raw if set(map(type, raw)) == {dict}
+                          else [x for x in raw if isinstance(x, Mapping)])
         else:
             items = [factory(x) for x in raw if isinstance(x, Mapping)]
         count = count_of(data.get("count"))
