@@ -272,11 +272,12 @@ class AkoolClient(KnowledgeCalls, CreditCalls):
         page, number = first, 1
         try:
             while True:
-                keys = [key(s) for s in page.result]
+                keys = list(map(key, page.result))
                 if number > 1 and (not keys or all(keys) and seen.issuperset(keys)):
                     ended = True
                     break
-                fresh = [s for s, k in zip(page.result, keys, strict=True) if not k or k not in seen]
+                fresh = page.result if seen.isdisjoint(keys) else [
+                    s for s, k in zip(page.result, keys, strict=True) if not k or k not in seen]
                 seen.update(keys)
                 if fresh:
                     yield fresh

@@ -75,17 +75,17 @@ async def cmd_sessions_list(ctx: Context, client: AkoolClient) -> None:
     if ctx.json or jsonl:
         # each record written as JSON as its page arrives, without building a Session
         # (a page at a time, column by column: cli/listed_page.py)
-        writer = ListedJson()
+        writer, second = ListedJson(), itemgetter(1)
         pages = client.iter_pages(status=status, factory=writer, key=itemgetter(0),
                                   batch=writer.page)
         out = PageWriter(sys.stdout)  # the masks marked in the lines written as they are
         if jsonl:
             async for page in pages:
-                out.write("", [line for _, line in page], "\n", "\n")
+                out.write("", list(map(second, page)), "\n", "\n")
             return
         opened = False
         async for page in pages:
-            out.write(",\n" if opened else "[\n", [line for _, line in page], ",\n")
+            out.write(",\n" if opened else "[\n", list(map(second, page)), ",\n")
             opened = True
         out.write("\n]\n" if opened else "[]\n", [], "")
         return
