@@ -76,6 +76,12 @@ def masked_columns(keys: tuple[str, ...], rows: Sequence[Mapping[str, Any]], *,
                 texts.append(i)
                 longest = max(longest, max(map(len, column), default=0))
                 continue
+            if _MASK not in "".join(column):  # none masked already: no startswith each
+                out.append([shown + v[-4:] if len(v) > 8 else shown if v else v
+                            for v in column])
+                known.append([s if len(s) >= MIN_KNOWN_LENGTH else ""
+                              for s in map(str.strip, column)])
+                continue
             out.append([v if not v or v.startswith(_MASK) else
                         shown if len(v) <= 8 else shown + v[-4:] for v in column])
             known.append([s if len(s) >= MIN_KNOWN_LENGTH and not s.startswith(_MASK) else ""
