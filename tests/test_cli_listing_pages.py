@@ -1,6 +1,6 @@
-"""``iter_pages`` leaves out a session an earlier page had already (sessions shift
-between pages while new ones arrive), and keeps a page whose sessions are all new as
-it is."""
+"""``sessions list`` over many pages: a session an earlier page had already is left out
+(sessions shift between pages while new ones arrive), a page of new sessions is kept
+as it is, and the garbage collector is put back as it was when the listing ends."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import json
 import httpx
 
 from akool_tui.api.client import AkoolClient
+from cli_helpers import clean_env_with_key as clean_env  # noqa: F401 - autouse fixture
 
 
 def _server(pages: dict[int, list[str]], count: int) -> httpx.MockTransport:
@@ -34,3 +35,20 @@ def test_a_session_shifted_onto_the_next_page_is_listed_once() -> None:
 
     got = asyncio.run(listing())
     assert got == [pages[1], pages[2][2:], pages[3]]
+
+
+def test_a_listing_puts_the_collector_back_as_it_was(simulator_factory, capsys) -> None:
+    """The listing freezes what is alive and collects less often while it runs; ``main``
+    also runs inside a longer process (tests): both are put back when it ends, also
+    when it fails."""
+    import gc
+
+    from akool_tui.cli import main
+
+    sim = simulator_factory(sessions=150)
+    before = gc.get_threshold(), gc.get_freeze_count()
+    assert main(["--base-url", sim.base_url, "sessions", "list", "--json"]) == 0
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+    assert main(["--base-url", "http://127.0.0.1:9", "sessions", "list"]) == 1  # refused
+    assert (gc.get_threshold(), gc.get_freeze_count()) == before
+    capsys.readouterr()
