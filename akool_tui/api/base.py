@@ -311,14 +311,17 @@ class ClientBase:
             raise ProtocolError(f"{path} answered without a 'data' object", endpoint=path)
         return data
 
-    async def _page(
-        self, path: str, params: dict[str, Any], factory: Callable[[Any], T]
-    ) -> Page[T]:
+    async def _page(self, path: str, params: dict[str, Any], factory: Callable[[Any], T],
+                    batch: Callable[[list[Any]], list[T]] | None = None) -> Page[T]:
+        """One page: ``factory`` of each record (a mapping), or ``batch`` of them all."""
         page = require_int(params["page"], "page number", 1)
         size = require_int(params["size"], "page size", 1)
         data = await self._data("GET", path, params=compact(params))
         raw = data.get("result")
-        items = [factory(x) for x in raw if isinstance(x, Mapping)] if isinstance(raw, list) else []
+        # a list of dicts as it is (one C pass), not an isinstance(x, Mapping) ABC check each
+        raw = ((raw if set(map(type, raw)) == {dict} else [x for x in raw if isinstance(x, Mapping)])
+               if isinstance(raw, list) else [])
+        items = batch(raw) if batch is not None else [factory(x) for x in raw]
         count = count_of(data.get("count"))
         if count is None:
             count = (page - 1) * size + len(items)

@@ -236,6 +236,7 @@ class AkoolClient(KnowledgeCalls, CreditCalls):
     async def iter_pages(
         self, status: int | SessionStatus | None = None, *,
         factory: Callable[[Any], Any] | None = None, key: Callable[[Any], str] | None = None,
+        batch: Callable[[list[Any]], list[Any]] | None = None,
     ) -> AsyncIterator[list[Any]]:
         """The sessions of :meth:`list_all_sessions` a page at a time, in the server's
         order, without holding the whole listing: page 1, then at most ``concurrency``
@@ -246,7 +247,8 @@ class AkoolClient(KnowledgeCalls, CreditCalls):
         are kept (about 80 B a session). ``factory`` makes each item of a page from the
         raw record (default :meth:`Session.from_api`), ``key`` gives an item's id
         (default its ``id`` attribute): ``sessions list --json`` writes records without
-        building sessions."""
+        building sessions; ``batch``, when given, makes a page's items at once (from the
+        list of its records) instead of ``factory`` one by one."""
         if factory is None:
             factory = Session.from_api
         if key is None:
@@ -256,7 +258,7 @@ class AkoolClient(KnowledgeCalls, CreditCalls):
             params: dict[str, Any] = {"page": page, "size": size}
             if status is not None:
                 params["status"] = int(require_int(status, "session status"))
-            return await self._page(SESSION_LIST, params, factory)
+            return await self._page(SESSION_LIST, params, factory, batch)
 
         first = await fetch(1, MAX_PAGE_SIZE)
         size, seen = first.size, set()
@@ -270,11 +272,12 @@ class AkoolClient(KnowledgeCalls, CreditCalls):
         page, number = first, 1
         try:
             while True:
-                keys = [key(s) for s in page.result]
+                keys = list(map(key, page.result))
                 if number > 1 and (not keys or all(keys) and seen.issuperset(keys)):
                     ended = True
                     break
-                fresh = [s for s, k in zip(page.result, keys, strict=True) if not k or k not in seen]
+                fresh = page.result if seen.isdisjoint(keys) else [
+                    s for s, k in zip(page.result, keys, strict=True) if not k or k not in seen]
                 seen.update(keys)
                 if fresh:
                     yield fresh

@@ -89,6 +89,18 @@ class TableBuilder:
     def lines(self) -> Iterator[str]:
         """The table a line at a time (header first), sorted by ``key``: written as it is
         made, without a second copy of the cells or of the text."""
+        header, line, strip = self._prepared()
+        yield header
+        if strip:
+            for _, cells in self.rows:
+                yield line(cells).rstrip()
+        else:
+            yield from map(line, map(itemgetter(1), self.rows))
+
+    def _prepared(self) -> tuple[str, Callable[[tuple[str, ...]], str], bool]:
+        """Sorts the rows; (the header line, a row's line before ``rstrip``, whether a
+        line may end in spaces: a left-aligned last column, or a last cell empty or
+        ending in one)."""
         if self.key is not None:
             self.rows.sort(key=itemgetter(0), reverse=True)
         shown = self.shown
@@ -106,19 +118,23 @@ class TableBuilder:
             if cap is not None and widths[i] > cap:
                 widths[i] = max(cap, len(headers[i]))
                 cut.update((t, t[:cap - 1] + "\u2026") for t, n in lengths.items() if n > cap)
-        # "{:<8}  {:>5}...": str.format pads as ljust / rjust do
-        template = "  ".join(f"{{:{'>' if f.align == 'right' else '<'}{w}}}"
+        # "%-8s  %5s...": pads as ljust / rjust do (and str.format's "{:<8}"), % escaped
+        template = "  ".join(f"%{'' if f.align == 'right' else '-'}{w}s"
                              for f, w in zip(shown, widths, strict=True))
-        line = template.format
-        yield line(*headers).rstrip()
-        if cut:  # a text cut in one column is cut wherever it shows: the same cell text
-            get = cut.get
-            for _, cells in self.rows:
-                yield line(*[get(c, c) if len(c) > (caps[i] or len(c)) else c
-                             for i, c in enumerate(cells)]).rstrip()
-            return
-        for _, cells in self.rows:
-            yield line(*cells).rstrip()
+        format_line = template.__mod__
+        header = format_line(tuple(headers)).rstrip()
+        strip = not shown or shown[-1].align != "right" or any(
+            not cells[-1] or cells[-1].endswith(" ") for _, cells in self.rows)
+        if not cut:
+            return header, format_line, strip
+        # a text cut in one column is cut wherever it shows: the same cell text
+        get = cut.get
+
+        def line(cells: tuple[str, ...]) -> str:
+            return format_line(tuple([get(c, c) if len(c) > (caps[i] or len(c)) else c
+                                      for i, c in enumerate(cells)]))
+
+        return header, line, True
 
     def render(self) -> str:
         return "\n".join(self.lines())
@@ -202,9 +218,17 @@ class ListedJson:
         self.encode = _compact_encoder()
         self.text = encode_basestring  # a JSON string, as the encoder writes it
         self.labels = {int(s): self.text(s.label) for s in SessionStatus}
+        self.status_numbers = {int(s): str(int(s)) for s in SessionStatus}
         #: the JSON strings of the values many records share (stream types, avatar ids,
         #: the account's uid), each encoded once; at most _SHARED of them
         self.shared: dict[str, str] = {}
+
+    def page(self, raws: list[Any]) -> list[tuple[Any, str]]:
+        """``[self(raw) for raw in raws]``, a column at a time when the whole page has
+        the listed shape (:mod:`akool_tui.cli.listed_page`)."""
+        from .listed_page import page_lines
+
+        return page_lines(self, raws)
 
     def _shared(self, value: str) -> str:
         encoded = self.text(value)

@@ -73,6 +73,31 @@ class SessionRows:
                 self._ages[memo] = text
         return text
 
+    def _left(self, start: datetime, duration: int) -> str:
+        """The time left of an open session that started at ``start``."""
+        if duration < 0:
+            return UNKNOWN
+        try:
+            end = start + timedelta(seconds=duration)
+        except OverflowError:  # no known end
+            return UNKNOWN
+        if not EARLIEST < end < LATEST:
+            return UNKNOWN
+        return countdown(max(end - self.now, _ZERO))  # type: ignore[operator]
+
+    def _length(self, duration: int) -> str:
+        length = session_duration(duration)
+        if len(self._durations) < 4096:
+            self._durations[duration] = length
+        return length
+
+    def page(self, raws: list[Any]) -> list[Row]:
+        """``[self(raw) for raw in raws]``, column by column when it can
+        (:mod:`akool_tui.cli.session_rows_page`)."""
+        from .session_rows_page import page_rows
+
+        return page_rows(self, raws)
+
     def _listed(self, raw: Any) -> Row | None:
         if type(raw) is not dict or raw.keys() != _LISTED:
             return None
@@ -83,21 +108,12 @@ class SessionRows:
                 and type(avatar) is str and type(duration) is int
                 and type(created) is int and 1e11 <= created < _LATEST_MS):
             return None
-        now = self.now
         start = EARLIEST + timedelta(milliseconds=float(created))
-        left, is_open = UNKNOWN, status in _OPEN
-        if is_open and duration >= 0:
-            try:
-                end = start + timedelta(seconds=duration)
-            except OverflowError:  # no known end
-                end = None
-            if end is not None and EARLIEST < end < LATEST:
-                left = countdown(max(end - now, _ZERO))  # type: ignore[operator]
+        is_open = status in _OPEN
+        left = self._left(start, duration) if is_open else UNKNOWN
         length = self._durations.get(duration)
         if length is None:
-            length = session_duration(duration)
-            if len(self._durations) < 4096:
-                self._durations[duration] = length
+            length = self._length(duration)
         cells = (safe(short_id(sid), limit=CELL) if sid else UNKNOWN,
                  _LABELS.get(status, "unknown"), left,
                  safe(avatar, limit=CELL) if avatar else UNKNOWN,
