@@ -25,6 +25,7 @@ from .table_cells import RowTexts
 from .table_filter import OrderBuilding
 from .table_order import SLICE, chunks, sortable
 from .table_rows import Column, Delta, Row, RowFilter, RowsInput, normalise_rows, utc_now
+from .table_sorts import OrderCache
 
 __all__ = ["Column", "Delta", "Row", "RowFilter", "RowsInput", "TableModel",
            "normalise_rows", "utc_now"]
@@ -71,6 +72,8 @@ class TableModel(OrderBuilding):
         self.texts = RowTexts(columns, self.rows, clock)
         #: keys of the marked rows (marks on rows hidden by a filter are kept)
         self.marks: set[str] = set()
+        #: each column's full sorted order, kept between sorts (:mod:`.table_sorts`)
+        self.sorts = OrderCache()
         #: True while the order does not reflect the rows (a rebuild is pending).
         self.stale = False
         #: Bumped on every change; a sliced rebuild starts over when it moves.
@@ -175,6 +178,7 @@ class TableModel(OrderBuilding):
         rows = self.rows
         # rows change: a narrowing pass (running or not started yet) works on every row
         self._base, self._narrow = None, False
+        self.sorts.note(changes, removed)  # the kept orders take them back in when used
         if not self.stale and len(changes) + len(removed) <= self.incremental_limit:
             self._patch_all(changes, removed, delta, skip)
             if delta:
