@@ -4,6 +4,7 @@ the order a fresh sort gives (ties in insertion order), and the cursor stays on 
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -102,3 +103,67 @@ def test_a_live_column_sorted_by_the_clock_is_never_kept() -> None:
     model.set_sort("left", False)
     _drain(model.rebuild_steps())
     assert "left" not in model.sorts
+
+
+# -- in the widget: a big table sorts its columns ahead, at idle ------------------------
+
+async def test_a_big_table_sorted_again_shows_a_fresh_sorts_order_with_the_cursor_kept(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a user sees: after sorting by one column, then another (changing rows
+    meanwhile), then the first again, the rows are in that column's order (ties in
+    insertion order), the cursor is on the row it was on, at the same screen line, and
+    the values of the column were not read again: its order was sorted ahead at idle."""
+    from textual.app import App, ComposeResult
+
+    import akool_tui.tui.widgets.table_presort as table_presort
+
+    monkeypatch.setattr(table_presort, "PRESORT_FROM", 1_000)
+    reads: list[str] = []
+
+    def counted(key: str):
+        def values(rows: list[Any]) -> list[Any]:
+            reads.append(key)
+            return [row[key] for row in rows]
+        return values
+
+    columns = [Column(key, key.upper(), width=8, sort_values=counted(key))
+               for key in ("id", "v", "w")]
+    rows = {f"r{i:05d}": {"id": f"r{i:05d}", "v": i % 7, "w": f"w{(i * 37) % 101:03d}"}
+            for i in range(6_000)}  # past SYNC_REORDER_LIMIT: sorted in a worker
+    table = LiveTable(columns, clock=lambda: 0)
+
+    class Big(App[None]):
+        def compose(self) -> ComposeResult:
+            yield table
+
+    async with Big().run_test(size=(60, 12)) as pilot:
+        table.set_rows(rows)
+        table.sort_by("v")
+
+        async def settle(what) -> None:
+            deadline = time.monotonic() + 20
+            while not what():
+                assert time.monotonic() < deadline
+                await pilot.pause(0.02)
+
+        await settle(lambda: not table.pending)
+        assert table.move_cursor_to_key("r00014")  # v 0, the third of its tie
+        line = table.cursor_index - table.scroll_offset.y
+        table.sort_by("w")
+        await settle(lambda: not table.pending)
+        for key in ("r00003", "r00021"):  # v 3 -> 0 and 0 -> 6: they move
+            table.update_row(key, {**rows[key], "v": 0 if key == "r00003" else 6})
+        await settle(lambda: "id" in table._model.sorts and "v" in table._model.sorts)
+        reads.clear()
+        table.sort_by("v")
+        await settle(lambda: not table.pending)
+        assert reads == []  # taken from the order kept, not sorted again
+        now = {key: table.get_row(key) for key in rows}
+        assert visible_keys(table) == sorted(now, key=lambda key: now[key]["v"])
+        assert table.cursor_key == "r00014"
+        assert table.cursor_index - table.scroll_offset.y == line
+        assert visible_keys(table)[:4] == ["r00000", "r00003", "r00007", "r00014"]
+
+
+def visible_keys(table: LiveTable) -> list[str]:
+    return [key for i in range(table.visible_row_count) if (key := table.key_at(i))]

@@ -11,6 +11,7 @@ goes on.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
@@ -51,6 +52,7 @@ class OrderBuilding:
     _pass_reverse: bool
     filtered: bool  # (the model's property)
     _sort_value: Callable[[Row], Any]
+    _value_by: Callable[[Column, Row], Any]
     _order_key: Callable[[str], Any]
     sorts: OrderCache
     #: the column a build sorted every row by (its order is then kept), else None
@@ -198,6 +200,20 @@ class OrderBuilding:
         return (yield from sorted_keys(keys, self.rows, column, self._sort_value,
                                        self._sort_as_text, sliced, self._compare_as_text,
                                        every))
+
+    def presort_steps(self, column: Column) -> Iterator[None]:
+        """Sort every row by ``column`` and keep that order (:mod:`.table_sorts`), for
+        a later sort by it; nothing is kept if the rows changed meanwhile (``version``
+        moved) or the values were of mixed types. The visible order is left alone."""
+        version, rows = self.version, self.rows
+        mixed: list[bool] = []
+        order = yield from sorted_keys(list(rows), rows, column,
+                                       partial(self._value_by, column), False, True,
+                                       lambda: mixed.append(True), list(rows.values()))
+        if mixed:
+            self.sorts.mixed.add(column.key)
+        elif version == self.version and keepable(column):
+            self.sorts.put(column.key, order)
 
     def _compare_as_text(self) -> None:
         """The sort column holds values of mixed types: compare them as text."""

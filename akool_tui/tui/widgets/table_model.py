@@ -115,6 +115,10 @@ class TableModel(OrderBuilding):
     def _sort_value(self, row: Row) -> Any:
         column = self.sort_column
         assert column is not None
+        return self._value_by(column, row)
+
+    def _value_by(self, column: Column, row: Row) -> Any:
+        """The value ``row`` sorts by in ``column``."""
         if column.sort_key is not None:
             try:
                 return column.sort_key(row)

@@ -50,12 +50,16 @@ class OrderCache:
     def __init__(self, limit: int = DIRTY_LIMIT) -> None:
         self.kept: dict[str, Kept] = {}
         self.limit = limit
+        #: columns a sort ahead found values of mixed types in: not sorted ahead again
+        #: until the kept orders are dropped (see :mod:`.table_presort`)
+        self.mixed: set[str] = set()
 
     def __contains__(self, column_key: str) -> bool:
         return column_key in self.kept
 
     def clear(self) -> None:
         self.kept.clear()
+        self.mixed.clear()
 
     def note(self, changed: Collection[str], removed: Collection[str] = ()) -> None:
         """Rows were added, changed or removed: each kept order takes them back in when
@@ -63,7 +67,7 @@ class OrderCache:
         if not self.kept or not (changed or removed):
             return
         if len(changed) + len(removed) > self.limit:
-            self.kept.clear()
+            self.clear()
             return
         keys = {*changed, *removed}
         for column_key, kept in list(self.kept.items()):
