@@ -34,7 +34,7 @@ def fresh(model: TableModel) -> list[str]:
 
 values = st.one_of(st.none(), st.integers(0, 4), st.sampled_from(["a", "B", "b", "c"]))
 operations = st.lists(st.tuples(
-    st.sampled_from(["set", "remove", "sort", "filter", "bulk"]),
+    st.sampled_from(["set", "remove", "sort", "filter", "bulk", "ahead", "freshen"]),
     st.integers(0, 11), values, st.booleans()), max_size=40)
 
 
@@ -57,12 +57,33 @@ def test_a_sort_by_a_kept_order_gives_what_a_fresh_sort_gives(
             model.commit(changes, [k for k in model.rows if k not in changes] if flag else [])
         elif op == "sort":
             model.set_sort(None if value is None else "kvw"[hash(str(value)) % 3], flag)
+        elif op == "ahead":  # sorted ahead at idle (interrupted by a change if flag)
+            steps = model.presort_steps(COLUMNS[number % 3])
+            if flag:
+                next(steps, None)
+                model.commit({"k0": {"k": "k0", "v": value, "w": "w9"}}, [])
+            _drain(steps)
+        elif op == "freshen":
+            model.freshen_kept(1 + number % 3)
         else:
             model.set_filter("" if value is None else str(value),
                              (lambda k, row: row["v"] != 0) if flag else None)
         if model.stale:
             _drain(model.rebuild_steps(sliced=flag))
         assert model.window(0, len(model)) == fresh(model)
+        for column in COLUMNS:  # every order kept is every row in that column's order
+            if column.key in model.sorts:
+                kept = model.sorts.take(column.key, model.rows, model.order_key_by(column))
+                assert kept is None or kept == fresh_by(model, column.key)
+
+
+def fresh_by(model: TableModel, column_key: str) -> list[str]:
+    """Every row in ``column_key``'s ascending order, from scratch."""
+    other = TableModel(model.columns)
+    other.commit(dict(model.rows), [])
+    other.set_sort(column_key, False)
+    _drain(other.rebuild_steps())
+    return other.window(0, len(other))
 
 
 def test_sorting_by_a_column_again_keeps_its_order_without_sorting() -> None:

@@ -53,6 +53,8 @@ class OrderBuilding:
     filtered: bool  # (the model's property)
     _sort_value: Callable[[Row], Any]
     _value_by: Callable[[Column, Row], Any]
+    order_key_by: Callable[[Column], Callable[[str], Any]]
+    columns: tuple[Column, ...]
     _order_key: Callable[[str], Any]
     sorts: OrderCache
     #: the column a build sorted every row by (its order is then kept), else None
@@ -214,6 +216,18 @@ class OrderBuilding:
             self.sorts.mixed.add(column.key)
         elif version == self.version and keepable(column):
             self.sorts.put(column.key, order)
+
+    def freshen_kept(self, least: int) -> bool:
+        """Take the rows changed since back into one kept order of another column with
+        at least ``least`` of them (a bisect each), before they are too many and it is
+        dropped; True if there was one."""
+        sorts = self.sorts
+        for column in self.columns:
+            kept = sorts.kept.get(column.key)
+            if kept is not None and len(kept.dirty) >= least and column is not self.sort_column:
+                sorts.take(column.key, self.rows, self.order_key_by(column))
+                return True
+        return False
 
     def _compare_as_text(self) -> None:
         """The sort column holds values of mixed types: compare them as text."""

@@ -25,7 +25,7 @@ from .table_cells import RowTexts
 from .table_filter import OrderBuilding
 from .table_order import SLICE, chunks, sortable
 from .table_rows import Column, Delta, Row, RowFilter, RowsInput, normalise_rows, utc_now
-from .table_sorts import OrderCache
+from .table_sorts import OrderCache, keepable
 
 __all__ = ["Column", "Delta", "Row", "RowFilter", "RowsInput", "TableModel",
            "normalise_rows", "utc_now"]
@@ -127,6 +127,12 @@ class TableModel(OrderBuilding):
         if column.compute is not None:
             return column.value(row, self._sort_now)
         return row.get(column.key)
+
+    def order_key_by(self, column: Column) -> Callable[[str], Any]:
+        """The order key of a row by ``column`` (values not compared as text), for a kept
+        order of a column that may not be the sort column."""
+        rows, seq, value = self.rows, self._seq, self._value_by
+        return lambda key: (sortable(value(column, rows[key]), False), seq[key])
 
     def _order_key(self, key: str) -> Any:
         if self.sort_column is None:
@@ -300,6 +306,10 @@ class TableModel(OrderBuilding):
         self.reverse = reverse
         if column is self.sort_column:
             return False
+        old = self.sort_column
+        if (old is not None and not self.stale and not self.filtered and keepable(old)
+                and not self._sort_as_text):
+            self.sorts.put(old.key, self.order)  # every row, in order: kept as it is now
         self.sort_column = column
         self._sort_now = self.clock()
         self._sort_as_text = self._narrow = False

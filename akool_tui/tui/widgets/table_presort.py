@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 PRESORT_FROM = 20_000
 #: CPU seconds of one slice of a sort ahead before yielding.
 PRESORT_BUDGET = 0.003
+#: a kept order with this many changed rows takes them back in at idle (a bisect each:
+#: a few ms), before more drop it (:data:`.table_sorts.DIRTY_LIMIT`) and it must be
+#: sorted again in full
+FRESHEN_AT = 64
 
 
 class Presorting:
@@ -41,7 +45,7 @@ class Presorting:
         """Start sorting the columns without a kept order in the background, if the
         table is big and that is not running already."""
         if (self._presort_worker is not None or len(self._model.rows) < PRESORT_FROM
-                or not self.is_running or not self._unsorted()):
+                or not self.is_running or not (self._unsorted() or self._to_freshen())):
             return
         self._presort_worker = self.run_worker(
             self._presort(), group="live-table-presort", exclusive=True
@@ -66,6 +70,11 @@ class Presorting:
         return [column for column in shown + rest if keepable(column)
                 and column.key not in sorts and column.key not in sorts.mixed]
 
+    def _to_freshen(self) -> bool:
+        current = self._model.sort_column
+        return any(len(kept.dirty) >= FRESHEN_AT for key, kept in self._model.sorts.kept.items()
+                   if current is None or key != current.key)
+
     def _busy(self) -> bool:
         """A load, sort or filter runs, or the search texts are being built."""
         return self.pending or getattr(self, "_search_worker", None) is not None
@@ -74,9 +83,12 @@ class Presorting:
         worker = get_current_worker()
         model = self._model
         try:
-            while len(model.rows) >= PRESORT_FROM and (todo := self._unsorted()):
+            while len(model.rows) >= PRESORT_FROM and (
+                    (todo := self._unsorted()) or self._to_freshen()):
                 await asyncio.sleep(INDEX_DELAY)
                 if self._busy():  # it comes back here after
+                    continue
+                if model.freshen_kept(FRESHEN_AT) or not todo:
                     continue
                 steps = model.presort_steps(todo[0])
                 started = perf_counter()
