@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from akool_tui.tui.widgets.live_table import LiveTable
 from akool_tui.tui.widgets.table_model import TableModel
 from akool_tui.tui.widgets.table_order import sortable
-from akool_tui.tui.widgets.table_rows import Column
+from akool_tui.tui.widgets.table_rows import Column, Delta
 from akool_tui.tui.widgets.table_sync import _drain
 
 COLUMNS = [Column("k", "K"), Column("v", "V"), Column("w", "W")]
@@ -34,7 +34,8 @@ def fresh(model: TableModel) -> list[str]:
 
 values = st.one_of(st.none(), st.integers(0, 4), st.sampled_from(["a", "B", "b", "c"]))
 operations = st.lists(st.tuples(
-    st.sampled_from(["set", "remove", "sort", "filter", "bulk", "ahead", "freshen"]),
+    st.sampled_from(["set", "remove", "sort", "filter", "bulk", "ahead", "freshen",
+                     "between"]),
     st.integers(0, 11), values, st.booleans()), max_size=40)
 
 
@@ -65,6 +66,14 @@ def test_a_sort_by_a_kept_order_gives_what_a_fresh_sort_gives(
             _drain(steps)
         elif op == "freshen":
             model.freshen_kept(1 + number % 3)
+        elif op == "between":  # a sort taken between the steps of a sliced change
+            steps = model.commit_steps(  # past incremental_limit: in steps, removals first
+                {f"k{i}": {"k": f"k{i}", "v": value, "w": f"w{i}"} for i in (1, 3, 5, 7)},
+                [key for key in ("k0", "k2") if key in model.rows], Delta())
+            next(steps, None)
+            model.set_sort("vw"[number % 2], flag)
+            _drain(model.rebuild_steps())
+            _drain(steps)
         else:
             model.set_filter("" if value is None else str(value),
                              (lambda k, row: row["v"] != 0) if flag else None)

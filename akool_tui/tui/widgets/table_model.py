@@ -188,8 +188,8 @@ class TableModel(OrderBuilding):
         rows = self.rows
         # rows change: a narrowing pass (running or not started yet) works on every row
         self._base, self._narrow = None, False
-        self.sorts.note(changes, removed)  # the kept orders take them back in when used
         if not self.stale and len(changes) + len(removed) <= self.incremental_limit:
+            self.sorts.note(changes, removed)  # kept orders take them back in when used
             self._patch_all(changes, removed, delta, skip)
             if delta:
                 self.version += 1
@@ -202,6 +202,9 @@ class TableModel(OrderBuilding):
                 delta.removed[key] = rows.pop(key)
                 del self._seq[key]
             self.texts.forget(gone, gone=True)
+            # as they change: a sort (a kept order taken at once) may end between two steps
+            self.sorts.note((), gone)
+            self.stale = True
             self.version += 1
             yield
         old = delta.old
@@ -217,6 +220,8 @@ class TableModel(OrderBuilding):
                 old[key] = rows.get(key)
                 rows[key] = changes[key]
             self._forget(chunk)
+            self.sorts.note(chunk)
+            self.stale = True
             self.version += 1
             yield
 
