@@ -197,3 +197,18 @@ async def test_a_big_table_sorted_again_shows_a_fresh_sorts_order_with_the_curso
 
 def visible_keys(table: LiveTable) -> list[str]:
     return [key for i in range(table.visible_row_count) if (key := table.key_at(i))]
+
+
+def test_the_sessions_columns_bulk_sort_values_are_their_sort_keys() -> None:
+    """The sessions table reads a column's sort values in bulk (the ids' last characters
+    sliced, not cut one call a row): the same values as the column's own sort key, for
+    long, short and empty ids."""
+    from akool_tui.api.models import Session
+    from akool_tui.tui.screens.sessions import COLUMNS as SESSION_COLUMNS
+    from akool_tui.tui.screens.sessions_load import SessionRow
+
+    found = [SessionRow(Session(id=sid)) for sid in
+             ("65f0c2a19886cb4e3b7d2a10", "12345678", "1234567", "", "Ab_cD-ef9")]
+    for column in SESSION_COLUMNS:
+        if column.sort_values is not None and column.sort_key is not None:
+            assert column.sort_values(found) == [column.sort_key(r) for r in found], column.key
