@@ -217,16 +217,22 @@ class OrderBuilding:
         elif version == self.version and keepable(column):
             self.sorts.put(column.key, order)
 
+    def to_freshen(self, least: int) -> list[Column]:
+        """The columns whose kept order has at least ``least`` changed rows to take back
+        in. Not the sort column's while its order is the visible one (every row, patched
+        in place as rows change: it is kept as it is when the sort moves on)."""
+        kept, whole = self.sorts.kept, not self.filtered
+        return [column for column in self.columns
+                if column.key in kept and len(kept[column.key].dirty) >= least
+                and not (whole and column is self.sort_column)]
+
     def freshen_kept(self, least: int) -> bool:
-        """Take the rows changed since back into one kept order of another column with
-        at least ``least`` of them (a bisect each), before they are too many and it is
-        dropped; True if there was one."""
-        sorts = self.sorts
-        for column in self.columns:
-            kept = sorts.kept.get(column.key)
-            if kept is not None and len(kept.dirty) >= least and column is not self.sort_column:
-                sorts.take(column.key, self.rows, self.order_key_by(column))
-                return True
+        """Take the rows changed since back into one kept order with at least ``least``
+        of them (a bisect each: see :meth:`to_freshen`), before they are too many and it
+        is dropped; True if there was one."""
+        for column in self.to_freshen(least)[:1]:
+            self.sorts.take(column.key, self.rows, self.order_key_by(column))
+            return True
         return False
 
     def _compare_as_text(self) -> None:

@@ -71,9 +71,7 @@ class Presorting:
                 and column.key not in sorts and column.key not in sorts.mixed]
 
     def _to_freshen(self) -> bool:
-        current = self._model.sort_column
-        return any(len(kept.dirty) >= FRESHEN_AT for key, kept in self._model.sorts.kept.items()
-                   if current is None or key != current.key)
+        return bool(self._model.to_freshen(FRESHEN_AT))
 
     def _busy(self) -> bool:
         """A load, sort or filter runs, or the search texts are being built."""
