@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from textual.worker import Worker, get_current_worker
 
+from ...core.memory import release_free_memory_soon
 from .table_search import INDEX_DELAY
 from .table_sorts import keepable
 
@@ -80,6 +81,7 @@ class Presorting:
     async def _presort(self) -> None:
         worker = get_current_worker()
         model = self._model
+        sorted_any = False
         try:
             while len(model.rows) >= PRESORT_FROM and (
                     (todo := self._unsorted()) or self._to_freshen()):
@@ -97,6 +99,9 @@ class Presorting:
                             steps.close()
                             break
                         started = perf_counter()
+                sorted_any = True
+            if sorted_any:  # the sorts' values (100 000 strings a column) are freed
+                release_free_memory_soon()
         finally:
             if self._presort_worker is worker:
                 self._presort_worker = None
