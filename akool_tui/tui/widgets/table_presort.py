@@ -58,17 +58,17 @@ class Presorting:
             self._presort_worker = None
 
     def _unsorted(self) -> list[Column]:
-        """The sortable columns with no kept order, the next ones of the ``s`` cycle
-        (the columns shown, after the sort column) first."""
+        """The sortable columns on screen with no kept order, in the order of the ``s``
+        cycle from the sort column (a column a narrow table hides is not sorted ahead:
+        neither ``s`` nor a click reaches it)."""
         model = self._model
         shown = [column for column in self.shown_columns() if column.sortable]
         current = model.sort_column
         if current in shown:
             at = shown.index(current) + 1
             shown = shown[at:] + shown[:at]
-        rest = [column for column in model.columns if column.sortable and column not in shown]
         sorts = model.sorts
-        return [column for column in shown + rest if keepable(column)
+        return [column for column in shown if keepable(column)
                 and column.key not in sorts and column.key not in sorts.mixed]
 
     def _to_freshen(self) -> bool:
