@@ -205,17 +205,24 @@ class OrderBuilding:
 
     def presort_steps(self, column: Column) -> Iterator[None]:
         """Sort every row by ``column`` and keep that order (:mod:`.table_sorts`), for
-        a later sort by it; nothing is kept if the rows changed meanwhile (``version``
-        moved) or the values were of mixed types. The visible order is left alone."""
-        version, rows = self.version, self.rows
+        a later sort by it. The rows that change meanwhile are taken back in when it is
+        used, as a kept order's; nothing is kept if too many changed, or if the values
+        were of mixed types. The visible order is left alone."""
+        rows, sorts = self.rows, self.sorts
         mixed: list[bool] = []
-        order = yield from sorted_keys(list(rows), rows, column,
-                                       partial(self._value_by, column), False, True,
-                                       lambda: mixed.append(True), list(rows.values()))
-        if mixed:
-            self.sorts.mixed.add(column.key)
-        elif version == self.version and keepable(column):
-            self.sorts.put(column.key, order)
+        watch = sorts.watch()
+        try:
+            order = yield from sorted_keys(list(rows), rows, column,
+                                           partial(self._value_by, column), False, True,
+                                           lambda: mixed.append(True), list(rows.values()))
+        finally:
+            sorts.unwatch(watch)
+        if watch.spoiled or not keepable(column):
+            return
+        if not mixed:
+            sorts.put(column.key, order, watch.keys)
+        elif not watch.keys:  # (a row changed meanwhile may have made them mixed)
+            sorts.mixed.add(column.key)
 
     def to_freshen(self, least: int) -> list[Column]:
         """The columns whose kept order has at least ``least`` changed rows to take back

@@ -44,6 +44,15 @@ class Kept:
     dirty: set[str] = field(default_factory=set)
 
 
+@dataclass(slots=True)
+class Watch:
+    """The rows changed while a sort ahead runs (``spoiled``: too many, or every kept
+    order was dropped meanwhile)."""
+
+    keys: set[str] = field(default_factory=set)
+    spoiled: bool = False
+
+
 class OrderCache:
     """The kept orders of a model's columns, by column key."""
 
@@ -53,6 +62,8 @@ class OrderCache:
         #: columns a sort ahead found values of mixed types in: not sorted ahead again
         #: until the kept orders are dropped (see :mod:`.table_presort`)
         self.mixed: set[str] = set()
+        #: the sorts ahead running, each noting the rows changed meanwhile
+        self.watches: list[Watch] = []
 
     def __contains__(self, column_key: str) -> bool:
         return column_key in self.kept
@@ -60,26 +71,42 @@ class OrderCache:
     def clear(self) -> None:
         self.kept.clear()
         self.mixed.clear()
+        for watch in self.watches:
+            watch.spoiled = True
+
+    def watch(self) -> Watch:
+        """Note the rows that change from now on, until :meth:`unwatch` (a sort ahead:
+        its order takes them back in when it is used, as a kept order's)."""
+        watch = Watch()
+        self.watches.append(watch)
+        return watch
+
+    def unwatch(self, watch: Watch) -> None:
+        self.watches.remove(watch)
 
     def note(self, changed: Collection[str], removed: Collection[str] = ()) -> None:
         """Rows were added, changed or removed: each kept order takes them back in when
         it is next used (or is dropped if too many changed)."""
-        if not self.kept or not (changed or removed):
+        if not (self.kept or self.watches) or not (changed or removed):
             return
         if len(changed) + len(removed) > self.limit:
             self.clear()
             return
         keys = {*changed, *removed}
+        for watch in self.watches:
+            watch.keys |= keys
+            watch.spoiled = watch.spoiled or len(watch.keys) > self.limit
         for column_key, kept in list(self.kept.items()):
             kept.dirty |= keys
             if len(kept.dirty) > self.limit:
                 del self.kept[column_key]
 
-    def put(self, column_key: str, order: list[str]) -> None:
+    def put(self, column_key: str, order: list[str], dirty: Collection[str] = ()) -> None:
         """``order``: every row, ascending by the column (it is kept, not copied: the
         model may patch it in place as its visible order, which a later take undoes
-        and redoes for the rows noted meanwhile)."""
-        self.kept[column_key] = Kept(order)
+        and redoes for the rows noted meanwhile); ``dirty``: rows that changed while
+        it was sorted (they may be out of place: taken back in like later changes)."""
+        self.kept[column_key] = Kept(order, set(dirty))
 
     def take(self, column_key: str, rows: dict[str, Any],
              order_key: Callable[[str], Any]) -> list[str] | None:
