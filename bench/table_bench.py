@@ -215,10 +215,12 @@ async def longest_block(
     # painted: the first update written once the background work is done (a quick one
     # can end and paint within one poll of busy(): waiting for the next update then
     # waited for an update that never came)
-    app.until, app.until_at = (lambda: not busy()), 0.0
+    done = [False]  # the action (awaited here if it is a coroutine) returned
+    app.until, app.until_at = (lambda: done[0] and not busy()), 0.0
     result = action()
     if asyncio.iscoroutine(result):
         await result
+    done[0] = True
     while busy():
         await asyncio.sleep(0.001)
     waited = time.perf_counter()
