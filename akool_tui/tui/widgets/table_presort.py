@@ -2,9 +2,9 @@
 :class:`~akool_tui.tui.widgets.live_table.LiveTable` (a mixin).
 
 A sort of 100 000 rows by a column it was never sorted by reads every row's value and
-sorts them (50-160 ms until painted). A sort by a column whose order the model keeps
-(:mod:`.table_sorts`) only takes it back (15-30 ms until painted, most of it the
-repaint). So a big table sorts its other columns while it is idle, after a load or a
+sorts them (50-160 ms until painted in the console). A sort by a column whose order the
+model keeps (:mod:`.table_sorts`) only takes it back (10-45 ms until painted, most of
+it the repaint and the way of the key). So a big table sorts its other columns while it is idle, after a load or a
 change, in slices of a few ms that yield to the event loop, the next columns of the
 ``s`` cycle first; the search texts (:mod:`.table_search`) are built before.
 """
