@@ -6,8 +6,9 @@ tagged with what the app was doing when it was typed: ``load`` (the first load),
 ``refetch`` (the ``--type-seconds`` after ctrl+r: a full refetch), ``filter`` / ``sort``
 (right after a quick filter / a sort step). Per tree: p95 and max over all probes of a
 run (the figure ``latency_100k`` reports), then per phase, as min / median / max over
-the runs; and the wall time of each full refetch (ctrl+r to the end of the simulator's
-burst of CPU, to ``SAMPLE`` s).
+the runs; the slowest sort until painted of a run's sort cycles and the median quick
+filter until painted (``latency_100k``'s figures); and the wall time of each full
+refetch (ctrl+r to the end of the simulator's burst of CPU, to ``SAMPLE`` s).
 
     python bench/latency_ab.py --tree base=/tmp/base-tree --tree new=. [--runs 3]
                                [--refetches 2]
@@ -86,6 +87,8 @@ def one(tree: Path, env: dict[str, str], sim_pid: int, port: int, sessions: int,
     result["all"] = [x for v in tagged.values() for x in v]
     result["_p95"] = [out["latency_p95"]]
     result["_max"] = [out["latency_max"]]
+    result["_sort"] = [out.get("sort_until_painted_max", float("nan"))]
+    result["_filter"] = [out.get("filter_latency_median", float("nan"))]
     result["_wall"] = walls
     return result
 
@@ -129,7 +132,8 @@ def main() -> int:
                     result = one(tree, env, simulator.pid, port, args.sessions, args)
                     runs[name].append(result)
                     print(f"run {n + 1} {name}: p95 {result['_p95'][0]:.1f} max "
-                          f"{result['_max'][0]:.1f} ms, refetch wall "
+                          f"{result['_max'][0]:.1f} ms, sort {result['_sort'][0]:.1f} ms, "
+                          f"refetch wall "
                           f"{', '.join(f'{w:.2f}' for w in result['_wall'])} s, "
                           f"load {os.getloadavg()[0]:.2f}", flush=True)
         finally:
@@ -139,6 +143,10 @@ def main() -> int:
         print(f"{name} ({trees[name]}), {len(results)} runs, min / median / max over runs:")
         print(f"  p95 all     {spread([r['_p95'][0] for r in results])} ms")
         print(f"  max all     {spread([r['_max'][0] for r in results])} ms")
+        print(f"  sort until painted, slowest of a run's sort cycles "
+              f"{spread([r['_sort'][0] for r in results])} ms")
+        print(f"  quick filter until painted, median of a run "
+              f"{spread([r['_filter'][0] for r in results])} ms")
         for tag in ("load", "refetch", "after", "filter", "sort"):
             got = [r[tag] for r in results if r.get(tag)]
             if got:

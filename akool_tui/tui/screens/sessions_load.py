@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ... import logs
 from ...core.fields import SESSION_FIELDS, table_fields
+from ...core.ids import SHORT_ID_LENGTH, short_id
 from ...core.memory import release_free_memory, release_free_memory_soon
 from ..input_gate import GATE, GatedLoop, InputGate, switch_interval
 
@@ -89,6 +90,11 @@ def sort_values(field: Field[Session]) -> Callable[[list[SessionRow]], list[Any]
     of four or five through the row and the column's ``sort_key`` (a sort of 100 000
     sessions read them for 60-300 ms)."""
     get, sort = field.get, field.sort
+    if sort is short_id:  # the ids' last characters, sliced (a call a row cost 20 ms)
+        def short_ids(rows: list[SessionRow]) -> list[Any]:
+            return [value[-SHORT_ID_LENGTH:] for value in map(get, map(_SESSION, rows))]
+
+        return short_ids
 
     def values(rows: list[SessionRow]) -> list[Any]:
         found = map(get, map(_SESSION, rows))

@@ -16,12 +16,12 @@ Where things are:
 
 * the data (no Textual): :mod:`.table_model` (rows, diffs, the filtered and sorted
   order, marks), :mod:`.table_rows` (``Column``, row sets, comparing them),
-  :mod:`.table_order` (sorting in steps), :mod:`.table_cells` (cached cell, search and
-  live texts);
+  :mod:`.table_order` (sorting in steps), :mod:`.table_sorts` (sorted orders kept),
+  :mod:`.table_cells` (cached cell, search and live texts);
 * the widget: this module (the public API, messages, Textual's hooks) and its parts
   :mod:`.table_paint` (column layout, painting lines), :mod:`.table_cursor` (keys,
-  mouse, the cursor) and :mod:`.table_sync` (cursor, scroll and repaints kept in step
-  with the model).
+  mouse, the cursor), :mod:`.table_sync` (cursor, scroll and repaints kept in step
+  with the model), :mod:`.table_search` and :mod:`.table_presort` (idle work).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from textual.worker import Worker
 from .table_cursor import TableCursor
 from .table_model import TableModel
 from .table_paint import TablePaint, _Frame
+from .table_presort import Presorting
 from .table_rows import Column, Row, RowFilter, RowsInput, diff_rows, normalise_rows, utc_now
 from .table_search import SearchIndexing
 from .table_sync import SLICE_BUDGET, TableSync, _drain
@@ -45,8 +46,8 @@ from .table_sync import SLICE_BUDGET, TableSync, _drain
 __all__ = ["Column", "LiveTable"]
 
 
-class LiveTable(TableCursor, TableSync, SearchIndexing, TablePaint, ScrollView, can_focus=True,
-                inherit_bindings=False):
+class LiveTable(TableCursor, TableSync, SearchIndexing, Presorting, TablePaint, ScrollView,
+                can_focus=True, inherit_bindings=False):
     """A virtual, diff-updated table of rows identified by string keys.
 
     Args:
@@ -171,7 +172,6 @@ class LiveTable(TableCursor, TableSync, SearchIndexing, TablePaint, ScrollView, 
         @property
         def control(self) -> LiveTable:
             return self.table
-
 
     def __init__(
         self,
@@ -377,6 +377,7 @@ class LiveTable(TableCursor, TableSync, SearchIndexing, TablePaint, ScrollView, 
     def _on_unmount(self) -> None:
         self._cancel_load()
         self._stop_indexing()
+        self._stop_presorting()
         if self._reorder_worker is not None:
             self._reorder_worker.cancel()
             self._reorder_worker = None

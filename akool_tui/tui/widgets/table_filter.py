@@ -11,14 +11,17 @@ goes on.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from functools import partial
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from .table_order import SLICE, chunks, sorted_keys
 from .table_scan import SCAN_FROM, SEPARATOR, scan_rows
+from .table_sorts import keepable
 
 if TYPE_CHECKING:
     from .table_cells import RowTexts
+    from .table_sorts import OrderCache
     from .table_rows import Column, Row, RowFilter
 
 #: A narrowing pass builds missing search texts slice by slice in display order (so
@@ -49,6 +52,13 @@ class OrderBuilding:
     _pass_reverse: bool
     filtered: bool  # (the model's property)
     _sort_value: Callable[[Row], Any]
+    _value_by: Callable[[Column, Row], Any]
+    order_key_by: Callable[[Column], Callable[[str], Any]]
+    columns: tuple[Column, ...]
+    _order_key: Callable[[str], Any]
+    sorts: OrderCache
+    #: the column a build sorted every row by (its order is then kept), else None
+    _sorted_all: str | None = None
 
     # -- filtering ----------------------------------------------------------------
 
@@ -76,6 +86,7 @@ class OrderBuilding:
         try:
             while True:
                 version = self.version
+                self._sorted_all = None
                 order = yield from self._build_order(sliced)
                 if version == self.version:
                     break
@@ -83,6 +94,8 @@ class OrderBuilding:
                 self._base = None
         finally:
             self._found = None
+        if self._sorted_all is not None and not self._sort_as_text:
+            self.sorts.put(self._sorted_all, order)  # every row sorted: kept for next time
         self.order = order
         self.stale = self._narrow = False
         self._base = None
@@ -94,16 +107,21 @@ class OrderBuilding:
         # (the order is kept ascending: a narrowing pass reads it the way shown when it
         # started, and turns its result back by the same, whatever the sort does meanwhile)
         self._pass_reverse = backwards = self.reverse
+        presorted = False
         if narrow:
             # More filter text: keep the (sorted) order, drop what no longer matches. In
             # display order, so that the first matches found are the first rows shown.
             keys = list(self._base if self._base is not None else self.order)
             if backwards:
                 keys.reverse()
+        elif (kept := self._kept_order()) is not None:
+            # the sort column's order is kept: its rows in that order, filtered, are the
+            # result (no sort; a filter scans them in that order)
+            keys, presorted = kept, True
         else:
             keys = list(rows)  # insertion (seq) order
         # every row, in the order of ``keys``: a sort reads them without looking each up
-        every = None if narrow or self.filtered else list(rows.values())
+        every = None if narrow or presorted or self.filtered else list(rows.values())
         if self.filtered:
             matched: list[str] = []
             needle, search = self._needle, self.texts.search
@@ -139,9 +157,18 @@ class OrderBuilding:
             if backwards:
                 keys.reverse()
             return keys
-        if self.sort_column is None:
+        if presorted or self.sort_column is None:
             return keys
+        if every is not None and keepable(self.sort_column):
+            self._sorted_all = self.sort_column.key
         return (yield from self._sorted(keys, sliced, every))
+
+    def _kept_order(self) -> list[str] | None:
+        """The sort column's full order, if it is kept (:mod:`.table_sorts`)."""
+        column = self.sort_column
+        if column is None or self._sort_as_text or column.key not in self.sorts:
+            return None
+        return self.sorts.take(column.key, self.rows, self._order_key)
 
     def _by_column(self, keys: list[str]) -> bool:
         """Whether a scan of ``keys`` is quicker by column (:mod:`.table_scan`): many
@@ -175,6 +202,45 @@ class OrderBuilding:
         return (yield from sorted_keys(keys, self.rows, column, self._sort_value,
                                        self._sort_as_text, sliced, self._compare_as_text,
                                        every))
+
+    def presort_steps(self, column: Column) -> Iterator[None]:
+        """Sort every row by ``column`` and keep that order (:mod:`.table_sorts`), for
+        a later sort by it. The rows that change meanwhile are taken back in when it is
+        used, as a kept order's; nothing is kept if too many changed, or if the values
+        were of mixed types. The visible order is left alone."""
+        rows, sorts = self.rows, self.sorts
+        mixed: list[bool] = []
+        watch = sorts.watch()
+        try:
+            order = yield from sorted_keys(list(rows), rows, column,
+                                           partial(self._value_by, column), False, True,
+                                           lambda: mixed.append(True), list(rows.values()))
+        finally:
+            sorts.unwatch(watch)
+        if watch.spoiled or not keepable(column):
+            return
+        if not mixed:
+            sorts.put(column.key, order, watch.keys)
+        elif not watch.keys:  # (a row changed meanwhile may have made them mixed)
+            sorts.mixed.add(column.key)
+
+    def to_freshen(self, least: int) -> list[Column]:
+        """The columns whose kept order has at least ``least`` changed rows to take back
+        in. Not the sort column's while its order is the visible one (every row, patched
+        in place as rows change: it is kept as it is when the sort moves on)."""
+        kept, whole = self.sorts.kept, not self.filtered
+        return [column for column in self.columns
+                if column.key in kept and len(kept[column.key].dirty) >= least
+                and not (whole and column is self.sort_column)]
+
+    def freshen_kept(self, least: int) -> bool:
+        """Take the rows changed since back into one kept order with at least ``least``
+        of them (a bisect each: see :meth:`to_freshen`), before they are too many and it
+        is dropped; True if there was one."""
+        for column in self.to_freshen(least)[:1]:
+            self.sorts.take(column.key, self.rows, self.order_key_by(column))
+            return True
+        return False
 
     def _compare_as_text(self) -> None:
         """The sort column holds values of mixed types: compare them as text."""

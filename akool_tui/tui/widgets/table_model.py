@@ -25,6 +25,7 @@ from .table_cells import RowTexts
 from .table_filter import OrderBuilding
 from .table_order import SLICE, chunks, sortable
 from .table_rows import Column, Delta, Row, RowFilter, RowsInput, normalise_rows, utc_now
+from .table_sorts import OrderCache, keepable
 
 __all__ = ["Column", "Delta", "Row", "RowFilter", "RowsInput", "TableModel",
            "normalise_rows", "utc_now"]
@@ -71,6 +72,8 @@ class TableModel(OrderBuilding):
         self.texts = RowTexts(columns, self.rows, clock)
         #: keys of the marked rows (marks on rows hidden by a filter are kept)
         self.marks: set[str] = set()
+        #: each column's full sorted order, kept between sorts (:mod:`.table_sorts`)
+        self.sorts = OrderCache()
         #: True while the order does not reflect the rows (a rebuild is pending).
         self.stale = False
         #: Bumped on every change; a sliced rebuild starts over when it moves.
@@ -112,6 +115,10 @@ class TableModel(OrderBuilding):
     def _sort_value(self, row: Row) -> Any:
         column = self.sort_column
         assert column is not None
+        return self._value_by(column, row)
+
+    def _value_by(self, column: Column, row: Row) -> Any:
+        """The value ``row`` sorts by in ``column``."""
         if column.sort_key is not None:
             try:
                 return column.sort_key(row)
@@ -120,6 +127,12 @@ class TableModel(OrderBuilding):
         if column.compute is not None:
             return column.value(row, self._sort_now)
         return row.get(column.key)
+
+    def order_key_by(self, column: Column) -> Callable[[str], Any]:
+        """The order key of a row by ``column`` (values not compared as text), for a kept
+        order of a column that may not be the sort column."""
+        rows, seq, value = self.rows, self._seq, self._value_by
+        return lambda key: (sortable(value(column, rows[key]), False), seq[key])
 
     def _order_key(self, key: str) -> Any:
         if self.sort_column is None:
@@ -176,6 +189,7 @@ class TableModel(OrderBuilding):
         # rows change: a narrowing pass (running or not started yet) works on every row
         self._base, self._narrow = None, False
         if not self.stale and len(changes) + len(removed) <= self.incremental_limit:
+            self.sorts.note(changes, removed)  # kept orders take them back in when used
             self._patch_all(changes, removed, delta, skip)
             if delta:
                 self.version += 1
@@ -188,6 +202,9 @@ class TableModel(OrderBuilding):
                 delta.removed[key] = rows.pop(key)
                 del self._seq[key]
             self.texts.forget(gone, gone=True)
+            # as they change: a sort (a kept order taken at once) may end between two steps
+            self.sorts.note((), gone)
+            self.stale = True
             self.version += 1
             yield
         old = delta.old
@@ -203,6 +220,8 @@ class TableModel(OrderBuilding):
                 old[key] = rows.get(key)
                 rows[key] = changes[key]
             self._forget(chunk)
+            self.sorts.note(chunk)
+            self.stale = True
             self.version += 1
             yield
 
@@ -292,6 +311,10 @@ class TableModel(OrderBuilding):
         self.reverse = reverse
         if column is self.sort_column:
             return False
+        old = self.sort_column
+        if (old is not None and not self.stale and not self.filtered and keepable(old)
+                and not self._sort_as_text):
+            self.sorts.put(old.key, self.order)  # every row, in order: kept as it is now
         self.sort_column = column
         self._sort_now = self.clock()
         self._sort_as_text = self._narrow = False

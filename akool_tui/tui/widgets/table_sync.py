@@ -276,6 +276,7 @@ class TableSync:
         if self._cursor_key != old_key:
             self.post_message(self.RowHighlighted(self, self._cursor_key))
         self._index_search_soon()
+        self._presort_soon()
 
     def _anchored_scroll(self, before: _View, old_key: str | None, old_index: int) -> int:
         """Scroll offset that keeps the same rows in view after rows above changed."""
@@ -367,3 +368,4 @@ class TableSync:
         if self._cursor_key != old_key:
             self.post_message(self.RowHighlighted(self, self._cursor_key))
         self._index_search_soon()
+        self._presort_soon()
