@@ -8,6 +8,10 @@ same clock as the bench's):
         over 20 ms late, and the CPU each thread used meanwhile (none: the process was
         not running; one thread: it held the interpreter)
     fn  START WALL_MS cpu=CPU_MS NAME THREAD               gc_after_load, apply, malloc_trim
+    imp START WALL_MS cpu=CPU_MS DEPTH NAME                a module imported on the UI
+        thread (DEPTH 0: the outermost import; the time includes the nested ones)
+    stk START N FRAME<FRAME<...                            a UI callback over STALLS_SAMPLE
+        ms (25 when set to 1): the stacks a 2 ms sampler saw in it, most frequent first
 
 Only for benches: ``run.py`` starts the app with it.
 """
@@ -62,6 +66,55 @@ if _path:
                     what = cb.__qualname__
                 _out.write(f"cb {s:.4f} {d*1000:.1f} cpu={c*1000:.1f} {what}\n")
     asyncio.events.Handle._run = _run
+    import importlib._bootstrap as _boot
+    _fal = _boot._find_and_load
+    _depth = [0]
+    def _find_and_load(name, import_):
+        if threading.get_ident() != _main:
+            return _fal(name, import_)
+        s = pc(); c = time.thread_time()
+        _depth[0] += 1
+        try:
+            return _fal(name, import_)
+        finally:
+            _depth[0] -= 1
+            _out.write(f"imp {s:.4f} {(pc()-s)*1000:.2f} cpu={(time.thread_time()-c)*1000:.2f} {_depth[0]} {name}\n")
+    _boot._find_and_load = _find_and_load
+    _samples = {}
+    def _frames(frame):
+        out = []
+        while frame is not None and len(out) < 14:
+            co = frame.f_code
+            f = co.co_filename
+            if "/asyncio/" not in f and "stall_probe" not in f:
+                short = f.rsplit("site-packages/", 1)[-1].rsplit("/akool_tui/", 1)[-1]
+                out.append(f"{short.removesuffix('.py')}:{co.co_name}:{frame.f_lineno}")
+            frame = frame.f_back
+        return "<".join(out)
+    def _sample():
+        s = _cur[0]
+        if s and pc() - s > 0.008:
+            fr = sys._current_frames().get(_main)
+            if fr is not None:
+                d = _samples.setdefault(s, {})
+                k = _frames(fr)
+                d[k] = d.get(k, 0) + 1
+    _orig_run2 = asyncio.events.Handle._run
+    def _run2(self):
+        if threading.get_ident() != _main:
+            return _orig_run2(self)
+        s0 = pc()
+        try:
+            return _orig_run2(self)
+        finally:
+            for s in [k for k in _samples if k <= pc()]:
+                d = _samples.pop(s)
+                if pc() - s0 > _stk_ms / 1000:
+                    for k, n in sorted(d.items(), key=lambda kv: -kv[1])[:4]:
+                        _out.write(f"stk {s:.4f} {n} {k}\n")
+    _stk_ms = float(os.environ.get("STALLS_SAMPLE") or 0) or 25.0
+    if os.environ.get("STALLS_SAMPLE"):
+        asyncio.events.Handle._run = _run2
     def _dog():
         clocks = {}
         last = pc()
@@ -105,6 +158,8 @@ if _path:
                 except Exception as e:
                   _out.write(f"patch error {e!r}\n")
             time.sleep(0.002)
+            if os.environ.get("STALLS_SAMPLE"):
+                _sample()
             now = pc()
             after = cpus()
             gap = now - last
