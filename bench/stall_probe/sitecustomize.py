@@ -146,7 +146,8 @@ if _path:
                     _out.write(f"fn {s:.4f} {(pc()-s)*1000:.1f} cpu={(time.thread_time()-c)*1000:.1f} {name} {threading.current_thread().name}\n")
             setattr(mod, name, w)
         while True:
-            if not patched and "akool_tui.tui.screens.sessions" in sys.modules:
+            sc = sys.modules.get("akool_tui.tui.screens.sessions")
+            if not patched and sc is not None and not getattr(sc.__spec__, "_initializing", True):
                 patched = True
                 try:
                   import akool_tui.core.memory, akool_tui.tui.screens.sessions_load
