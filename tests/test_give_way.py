@@ -77,6 +77,38 @@ async def test_a_key_typed_during_a_big_load_holds_its_slices_until_its_frame_is
         assert table.row_count == ROWS
 
 
+async def test_a_frame_flushed_while_the_ui_still_works_on_the_key_does_not_end_the_hold(
+        gate, monkeypatch) -> None:
+    """A frame can go out between the key's arrival and its handling (a countdown's):
+    the slices wait until the UI thread has gone quiet too, as the refetch thread does."""
+    monkeypatch.setattr(gate, "cap", 60.0)
+    table = LiveTable([Column("id", "ID", width=8), Column("name", "Name", width=12)])
+    app = TableApp(table)
+    busy = True
+
+    async def the_key_handled() -> None:  # the UI thread still works: 3 ms turns
+        while busy:
+            end = perf_counter() + 0.003
+            while perf_counter() < end:
+                pass
+            await asyncio.sleep(0)
+
+    async with app.run_test() as pilot:
+        load = await start_load(pilot, table)
+        gate.key()
+        work = asyncio.create_task(the_key_handled())
+        await pilot.pause(0.03)
+        held = table._model.version
+        gate.flushed()  # a frame, while the key is still being handled
+        await pilot.pause(0.1)
+        assert table._model.version == held
+        busy = False  # handled: its frame was out (no later one is needed)
+        await work
+        await until(pilot, lambda: table._model.version != held, "load step after the key")
+        await asyncio.wait_for(load, TIMEOUT)
+        assert table.row_count == ROWS
+
+
 async def test_a_key_whose_frame_never_comes_holds_the_load_only_for_the_cap(
         gate, monkeypatch) -> None:
     monkeypatch.setattr(gate, "cap", 0.1)

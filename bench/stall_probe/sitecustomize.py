@@ -4,10 +4,13 @@ same clock as the bench's):
 
     gc  START WALL_MS cpu=CPU_MS genN THREAD n=COLLECTED   collections over 3 ms
     cb  START WALL_MS cpu=CPU_MS TASK>AWAITED...           UI-thread callbacks over 12 ms
+                                                           (STALLS_CB_MS)
     dog START GAP_MS THREAD=CPU_MS ...                     a watchdog thread that woke
         over 20 ms late, and the CPU each thread used meanwhile (none: the process was
         not running; one thread: it held the interpreter)
     fn  START WALL_MS cpu=CPU_MS NAME THREAD               gc_after_load, apply, malloc_trim
+    cpu END GAP_MS THREAD=CPU_MS ...                       (STALLS_CPU=1) each watchdog
+        sample: the CPU each thread used over the GAP_MS before END
     imp START WALL_MS cpu=CPU_MS DEPTH NAME                a module imported on the UI
         thread (DEPTH 0: the outermost import; the time includes the nested ones)
     stk START N FRAME<FRAME<...                            a UI callback over STALLS_SAMPLE
@@ -38,6 +41,7 @@ if _path:
     gc.callbacks.append(_cb)
     _orig = asyncio.events.Handle._run
     _cur = [0.0]
+    _cb_s = float(os.environ.get("STALLS_CB_MS") or 12) / 1000
     def _run(self):
         if threading.get_ident() != _main:
             return _orig(self)
@@ -48,7 +52,7 @@ if _path:
         finally:
             _cur[0] = 0.0
             d = pc() - s
-            if d > 0.012:
+            if d > _cb_s:
                 c = time.thread_time() - c
                 cb = self._callback
                 what = str(cb)[:100]
@@ -115,6 +119,7 @@ if _path:
     _stk_ms = float(os.environ.get("STALLS_SAMPLE") or 0) or 25.0
     if os.environ.get("STALLS_SAMPLE"):
         asyncio.events.Handle._run = _run2
+    _all_cpu = bool(os.environ.get("STALLS_CPU"))
     def _dog():
         clocks = {}
         last = pc()
@@ -164,6 +169,9 @@ if _path:
             now = pc()
             after = cpus()
             gap = now - last
+            if _all_cpu:  # every sample: the CPU each thread used since the last one
+                parts = " ".join(f"{k}={1000*(v-before.get(k, v)):.2f}" for k, v in after.items() if v - before.get(k, v) > 0)
+                _out.write(f"cpu {now:.4f} {gap*1000:.2f} {parts}\n")
             if gap > 0.020:
                 parts = " ".join(f"{k}={1000*(v-before.get(k, v)):.0f}" for k, v in after.items() if v - before.get(k, v) > 0.002)
                 _out.write(f"dog {last:.4f} {gap*1000:.1f} {parts}\n")
