@@ -88,3 +88,22 @@ for ph, found in by_phase.items():
         for s, wall, text in gcs + dogs:
             if s < stop and s + wall / 1000 > t:
                 print(f"      {text[:120]}")
+
+# per phase: what the keys waited behind, as figures (less sensitive to the machine's
+# load than the latencies: the CPU the UI thread spent on slices of work in a key's way)
+SLICES = ("rows_of", "table drain", "search texts", "apply sliced")
+print("summary (per key: slices = UI-thread CPU in rows_of / table drain / search texts "
+      "callbacks inside the key's way; ui = the UI thread's CPU meanwhile):")
+for ph, found in by_phase.items():
+    sl, ui = [], []
+    for ms, t in found:
+        stop = t + ms / 1000
+        sl.append(sum(c[2] for c in cbs if c[0] < stop and c[0] + c[1] / 1000 > t
+                      and kind(c[3]) in SLICES))
+        ui.append(sum(parts.get("ui", 0.0) for when, parts in cpus if t < when <= stop))
+    lat = sorted(ms for ms, _ in found)
+
+    def fig(values):
+        values = sorted(values)
+        return f"{values[len(values) // 2]:.1f} / {values[int(0.95 * (len(values) - 1))]:.1f} / {values[-1]:.1f}"
+    print(f"  {ph:8s} keys {len(found):3d}  latency {fig(lat)}  slices {fig(sl)}  ui {fig(ui) if cpus else '-'}  (median / p95 / max ms)")
