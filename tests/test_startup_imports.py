@@ -80,3 +80,24 @@ def test_the_first_rows_and_keys_import_nothing_on_the_event_loop(simulator):
     # the first marks typed on the table: everything they need was imported ahead
     assert keys == "KEYS []", keys
     assert pane == "PANE True"
+
+
+async def test_a_highlight_while_the_panes_module_is_imported_ahead_does_not_crash(
+        simulator, monkeypatch, tmp_path):
+    """The panes' module is imported ahead in a thread: a row highlighted meanwhile
+    found it in sys.modules half made ("has no attribute 'DetailPane'": the console
+    ended at its first rows, at 100 000 sessions)."""
+    import types
+
+    from tui_helpers import make_app, running, wait_loaded
+
+    app = make_app(simulator, tmp_path)
+    async with running(app) as (pilot, _messages):
+        await wait_loaded(pilot)
+        half_made = types.ModuleType("akool_tui.tui.screens.common")  # no classes yet
+        monkeypatch.setitem(sys.modules, "akool_tui.tui.screens.common", half_made)
+        app.screen.refresh_detail()  # what a highlight does
+        monkeypatch.undo()
+        await pilot.press("down", "enter")  # the pane still opens and shows the row
+        await pilot.pause()
+        assert app.screen.query("DetailPane").first().display
