@@ -54,7 +54,7 @@ def release_free_memory() -> bool:
 
 def release_free_memory_soon() -> None:
     """:func:`release_free_memory` in a thread of its own: the caller (an event loop)
-    does not wait for it."""
-    if _malloc_trim() is not None and not _running.locked():
+    does not wait for it, nor for the first call's look-up (ctypes: 4-10 ms)."""
+    if _trim is not None and not _running.locked():
         threading.Thread(target=release_free_memory, name="release-free-memory",
                          daemon=True).start()

@@ -3,7 +3,8 @@
 - the config (credentials, defaults, preferences);
 - the one API client, handed out ready to use by :meth:`AppContext.client`: it waits
   for the first frame to be on the terminal, starts the deferred demo simulator in a
-  thread (``--demo``), imports httpx in a thread, then builds the client once;
+  thread (``--demo``), imports httpx in a thread, then builds the client once (and
+  imports what the first keys need in another thread, not awaited);
 - the demo's state (the faults switched from the palette);
 - the run's events (refresh failures and recoveries, errors shown; ``e`` lists them);
 - the chat hand-off: the session the chat screen should open (the sessions screen's
@@ -53,6 +54,28 @@ def _load_client_modules() -> None:
     from ..api.base import tls_context
 
     tls_context()  # the CA bundle, made once per process (~40 ms of CPU)
+
+
+#: what the first keys and the first load's freeze need, imported in a thread of its own
+#: once the client's modules are in (while page 1 is on its way): a printable key looks
+#: for the filter bar (``screens.common``, ``widgets.safe_input``: Rich tables, modal
+#: screens, inputs) and the load's first freeze looks glibc's malloc_trim up (ctypes).
+#: On the event loop they held the first key typed with the first rows at 100 000
+#: sessions 9-13 ms more (50 ms without byte-compiled modules)
+LATER_MODULES = ("akool_tui.tui.screens.common",)
+
+
+def _load_later_modules() -> None:
+    try:
+        for name in LATER_MODULES:
+            importlib.import_module(name)
+        from ..core.memory import release_free_memory
+
+        release_free_memory()  # looks malloc_trim up (ctypes)
+    except Exception as error:  # the UI thread imports it when used, as before
+        from .. import logs
+
+        logs.log.warning("importing ahead in a thread failed: %r", error)
 
 
 class AppContext:
@@ -172,6 +195,8 @@ class AppContext:
                 await asyncio.gather(loading, asyncio.to_thread(self._ensure_demo))
             else:
                 await loading
+            threading.Thread(target=_load_later_modules, name="later-imports",
+                             daemon=True).start()  # not awaited: nothing waits for it
             from ..api.client import AkoolClient
 
             # (0.4 ms: the TLS context is made and shared already)

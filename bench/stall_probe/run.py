@@ -31,6 +31,9 @@ with tempfile.TemporaryDirectory() as tmp:
     port = free_port(); sim = start_simulator(port, 100_000)
     try:
         for n in range(runs):
+            if os.environ.get("STALLS_PER_RUN"):  # one log per run: stalls-N.log
+                env["STALLS_LOG"] = str(OUT / f"stalls-{n}.log")
+            log.write(f"run {n} {time.perf_counter():.4f}\n")
             r = AB.one(__import__("pathlib").Path(tree), env, sim.pid, port, 100_000, args)
             print(f"run {n}: p95 {r['_p95'][0]:.1f} max {r['_max'][0]:.1f} walls {r['_wall']} load {os.getloadavg()[0]:.2f}", flush=True)
     finally:

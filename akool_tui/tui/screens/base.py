@@ -326,9 +326,10 @@ class TableScreen(MainScreen):
         self.refresh_detail()
 
     def refresh_detail(self) -> None:
-        common = sys.modules.get(f"{__package__}.common")
-        if common is None:  # no pane was ever made (the first rows' highlight: not loaded)
+        pane_class = getattr(sys.modules.get(f"{__package__}.common"), "DetailPane", None)
+        if pane_class is None:  # no pane was ever made (the first rows' highlight: not
+            # loaded, or a thread is importing it ahead: then it is partly there)
             return
-        detail = self._existing(common.DetailPane)
+        detail = self._existing(pane_class)
         if detail is not None and detail.display:
             self.show_detail(detail, self.table.cursor_key)

@@ -19,7 +19,7 @@ from ... import logs
 from ...core.fields import SESSION_FIELDS, table_fields
 from ...core.ids import SHORT_ID_LENGTH, short_id
 from ...core.memory import release_free_memory, release_free_memory_soon
-from ..input_gate import GATE, GatedLoop, InputGate, switch_interval
+from ..input_gate import GATE, GatedLoop, InputGate, give_way, switch_interval
 
 if TYPE_CHECKING:
     from ...api.models import Session
@@ -134,14 +134,15 @@ def with_sort_values(columns: Sequence[Column]) -> list[Column]:
 
 
 async def rows_of(sessions: list[Session]) -> dict[str, SessionRow]:
-    """The table rows of ``sessions``, yielding to the event loop every ~10 ms."""
+    """The table rows of ``sessions``, yielding to the event loop every ~10 ms (and to
+    a key typed meanwhile until its frame is out: ``give_way``)."""
     rows: dict[str, SessionRow] = {}
     started = perf_counter()
     for start in range(0, len(sessions), ROWS_SLICE):
         for session in sessions[start:start + ROWS_SLICE]:
             rows[session.id] = SessionRow(session)
         if perf_counter() - started > SLICE_BUDGET:
-            await asyncio.sleep(0)
+            await give_way()  # (a key typed meanwhile: its frame first)
             started = perf_counter()
     return rows
 

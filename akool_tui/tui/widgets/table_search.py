@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from textual.worker import Worker, get_current_worker
 
+from ..input_gate import give_way
 from .table_order import chunks
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ class SearchIndexing:
                     # in ``unsearched`` again and rebuilt in the next round
                     texts.fill_search(chunk)
                     if perf_counter() - started > INDEX_BUDGET:
-                        await asyncio.sleep(0)
+                        await give_way()  # (a key typed meanwhile: its frame first)
                         started = perf_counter()
         finally:
             if self._search_worker is worker:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from textual.geometry import Region
 from textual.worker import Worker, get_current_worker
 
+from ..input_gate import give_way
 from .table_rows import Delta, Row, RowFilter, RowsInput, diff_rows, normalise_rows
 
 if TYPE_CHECKING:
@@ -137,7 +138,7 @@ class TableSync:
         started = perf_counter()
         for _ in steps:
             if perf_counter() - started > budget:
-                await asyncio.sleep(0)
+                await give_way()  # (a key typed meanwhile: its frame first)
                 if generation != self._load_generation:
                     steps.close()
                     return False
