@@ -359,10 +359,12 @@ class AkoolApp(TypeAheadApp, ErrorReporting, AppThemes, PaletteCommands, Profile
             self.push_screen(HelpScreen(self.screen))
 
     def get_driver_class(self) -> type[Driver]:
-        """Textual's driver, telling the input gate of each key (see ``input_gate``)."""
+        """Textual's driver, telling the input gate of each key (see ``input_gate``),
+        its input thread asleep while nothing is typed (``input_thread``)."""
         from .input_gate import gated_driver
+        from .input_thread import waking_driver
 
-        return gated_driver(super().get_driver_class())
+        return gated_driver(waking_driver(super().get_driver_class()))
 
     def _install_tty_watch(self) -> None:
         """Exit when the terminal goes away (SSH drop, tmux killed) or on SIGTERM, within
