@@ -166,7 +166,7 @@ class AkoolApp(TypeAheadApp, ErrorReporting, AppThemes, PaletteCommands, Profile
         #: `--demo`: the simulator starts after the first frame (AppContext.client)
         self.ctx = AppContext(config, demo=self.demo, demo_starter=demo_starter)
         self._clock = clock or _utc_now
-        self.ctx.pulse.clock = lambda: self.now().timestamp()
+        self.ctx.pulse_clock = lambda: self.now().timestamp()
         self._watch_tty = watch_tty
         self._workers = _ReportingWorkers(self)  # every worker's error is reported
         #: errors reported while the app carried on (a notification each)
