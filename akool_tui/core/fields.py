@@ -18,8 +18,6 @@ from datetime import datetime, timedelta
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-import humanize
-
 from .ids import short_id
 
 if TYPE_CHECKING:  # the console builds its columns before the first frame, the models after
@@ -38,6 +36,8 @@ def ago(when: datetime | None, now: datetime | None) -> str:
     """``"4 minutes ago"``; ``"—"`` when unknown."""
     if when is None or now is None:
         return UNKNOWN
+    import humanize  # (with gettext ~2 ms: not before the console's first frame)
+
     try:
         return humanize.naturaltime(now - when)
     except (OverflowError, ValueError):
@@ -87,7 +87,7 @@ def yes_no(value: bool | None) -> str:
 
 def count(n: int, noun: str) -> str:
     """``"1,234 sessions"``, ``"1 session"``."""
-    return f"{humanize.intcomma(n)} {noun if n == 1 else noun + 's'}"
+    return f"{n:,} {noun if n == 1 else noun + 's'}"
 
 
 def _text(value: Any) -> str:
@@ -249,6 +249,8 @@ def validity(avatar: Avatar, now: datetime | None) -> str:
     left = until - now
     if left <= timedelta(0):
         return "expired"
+    import humanize
+
     return humanize.precisedelta(left, minimum_unit="hours", format="%d") \
         if left >= timedelta(days=1) else humanize.naturaldelta(left)
 

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 CLIENT_MODULES = ("akool_tui.api.client", "httpcore._backends.anyio",
                   "anyio._backends._asyncio", "akool_tui.core.sessions",
                   "akool_tui.core.session_sync", "akool_tui.core.history",
-                  "akool_tui.core.pulse")
+                  "akool_tui.core.pulse", "humanize")
 
 
 def _load_client_modules() -> None:
