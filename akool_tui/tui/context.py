@@ -109,6 +109,10 @@ class AppContext:
             self._pulse = Pulse() if self.pulse_clock is None else Pulse(self.pulse_clock)
         return self._pulse
 
+    @pulse.setter
+    def pulse(self, pulse: Pulse) -> None:  # (tests: a pulse of fixed samples)
+        self._pulse = pulse
+
     @property
     def history(self) -> HistoryStore | None:
         """The history store (its writer thread opens the database); None when the
