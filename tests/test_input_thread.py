@@ -101,3 +101,14 @@ def test_the_event_can_be_set_and_cleared_again():
         assert select.select([event], [], [], 0)[0] == [event]
     finally:
         event.close()
+
+
+def test_other_drivers_keep_their_own_input():
+    """The web driver (``akool-tui serve``) reads packets in its input thread, and the
+    headless one has none: both are left as they are."""
+    from textual.drivers.headless_driver import HeadlessDriver
+    from textual.drivers.web_driver import WebDriver
+
+    assert waking_driver(WebDriver) is WebDriver
+    assert waking_driver(HeadlessDriver) is HeadlessDriver
+    assert issubclass(waking_driver(LinuxDriver), LinuxDriver)

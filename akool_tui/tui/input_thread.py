@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import selectors
+import sys
 import threading
 from codecs import getincrementaldecoder
 from typing import Any
@@ -52,9 +53,11 @@ class WakingEvent(threading.Event):
 
 
 def waking_driver(base: type[Any]) -> type[Any]:
-    """``base`` with an input thread that sleeps until there is something to do; a
-    driver without Textual's input thread (headless, web) is returned as it is."""
-    if not hasattr(base, "run_input_thread"):
+    """``base`` with an input thread that sleeps until there is something to do; any
+    driver but Textual's Linux one (headless; web, whose input thread reads packets)
+    is returned as it is."""
+    linux = sys.modules.get("textual.drivers.linux_driver")
+    if linux is None or not issubclass(base, linux.LinuxDriver):
         return base
     from textual._parser import ParseError
     from textual._time import get_time
