@@ -126,3 +126,34 @@ async def test_a_change_at_the_top_and_one_at_the_bottom_render_only_their_rows(
     # two rows a change, of the few widgets each is in; the box around them took all
     # 24 rows of the screen, and the main area's 22 rows and its widgets': ~100 a change
     assert rows <= 3 * 2 * 4, rows
+
+
+async def test_a_widget_beside_a_change_is_not_rendered(monkeypatch):
+    """The sessions table's scroll bar sits on the rows of its countdowns: a change
+    renders the widgets it meets, not those beside it on the same rows (the state beside
+    the meter, the log beside the panel), and the terminal shows the same screen."""
+    assert textual_fixes.install()
+    app = Dashboard()
+    terminal = Terminal(app, SIZE)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        rendered: list[str] = []
+        for name in ("state", "log", "meter", "info"):
+            widget = app.query_one(f"#{name}")
+            original = widget.render_lines
+
+            def counting(crop, _name=name, _original=original):
+                rendered.append(_name)
+                return _original(crop)
+
+            monkeypatch.setattr(widget, "render_lines", counting)
+        for second in range(3):
+            app.query_one("#meter", Static).update(f"0:{59 - second}", layout=False)
+            app.query_one("#info", Static).update(f"{second} fps", layout=False)
+            await pilot.pause()
+        assert "0:57" in terminal.text()[0]
+        updates = list(rendered)  # (screen_text renders the whole screen)
+        composed = [line.rstrip() for line in screen_text(app).splitlines()]
+    assert terminal.text() == composed
+    assert "meter" in updates and "info" in updates
+    assert "state" not in updates and "log" not in updates, updates

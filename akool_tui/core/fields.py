@@ -18,8 +18,6 @@ from datetime import datetime, timedelta
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-import humanize
-
 from .ids import short_id
 
 if TYPE_CHECKING:  # the console builds its columns before the first frame, the models after
@@ -34,14 +32,50 @@ UPLOAD_VALIDITY = timedelta(days=7)  # api.models.RESOURCE_VALIDITY (not importe
 # -- humane values ---------------------------------------------------------------
 
 
+#: :func:`ago`'s texts by what humanize's text depends on (:func:`_ago_key`): the
+#: console's table asks for every row in view every second, and humanize takes ~15 µs
+_AGO: dict[tuple[bool, str, int], str] = {}
+_AGO_MAX = 4096
+_ZERO = timedelta(0)
+
+
+def _ago_key(delta: timedelta) -> tuple[bool, str, int]:
+    """What ``humanize.naturaltime(delta)`` depends on (humanize 4): the tense; past a
+    day the whole days; below a day the seconds, which it rounds to minutes from a
+    minute on and to hours from an hour on (tests/test_core_ago.py holds it to that)."""
+    future = delta < _ZERO
+    span = -delta if future else delta
+    if span.days:
+        return future, "d", span.days
+    seconds = span.seconds
+    if seconds < 60:
+        return future, "s", seconds
+    if seconds < 3600:
+        return future, "m", round(seconds / 60)
+    return future, "h", round(seconds / 3600)
+
+
 def ago(when: datetime | None, now: datetime | None) -> str:
     """``"4 minutes ago"``; ``"—"`` when unknown."""
     if when is None or now is None:
         return UNKNOWN
     try:
-        return humanize.naturaltime(now - when)
-    except (OverflowError, ValueError):
+        delta = now - when
+        key = _ago_key(delta)
+    except OverflowError:
         return UNKNOWN
+    text = _AGO.get(key)
+    if text is None:
+        import humanize  # (with gettext ~2 ms: not before the console's first frame)
+
+        try:
+            text = humanize.naturaltime(delta)
+        except (OverflowError, ValueError):
+            return UNKNOWN
+        if len(_AGO) >= _AGO_MAX:
+            _AGO.clear()
+        _AGO[key] = text
+    return text
 
 
 def when(value: datetime | None, now: datetime | None) -> str:
@@ -87,7 +121,7 @@ def yes_no(value: bool | None) -> str:
 
 def count(n: int, noun: str) -> str:
     """``"1,234 sessions"``, ``"1 session"``."""
-    return f"{humanize.intcomma(n)} {noun if n == 1 else noun + 's'}"
+    return f"{n:,} {noun if n == 1 else noun + 's'}"
 
 
 def _text(value: Any) -> str:
@@ -249,6 +283,8 @@ def validity(avatar: Avatar, now: datetime | None) -> str:
     left = until - now
     if left <= timedelta(0):
         return "expired"
+    import humanize
+
     return humanize.precisedelta(left, minimum_unit="hours", format="%d") \
         if left >= timedelta(days=1) else humanize.naturaldelta(left)
 

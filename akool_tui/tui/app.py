@@ -108,7 +108,7 @@ class AkoolApp(TypeAheadApp, ErrorReporting, AppThemes, PaletteCommands, Profile
         #: `--demo`: the simulator starts after the first frame (AppContext.client)
         self.ctx = AppContext(config, demo=self.demo, demo_starter=demo_starter)
         self._clock = clock or _utc_now
-        self.ctx.pulse.clock = lambda: self.now().timestamp()
+        self.ctx.pulse_clock = lambda: self.now().timestamp()
         self._watch_tty = watch_tty
         self._workers = _ReportingWorkers(self)  # every worker's error is reported
         #: errors reported while the app carried on (a notification each)
@@ -305,10 +305,12 @@ class AkoolApp(TypeAheadApp, ErrorReporting, AppThemes, PaletteCommands, Profile
             self.push_screen(HelpScreen(self.screen))
 
     def get_driver_class(self) -> type[Driver]:
-        """Textual's driver, telling the input gate of each key (see ``input_gate``)."""
+        """Textual's driver, telling the input gate of each key (see ``input_gate``),
+        its input thread asleep while nothing is typed (``input_thread``)."""
         from .input_gate import gated_driver
+        from .input_thread import waking_driver
 
-        return gated_driver(super().get_driver_class())
+        return gated_driver(waking_driver(super().get_driver_class()))
 
     def _install_tty_watch(self) -> None:
         """Exit when the terminal goes away (SSH drop, tmux killed) or on SIGTERM, within

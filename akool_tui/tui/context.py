@@ -26,13 +26,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..core.events import EventLog
-from ..core.pulse import Pulse
 
 if TYPE_CHECKING:
     from ..api.client import AkoolClient
     from ..config import Config
     from ..core.chat.conversation import Conversation
     from ..core.history import HistoryStore
+    from ..core.pulse import Pulse
 
 
 #: what the first rows need once the first frame is painted, imported in a thread while
@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 #: and the first refresh the history's modules, with the first rows waiting)
 CLIENT_MODULES = ("akool_tui.api.client", "httpcore._backends.anyio",
                   "anyio._backends._asyncio", "akool_tui.core.sessions",
-                  "akool_tui.core.session_sync", "akool_tui.core.history")
+                  "akool_tui.core.session_sync", "akool_tui.core.history",
+                  "akool_tui.core.pulse", "humanize")
 
 
 def _load_client_modules() -> None:
@@ -108,8 +109,10 @@ class AppContext:
         self._history: HistoryStore | None = None
         self._history_opened = False
         self._history_warned: HistoryStore | None = None
-        #: what the app sees of the account (the app gives it its clock)
-        self.pulse = Pulse()
+        #: what the app sees of the account (:attr:`pulse`, made at its first use: the
+        #: client's, after the first frame) and the clock it reads (the app's)
+        self._pulse: Pulse | None = None
+        self.pulse_clock: Callable[[], float] | None = None
         #: the pulse screen is showing: the sessions screen refreshes behind it
         self.pulse_open = False
         #: the mode the pulse's esc goes back to
@@ -118,6 +121,20 @@ class AppContext:
         self.history_return = "sessions"
         #: the pulse's jump: the sessions table shows only these ids (label, ids)
         self.sessions_only: tuple[str, tuple[str, ...]] | None = None
+
+    @property
+    def pulse(self) -> Pulse:
+        """What the app sees of the account; made when first used (its module, ~4 ms of
+        imports, is not needed for the first frame: the client thread imports it)."""
+        if self._pulse is None:
+            from ..core.pulse import Pulse
+
+            self._pulse = Pulse() if self.pulse_clock is None else Pulse(self.pulse_clock)
+        return self._pulse
+
+    @pulse.setter
+    def pulse(self, pulse: Pulse) -> None:  # (tests: a pulse of fixed samples)
+        self._pulse = pulse
 
     @property
     def history(self) -> HistoryStore | None:

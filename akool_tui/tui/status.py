@@ -8,8 +8,6 @@ import math
 import time
 from typing import Any
 
-import humanize
-
 from rich.cells import cell_len
 from rich.segment import Segment
 from textual.content import Content
@@ -30,6 +28,8 @@ def refresh_age(last: float | None, now: float | None = None, *, short: bool = F
     if seconds < 1.5:
         return "just now"
     if not short:
+        import humanize  # (imported in a thread after the first frame: tui.context)
+
         return humanize.naturaltime(seconds)
     for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
         if seconds >= size:

@@ -30,8 +30,12 @@ takes a ``crop``, as in Textual 8.
 A third fix narrows that crop: Textual crops a partial update to the box around all its
 changes, so a countdown near the top of the sessions table and the status line at the
 bottom made every widget render every row of the screen, each second.
-:func:`_render_partial_update` keeps the runs of rows the update touches, and
-:func:`_get_renders` renders each widget only over those runs (one piece a run).
+:func:`_render_partial_update` keeps the changed regions, and :func:`_get_renders`
+renders each widget only over the runs of rows where a change meets the widget (one
+piece a run), and not at all when none does: the table's scroll bar, beside cells that
+change each second, rendered its rows each second (~0.2 ms a frame). Cells of a widget
+no change meets are never written (the update's spans are the changes), so whatever
+fills them in the compositor's cuts is never sent.
 """
 
 from __future__ import annotations
@@ -112,11 +116,11 @@ def _render_partial_update(self: Compositor) -> ChopsUpdate | None:
     crop = Region.from_union(update_regions).intersection(screen_region)
     spans = list(self._regions_to_spans(update_regions))
     is_rendered_line = {y for y, _, _ in spans}.__contains__
-    self._akool_row_runs = _row_runs(update_regions)
+    self._akool_update_regions = update_regions
     try:
         chops = self._render_chops(crop, is_rendered_line)
     finally:
-        self._akool_row_runs = None
+        self._akool_update_regions = None
     chop_ends = [cut_set[1:] for cut_set in self.cuts]
     return ChopsUpdate(chops, spans, chop_ends)
 
@@ -125,21 +129,27 @@ def _get_renders(self: Compositor,
                  crop: Region | None = None) -> Iterable[tuple[Region, Region, list[Strip]]]:
     """``Compositor._get_renders`` of Textual 8.2, each widget rendered only over the rows
     of ``crop`` (the returned clip says which: ``_render_chops`` lays the strips from the
-    top of region & clip) -- and in a partial update only over the runs of rows the
-    update touches, one piece a run."""
+    top of region & clip) -- and in a partial update only over the runs of rows where
+    the update's regions meet the widget, one piece a run (none: not rendered)."""
     visible = self.visible_widgets
+    changes: list[Region] | None = None
     if crop:
         overlaps = crop.overlaps
-        runs = getattr(self, "_akool_row_runs", None) or [(crop.y, crop.bottom)]
+        runs = [(crop.y, crop.bottom)]
+        changes = getattr(self, "_akool_update_regions", None)
         widget_regions = [(w, region, clip) for w, (region, clip) in visible.items()
                           if overlaps(clip)]
     else:
         runs = [(0, 0)]
         widget_regions = [(w, region, clip) for w, (region, clip) in visible.items()]
     for widget, region, clip in widget_regions:
-        x, y, width, height = region.intersection(clip)
+        area = region.intersection(clip)
+        x, y, width, height = area
         if width <= 0 or height <= 0:
             continue
+        if changes is not None:
+            runs = _row_runs([change.intersection(area) for change in changes
+                              if change.overlaps(area)])
         for top, bottom in runs:
             if crop:
                 piece_y, piece_end = max(y, top), min(y + height, bottom)
