@@ -15,22 +15,13 @@ import asyncio
 from time import perf_counter
 
 import pytest
-from textual.app import App, ComposeResult
 
 from akool_tui.tui.input_gate import GATE
 from akool_tui.tui.widgets import Column, LiveTable
+from test_live_table_turns import TableApp
 
 ROWS = 60_000
 TIMEOUT = 30.0
-
-
-class TableApp(App[None]):
-    def __init__(self, table: LiveTable) -> None:
-        super().__init__()
-        self.table = table
-
-    def compose(self) -> ComposeResult:
-        yield self.table
 
 
 def rows() -> dict[str, dict[str, object]]:

@@ -4,6 +4,9 @@ actions."""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
+
 from textual.screen import Screen
 
 
@@ -23,43 +26,20 @@ def screen_actions():
     return ScreenActionsProvider
 
 
-def sessions():
-    from .screens.sessions import SessionsScreen
+def _mode(module: str, name: str) -> Callable[[], Screen]:
+    """A factory of screen ``name`` of ``tui.screens.<module>``, imported when called."""
+    def make() -> Screen:
+        screens = importlib.import_module(f"{__package__}.screens.{module}")
+        return up_to_date(getattr(screens, name)())
 
-    return up_to_date(SessionsScreen())
-
-
-def avatars():
-    from .screens.avatars import AvatarsScreen
-
-    return up_to_date(AvatarsScreen())
+    make.__name__ = module
+    return make
 
 
-def chat():
-    from .screens.chat import ChatScreen
-
-    return up_to_date(ChatScreen())
-
-
-def pulse():
-    from .screens.pulse import PulseScreen
-
-    return up_to_date(PulseScreen())
-
-
-def history():
-    from .screens.history import HistoryScreen
-
-    return up_to_date(HistoryScreen())
-
-
-def settings():
-    from .screens.settings import SettingsScreen
-
-    return up_to_date(SettingsScreen())
-
-
-def knowledge():
-    from .screens.knowledge import KnowledgeScreen
-
-    return up_to_date(KnowledgeScreen())
+sessions = _mode("sessions", "SessionsScreen")
+avatars = _mode("avatars", "AvatarsScreen")
+chat = _mode("chat", "ChatScreen")
+pulse = _mode("pulse", "PulseScreen")
+history = _mode("history", "HistoryScreen")
+settings = _mode("settings", "SettingsScreen")
+knowledge = _mode("knowledge", "KnowledgeScreen")
